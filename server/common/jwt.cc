@@ -1,0 +1,162 @@
+#include "server/common/jwt.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <array>
+
+namespace chat::jwt {
+namespace {
+
+using Digest = std::array<unsigned char, 32>;
+
+Digest hmac_sha256(std::string_view key, std::string_view data) {
+  Digest digest{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(), &length);
+  return digest;
+}
+
+// Parses one token part as a JSON object; false for anything else.
+bool decode_object(std::string_view part, boost::json::object& out) {
+  std::string json;
+  if (!base64url_decode(part, json)) return false;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(json, ec);
+  if (ec || !value.is_object()) return false;
+  out = std::move(value.as_object());
+  return true;
+}
+
+// Reads an optional numeric time claim; false when present but not a number.
+bool time_claim(const boost::json::object& claims, const char* name, std::int64_t& out,
+                bool& present) {
+  present = false;
+  const auto* value = claims.if_contains(name);
+  if (value == nullptr) return true;
+  if (value->is_int64()) {
+    out = value->as_int64();
+  } else if (value->is_uint64()) {
+    out = static_cast<std::int64_t>(value->as_uint64());
+  } else if (value->is_double()) {
+    out = static_cast<std::int64_t>(value->as_double());
+  } else {
+    return false;
+  }
+  present = true;
+  return true;
+}
+
+}  // namespace
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(written));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
+bool base64url_decode(std::string_view text, std::string& out) {
+  if (text.size() % 4 == 1) return false;
+  std::string padded;
+  padded.reserve(text.size() + 3);
+  for (char c : text) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+    else if (!(std::isalnum(static_cast<unsigned char>(c)))) return false;  // '+', '/', '=' too
+    padded.push_back(c);
+  }
+  std::size_t padding = (4 - padded.size() % 4) % 4;
+  padded.append(padding, '=');
+  out.assign(3 * padded.size() / 4, '\0');
+  int decoded = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(padded.data()),
+                                static_cast<int>(padded.size()));
+  if (decoded < 0) return false;
+  out.resize(static_cast<std::size_t>(decoded) - padding);
+  return true;
+}
+
+std::string sign(const boost::json::object& payload, std::string_view secret) {
+  static const std::string header = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
+  std::string signing_input = header + "." + base64url_encode(boost::json::serialize(payload));
+  Digest digest = hmac_sha256(secret, signing_input);
+  return signing_input + "." +
+         base64url_encode({reinterpret_cast<const char*>(digest.data()), digest.size()});
+}
+
+std::string_view describe(Error error) {
+  switch (error) {
+    case Error::none: return "valid";
+    case Error::malformed: return "malformed token";
+    case Error::bad_algorithm: return "token algorithm is not HS256";
+    case Error::bad_signature: return "bad token signature";
+    case Error::expired: return "token expired";
+    case Error::not_yet_valid: return "token not yet valid";
+  }
+  return "invalid token";
+}
+
+Verified verify(std::string_view token, std::string_view secret, std::int64_t now_seconds) {
+  Verified result;
+  auto first_dot = token.find('.');
+  auto last_dot = token.rfind('.');
+  if (first_dot == std::string_view::npos || first_dot == last_dot ||
+      token.find('.', first_dot + 1) != last_dot) {
+    result.error = Error::malformed;
+    return result;
+  }
+  boost::json::object header, claims;
+  if (!decode_object(token.substr(0, first_dot), header) ||
+      !decode_object(token.substr(first_dot + 1, last_dot - first_dot - 1), claims)) {
+    result.error = Error::malformed;
+    return result;
+  }
+  // Refuse other algorithms before looking at the signature: the classic
+  // `alg: none` and algorithm-confusion attacks start here.
+  const auto* alg = header.if_contains("alg");
+  if (alg == nullptr || !alg->is_string() || alg->as_string() != "HS256") {
+    result.error = Error::bad_algorithm;
+    return result;
+  }
+  std::string signature;
+  if (!base64url_decode(token.substr(last_dot + 1), signature) || signature.size() != 32) {
+    result.error = Error::bad_signature;
+    return result;
+  }
+  Digest expected = hmac_sha256(secret, token.substr(0, last_dot));
+  if (CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) != 0) {
+    result.error = Error::bad_signature;
+    return result;
+  }
+  std::int64_t exp = 0, nbf = 0;
+  bool has_exp = false, has_nbf = false;
+  if (!time_claim(claims, "exp", exp, has_exp) || !time_claim(claims, "nbf", nbf, has_nbf)) {
+    result.error = Error::malformed;
+    return result;
+  }
+  if (has_exp && now_seconds >= exp) {
+    result.error = Error::expired;
+    return result;
+  }
+  if (has_nbf && now_seconds < nbf) {
+    result.error = Error::not_yet_valid;
+    return result;
+  }
+  result.claims = std::move(claims);
+  return result;
+}
+
+}  // namespace chat::jwt

@@ -1,0 +1,46 @@
+// JSON Web Tokens, HS256 only (RFC 7519 / RFC 7515), as the seed uses them.
+//
+// Deliberately small: we sign and verify exactly one algorithm, so a token
+// that names any other `alg` (including "none") is refused before its
+// signature is looked at. No Asio here: the token code is tested in isolation.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace chat::jwt {
+
+// Signs `payload` with HMAC-SHA256 and returns the compact serialisation.
+std::string sign(const boost::json::object& payload, std::string_view secret);
+
+enum class Error {
+  none,
+  malformed,      // not three base64url parts of JSON objects
+  bad_algorithm,  // header `alg` is not HS256 (e.g. "none")
+  bad_signature,  // HMAC does not match
+  expired,        // `exp` is in the past
+  not_yet_valid,  // `nbf` is in the future
+};
+
+// A word an HTTP client or an operator can act on ("expired", ...).
+std::string_view describe(Error error);
+
+struct Verified {
+  Error error = Error::none;
+  boost::json::object claims;  // empty unless error == none
+  explicit operator bool() const { return error == Error::none; }
+};
+
+// Checks form, algorithm, signature (in constant time) and the time claims
+// against `now_seconds` (Unix time). `exp` and `nbf` are optional, as in the
+// seed's tokens; when present they must be numbers.
+Verified verify(std::string_view token, std::string_view secret, std::int64_t now_seconds);
+
+// base64url without padding (RFC 4648 section 5), exposed for tests.
+std::string base64url_encode(std::string_view bytes);
+bool base64url_decode(std::string_view text, std::string& out);
+
+}  // namespace chat::jwt
