@@ -1,0 +1,34 @@
+// The JSON frames of the wire protocol (docs/PROTOCOL.md), built as strings.
+// Messages are serialised once when posted and reused in every snapshot.
+#pragma once
+
+#include "server/room/limits.h"
+
+#include <chrono>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chat::frames {
+
+// "2024-01-01T12:00:00.000Z", as JavaScript's Date.toISOString().
+std::string iso_timestamp(std::chrono::system_clock::time_point time);
+
+// {"userId":..,"msg":..,"ts":..}: one entry of the snapshot's messages.
+std::string message_json(std::string_view user_id, std::string_view text, std::string_view ts);
+
+// Seed snapshot: {"messages":[...],"connectedUsers":[...]} and, for a refusal
+// sent to one member only, an extra "error" object.
+std::string snapshot(const std::deque<std::string>& messages_json,
+                     const std::vector<std::string>& users, std::string_view error_code = {},
+                     std::string_view error_message = {});
+
+// Event subprotocol frames.
+std::string event_snapshot(std::string_view room_id, const std::deque<std::string>& messages_json,
+                           const std::vector<std::string>& users, const RoomLimits& limits);
+std::string event_message(const std::string& message_json);
+std::string event_presence(std::string_view type, std::string_view user_id, std::string_view ts);
+std::string event_error(std::string_view code, std::string_view message);
+
+}  // namespace chat::frames

@@ -1,0 +1,18 @@
+// The limits of one room, with the seed's defaults (PROTOCOL.md).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace chat {
+
+struct RoomLimits {
+  std::size_t users_max = 100;
+  std::size_t message_chars_max = 1000;  // Unicode code points, as JavaScript's length is close to
+  std::size_t history_messages_max = 100;
+  // Token bucket per member: a steady rate and a burst above it.
+  double messages_per_second = 10.0;
+  double messages_burst = 20.0;
+};
+
+}  // namespace chat

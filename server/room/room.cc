@@ -1,0 +1,154 @@
+#include "server/room/room.h"
+
+#include "server/room/frames.h"
+
+#include <algorithm>
+
+namespace chat {
+
+std::size_t utf8_length(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
+  }));
+}
+
+Room::Room(std::string id, RoomLimits limits) : id_(std::move(id)), limits_(limits) {}
+
+std::vector<std::string> Room::user_ids_locked() const {
+  std::vector<std::string> ids;
+  ids.reserve(seats_.size());
+  for (const auto& seat : seats_) ids.push_back(seat.member->user_id());
+  return ids;
+}
+
+Room::Seat* Room::find_locked(const Member& member) {
+  for (auto& seat : seats_) {
+    if (seat.member == &member) return &seat;
+  }
+  return nullptr;
+}
+
+// Event members get `event_frame`; seed (compatibility) members get the
+// whole snapshot, serialised at most once for all of them.
+void Room::broadcast_locked(const std::string& event_frame, const Member* skip_event_for) {
+  Frame event, snapshot;
+  for (auto& seat : seats_) {
+    Member& member = *seat.member;
+    if (member.wants_events()) {
+      if (&member == skip_event_for) continue;
+      if (!event) event = std::make_shared<const std::string>(event_frame);
+      member.deliver(event, false);
+    } else {
+      if (!snapshot) {
+        snapshot = std::make_shared<const std::string>(frames::snapshot(history_, user_ids_locked()));
+      }
+      member.deliver(snapshot, true);
+    }
+  }
+}
+
+JoinResult Room::join(Member& member, RoomTime now) {
+  std::lock_guard lock(mutex_);
+  if (seats_.size() >= limits_.users_max) return JoinResult::room_full;
+  for (const auto& seat : seats_) {
+    if (seat.member->user_id() == member.user_id()) return JoinResult::duplicate_user;
+  }
+  seats_.push_back({&member, TokenBucket(limits_.messages_per_second, limits_.messages_burst)});
+  empty_since_.reset();
+  if (member.wants_events()) {
+    member.deliver(std::make_shared<const std::string>(
+                       frames::event_snapshot(id_, history_, user_ids_locked(), limits_)),
+                   false);
+  }
+  std::string ts = frames::iso_timestamp(now.wall);
+  broadcast_locked(frames::event_presence("join", member.user_id(), ts), &member);
+  return JoinResult::joined;
+}
+
+void Room::leave(Member& member, RoomTime now) {
+  std::lock_guard lock(mutex_);
+  auto it = std::find_if(seats_.begin(), seats_.end(),
+                         [&](const Seat& seat) { return seat.member == &member; });
+  if (it == seats_.end()) return;
+  seats_.erase(it);
+  if (seats_.empty()) {
+    empty_since_ = now.steady;
+    return;
+  }
+  std::string ts = frames::iso_timestamp(now.wall);
+  broadcast_locked(frames::event_presence("leave", member.user_id(), ts), nullptr);
+}
+
+Refusal Room::describe(PostResult result) const {
+  switch (result) {
+    case PostResult::empty:
+      return {"empty_message", "Message is empty."};
+    case PostResult::too_long:
+      return {"message_too_long",
+              "Message is longer than " + std::to_string(limits_.message_chars_max) +
+                  " characters."};
+    case PostResult::rate_limited:
+      return {"rate_limited", "Too many messages: at most " +
+                                  std::to_string(static_cast<int>(limits_.messages_per_second)) +
+                                  " a second. Wait a moment and send again."};
+    case PostResult::accepted:
+      break;
+  }
+  return {"", ""};
+}
+
+PostResult Room::post(Member& member, std::string_view text, RoomTime now) {
+  std::lock_guard lock(mutex_);
+  Seat* seat = find_locked(member);
+  if (seat == nullptr) return PostResult::accepted;  // left meanwhile: nobody to tell
+  PostResult result = PostResult::accepted;
+  if (text.empty()) {
+    result = PostResult::empty;
+  } else if (utf8_length(text) > limits_.message_chars_max) {
+    result = PostResult::too_long;
+  } else if (!seat->bucket.try_take(now.steady)) {
+    result = PostResult::rate_limited;
+  }
+  if (result != PostResult::accepted) {
+    Refusal refusal = describe(result);
+    const std::string frame =
+        member.wants_events() ? frames::event_error(refusal.code, refusal.message)
+                              : frames::snapshot(history_, user_ids_locked(), refusal.code,
+                                                 refusal.message);
+    member.deliver(std::make_shared<const std::string>(frame), false);
+    return result;
+  }
+  std::string message =
+      frames::message_json(member.user_id(), text, frames::iso_timestamp(now.wall));
+  history_.push_back(message);
+  // Unlike the seed, the room never stops accepting: it keeps the most recent.
+  while (history_.size() > limits_.history_messages_max) history_.pop_front();
+  ++messages_total_;
+  broadcast_locked(frames::event_message(message), nullptr);
+  return PostResult::accepted;
+}
+
+void Room::refuse(Member& member, std::string_view code, std::string_view message) {
+  std::lock_guard lock(mutex_);
+  const std::string frame = member.wants_events()
+                                ? frames::event_error(code, message)
+                                : frames::snapshot(history_, user_ids_locked(), code, message);
+  member.deliver(std::make_shared<const std::string>(frame), false);
+}
+
+std::size_t Room::user_count() const {
+  std::lock_guard lock(mutex_);
+  return seats_.size();
+}
+
+std::optional<std::chrono::steady_clock::time_point> Room::empty_since() const {
+  std::lock_guard lock(mutex_);
+  return empty_since_;
+}
+
+std::uint64_t Room::messages_total() const {
+  std::lock_guard lock(mutex_);
+  return messages_total_;
+}
+
+}  // namespace chat

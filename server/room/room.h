@@ -1,0 +1,82 @@
+// One chat room held in memory: its members, its recent history, its rules.
+//
+// Thread-safe: every call takes the room's lock, and frames are handed to the
+// members (Member::deliver) while it is held, so all members see one order.
+// Each broadcast is serialised once and shared. No Asio here: the room is
+// tested and benchmarked with fake members.
+#pragma once
+
+#include "server/room/limits.h"
+#include "server/room/member.h"
+#include "server/room/token_bucket.h"
+
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chat {
+
+enum class JoinResult { joined, room_full, duplicate_user };
+enum class PostResult { accepted, empty, too_long, rate_limited };
+
+// The error code and text a refused message is answered with.
+struct Refusal {
+  std::string_view code;
+  std::string message;
+};
+
+struct RoomTime {
+  std::chrono::system_clock::time_point wall;  // for message timestamps
+  std::chrono::steady_clock::time_point steady;  // for rate limits and idle time
+};
+
+class Room {
+ public:
+  Room(std::string id, RoomLimits limits);
+
+  const std::string& id() const { return id_; }
+
+  // Adds the member, sends it the snapshot (event mode) and tells the others.
+  JoinResult join(Member& member, RoomTime now);
+  // Removes the member (no-op if absent) and tells the others.
+  void leave(Member& member, RoomTime now);
+  // Applies the room's rules to one chat message; accepted messages go to
+  // every member, refused ones are answered to the sender alone.
+  PostResult post(Member& member, std::string_view text, RoomTime now);
+  // Answers the sender alone with an error (e.g. a binary frame).
+  void refuse(Member& member, std::string_view code, std::string_view message);
+
+  std::size_t user_count() const;
+  // When the last member left; nullopt while anyone is in the room.
+  std::optional<std::chrono::steady_clock::time_point> empty_since() const;
+  std::uint64_t messages_total() const;
+
+ private:
+  struct Seat {
+    Member* member;
+    TokenBucket bucket;
+  };
+
+  std::vector<std::string> user_ids_locked() const;
+  void broadcast_locked(const std::string& event_frame, const Member* skip_event_for);
+  Refusal describe(PostResult result) const;
+  Seat* find_locked(const Member& member);
+
+  const std::string id_;
+  const RoomLimits limits_;
+  mutable std::mutex mutex_;
+  std::vector<Seat> seats_;             // in join order, as connectedUsers lists them
+  std::deque<std::string> history_;     // serialised messages, oldest first
+  std::uint64_t messages_total_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> empty_since_;
+};
+
+// Number of Unicode code points in UTF-8 text (the text is valid UTF-8:
+// the WebSocket layer checks that before it reaches the room).
+std::size_t utf8_length(std::string_view text);
+
+}  // namespace chat
