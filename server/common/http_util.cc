@@ -1,0 +1,95 @@
+#include "server/common/http_util.h"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace chat::http {
+
+namespace http = boost::beast::http;
+
+Response json_response(const Request& request, http::status status,
+                       const boost::json::value& body) {
+  Response response{status, request.version() ? request.version() : 11};
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::cache_control, "no-store");
+  response.keep_alive(request.keep_alive());
+  response.body() = boost::json::serialize(body);
+  return response;
+}
+
+Response error_response(const Request& request, http::status status, std::string_view message) {
+  return json_response(request, status, boost::json::object{{"error", message}});
+}
+
+std::optional<std::string_view> bearer_token(const Request& request) {
+  auto it = request.find(http::field::authorization);
+  if (it == request.end()) return std::nullopt;
+  std::string_view value = it->value();
+  constexpr std::string_view scheme = "Bearer ";
+  if (value.size() <= scheme.size()) return std::nullopt;
+  // The scheme is case-insensitive (RFC 7235).
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) !=
+        std::tolower(static_cast<unsigned char>(scheme[i]))) {
+      return std::nullopt;
+    }
+  }
+  value.remove_prefix(scheme.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+std::string_view target_path(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      return std::nullopt;
+    }
+    out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
+    i += 2;
+  }
+  return out;
+}
+
+std::optional<std::string> query_parameter(std::string_view target, std::string_view name) {
+  auto question = target.find('?');
+  if (question == std::string_view::npos) return std::nullopt;
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      if (eq == std::string_view::npos) return std::string();
+      std::string value(pair.substr(eq + 1));
+      for (char& c : value) {
+        if (c == '+') c = ' ';  // form encoding in queries
+      }
+      return percent_decode(value);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+void allow_any_origin(Response& response) {
+  response.set(http::field::access_control_allow_origin, "*");
+  response.set(http::field::access_control_allow_headers, "Authorization, Content-Type");
+  response.set(http::field::access_control_allow_methods, "GET, POST, OPTIONS");
+  response.set(http::field::access_control_max_age, "600");
+}
+
+}  // namespace chat::http

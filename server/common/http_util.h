@@ -1,0 +1,35 @@
+// Helpers for answering HTTP requests: JSON bodies, errors, tokens, queries.
+#pragma once
+
+#include "server/common/http_server.h"
+
+#include <boost/beast/http/status.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chat::http {
+
+// A JSON answer that keeps the request's HTTP version and keep-alive.
+Response json_response(const Request& request, boost::beast::http::status status,
+                       const boost::json::value& body);
+// {"error": message}: what went wrong and what to do about it.
+Response error_response(const Request& request, boost::beast::http::status status,
+                        std::string_view message);
+
+// The token of an `Authorization: Bearer <token>` header.
+std::optional<std::string_view> bearer_token(const Request& request);
+
+// The path of a request target, without its query.
+std::string_view target_path(std::string_view target);
+// One query parameter, percent-decoded; nullopt when absent or badly encoded.
+std::optional<std::string> query_parameter(std::string_view target, std::string_view name);
+// Percent-decoding ('+' is left alone: it is not a space in paths).
+std::optional<std::string> percent_decode(std::string_view text);
+
+// CORS headers that let a page from any origin call the API (as the seed's cors()).
+void allow_any_origin(Response& response);
+
+}  // namespace chat::http

@@ -1,0 +1,69 @@
+#include "server/session/config.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+namespace chat {
+
+SessionConfig parse_session_config(int argc, char** argv) {
+  SessionConfig config;
+  config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  CLI::App app{"Session server: holds chat rooms in memory and fans messages out over WebSocket."};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--address", config.address, "Address to listen on");
+  app.add_option("--port", config.port, "Port to listen on")->envname("PORT");
+  app.add_option("--jwt-secret", config.jwt_secret, "HS256 secret shared with the backend")
+      ->envname("JWT_SECRET");
+  app.add_option("--advertised-host", config.advertised_host,
+                 "host:port that session tokens must name (default: the request's Host header)")
+      ->envname("ADVERTISED_HOST");
+  app.add_option("--threads", config.threads, "I/O threads")->check(CLI::Range(1, 256));
+  app.add_option("--rooms-max", config.rooms_max, "Rooms this server holds at most")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--users-per-room-max", config.room.users_max, "Users a room holds at most")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--message-chars-max", config.room.message_chars_max,
+                 "Longest chat message, in characters")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--history-messages", config.room.history_messages_max,
+                 "Messages kept per room and sent in snapshots")
+      ->check(CLI::Range(0, 100000));
+  app.add_option("--messages-per-second", config.room.messages_per_second,
+                 "Steady message rate allowed per user (0: unlimited)")
+      ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--messages-burst", config.room.messages_burst, "Burst allowed above the rate")
+      ->check(CLI::Range(1.0, 1e6));
+  int empty_room_ttl = static_cast<int>(config.empty_room_ttl.count());
+  app.add_option("--empty-room-ttl", empty_room_ttl, "Seconds an emptied room is kept")
+      ->check(CLI::Range(0, 86400));
+  app.add_option("--frame-bytes-max", config.frame_bytes_max, "Largest WebSocket frame read")
+      ->check(CLI::Range(1024, 16 * 1024 * 1024));
+  app.add_option("--send-queue-bytes-max", config.send_queue_bytes_max,
+                 "Bytes queued for one slow client before it is dropped")
+      ->check(CLI::Range(64 * 1024, 1 << 30));
+  int idle_timeout = static_cast<int>(config.idle_timeout.count());
+  app.add_option("--idle-timeout", idle_timeout, "Seconds of silence (pings unanswered) tolerated")
+      ->check(CLI::Range(2, 3600));
+  int shutdown_grace = static_cast<int>(config.shutdown_grace.count());
+  app.add_option("--shutdown-grace", shutdown_grace, "Seconds given to close handshakes on SIGTERM")
+      ->check(CLI::Range(0, 600));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
+  }
+  if (config.jwt_secret.empty()) {
+    std::cerr << "session: JWT_SECRET is not set. Set the environment variable JWT_SECRET (or "
+                 "--jwt-secret) to the secret the backend signs tokens with.\n";
+    std::exit(2);
+  }
+  config.empty_room_ttl = std::chrono::seconds(empty_room_ttl);
+  config.idle_timeout = std::chrono::seconds(idle_timeout);
+  config.shutdown_grace = std::chrono::seconds(shutdown_grace);
+  return config;
+}
+
+}  // namespace chat

@@ -1,0 +1,103 @@
+// Session server: holds chat rooms in memory and fans each message out to
+// the room's WebSocket connections. Every member of a room is sent here by
+// the backend, so no broker and no server-to-server traffic are needed.
+// Compatible with the seed's session server (docs/PROTOCOL.md).
+#include "server/common/http_server.h"
+#include "server/common/metrics.h"
+#include "server/session/config.h"
+#include "server/session/session_routes.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <iostream>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace net = boost::asio;
+using namespace chat;
+
+// Drops rooms that have stayed empty past their grace period, every second.
+void schedule_sweep(net::steady_timer& timer, RoomRegistry& rooms, SessionMetrics& metrics) {
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([&](boost::system::error_code ec) {
+    if (ec) return;
+    rooms.sweep(std::chrono::steady_clock::now());
+    metrics.rooms.Set(static_cast<double>(rooms.room_count()));
+    schedule_sweep(timer, rooms, metrics);
+  });
+}
+
+// Stops the server once every connection has closed, or at the deadline.
+void wait_until_drained(net::steady_timer& timer, SessionTracker& tracker,
+                        std::chrono::steady_clock::time_point deadline, net::io_context& io) {
+  timer.expires_after(std::chrono::milliseconds(50));
+  timer.async_wait([&timer, &tracker, deadline, &io](boost::system::error_code ec) {
+    if (ec) return;
+    if (tracker.size() == 0 || std::chrono::steady_clock::now() >= deadline) return io.stop();
+    wait_until_drained(timer, tracker, deadline, io);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  SessionConfig config = parse_session_config(argc, argv);
+  net::io_context io(config.threads);
+
+  Metrics metrics;
+  SessionMetrics session_metrics(metrics.registry());
+  RoomRegistry rooms(config.rooms_max, config.room, config.empty_room_ttl);
+  SessionTracker tracker;
+  SessionContext context{config, rooms, session_metrics, tracker};
+  SessionRoutes routes(context, metrics, TokenPolicy{config.jwt_secret});
+
+  http::ServerOptions options;
+  options.address = config.address;
+  options.port = config.port;
+  http::HttpServer server(io, options, routes);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    std::cerr << "session: " << e.what() << "\n";
+    return 1;
+  }
+  if (config.advertised_host.empty()) {
+    std::cout << "session: tokens are checked against the request's Host header "
+                 "(set ADVERTISED_HOST to pin it)\n";
+  }
+  std::cout << "session: listening on " << config.address << ":" << server.port() << " ("
+            << config.threads << " threads, " << config.rooms_max << " rooms of "
+            << config.room.users_max << " users)" << std::endl;
+
+  net::steady_timer sweep_timer(io);
+  schedule_sweep(sweep_timer, rooms, session_metrics);
+
+  // SIGTERM/SIGINT: stop accepting, ask every client to go away, and give
+  // the close handshakes a bounded time before stopping.
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  net::steady_timer grace_timer(io);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    std::cout << "session: signal " << signal << ", draining " << tracker.size()
+              << " connections" << std::endl;
+    routes.set_draining();
+    server.stop_accepting();
+    sweep_timer.cancel();
+    tracker.close_all();
+    wait_until_drained(grace_timer, tracker, std::chrono::steady_clock::now() + config.shutdown_grace,
+                       io);
+    // A second signal stops at once.
+    signals.async_wait([&](boost::system::error_code, int) { io.stop(); });
+  });
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& thread : threads) thread.join();
+  std::cout << "session: stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,51 @@
+#include "server/session/session_metrics.h"
+
+namespace chat {
+
+SessionMetrics::SessionMetrics(prometheus::Registry& registry)
+    : connections(prometheus::BuildGauge()
+                      .Name("chat_session_connections")
+                      .Help("Open WebSocket connections.")
+                      .Register(registry)
+                      .Add({})),
+      rooms(prometheus::BuildGauge()
+                .Name("chat_session_rooms")
+                .Help("Rooms held by this server, including recently emptied ones.")
+                .Register(registry)
+                .Add({})),
+      users(prometheus::BuildGauge()
+                .Name("chat_session_users")
+                .Help("Users in the rooms of this server.")
+                .Register(registry)
+                .Add({})),
+      connections_total(prometheus::BuildCounter()
+                            .Name("chat_session_connections_total")
+                            .Help("WebSocket connections accepted.")
+                            .Register(registry)
+                            .Add({})),
+      messages_received(prometheus::BuildCounter()
+                            .Name("chat_session_messages_received_total")
+                            .Help("Chat messages received from clients (accepted or not).")
+                            .Register(registry)
+                            .Add({})),
+      frames_sent(prometheus::BuildCounter()
+                      .Name("chat_session_frames_sent_total")
+                      .Help("WebSocket frames written to clients (deliveries).")
+                      .Register(registry)
+                      .Add({})),
+      bytes_sent(prometheus::BuildCounter()
+                     .Name("chat_session_sent_bytes_total")
+                     .Help("Payload bytes written to clients.")
+                     .Register(registry)
+                     .Add({})),
+      rejections(prometheus::BuildCounter()
+                     .Name("chat_session_rejections_total")
+                     .Help("Refused connections and messages, by reason.")
+                     .Register(registry)),
+      broadcast_seconds(prometheus::BuildHistogram()
+                            .Name("chat_session_broadcast_seconds")
+                            .Help("Time to apply one message and queue it to every member.")
+                            .Register(registry)
+                            .Add({}, latency_buckets())) {}
+
+}  // namespace chat

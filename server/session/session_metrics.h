@@ -1,0 +1,24 @@
+// The session server's Prometheus metrics (names in dashboards/ depend on them).
+#pragma once
+
+#include "server/common/metrics.h"
+
+namespace chat {
+
+struct SessionMetrics {
+  explicit SessionMetrics(prometheus::Registry& registry);
+
+  prometheus::Gauge& connections;
+  prometheus::Gauge& rooms;
+  prometheus::Gauge& users;
+  prometheus::Counter& connections_total;
+  prometheus::Counter& messages_received;
+  prometheus::Counter& frames_sent;
+  prometheus::Counter& bytes_sent;
+  prometheus::Family<prometheus::Counter>& rejections;
+  prometheus::Histogram& broadcast_seconds;
+
+  prometheus::Counter& rejected(const std::string& reason) { return rejections.Add({{"reason", reason}}); }
+};
+
+}  // namespace chat

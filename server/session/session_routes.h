@@ -1,0 +1,36 @@
+// The session server's HTTP side: status for the scheduler, health, metrics,
+// and the token checks that gate the WebSocket upgrade.
+#pragma once
+
+#include "server/common/http_server.h"
+#include "server/common/metrics.h"
+#include "server/common/tokens.h"
+#include "server/session/websocket_session.h"
+
+#include <atomic>
+
+namespace chat {
+
+class SessionRoutes : public http::Routes {
+ public:
+  SessionRoutes(SessionContext& context, Metrics& metrics, TokenPolicy tokens);
+
+  void handle(http::Request request, http::Respond respond) override;
+  std::optional<http::Response> check_upgrade(const http::Request& request) override;
+  void upgrade(boost::beast::tcp_stream stream, http::Request request) override;
+
+  void set_draining() { draining_ = true; }
+  bool draining() const { return draining_; }
+
+ private:
+  // The session claims of an upgrade request, or why it is refused.
+  TokenCheck<SessionClaims> check_token(const http::Request& request) const;
+  http::Response status(const http::Request& request) const;
+
+  SessionContext& context_;
+  Metrics& metrics_;
+  const TokenPolicy tokens_;
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace chat

@@ -1,0 +1,264 @@
+// The only translation unit that instantiates Beast's WebSocket stream.
+#include "server/session/websocket_session.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <deque>
+#include <iostream>
+
+namespace chat {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace websocket = beast::websocket;
+
+namespace {
+
+RoomTime now() { return {std::chrono::system_clock::now(), std::chrono::steady_clock::now()}; }
+
+bool asks_for_events(const http::Request& request) {
+  auto it = request.find(beast::http::field::sec_websocket_protocol);
+  if (it == request.end()) return false;
+  std::string_view offered = it->value();
+  // A comma-separated list of tokens.
+  while (!offered.empty()) {
+    auto comma = offered.find(',');
+    std::string_view token = offered.substr(0, comma);
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    if (token == kEventSubprotocol) return true;
+    if (comma == std::string_view::npos) break;
+    offered.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+class WebSocketSession : public Member, public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  WebSocketSession(beast::tcp_stream stream, SessionClaims claims, bool events,
+                   SessionContext& context)
+      : ws_(std::move(stream)), claims_(std::move(claims)), events_(events), context_(context) {
+    context_.tracker.add(this);
+    context_.metrics.connections.Increment();
+  }
+
+  ~WebSocketSession() override {
+    context_.metrics.connections.Decrement();
+    context_.tracker.remove(this);
+  }
+
+  const std::string& user_id() const override { return claims_.user_id; }
+  bool wants_events() const override { return events_; }
+
+  void start(http::Request request) {
+    ws_.set_option(websocket::stream_base::timeout{
+        std::chrono::seconds(30),         // handshake
+        context_.config.idle_timeout,     // silence before the peer is dropped
+        true});                           // ping an idle peer, so a live one stays
+    ws_.read_message_max(context_.config.frame_bytes_max);
+    ws_.auto_fragment(false);
+    ws_.text(true);
+    bool events = events_;
+    ws_.set_option(websocket::stream_base::decorator([events](websocket::response_type& response) {
+      response.set(beast::http::field::server, "scalable-chat-session");
+      if (events) response.set(beast::http::field::sec_websocket_protocol, kEventSubprotocol);
+    }));
+    ws_.async_accept(request,
+                     beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
+  }
+
+  // Any thread, with the room's lock held: enqueue only.
+  void deliver(const Frame& frame, bool replaceable) override {
+    std::lock_guard lock(outbox_mutex_);
+    if (dropped_) return;
+    if (replaceable && !outbox_.empty() && outbox_.back().replaceable) {
+      outbox_bytes_ -= outbox_.back().frame->size();
+      outbox_.back().frame = frame;
+      outbox_bytes_ += frame->size();
+      return;
+    }
+    outbox_.push_back({frame, replaceable});
+    outbox_bytes_ += frame->size();
+    if (outbox_bytes_ > context_.config.send_queue_bytes_max) return drop_slow_locked();
+    if (!writing_) {
+      writing_ = true;
+      net::post(ws_.get_executor(),
+                beast::bind_front_handler(&WebSocketSession::do_write, shared_from_this()));
+    }
+  }
+
+  // SIGTERM: close with "going away"; the read loop then ends and leaves.
+  void close_going_away() {
+    net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
+      self->close_with(websocket::close_code::going_away, "Server shutting down");
+    });
+  }
+
+ private:
+  struct Outgoing {
+    Frame frame;
+    bool replaceable;
+  };
+
+  void on_accept(beast::error_code ec) {
+    if (ec) return;  // the peer went away during the handshake
+    context_.metrics.connections_total.Increment();
+    auto admission = context_.rooms.join(claims_.room_id, *this, now());
+    switch (admission.result) {
+      case RoomRegistry::Result::joined:
+        room_ = admission.room;
+        return do_read();
+      case RoomRegistry::Result::room_full:
+        context_.metrics.rejected("room_full").Increment();
+        return close_with(websocket::close_code::policy_error, "Room is full");
+      case RoomRegistry::Result::duplicate_user:
+        context_.metrics.rejected("duplicate_user").Increment();
+        return close_with(websocket::close_code::policy_error, "Duplicate user");
+      case RoomRegistry::Result::server_full:
+        context_.metrics.rejected("server_full").Increment();
+        return close_with(websocket::close_code::try_again_later, "Server is full");
+    }
+  }
+
+  void do_read() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&WebSocketSession::on_read,
+                                                      shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec) {
+      if (ec == websocket::error::message_too_big) {
+        context_.metrics.rejected("frame_too_big").Increment();
+      } else if (ec == websocket::error::bad_frame_payload) {
+        context_.metrics.rejected("invalid_utf8").Increment();
+      }
+      return leave_room();
+    }
+    context_.metrics.messages_received.Increment();
+    if (!ws_.got_text()) {
+      context_.metrics.rejected("binary_frame").Increment();
+      room_->refuse(*this, "binary_not_supported", "Send chat messages as text frames.");
+    } else {
+      auto started = std::chrono::steady_clock::now();
+      auto data = buffer_.cdata();
+      std::string_view text(static_cast<const char*>(data.data()), data.size());
+      PostResult result = room_->post(*this, text, now());
+      context_.metrics.broadcast_seconds.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      if (result == PostResult::too_long) context_.metrics.rejected("message_too_long").Increment();
+      if (result == PostResult::rate_limited) context_.metrics.rejected("rate_limited").Increment();
+      if (result == PostResult::empty) context_.metrics.rejected("empty_message").Increment();
+    }
+    buffer_.consume(buffer_.size());
+    do_read();
+  }
+
+  void leave_room() {
+    if (!room_) return;
+    room_->leave(*this, now());
+    room_.reset();
+  }
+
+  void do_write() {
+    {
+      std::lock_guard lock(outbox_mutex_);
+      if (outbox_.empty() || dropped_) {
+        writing_ = false;
+        return;
+      }
+      in_flight_ = std::move(outbox_.front().frame);
+      outbox_.pop_front();
+      outbox_bytes_ -= in_flight_->size();
+    }
+    ws_.async_write(net::buffer(*in_flight_),
+                    beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t bytes) {
+    in_flight_.reset();
+    if (ec) {
+      std::lock_guard lock(outbox_mutex_);
+      writing_ = false;
+      outbox_.clear();
+      dropped_ = true;  // the read loop sees the error too, and leaves
+      return;
+    }
+    context_.metrics.frames_sent.Increment();
+    context_.metrics.bytes_sent.Increment(static_cast<double>(bytes));
+    do_write();
+  }
+
+  void drop_slow_locked() {
+    dropped_ = true;
+    outbox_.clear();
+    outbox_bytes_ = 0;
+    context_.metrics.rejected("slow_consumer").Increment();
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().shutdown(net::socket_base::shutdown_both,
+                                                           ignored);
+      beast::get_lowest_layer(self->ws_).close();
+    });
+  }
+
+  // Close frames wait behind a write in flight; Beast sequences them.
+  void close_with(websocket::close_code code, const char* reason) {
+    if (close_sent_ || !ws_.is_open()) return;
+    close_sent_ = true;
+    ws_.async_close(websocket::close_reason(code, reason),
+                    [self = shared_from_this()](beast::error_code) { self->leave_room(); });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  const SessionClaims claims_;
+  const bool events_;
+  SessionContext& context_;
+  std::shared_ptr<Room> room_;  // touched on the strand only
+  bool close_sent_ = false;     // strand only
+
+  std::mutex outbox_mutex_;     // deliver() comes from other threads
+  std::deque<Outgoing> outbox_;
+  std::size_t outbox_bytes_ = 0;
+  bool writing_ = false;
+  bool dropped_ = false;
+  Frame in_flight_;             // strand only
+};
+
+void SessionTracker::add(WebSocketSession* session) {
+  std::lock_guard lock(mutex_);
+  sessions_.insert(session);
+}
+
+void SessionTracker::remove(WebSocketSession* session) {
+  std::lock_guard lock(mutex_);
+  sessions_.erase(session);
+}
+
+std::size_t SessionTracker::size() const {
+  std::lock_guard lock(mutex_);
+  return sessions_.size();
+}
+
+void SessionTracker::close_all() {
+  std::lock_guard lock(mutex_);
+  for (WebSocketSession* session : sessions_) {
+    // A session whose destructor waits on our lock has no owner left.
+    if (auto alive = session->weak_from_this().lock()) alive->close_going_away();
+  }
+}
+
+void start_websocket_session(beast::tcp_stream stream, http::Request request,
+                             SessionClaims claims, SessionContext& context) {
+  bool events = asks_for_events(request);
+  auto session =
+      std::make_shared<WebSocketSession>(std::move(stream), std::move(claims), events, context);
+  session->start(std::move(request));
+}
+
+}  // namespace chat
