@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, describeClose, isTerminalClose, parseServerFrame, userIdFromToken } from './protocol';
+
+const snap = {
+  type: 'snapshot',
+  roomId: 'r1',
+  messages: [{ userId: 'alice', msg: 'Hello!', ts: '2024-01-01T12:00:00.000Z' }],
+  connectedUsers: ['alice', 'bob'],
+  limits: { maxUsers: 100, maxMessageLength: 500, historyMessages: 100, messagesPerSecond: 10 },
+};
+
+describe('parseServerFrame', () => {
+  it('parses a snapshot with limits', () => {
+    const f = parseServerFrame(JSON.stringify(snap));
+    expect(f).toEqual({ ...snap });
+  });
+
+  it('tolerates unknown fields and fills missing limits with defaults', () => {
+    const f = parseServerFrame(
+      JSON.stringify({ type: 'snapshot', messages: [], connectedUsers: ['a'], extra: { x: 1 }, limits: { maxMessageLength: 42, future: 1 } }),
+    );
+    expect(f).toEqual({
+      type: 'snapshot',
+      roomId: null,
+      messages: [],
+      connectedUsers: ['a'],
+      limits: { ...DEFAULT_LIMITS, maxMessageLength: 42 },
+    });
+  });
+
+  it('ignores nonsensical limits', () => {
+    const f = parseServerFrame(JSON.stringify({ ...snap, limits: { maxMessageLength: -5, maxUsers: 'many' } }));
+    expect(f?.type === 'snapshot' && f.limits).toEqual(DEFAULT_LIMITS);
+  });
+
+  it('drops malformed entries of a snapshot but keeps the rest', () => {
+    const f = parseServerFrame(
+      JSON.stringify({
+        type: 'snapshot',
+        messages: [{ userId: 'a', msg: 'ok', ts: 't' }, { userId: 7, msg: 'x', ts: 't' }, null, 'str'],
+        connectedUsers: ['a', 3, '', 'a', 'b'],
+      }),
+    );
+    expect(f).toMatchObject({ messages: [{ userId: 'a', msg: 'ok', ts: 't' }], connectedUsers: ['a', 'b'] });
+  });
+
+  it('accepts the seed (compatibility mode) snapshot without a type, with its error field', () => {
+    const f = parseServerFrame(
+      JSON.stringify({ messages: [], connectedUsers: ['a'], error: { code: 'message_too_long', message: 'Too long' } }),
+    );
+    expect(f).toMatchObject({ type: 'snapshot', error: { code: 'message_too_long', message: 'Too long' } });
+  });
+
+  it('parses message, join, leave and error events', () => {
+    expect(parseServerFrame('{"type":"message","userId":"alice","msg":"hi","ts":"T","seq":5}')).toEqual({
+      type: 'message',
+      userId: 'alice',
+      msg: 'hi',
+      ts: 'T',
+    });
+    expect(parseServerFrame('{"type":"join","userId":"bob","ts":"T"}')).toEqual({ type: 'join', userId: 'bob', ts: 'T' });
+    expect(parseServerFrame('{"type":"leave","userId":"bob","ts":"T"}')).toEqual({ type: 'leave', userId: 'bob', ts: 'T' });
+    expect(parseServerFrame('{"type":"error","code":"rate_limited","message":"Slow down"}')).toEqual({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'Slow down',
+    });
+  });
+
+  it('keeps an empty message text (it is a string) but not a missing one', () => {
+    expect(parseServerFrame('{"type":"message","userId":"a","msg":"","ts":"T"}')).not.toBeNull();
+    expect(parseServerFrame('{"type":"message","userId":"a","ts":"T"}')).toBeNull();
+  });
+
+  it.each([
+    ['not JSON', 'hello'],
+    ['truncated JSON', '{"type":"message"'],
+    ['JSON null', 'null'],
+    ['JSON array', '[1,2]'],
+    ['JSON number', '42'],
+    ['unknown type', '{"type":"typing","userId":"a"}'],
+    ['type not a string', '{"type":5}'],
+    ['message without userId', '{"type":"message","msg":"hi","ts":"T"}'],
+    ['message with numeric msg', '{"type":"message","userId":"a","msg":5,"ts":"T"}'],
+    ['join without userId', '{"type":"join","ts":"T"}'],
+    ['join with empty userId', '{"type":"join","userId":"","ts":"T"}'],
+    ['snapshot without connectedUsers', '{"type":"snapshot","messages":[]}'],
+    ['snapshot with messages not an array', '{"type":"snapshot","messages":{},"connectedUsers":[]}'],
+    ['error with nothing in it', '{"type":"error"}'],
+    ['object without type or snapshot fields', '{"hello":"world"}'],
+  ])('rejects garbage: %s', (_name, data) => {
+    expect(parseServerFrame(data)).toBeNull();
+  });
+
+  it('rejects non-string data (binary frames)', () => {
+    expect(parseServerFrame(new ArrayBuffer(4))).toBeNull();
+    expect(parseServerFrame(undefined)).toBeNull();
+    expect(parseServerFrame({ type: 'message' })).toBeNull();
+  });
+});
+
+describe('close codes', () => {
+  it('does not retry 1008 and 1013, retries the others', () => {
+    expect(isTerminalClose(1008)).toBe(true);
+    expect(isTerminalClose(1013)).toBe(true);
+    for (const c of [1000, 1001, 1006, 1007, 1009, 1011]) expect(isTerminalClose(c)).toBe(false);
+  });
+  it('prefers the server reason', () => {
+    expect(describeClose(1008, 'Duplicate user')).toBe('Duplicate user');
+    expect(describeClose(1013, '')).toBe('Server is full');
+    expect(describeClose(1006, '')).toBe('Connection lost');
+  });
+});
+
+describe('userIdFromToken', () => {
+  const b64url = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  it('reads the userId of a JWT payload, UTF-8 included', () => {
+    const t = `${b64url('{"alg":"HS256"}')}.${b64url('{"userId":"zoë ✓","iat":1}')}.sig`;
+    expect(userIdFromToken(t)).toBe('zoë ✓');
+  });
+  it('returns null for garbage', () => {
+    expect(userIdFromToken('abc')).toBeNull();
+    expect(userIdFromToken('a.!!!.c')).toBeNull();
+    expect(userIdFromToken(`a.${b64url('{"user":"x"}')}.c`)).toBeNull();
+  });
+});
