@@ -1,0 +1,55 @@
+// The servers a new room may go to (ready, with a free slot), indexed so that
+// every policy answers without scanning the fleet: O(1) for a random pick,
+// O(log n) for the fullest, the emptiest, the oldest and the next in turn.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "scheduler/types.h"
+
+namespace sched {
+
+struct Candidate {
+  ServerKey key = 0;
+  int free_slots = 0;
+};
+
+class CandidateIndex {
+ public:
+  // Adds, updates or (when free_slots <= 0) removes a server.
+  void set_free_slots(ServerKey key, int free_slots);
+  void erase(ServerKey key);
+
+  bool empty() const { return list_.empty(); }
+  std::size_t size() const { return list_.size(); }
+  bool contains(ServerKey key) const { return position_.count(key) != 0; }
+  // Free slots summed over all candidates, kept as servers change.
+  long long free_slots_total() const { return free_slots_total_; }
+
+  // The i-th candidate in no particular order (i < size()): for random picks.
+  Candidate at(std::size_t i) const { return list_[i]; }
+  // Fewest free slots (ties: oldest server).
+  std::optional<Candidate> fullest() const;
+  // Most free slots (ties: oldest server).
+  std::optional<Candidate> emptiest() const;
+  // The oldest server, i.e. the lowest key.
+  std::optional<Candidate> oldest() const;
+  // The candidate with the next key after `key`, wrapping to the oldest.
+  std::optional<Candidate> next_after(ServerKey key) const;
+
+ private:
+  Candidate candidate(ServerKey key) const { return list_[position_.at(key)]; }
+
+  std::vector<Candidate> list_;                       // dense, for O(1) random picks
+  std::unordered_map<ServerKey, std::size_t> position_;  // key -> index in list_
+  std::set<std::pair<int, ServerKey>> by_free_slots_;   // (free slots, key)
+  std::set<ServerKey> by_key_;                          // registration order
+  long long free_slots_total_ = 0;
+};
+
+}  // namespace sched

@@ -1,0 +1,81 @@
+// check_invariants(): recomputes everything the indexes and counters claim
+// from the room table and the server records, and lists every disagreement.
+// O(rooms + servers): for tests and the simulator's checker, not hot paths.
+#include <algorithm>
+#include <map>
+
+#include "scheduler/scheduler.h"
+
+namespace sched {
+namespace {
+
+std::string describe(const ServerRecord& server) {
+  return "server " + server.id + " (" + std::string(to_string(server.state)) + ")";
+}
+
+}  // namespace
+
+std::vector<std::string> Scheduler::check_invariants() const {
+  std::vector<std::string> violations;
+  const auto fail = [&violations](std::string what) { violations.push_back(std::move(what)); };
+
+  // Each room on exactly one server, a known one, listed in its reverse index.
+  std::map<ServerKey, int> rooms_per_server;
+  for (const auto& [id, room] : rooms_.rooms()) {
+    if (servers_.count(room.server) == 0) {
+      fail("room " + id + " is on a stopped or unknown server");
+    }
+    if (rooms_.rooms_on(room.server).count(id) == 0) {
+      fail("room " + id + " is missing from its server's room set");
+    }
+    ++rooms_per_server[room.server];
+  }
+  std::size_t indexed_rooms = 0;
+  for (const auto& [key, ids] : rooms_.by_server()) indexed_rooms += ids.size();
+  if (indexed_rooms != rooms_.size()) {
+    fail("per-server room sets hold " + std::to_string(indexed_rooms) + " rooms, the table " +
+         std::to_string(rooms_.size()));
+  }
+
+  std::array<int, 4> by_state{};
+  long long free_slots_ready = 0;
+  for (const auto& [key, server] : servers_) {
+    ++by_state[static_cast<int>(server.state)];
+    const int rooms = rooms_per_server.count(key) ? rooms_per_server.at(key) : 0;
+    if (rooms != rooms_.count_on(key)) fail(describe(server) + ": count differs from table");
+    if (server.state != ServerState::gone && rooms > server.room_capacity) {
+      fail(describe(server) + " holds " + std::to_string(rooms) + " rooms, capacity " +
+           std::to_string(server.room_capacity));
+    }
+    const bool candidate = server.state == ServerState::ready && rooms < server.room_capacity;
+    if (candidate != candidates_.contains(key)) {
+      fail(describe(server) + ": candidate index disagrees");
+    }
+    if (candidate) free_slots_ready += server.room_capacity - rooms;
+    if ((server.state == ServerState::starting) != (starting_.count(key) != 0)) {
+      fail(describe(server) + ": starting index disagrees");
+    }
+    const bool idle = server.state == ServerState::ready && rooms == 0;
+    if (idle != (idle_.count({server.empty_since, key}) != 0) || idle != server.idle) {
+      fail(describe(server) + ": idle index disagrees");
+    }
+    const bool orphans = server.state == ServerState::gone && rooms > 0;
+    if (orphans != (gone_with_rooms_.count(key) != 0)) {
+      fail(describe(server) + ": orphan index disagrees");
+    }
+  }
+  if (idle_.size() != static_cast<std::size_t>(std::count_if(
+                          servers_.begin(), servers_.end(), [](const auto& entry) {
+                            return entry.second.idle;
+                          }))) {
+    fail("idle index holds servers that are not idle");
+  }
+  if (free_slots_ready != candidates_.free_slots_total()) fail("free slot total drifted");
+  if (by_state != servers_by_state_) fail("servers-by-state counters drifted");
+  if (keys_.size() != servers_.size()) fail("server id map and records differ in size");
+  const int live = by_state[0] + by_state[1] + by_state[2];
+  if (live > config_.autoscaler.max_servers) fail("more live servers than max_servers");
+  return violations;
+}
+
+}  // namespace sched

@@ -1,0 +1,46 @@
+// What the scheduler counts, as plain numbers the backend exports (to
+// Prometheus or anything else) and the simulator reports. Counters only grow;
+// gauges are recomputed on each read.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sched {
+
+struct PlacementCounters {
+  std::uint64_t placed = 0;       // on a ready server
+  std::uint64_t waiting = 0;      // on a starting server
+  std::uint64_t no_capacity = 0;  // fleet full and at max
+};
+
+struct SchedulerMetrics {
+  std::string policy;
+  PlacementCounters create;   // create_room results
+  PlacementCounters replace;  // rooms of a gone server placed again on lookup
+
+  std::uint64_t servers_started = 0;         // scale-out events
+  std::uint64_t servers_stopped_idle = 0;    // scale-in events
+  std::uint64_t servers_start_timed_out = 0;
+  std::uint64_t servers_declared_gone = 0;   // after failed polls
+  std::uint64_t servers_revived = 0;         // gone, then reported again
+
+  std::uint64_t rooms_freed_never_joined = 0;  // join deadline passed
+  std::uint64_t rooms_freed_emptied = 0;       // 0 users, or no longer reported
+  std::uint64_t rooms_adopted = 0;             // reported, unknown to the table
+  std::uint64_t rooms_orphans_dropped = 0;     // on a gone server, never looked up
+  std::uint64_t reports_ignored = 0;           // unknown or stopped server
+
+  // Gauges.
+  int servers_starting = 0;
+  int servers_ready = 0;
+  int servers_draining = 0;
+  int servers_gone = 0;  // still remembered (holding orphaned rooms)
+  int rooms = 0;
+  int rooms_placed = 0;
+  int rooms_active = 0;
+  int users = 0;
+  long long free_slots_ready = 0;
+};
+
+}  // namespace sched

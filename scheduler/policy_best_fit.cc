@@ -1,0 +1,20 @@
+// `best-fit` (pack): the fullest server that still has a free slot. Fills
+// servers before opening new ones, so the fleet stays near the lower bound
+// ceil(rooms / rooms per server) and emptied servers can be stopped.
+#include "scheduler/policy.h"
+
+namespace sched {
+namespace {
+
+class BestFitPolicy final : public PlacementPolicy {
+ public:
+  ServerKey choose(const CandidateIndex& candidates, Random&) override {
+    return candidates.fullest()->key;
+  }
+};
+
+const PolicyRegistration registration{"best-fit",
+                                      [] { return std::make_unique<BestFitPolicy>(); }};
+
+}  // namespace
+}  // namespace sched

@@ -1,0 +1,19 @@
+// `first-fit`: the oldest server with a free slot. Packs rooms onto the oldest
+// servers, so the newest ones empty first and can be stopped.
+#include "scheduler/policy.h"
+
+namespace sched {
+namespace {
+
+class FirstFitPolicy final : public PlacementPolicy {
+ public:
+  ServerKey choose(const CandidateIndex& candidates, Random&) override {
+    return candidates.oldest()->key;
+  }
+};
+
+const PolicyRegistration registration{"first-fit",
+                                      [] { return std::make_unique<FirstFitPolicy>(); }};
+
+}  // namespace
+}  // namespace sched

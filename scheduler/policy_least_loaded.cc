@@ -1,0 +1,19 @@
+// `least-loaded` (spread): the server with the most free slots. Evens the load
+// (and the blast radius of a crash) at the cost of keeping more servers busy.
+#include "scheduler/policy.h"
+
+namespace sched {
+namespace {
+
+class LeastLoadedPolicy final : public PlacementPolicy {
+ public:
+  ServerKey choose(const CandidateIndex& candidates, Random&) override {
+    return candidates.emptiest()->key;
+  }
+};
+
+const PolicyRegistration registration{"least-loaded",
+                                      [] { return std::make_unique<LeastLoadedPolicy>(); }};
+
+}  // namespace
+}  // namespace sched

@@ -1,0 +1,23 @@
+// `power-of-two-choices`: two candidates at random, the emptier of the two.
+// Nearly as even as least-loaded with O(1) work and no global order, which is
+// why load balancers favour it when their view of load is a little stale.
+#include "scheduler/policy.h"
+
+namespace sched {
+namespace {
+
+class PowerOfTwoChoicesPolicy final : public PlacementPolicy {
+ public:
+  ServerKey choose(const CandidateIndex& candidates, Random& random) override {
+    std::uniform_int_distribution<std::size_t> pick(0, candidates.size() - 1);
+    const Candidate first = candidates.at(pick(random));
+    const Candidate second = candidates.at(pick(random));
+    return second.free_slots > first.free_slots ? second.key : first.key;
+  }
+};
+
+const PolicyRegistration registration{
+    "power-of-two-choices", [] { return std::make_unique<PowerOfTwoChoicesPolicy>(); }};
+
+}  // namespace
+}  // namespace sched

@@ -1,0 +1,27 @@
+// `round-robin`: the candidates in turn, by registration order, continuing
+// after the server chosen last time (which may since have filled or gone).
+#include "scheduler/policy.h"
+
+namespace sched {
+namespace {
+
+class RoundRobinPolicy final : public PlacementPolicy {
+ public:
+  ServerKey choose(const CandidateIndex& candidates, Random&) override {
+    const std::optional<Candidate> next =
+        chosen_before_ ? candidates.next_after(last_key_) : candidates.oldest();
+    chosen_before_ = true;
+    last_key_ = next->key;
+    return last_key_;
+  }
+
+ private:
+  bool chosen_before_ = false;
+  ServerKey last_key_ = 0;
+};
+
+const PolicyRegistration registration{"round-robin",
+                                      [] { return std::make_unique<RoundRobinPolicy>(); }};
+
+}  // namespace
+}  // namespace sched

@@ -1,0 +1,172 @@
+// The table follows what the servers report. A server's GET /status is the
+// truth about its rooms; the table only adds what the server cannot know yet
+// (rooms placed but not joined), and only for a bounded time (join_deadline).
+#include <algorithm>
+
+#include "scheduler/scheduler.h"
+
+namespace sched {
+
+void Scheduler::on_status(const ServerId& server_id, const StatusReport& report, Millis now) {
+  ServerRecord* server = find_server(server_id);
+  if (server == nullptr) {
+    // A server we never registered, or one we stopped whose last report was
+    // still in flight: it has no say over the table.
+    ++counters_.reports_ignored;
+    return;
+  }
+  server->failed_polls = 0;
+  if (!report.host.empty()) server->host = report.host;
+  follow_server_state(*server, report, now);
+
+  std::set<RoomId> all_reported;
+  for (const RoomReport& reported : report.rooms) all_reported.insert(reported.room_id);
+  int users = 0;
+  for (const RoomReport& reported : report.rooms) {
+    reconcile_reported(*server, reported, all_reported, now);
+    users += std::max(0, reported.users);
+  }
+  reconcile_unreported(*server, all_reported, now);
+  server->users = users;
+  reindex(*server, now);
+}
+
+void Scheduler::follow_server_state(ServerRecord& server, const StatusReport& report,
+                                    Millis now) {
+  if (server.state == ServerState::gone) {
+    // Declared dead after failed polls, yet it answers: it was a network
+    // blip. It gets its rooms back if nobody looked them up meanwhile.
+    ++counters_.servers_revived;
+  }
+  // Answering at all means it has started; SIGTERM makes it report draining,
+  // and it never takes new rooms again until it says otherwise.
+  set_state(server, report.draining ? ServerState::draining : ServerState::ready, now);
+}
+
+void Scheduler::reconcile_reported(ServerRecord& server, const RoomReport& reported,
+                                   const std::set<RoomId>& all_reported, Millis now) {
+  if (!claim_room(server, reported, all_reported, now)) return;
+  Room& room = *rooms_.find(reported.room_id);
+  if (reported.users > 0) {
+    if (room.state != RoomState::active) room.since = now;
+    room.state = RoomState::active;
+    room.users = reported.users;
+    return;
+  }
+  if (room.state != RoomState::empty) room.since = now;
+  room.state = RoomState::empty;
+  room.users = 0;
+  if (now - room.since >= config_.empty_room_grace) {
+    rooms_.erase(reported.room_id);
+    ++counters_.rooms_freed_emptied;
+  }
+}
+
+// Makes sure the table has the reported room on this server, when it should.
+// Returns false when the report is not followed for this room.
+bool Scheduler::claim_room(ServerRecord& server, const RoomReport& reported,
+                           const std::set<RoomId>& all_reported, Millis now) {
+  const Room* room = rooms_.find(reported.room_id);
+  if (room != nullptr && room->server == server.key) return true;
+  // An empty room the table does not hold here is nothing worth a slot.
+  if (reported.users <= 0) return false;
+  if (room != nullptr) {
+    // Another server holds it in the table. Take it only if that one does not
+    // really have it: it is gone, or the room was never joined there.
+    ServerRecord& holder = servers_.at(room->server);
+    const bool holder_has_it =
+        holder.state != ServerState::gone && room->state != RoomState::placed;
+    if (holder_has_it || server.state == ServerState::draining) {
+      ++counters_.reports_ignored;
+      return false;
+    }
+  }
+  if (!make_room_for_reported(server, all_reported)) {
+    ++counters_.reports_ignored;
+    return false;
+  }
+  if (room != nullptr) {
+    ServerRecord& holder = servers_.at(room->server);
+    rooms_.move(reported.room_id, server.key, now);
+    reindex(holder, now);
+  } else {
+    rooms_.place(reported.room_id, server.key, now);
+    ++counters_.rooms_adopted;  // e.g. the backend restarted and lost its table
+  }
+  return true;
+}
+
+// A server enforces its own room limit, so rooms it reports always fit; if
+// the table also holds unjoined rooms there, those can never be joined on it
+// and give way.
+bool Scheduler::make_room_for_reported(ServerRecord& server,
+                                       const std::set<RoomId>& all_reported) {
+  if (free_slots(server) > 0) return true;
+  for (const RoomId& id : rooms_.rooms_on(server.key)) {
+    const Room& room = *rooms_.find(id);
+    if (room.state == RoomState::placed && all_reported.count(id) == 0) {
+      rooms_.erase(RoomId(id));  // copy: erasing invalidates the set's element
+      ++counters_.rooms_freed_never_joined;
+      return true;
+    }
+  }
+  return false;
+}
+
+void Scheduler::reconcile_unreported(ServerRecord& server, const std::set<RoomId>& all_reported,
+                                     Millis now) {
+  std::vector<RoomId> to_free;
+  for (const RoomId& id : rooms_.rooms_on(server.key)) {
+    if (all_reported.count(id) != 0) continue;
+    const Room& room = *rooms_.find(id);
+    if (room.state != RoomState::placed) {
+      to_free.push_back(id);  // seen before, gone now: its last user left
+      ++counters_.rooms_freed_emptied;
+    } else if (now - std::max(room.since, server.ready_since) >= config_.join_deadline) {
+      // The deadline counts from readiness too: a slow start is not the
+      // client's fault.
+      to_free.push_back(id);
+      ++counters_.rooms_freed_never_joined;
+    }
+  }
+  for (const RoomId& id : to_free) rooms_.erase(id);
+}
+
+void Scheduler::on_unreachable(const ServerId& server_id, Millis now) {
+  ServerRecord* server = find_server(server_id);
+  if (server == nullptr || server->state == ServerState::gone) return;
+  // A starting server is not expected to answer; start_timeout covers it.
+  if (server->state == ServerState::starting) return;
+  if (++server->failed_polls < config_.failed_polls_before_gone) return;
+  ++counters_.servers_declared_gone;
+  mark_gone(*server, now);
+}
+
+// Lazy re-placement: a gone server's rooms stay in the table, pointing at it,
+// holding no slot anywhere, until someone looks them up (place_again) or
+// join_deadline passes (tick drops them). Eager re-placement would claim
+// slots, and start servers, for every room of the dead server at once, most
+// of whose users may never come back; lazily, only rooms somebody asks for
+// cost a slot, the re-placement work spreads over the clients' reconnects,
+// and a server that was only briefly unreachable gets its rooms back.
+void Scheduler::mark_gone(ServerRecord& server, Millis now) {
+  server.users = 0;
+  set_state(server, ServerState::gone, now);
+}
+
+void Scheduler::on_server_started(const ServerId& server_id, const std::string& host,
+                                  Millis now, int room_capacity) {
+  ServerRecord* server = find_server(server_id);
+  if (server == nullptr) server = &register_server(server_id, ServerState::starting, now);
+  server->host = host;
+  // Never shrink below the rooms it already holds: no server above capacity.
+  if (room_capacity > 0) {
+    server->room_capacity = std::max(room_capacity, rooms_.count_on(server->key));
+  }
+  if (server->state == ServerState::starting || server->state == ServerState::gone) {
+    set_state(*server, ServerState::ready, now);
+  }
+  reindex(*server, now);
+}
+
+}  // namespace sched

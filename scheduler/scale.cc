@@ -1,0 +1,97 @@
+// tick(): the autoscaler's periodic work. The rules (how many, whether one
+// may stop) are in autoscaler.cc; this file applies them to the fleet.
+#include <vector>
+
+#include "scheduler/scheduler.h"
+
+namespace sched {
+
+FleetActions Scheduler::tick(Millis now) {
+  FleetActions actions;
+  give_up_on_slow_starts(now, actions);
+  drop_old_orphans(now);
+  stop_idle_servers(now, actions);
+  start_servers_for_spare(now, actions);
+  return actions;
+}
+
+void Scheduler::give_up_on_slow_starts(Millis now, FleetActions& actions) {
+  std::vector<ServerKey> too_slow;
+  for (ServerKey key : starting_) {
+    if (now - servers_.at(key).state_since >= config_.autoscaler.start_timeout) {
+      too_slow.push_back(key);
+    }
+  }
+  for (ServerKey key : too_slow) {
+    ServerRecord& server = servers_.at(key);
+    ++counters_.servers_start_timed_out;
+    set_state(server, ServerState::gone, now);
+    // Its rooms were never joined (it never ran) and their clients are polling
+    // now: move them at once, so that the server we stop holds no room.
+    const std::unordered_set<RoomId> waiting = rooms_.rooms_on(key);
+    for (const RoomId& room_id : waiting) {
+      if (std::holds_alternative<RoomUnavailable>(place_again(room_id, now))) {
+        rooms_.erase(room_id);
+        ++counters_.rooms_freed_never_joined;
+      }
+    }
+    fleet_.stop_server(server.id);
+    actions.stopped.push_back(server.id);
+    forget(server, now);
+  }
+}
+
+void Scheduler::drop_old_orphans(Millis now) {
+  std::vector<ServerKey> expired;
+  for (ServerKey key : gone_with_rooms_) {
+    if (now - servers_.at(key).state_since >= config_.join_deadline) expired.push_back(key);
+  }
+  for (ServerKey key : expired) {
+    ServerRecord& server = servers_.at(key);
+    const std::unordered_set<RoomId> orphans = rooms_.rooms_on(key);
+    for (const RoomId& room_id : orphans) rooms_.erase(room_id);
+    counters_.rooms_orphans_dropped += orphans.size();
+    reindex(server, now);
+  }
+}
+
+void Scheduler::stop_idle_servers(Millis now, FleetActions& actions) {
+  FleetNumbers fleet = fleet_numbers();
+  while (!idle_.empty()) {
+    const auto [empty_since, key] = *idle_.begin();
+    if (now - empty_since < config_.autoscaler.idle_before_stop) break;
+    ServerRecord& server = servers_.at(key);
+    if (!may_stop_idle_server(config_.autoscaler, fleet, server.room_capacity)) break;
+    // Drain, then stop: it holds no rooms, and as calls are serialised none
+    // can be placed on it between the two.
+    set_state(server, ServerState::draining, now);
+    fleet_.stop_server(server.id);
+    actions.stopped.push_back(server.id);
+    ++counters_.servers_stopped_idle;
+    fleet.live_servers -= 1;
+    fleet.starting_or_ready -= 1;
+    fleet.free_slots -= server.room_capacity;
+    forget(server, now);
+  }
+}
+
+void Scheduler::start_servers_for_spare(Millis now, FleetActions& actions) {
+  const int wanted = servers_to_start(config_.autoscaler, fleet_numbers(), config_.room_capacity);
+  for (int i = 0; i < wanted; ++i) {
+    ServerRecord* server = start_server(now);
+    if (server == nullptr) break;  // the fleet cannot start more
+    actions.started.push_back(server->id);
+  }
+}
+
+// A stopped server is forgotten: a late report from it is then ignored, and a
+// fleet that reuses the id registers a new server.
+void Scheduler::forget(ServerRecord& server, Millis now) {
+  set_state(server, ServerState::gone, now);
+  --servers_by_state_[static_cast<int>(ServerState::gone)];
+  const ServerKey key = server.key;
+  keys_.erase(server.id);
+  servers_.erase(key);
+}
+
+}  // namespace sched

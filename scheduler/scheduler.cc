@@ -1,0 +1,214 @@
+// Placement, look-up and the server bookkeeping shared by everything else.
+// Reconciliation with status reports is in reconcile.cc, the autoscaler's
+// tick in scale.cc, the invariant checker in invariants.cc.
+#include "scheduler/scheduler.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace sched {
+
+Scheduler::Scheduler(SchedulerConfig config, FleetProvider& fleet, RoomIdGenerator room_ids,
+                     Random random)
+    : config_(std::move(config)),
+      fleet_(fleet),
+      room_ids_(std::move(room_ids)),
+      random_(std::move(random)),
+      policy_(make_policy(config_.policy)) {
+  if (!policy_) {
+    std::string known;
+    for (const std::string& name : policy_names()) known += (known.empty() ? "" : ", ") + name;
+    throw std::invalid_argument("unknown placement policy \"" + config_.policy +
+                                "\"; known policies: " + known);
+  }
+  counters_.policy = config_.policy;
+}
+
+CreateResult Scheduler::create_room(Millis now) {
+  ServerRecord* server = choose_server(now);
+  if (server == nullptr) {
+    ++counters_.create.no_capacity;
+    return NoCapacity{config_.retry_after};
+  }
+  RoomId room_id = unique_room_id();
+  rooms_.place(room_id, server->key, now);
+  reindex(*server, now);
+  if (server->state == ServerState::ready) {
+    ++counters_.create.placed;
+    return Placed{std::move(room_id), server->host};
+  }
+  ++counters_.create.waiting;
+  return Waiting{std::move(room_id)};
+}
+
+LookupResult Scheduler::lookup(const RoomId& room_id, Millis now) {
+  const Room* room = rooms_.find(room_id);
+  if (room == nullptr) return UnknownRoom{};
+  const ServerRecord& server = servers_.at(room->server);
+  // A draining server is shutting down (it closes its sockets with "look the
+  // room up again"), so a look-up moves the room, like a gone server's.
+  if (server.state == ServerState::gone || server.state == ServerState::draining) {
+    return place_again(room_id, now);
+  }
+  return answer_for(server);
+}
+
+LookupResult Scheduler::answer_for(const ServerRecord& server) const {
+  if (server.state == ServerState::starting) return RoomStarting{};
+  return RoomReady{server.host};
+}
+
+LookupResult Scheduler::place_again(const RoomId& room_id, Millis now) {
+  ServerRecord* target = choose_server(now);
+  if (target == nullptr) {
+    ++counters_.replace.no_capacity;
+    return RoomUnavailable{config_.retry_after};
+  }
+  ServerRecord& previous = servers_.at(rooms_.find(room_id)->server);
+  rooms_.move(room_id, target->key, now);
+  reindex(previous, now);
+  reindex(*target, now);
+  ++(target->state == ServerState::ready ? counters_.replace.placed : counters_.replace.waiting);
+  return answer_for(*target);
+}
+
+ServerRecord* Scheduler::choose_server(Millis now) {
+  if (!candidates_.empty()) return &servers_.at(policy_->choose(candidates_, random_));
+  // No ready server has room: a starting one will do (the client waits).
+  for (ServerKey key : starting_) {
+    ServerRecord& server = servers_.at(key);
+    if (free_slots(server) > 0) return &server;
+  }
+  return start_server(now);
+}
+
+ServerRecord* Scheduler::start_server(Millis now) {
+  if (fleet_numbers().live_servers >= config_.autoscaler.max_servers) return nullptr;
+  std::optional<ServerId> id = fleet_.start_server();
+  if (!id) return nullptr;
+  ++counters_.servers_started;
+  return &register_server(*id, ServerState::starting, now);
+}
+
+RoomId Scheduler::unique_room_id() {
+  // A generator that repeats itself this often is broken: say so.
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    RoomId id = room_ids_();
+    if (!rooms_.contains(id)) return id;
+  }
+  throw std::runtime_error("room id generator keeps returning ids already in use");
+}
+
+ServerRecord* Scheduler::find_server(const ServerId& server_id) {
+  auto found = keys_.find(server_id);
+  return found == keys_.end() ? nullptr : &servers_.at(found->second);
+}
+
+ServerRecord& Scheduler::register_server(const ServerId& server_id, ServerState state,
+                                         Millis now) {
+  if (ServerRecord* existing = find_server(server_id)) {
+    // The fleet reuses ids (a restarted static host, a reused port).
+    if (existing->state == ServerState::gone) set_state(*existing, state, now);
+    return *existing;
+  }
+  const ServerKey key = next_key_++;
+  keys_.emplace(server_id, key);
+  ServerRecord& server = servers_[key];
+  server.key = key;
+  server.id = server_id;
+  server.room_capacity = config_.room_capacity;
+  server.state = state;
+  server.state_since = now;
+  server.ready_since = now;
+  ++servers_by_state_[static_cast<int>(state)];
+  reindex(server, now);
+  return server;
+}
+
+void Scheduler::set_state(ServerRecord& server, ServerState state, Millis now) {
+  if (server.state == state) return;
+  --servers_by_state_[static_cast<int>(server.state)];
+  ++servers_by_state_[static_cast<int>(state)];
+  server.state = state;
+  server.state_since = now;
+  if (state == ServerState::ready) server.ready_since = now;
+  if (state != ServerState::gone) server.failed_polls = 0;
+  reindex(server, now);
+}
+
+// The one place that keeps the indexes in step with a server's state and its
+// rooms in the table: call it after changing either.
+void Scheduler::reindex(ServerRecord& server, Millis now) {
+  const int rooms = rooms_.count_on(server.key);
+  const bool ready = server.state == ServerState::ready;
+  candidates_.set_free_slots(server.key, ready ? server.room_capacity - rooms : 0);
+  if (server.state == ServerState::starting) {
+    starting_.insert(server.key);
+  } else {
+    starting_.erase(server.key);
+  }
+  const bool idle = ready && rooms == 0;
+  if (idle && !server.idle) {
+    server.empty_since = now;
+    idle_.insert({now, server.key});
+  } else if (!idle && server.idle) {
+    idle_.erase({server.empty_since, server.key});
+  }
+  server.idle = idle;
+  if (server.state == ServerState::gone && rooms > 0) {
+    gone_with_rooms_.insert(server.key);
+  } else {
+    gone_with_rooms_.erase(server.key);
+  }
+}
+
+int Scheduler::free_slots(const ServerRecord& server) const {
+  return server.room_capacity - rooms_.count_on(server.key);
+}
+
+FleetNumbers Scheduler::fleet_numbers() const {
+  FleetNumbers numbers;
+  const auto count = [this](ServerState state) {
+    return servers_by_state_[static_cast<int>(state)];
+  };
+  numbers.starting_or_ready = count(ServerState::starting) + count(ServerState::ready);
+  numbers.live_servers = numbers.starting_or_ready + count(ServerState::draining);
+  numbers.free_slots = candidates_.free_slots_total();
+  for (ServerKey key : starting_) numbers.free_slots += free_slots(servers_.at(key));
+  return numbers;
+}
+
+std::optional<ServerView> Scheduler::server(const ServerId& server_id) const {
+  auto found = keys_.find(server_id);
+  if (found == keys_.end()) return std::nullopt;
+  const ServerRecord& record = servers_.at(found->second);
+  return ServerView{record.id,    record.host,  record.room_capacity, rooms_.count_on(record.key),
+                    record.users, record.state};
+}
+
+std::vector<ServerView> Scheduler::servers() const {
+  std::vector<ServerKey> keys;
+  for (const auto& [key, record] : servers_) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());  // registration order: stable for tests and reports
+  std::vector<ServerView> views;
+  for (ServerKey key : keys) views.push_back(*server(servers_.at(key).id));
+  return views;
+}
+
+SchedulerMetrics Scheduler::metrics() const {
+  SchedulerMetrics metrics = counters_;
+  metrics.servers_starting = servers_by_state_[static_cast<int>(ServerState::starting)];
+  metrics.servers_ready = servers_by_state_[static_cast<int>(ServerState::ready)];
+  metrics.servers_draining = servers_by_state_[static_cast<int>(ServerState::draining)];
+  metrics.servers_gone = servers_by_state_[static_cast<int>(ServerState::gone)];
+  metrics.rooms = static_cast<int>(rooms_.size());
+  for (const auto& [id, room] : rooms_.rooms()) {
+    if (room.state == RoomState::placed) ++metrics.rooms_placed;
+    if (room.state == RoomState::active) ++metrics.rooms_active;
+  }
+  for (const auto& [key, record] : servers_) metrics.users += record.users;
+  metrics.free_slots_ready = candidates_.free_slots_total();
+  return metrics;
+}
+
+}  // namespace sched

@@ -1,0 +1,166 @@
+// The façade the backend (and the simulator) drives: places rooms, answers
+// look-ups, follows what the session servers report, and scales the fleet.
+// Single-threaded: the caller serialises calls. No I/O of its own: time comes
+// in as `now`, randomness as a seeded generator, servers through the
+// FleetProvider (whose calls return at once).
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "scheduler/autoscaler.h"
+#include "scheduler/candidate_index.h"
+#include "scheduler/clock.h"
+#include "scheduler/fleet_provider.h"
+#include "scheduler/metrics.h"
+#include "scheduler/policy.h"
+#include "scheduler/room_table.h"
+#include "scheduler/server.h"
+#include "scheduler/types.h"
+
+namespace sched {
+
+struct SchedulerConfig {
+  std::string policy = "random";  // a name from policy_names()
+  int room_capacity = 10;         // rooms per server unless on_server_started says otherwise
+  // A placed room nobody joined within this time (counted from when its
+  // server became ready) frees its slot.
+  Millis join_deadline{std::chrono::seconds(60)};
+  // A room reported with 0 users keeps its slot this long (a reload, a flaky
+  // network) before it is freed. 0: freed at once.
+  Millis empty_room_grace{0};
+  int failed_polls_before_gone = 3;
+  // Told to the client when every server is full and the fleet is at max.
+  Millis retry_after{std::chrono::seconds(5)};
+  AutoscalerConfig autoscaler;
+};
+
+struct Placed {
+  RoomId room_id;
+  std::string host;
+};
+struct Waiting {  // on a starting server: look the room up again shortly
+  RoomId room_id;
+};
+struct NoCapacity {
+  Millis retry_after;
+};
+using CreateResult = std::variant<Placed, Waiting, NoCapacity>;
+
+struct UnknownRoom {};
+struct RoomStarting {};
+struct RoomReady {
+  std::string host;
+};
+// The room's server is gone and no other server has a free slot.
+struct RoomUnavailable {
+  Millis retry_after;
+};
+using LookupResult = std::variant<UnknownRoom, RoomStarting, RoomReady, RoomUnavailable>;
+
+// A session server's GET /status, as the poller parsed it (docs/PROTOCOL.md).
+struct RoomReport {
+  RoomId room_id;
+  int users = 0;
+};
+struct StatusReport {
+  std::string host;
+  bool draining = false;
+  std::vector<RoomReport> rooms;
+};
+
+// What tick did to the fleet, for logs and for the simulator.
+struct FleetActions {
+  std::vector<ServerId> started;
+  std::vector<ServerId> stopped;
+};
+
+class Scheduler {
+ public:
+  // Throws std::invalid_argument for an unknown policy name.
+  Scheduler(SchedulerConfig config, FleetProvider& fleet, RoomIdGenerator room_ids,
+            Random random);
+
+  CreateResult create_room(Millis now);
+  LookupResult lookup(const RoomId& room_id, Millis now);
+
+  void on_status(const ServerId& server_id, const StatusReport& report, Millis now);
+  void on_unreachable(const ServerId& server_id, Millis now);
+  // The server answers at `host`. Also registers servers the scheduler did not
+  // start itself (each host of a static fleet). capacity 0: the config's.
+  void on_server_started(const ServerId& server_id, const std::string& host, Millis now,
+                         int room_capacity = 0);
+  // Scale out and in, give up on servers that never started, forget orphaned
+  // rooms nobody asked for. Call it every second or so.
+  FleetActions tick(Millis now);
+
+  // Empty when all is well; otherwise one line per broken rule.
+  std::vector<std::string> check_invariants() const;
+
+  SchedulerMetrics metrics() const;
+  std::vector<ServerView> servers() const;
+  std::optional<ServerView> server(const ServerId& server_id) const;
+  const RoomTable& rooms() const { return rooms_; }
+  const SchedulerConfig& config() const { return config_; }
+
+ private:
+  ServerRecord* find_server(const ServerId& server_id);
+  ServerRecord& register_server(const ServerId& server_id, ServerState state, Millis now);
+  void set_state(ServerRecord& server, ServerState state, Millis now);
+  void reindex(ServerRecord& server, Millis now);
+  FleetNumbers fleet_numbers() const;
+  int free_slots(const ServerRecord& server) const;
+
+  // Where a room goes: a ready server by policy, else a starting one, else a
+  // newly started one. nullptr when there is no slot and no server to start.
+  ServerRecord* choose_server(Millis now);
+  ServerRecord* start_server(Millis now);
+  LookupResult answer_for(const ServerRecord& server) const;
+  LookupResult place_again(const RoomId& room_id, Millis now);
+
+  RoomId unique_room_id();
+  void follow_server_state(ServerRecord& server, const StatusReport& report, Millis now);
+  void reconcile_reported(ServerRecord& server, const RoomReport& reported,
+                          const std::set<RoomId>& all_reported, Millis now);
+  bool claim_room(ServerRecord& server, const RoomReport& reported,
+                  const std::set<RoomId>& all_reported, Millis now);
+  bool make_room_for_reported(ServerRecord& server, const std::set<RoomId>& all_reported);
+  void reconcile_unreported(ServerRecord& server, const std::set<RoomId>& all_reported,
+                            Millis now);
+  void mark_gone(ServerRecord& server, Millis now);
+  void forget(ServerRecord& server, Millis now);
+
+  void stop_idle_servers(Millis now, FleetActions& actions);
+  void start_servers_for_spare(Millis now, FleetActions& actions);
+  void give_up_on_slow_starts(Millis now, FleetActions& actions);
+  void drop_old_orphans(Millis now);
+
+  SchedulerConfig config_;
+  FleetProvider& fleet_;
+  RoomIdGenerator room_ids_;
+  Random random_;
+  std::unique_ptr<PlacementPolicy> policy_;
+
+  std::unordered_map<ServerKey, ServerRecord> servers_;
+  std::unordered_map<ServerId, ServerKey> keys_;
+  ServerKey next_key_ = 1;
+  RoomTable rooms_;
+
+  // Indexes over servers_, all maintained by reindex() alone.
+  CandidateIndex candidates_;                   // ready with a free slot
+  std::set<ServerKey> starting_;                // few at a time
+  std::set<std::pair<Millis, ServerKey>> idle_;  // ready, no rooms, by empty_since
+  std::set<ServerKey> gone_with_rooms_;         // hold orphaned rooms
+  std::array<int, 4> servers_by_state_{};
+
+  SchedulerMetrics counters_;
+};
+
+}  // namespace sched

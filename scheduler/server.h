@@ -1,0 +1,35 @@
+// What the scheduler knows of one session server.
+#pragma once
+
+#include <string>
+
+#include "scheduler/types.h"
+
+namespace sched {
+
+// The public, read-only picture of a server.
+struct ServerView {
+  ServerId id;
+  std::string host;  // "h:p"; empty while starting
+  int room_capacity = 10;
+  int rooms = 0;  // rooms the table holds on it (placed or reported)
+  int users = 0;  // as last reported
+  ServerState state = ServerState::starting;
+};
+
+// The scheduler's own record: the view plus bookkeeping.
+struct ServerRecord {
+  ServerKey key = 0;
+  ServerId id;
+  std::string host;
+  int room_capacity = 10;
+  int users = 0;
+  ServerState state = ServerState::starting;
+  Millis state_since{0};
+  Millis ready_since{0};  // join deadlines count from here, not from placement
+  int failed_polls = 0;
+  bool idle = false;  // in the idle index, since empty_since
+  Millis empty_since{0};
+};
+
+}  // namespace sched

@@ -1,0 +1,31 @@
+// The words the scheduler speaks: ids, server states, the time unit.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sched {
+
+// Server ids are strings because they come from the fleet provider, which
+// names servers its own way: a static fleet uses the host ("h:p"), a process
+// fleet a pid or a port, Hathora its room id. Inside the scheduler each server
+// also gets a ServerKey, a number in registration order, so indexes stay cheap.
+using ServerId = std::string;
+using ServerKey = std::uint64_t;
+using RoomId = std::string;
+
+// All times are milliseconds on the caller's clock (real or simulated).
+using Millis = std::chrono::milliseconds;
+
+enum class ServerState {
+  starting,  // asked of the fleet, not answering yet
+  ready,     // answering; takes new rooms while it has a free slot
+  draining,  // keeps its rooms, takes no new ones
+  gone,      // stopped by us or declared dead; holds no slot
+};
+
+std::string_view to_string(ServerState state);
+
+}  // namespace sched
