@@ -21,7 +21,8 @@ export class UnauthorizedError extends ApiError {
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 async function errorFrom(res: Response): Promise<ApiError> {
-  let message = `Request failed (HTTP ${res.status})`;
+  let message =
+    res.status >= 500 ? `The server is unavailable (HTTP ${res.status})` : `Request failed (HTTP ${res.status})`;
   try {
     const body: unknown = await res.json();
     if (body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') {

@@ -204,7 +204,7 @@ function JoinedRoom(props: {
   useLayoutEffect(() => {
     const el = listRef.current;
     if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
-  }, [rows]);
+  }, [rows, status.kind, room.notice]);
 
   function onScroll() {
     const el = listRef.current;

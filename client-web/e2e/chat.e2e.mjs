@@ -1,0 +1,226 @@
+// End-to-end test of the web client against the real backend + session server.
+//   BASE_URL=http://127.0.0.1:8080 ARTIFACTS_DIR=/tmp/artifacts node e2e/chat.e2e.mjs
+// Uses Debian's Chromium through playwright-core (no browser download).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const ARTIFACTS_DIR = process.env.ARTIFACTS_DIR || 'artifacts';
+const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 10_000);
+mkdirSync(ARTIFACTS_DIR, { recursive: true });
+
+const run = Date.now().toString(36);
+const ALICE = `alice-${run}`;
+const BOB = `bob-${run}`;
+
+let passed = 0;
+let failed = 0;
+const ctx = {}; // state shared between the steps
+
+async function test(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (err) {
+    failed++;
+    console.log(`not ok - ${name}`);
+    console.log(`  # ${String(err && err.stack ? err.stack : err).split('\n').slice(0, 4).join('\n  # ')}`);
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+async function login(page, name) {
+  await page.goto(`${BASE_URL}/`);
+  await page.getByLabel('Username').fill(name);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('lobby-page').waitFor({ timeout: TIMEOUT });
+  const who = await page.getByTestId('current-user').textContent();
+  assert(who && who.includes(name), `header shows "${who}", expected ${name}`);
+}
+
+async function waitForUsers(page, expected) {
+  const want = [...expected].sort().join(',');
+  let got = '';
+  const deadline = Date.now() + TIMEOUT;
+  while (Date.now() < deadline) {
+    got = (await page.getByTestId('user-pill').evaluateAll((els) => els.map((e) => e.getAttribute('data-user'))))
+      .sort()
+      .join(',');
+    if (got === want) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`user list is [${got}], expected [${want}]`);
+}
+
+async function sendMessage(page, text) {
+  const input = page.getByLabel('Message', { exact: true });
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** Waits until a confirmed (data-status="sent") message with this author and text is shown. */
+async function waitForMessage(page, author, text) {
+  await page
+    .locator(`[data-testid="message"][data-status="sent"][data-author="${author}"]`)
+    .filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) })
+    .first()
+    .waitFor({ timeout: TIMEOUT });
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+
+try {
+  const aliceCtx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const bobCtx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const alice = await aliceCtx.newPage();
+  const bob = await bobCtx.newPage();
+  for (const [who, p] of [
+    ['alice', alice],
+    ['bob', bob],
+  ]) {
+    p.on('pageerror', (e) => console.log(`  # ${who} page error: ${e.message}`));
+  }
+
+  await test('login page validates the username before calling the server', async () => {
+    await alice.goto(`${BASE_URL}/`);
+    await alice.getByLabel('Username').fill('   ');
+    await alice.getByTestId('login-submit').click();
+    await alice.getByTestId('login-error').waitFor({ timeout: TIMEOUT });
+  });
+
+  await test('two users log in', async () => {
+    await login(alice, ALICE);
+    await login(bob, BOB);
+    await alice.screenshot({ path: join(ARTIFACTS_DIR, 'lobby.png') });
+  });
+
+  await test('alice creates a room and sees herself connected', async () => {
+    await alice.getByTestId('create-room').click();
+    await alice.waitForURL(/\/room\/[^/]+$/, { timeout: TIMEOUT });
+    await alice.getByTestId('room-page').waitFor({ timeout: TIMEOUT });
+    ctx.roomId = (await alice.getByTestId('room-id').textContent())?.trim();
+    assert(ctx.roomId, 'no room id shown');
+    assert(alice.url().endsWith(`/room/${encodeURIComponent(ctx.roomId)}`), `URL ${alice.url()} does not name the room`);
+    const host = await alice.getByTestId('room-host').textContent();
+    assert(host && host.startsWith('Connected to:'), `host line is "${host}"`);
+    await waitForUsers(alice, [ALICE]);
+  });
+
+  await test('bob joins by the shared room id and both see both users', async () => {
+    assert(ctx.roomId, 'no room from the previous step');
+    await bob.getByLabel('Room ID').fill(ctx.roomId);
+    await bob.getByTestId('join-room').click();
+    await bob.getByTestId('room-page').waitFor({ timeout: TIMEOUT });
+    await waitForUsers(bob, [ALICE, BOB]);
+    await waitForUsers(alice, [ALICE, BOB]);
+  });
+
+  await test('messages appear on both sides with the right authors', async () => {
+    await sendMessage(alice, 'hello bob, from a real browser');
+    await waitForMessage(alice, ALICE, 'hello bob, from a real browser');
+    await waitForMessage(bob, ALICE, 'hello bob, from a real browser');
+    await sendMessage(bob, 'hi alice');
+    await waitForMessage(bob, BOB, 'hi alice');
+    await waitForMessage(alice, BOB, 'hi alice');
+    const pending = await alice.locator('[data-testid="message"]:not([data-status="sent"])').count();
+    assert(pending === 0, `${pending} message(s) still pending on alice's side`);
+    await alice.screenshot({ path: join(ARTIFACTS_DIR, 'room.png') });
+  });
+
+  await test('Shift+Enter makes a new line and Enter sends it as one message', async () => {
+    const input = bob.getByLabel('Message', { exact: true });
+    await input.fill('line one');
+    await input.press('Shift+Enter');
+    await input.type('line two');
+    await input.press('Enter');
+    await waitForMessage(alice, BOB, 'line one\nline two');
+  });
+
+  await test('an over-long message is refused visibly, not lost', async () => {
+    const max = Number(await alice.getByLabel('Message', { exact: true }).getAttribute('maxlength'));
+    assert(max > 0, 'textarea has no maxlength from the snapshot limits');
+    // the textarea enforces the limit: typing more than max keeps max characters
+    await alice.getByLabel('Message', { exact: true }).fill('x'.repeat(max + 10));
+    const len = (await alice.getByLabel('Message', { exact: true }).inputValue()).length;
+    assert(len <= max, `textarea accepted ${len} > ${max} characters`);
+    await alice.getByLabel('Message', { exact: true }).fill('');
+  });
+
+  await test('the user list updates when bob leaves', async () => {
+    await bob.getByTestId('back-to-lobby').first().click();
+    await bob.getByTestId('lobby-page').waitFor({ timeout: TIMEOUT });
+    await waitForUsers(alice, [ALICE]);
+  });
+
+  await test('the share link opens the room (bob comes back through the URL)', async () => {
+    await bob.goto(`${BASE_URL}/room/${encodeURIComponent(ctx.roomId)}`);
+    await bob.getByTestId('room-page').waitFor({ timeout: TIMEOUT });
+    await waitForUsers(alice, [ALICE, BOB]);
+    await waitForMessage(bob, ALICE, 'hello bob, from a real browser'); // history from the snapshot
+  });
+
+  await test('a logged-out visitor of a share link goes through login and lands in the room', async () => {
+    const c = await browser.newContext();
+    try {
+      const p = await c.newPage();
+      await p.goto(`${BASE_URL}/room/${encodeURIComponent(ctx.roomId)}`);
+      await p.getByTestId('login-page').waitFor({ timeout: TIMEOUT });
+      await p.getByLabel('Username').fill(`carol-${run}`);
+      await p.getByTestId('login-submit').click();
+      await p.getByTestId('room-page').waitFor({ timeout: TIMEOUT });
+      await waitForUsers(alice, [ALICE, BOB, `carol-${run}`]);
+      await p.close();
+      await waitForUsers(alice, [ALICE, BOB]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  await test('an unknown room id shows Room Not Found', async () => {
+    await bob.goto(`${BASE_URL}/room/no-such-room-${run}`);
+    const status = bob.locator('[data-testid="room-status"][data-state="not-found"]');
+    await status.waitFor({ timeout: TIMEOUT });
+    const title = await status.getByRole('heading').textContent();
+    assert(title === 'Room Not Found', `heading is "${title}"`);
+  });
+
+  await test('an unknown path shows the 404 page', async () => {
+    await bob.goto(`${BASE_URL}/definitely/not/a/page`);
+    await bob.getByTestId('page-not-found').waitFor({ timeout: TIMEOUT });
+  });
+
+  await test('logout returns to the login page', async () => {
+    await bob.goto(`${BASE_URL}/`);
+    await bob.getByTestId('logout').click();
+    await bob.getByTestId('login-page').waitFor({ timeout: TIMEOUT });
+  });
+
+  await test('the room page fits a 375 px phone screen', async () => {
+    await alice.setViewportSize({ width: 375, height: 740 });
+    const overflow = await alice.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    await alice.screenshot({ path: join(ARTIFACTS_DIR, 'room-phone.png') });
+  });
+} finally {
+  await browser.close();
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

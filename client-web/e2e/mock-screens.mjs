@@ -1,0 +1,162 @@
+// Screenshots of every page against a mocked API and session server (inside
+// the browser: page.route + page.routeWebSocket), so the UI can be checked
+// without our servers. Serve dist/ first, e.g.:
+//   npx vite preview --port 4173 --host 127.0.0.1 &
+//   BASE_URL=http://127.0.0.1:4173 ARTIFACTS_DIR=/tmp/shots node e2e/mock-screens.mjs
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:4173').replace(/\/+$/, '');
+const OUT = process.env.ARTIFACTS_DIR || 'artifacts';
+mkdirSync(OUT, { recursive: true });
+
+const b64url = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const tokenFor = (userId) => `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ userId, iat: 1 })}.sig`;
+
+let passed = 0;
+let failed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${name}\n  # ${String(e.message).split('\n')[0]}`);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function mockedPage(viewport, { apiUp = true } = {}) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log(`  # page error: ${e.message}`));
+  const sockets = [];
+  if (apiUp) {
+    await page.route('**/api/**', async (route) => {
+      const url = new URL(route.request().url());
+      const json = (status, body) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
+      if (url.pathname === '/api/login') {
+        const { userId } = JSON.parse(route.request().postData() || '{}');
+        if (userId === 'taken\u0007') return json(400, { error: 'userId must not contain control characters' });
+        return json(200, { token: tokenFor(userId) });
+      }
+      if (url.pathname === '/api/rooms') return json(200, { roomId: 'k3x9q2mw7z' });
+      if (url.pathname.startsWith('/api/rooms/')) {
+        const id = decodeURIComponent(url.pathname.slice('/api/rooms/'.length));
+        if (id === 'nope') return json(200, { host: null, token: null });
+        return json(200, { host: 'mock-session:8000', token: 'sess' });
+      }
+      return json(404, { error: 'no such route' });
+    });
+    await page.routeWebSocket(/mock-session:8000/, (ws) => {
+      sockets.push(ws);
+      const t = (m) => new Date(Date.UTC(2024, 0, 1, 12, m)).toISOString();
+      ws.send(JSON.stringify({
+        type: 'snapshot', roomId: 'k3x9q2mw7z',
+        messages: [
+          { userId: 'bob', msg: 'hi alice 👋', ts: t(1) },
+          { userId: 'alice', msg: 'hello bob, from a real browser', ts: t(2) },
+          { userId: 'bob', msg: 'multi-line\nmessages work too', ts: t(3) },
+        ],
+        connectedUsers: ['alice', 'bob', 'carol'],
+        limits: { maxUsers: 100, maxMessageLength: 1000, historyMessages: 100, messagesPerSecond: 10 },
+      }));
+      ws.onMessage((text) => {
+        if (text === 'refuse me') {
+          ws.send(JSON.stringify({ type: 'error', code: 'rate_limited', message: 'Too many messages: at most 10 a second' }));
+        } else if (text !== 'hold me') {
+          ws.send(JSON.stringify({ type: 'message', userId: 'alice', msg: text, ts: new Date().toISOString() }));
+        }
+      });
+    });
+  }
+  return { context, page, sockets };
+}
+
+try {
+  {
+    const { page, context } = await mockedPage({ width: 1000, height: 800 }, { apiUp: false });
+    await check('login page (API absent)', async () => {
+      await page.goto(`${BASE_URL}/`);
+      await page.getByTestId('login-page').waitFor();
+      await page.getByLabel('Username').fill('   ');
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('login-error').waitFor();
+      await page.screenshot({ path: join(OUT, 'login.png') });
+    });
+    await check('lobby (API absent)', async () => {
+      await page.evaluate((t) => localStorage.setItem('scalable-chat.token', t), tokenFor('alice'));
+      await page.goto(`${BASE_URL}/`);
+      await page.getByTestId('lobby-page').waitFor();
+      await page.screenshot({ path: join(OUT, 'lobby.png') });
+    });
+    await check('room while the API is down: retrying state', async () => {
+      await page.goto(`${BASE_URL}/room/abc`);
+      await page.locator('[data-testid="room-status"][data-state="waiting"]').waitFor();
+      await page.screenshot({ path: join(OUT, 'room-waiting.png') });
+    });
+    await check('404 page', async () => {
+      await page.goto(`${BASE_URL}/x/y`);
+      await page.getByTestId('page-not-found').waitFor();
+      await page.screenshot({ path: join(OUT, 'not-found.png') });
+    });
+    await context.close();
+  }
+  for (const [label, viewport] of [['desktop', { width: 1000, height: 800 }], ['phone', { width: 375, height: 740 }]]) {
+    const { page, context, sockets } = await mockedPage(viewport);
+    await check(`${label}: login, create room, chat`, async () => {
+      await page.goto(`${BASE_URL}/`);
+      await page.getByLabel('Username').fill('alice');
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('lobby-page').waitFor();
+      if (label === 'phone') await page.screenshot({ path: join(OUT, `lobby-${label}.png`) });
+      await page.getByTestId('create-room').click();
+      await page.getByTestId('room-page').waitFor();
+      const input = page.getByLabel('Message', { exact: true });
+      await input.fill('x'.repeat(1010));
+      const len = (await input.inputValue()).length;
+      if (len > 1000) throw new Error(`textarea accepted ${len} characters`);
+      await input.fill('line one');
+      await input.press('Shift+Enter');
+      await input.pressSequentially('line two');
+      await input.press('Enter');
+      await page.locator('[data-testid="message"][data-status="sent"]', { hasText: 'line two' }).waitFor();
+      await input.fill('refuse me');
+      await input.press('Enter');
+      await page.locator('[data-testid="message"][data-status="failed"]').waitFor();
+      await input.fill('hold me');
+      await input.press('Enter');
+      await page.locator('[data-testid="message"][data-status="sending"]').waitFor();
+      const users = await page.getByTestId('user-pill').evaluateAll((els) => els.map((e) => e.dataset.user));
+      if (users.join() !== 'alice,bob,carol') throw new Error(`users ${users}`);
+      await page.screenshot({ path: join(OUT, `room-${label}.png`) });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) throw new Error(`page ${overflow}px wider than the screen`);
+    });
+    await check(`${label}: server goes away -> reconnect banner, pending kept`, async () => {
+      sockets[0].close({ code: 1001, reason: 'Server shutting down' });
+      await page.getByTestId('connection-banner').waitFor();
+      await page.locator('[data-testid="message"][data-status="queued"]').first().waitFor();
+      await page.screenshot({ path: join(OUT, `room-reconnecting-${label}.png`) });
+      await page.getByTestId('connection-banner').getByRole('button', { name: 'Reconnect now' }).click();
+      await page.getByTestId('connection-banner').waitFor({ state: 'detached' });
+    });
+    await check(`${label}: unknown room shows Room Not Found`, async () => {
+      await page.goto(`${BASE_URL}/room/nope`);
+      await page.locator('[data-testid="room-status"][data-state="not-found"]').waitFor();
+      if (label === 'desktop') await page.screenshot({ path: join(OUT, 'room-not-found.png') });
+    });
+    await context.close();
+  }
+} finally {
+  await browser.close();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
