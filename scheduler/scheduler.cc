@@ -186,6 +186,15 @@ std::optional<ServerView> Scheduler::server(const ServerId& server_id) const {
                     record.users, record.state};
 }
 
+std::vector<RoomId> Scheduler::rooms_on(const ServerId& server_id) const {
+  auto found = keys_.find(server_id);
+  if (found == keys_.end()) return {};
+  const auto& ids = rooms_.rooms_on(found->second);
+  std::vector<RoomId> sorted(ids.begin(), ids.end());
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}
+
 std::vector<ServerView> Scheduler::servers() const {
   std::vector<ServerKey> keys;
   for (const auto& [key, record] : servers_) keys.push_back(key);

@@ -107,6 +107,8 @@ class Scheduler {
   SchedulerMetrics metrics() const;
   std::vector<ServerView> servers() const;
   std::optional<ServerView> server(const ServerId& server_id) const;
+  // The rooms the table holds on a server, sorted (empty for an unknown id).
+  std::vector<RoomId> rooms_on(const ServerId& server_id) const;
   const RoomTable& rooms() const { return rooms_; }
   const SchedulerConfig& config() const { return config_; }
 
