@@ -1,0 +1,178 @@
+// Starts the real server binaries on free loopback ports and talks to them
+// over real sockets. Binaries come from Bazel's output (bazel build //server:all
+// first) or from SESSION_BIN / BACKEND_BIN.
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..');
+export const SESSION_BIN = process.env.SESSION_BIN ?? path.join(repoRoot, 'bazel-bin/server/session/session');
+export const BACKEND_BIN = process.env.BACKEND_BIN ?? path.join(repoRoot, 'bazel-bin/server/backend/backend');
+export const SECRET = 'integration-test-secret';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitHealthy(url, child, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}: ${child.output}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {}
+    await sleep(50);
+  }
+  throw new Error(`not healthy after ${timeoutMs} ms: ${url}\n${child.output}`);
+}
+
+// A running server process; stop() sends SIGTERM and waits for the exit.
+export class Server {
+  constructor(child, port) {
+    this.child = child;
+    this.port = port;
+    this.host = `127.0.0.1:${port}`;
+    this.url = `http://127.0.0.1:${port}`;
+    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  }
+  async stop(signal = 'SIGTERM') {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+function launch(bin, args, env) {
+  const child = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.output = '';
+  child.stdout.on('data', (d) => (child.output += d));
+  child.stderr.on('data', (d) => (child.output += d));
+  return child;
+}
+
+export async function startSession({ args = [], env = {}, advertise = true } = {}) {
+  const port = await freePort();
+  const extra = advertise ? ['--advertised-host', `127.0.0.1:${port}`] : [];
+  const child = launch(SESSION_BIN, ['--port', String(port), '--threads', '2', ...extra, ...args], {
+    JWT_SECRET: SECRET,
+    ...env,
+  });
+  const server = new Server(child, port);
+  await waitHealthy(`${server.url}/healthz`, child);
+  return server;
+}
+
+export async function startBackend({ args = [], env = {}, sessionHosts = 'localhost:8000' } = {}) {
+  const port = await freePort();
+  const child = launch(BACKEND_BIN, ['--port', String(port), '--threads', '2', ...args], {
+    JWT_SECRET: SECRET,
+    SESSION_SERVER_HOST: sessionHosts,
+    ...env,
+  });
+  const server = new Server(child, port);
+  await waitHealthy(`${server.url}/healthz`, child);
+  return server;
+}
+
+// --- tokens -----------------------------------------------------------------
+const b64u = (s) => Buffer.from(s).toString('base64url');
+export function signToken(payload, { secret = SECRET, header = { alg: 'HS256', typ: 'JWT' } } = {}) {
+  const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(payload))}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+export function sessionToken(host, roomId, userId, extra = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  return signToken({ userId, roomId, host, iat: now, exp: now + 300, ...extra });
+}
+export function decodeToken(token) {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+}
+
+// --- HTTP ---------------------------------------------------------------------
+export async function api(base, method, route, { body, token, headers = {}, raw } = {}) {
+  const init = { method, headers: { ...headers } };
+  if (token) init.headers.authorization = `Bearer ${token}`;
+  if (raw !== undefined) init.body = raw;
+  else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(base + route, init);
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch {}
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+// --- WebSocket ----------------------------------------------------------------
+export const EVENTS = 'scalable-chat.events.v1';
+
+// A client that records frames and its close, with awaitable helpers.
+export class Client {
+  constructor(url, protocols) {
+    this.frames = [];
+    this.waiters = [];
+    this.ws = new WebSocket(url, protocols);
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', resolve);
+      this.ws.once('unexpected-response', (req, res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body })));
+      });
+      this.ws.once('error', reject);
+    });
+    this.opened.catch(() => {});
+    this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.ws.on('message', (data, isBinary) => {
+      const frame = isBinary ? data : JSON.parse(data.toString());
+      this.frames.push(frame);
+      this.waiters = this.waiters.filter((w) => !w.check());
+    });
+  }
+  static async connect(host, token, { events = false, query } = {}) {
+    const client = new Client(`ws://${host}/?token=${query ?? token}`, events ? [EVENTS] : undefined);
+    await client.opened;
+    return client;
+  }
+  // Resolves with the first frame from index `from` on that matches.
+  next(predicate = () => true, { from = 0, timeoutMs = 5000 } = {}) {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        for (let i = from; i < this.frames.length; i++) {
+          if (predicate(this.frames[i])) { clearTimeout(timer); resolve(this.frames[i]); return true; }
+        }
+        return false;
+      };
+      const timer = setTimeout(() => reject(new Error(`no matching frame in ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(-3))}`)), timeoutMs);
+      if (!check()) this.waiters.push({ check });
+    });
+  }
+  send(text) { this.ws.send(text); }
+  close() { this.ws.close(); return this.closed; }
+}
+
+export async function expectUpgradeRefused(host, token, protocols) {
+  const client = new Client(`ws://${host}/?token=${token}`, protocols);
+  try {
+    await client.opened;
+  } catch (e) {
+    return { status: e.status, body: e.body ? JSON.parse(e.body) : undefined };
+  }
+  client.close();
+  throw new Error('upgrade was accepted');
+}

@@ -1,0 +1,247 @@
+// The session server's WebSocket protocol against the real binary: the
+// seed's compatibility mode, the event subprotocol, limits and bad input.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { startSession, sessionToken, signToken, Client, expectUpgradeRefused, EVENTS, api } from './harness.mjs';
+
+let session;
+let roomCounter = 0;
+const newRoom = () => `room${++roomCounter}x${Date.now()}`;
+const connect = (room, user, opts) => Client.connect(session.host, sessionToken(session.host, room, user), opts);
+
+before(async () => { session = await startSession(); });
+after(async () => { await session.stop(); });
+
+describe('compatibility mode (the seed\'s protocol)', () => {
+  test('every join, message and leave sends the whole snapshot to every member', async () => {
+    const room = newRoom();
+    const alice = await connect(room, 'alice');
+    assert.deepEqual(await alice.next(), { messages: [], connectedUsers: ['alice'] });
+    const bob = await connect(room, 'bob');
+    await alice.next((f) => f.connectedUsers.length === 2);
+    alice.send('Hello!');
+    const snap = await bob.next((f) => f.messages.length === 1);
+    assert.deepEqual(Object.keys(snap), ['messages', 'connectedUsers']);
+    assert.equal(snap.messages[0].userId, 'alice');
+    assert.equal(snap.messages[0].msg, 'Hello!');
+    assert.match(snap.messages[0].ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    await bob.close();
+    const afterLeave = await alice.next((f) => f.connectedUsers.length === 1, { from: 2 });
+    assert.deepEqual(afterLeave.connectedUsers, ['alice']);
+    await alice.close();
+  });
+  test('the snapshot keeps the 100 most recent messages and the room keeps accepting', async () => {
+    const own = await startSession({ args: ['--messages-per-second', '0'] });
+    try {
+      const alice = await Client.connect(own.host, sessionToken(own.host, 'r', 'alice'));
+      for (let i = 0; i < 250; i++) alice.send(`m${i}`);
+      const last = await alice.next((f) => f.messages?.at(-1)?.msg === 'm249', { timeoutMs: 10000 });
+      assert.equal(last.messages.length, 100);
+      assert.equal(last.messages[0].msg, 'm150');
+      await alice.close();
+    } finally { await own.stop(); }
+  });
+  test('a refused message gets the sender a snapshot with an error field', async () => {
+    const alice = await connect(newRoom(), 'alice');
+    await alice.next();
+    alice.send('x'.repeat(1001));
+    const refused = await alice.next((f) => f.error);
+    assert.equal(refused.error.code, 'message_too_long');
+    assert.deepEqual(refused.connectedUsers, ['alice']);
+    await alice.close();
+  });
+});
+
+describe('event subprotocol', () => {
+  test('one snapshot on join, then small events; the subprotocol is echoed', async () => {
+    const room = newRoom();
+    const alice = await connect(room, 'alice', { events: true });
+    assert.equal(alice.ws.protocol, EVENTS);
+    const snap = await alice.next();
+    assert.equal(snap.type, 'snapshot');
+    assert.equal(snap.roomId, room);
+    assert.deepEqual(snap.connectedUsers, ['alice']);
+    assert.equal(snap.limits.maxUsers, 100);
+    assert.equal(snap.limits.maxMessageLength, 1000);
+    const bob = await connect(room, 'bob', { events: true });
+    assert.deepEqual((await bob.next()).connectedUsers, ['alice', 'bob']);
+    const join = await alice.next((f) => f.type === 'join');
+    assert.equal(join.userId, 'bob');
+    bob.send('hi alice');
+    const msgA = await alice.next((f) => f.type === 'message');
+    const msgB = await bob.next((f) => f.type === 'message');
+    assert.deepEqual(msgA, msgB);
+    assert.deepEqual(Object.keys(msgA), ['type', 'userId', 'msg', 'ts']);
+    assert.equal(msgA.msg, 'hi alice');
+    await bob.close();
+    assert.equal((await alice.next((f) => f.type === 'leave')).userId, 'bob');
+    await alice.close();
+  });
+  test('message frames do not grow with the history', async () => {
+    const room = newRoom();
+    const users = [];
+    for (let i = 0; i < 5; i++) users.push(await connect(room, `u${i}`, { events: true }));
+    const sizes = [];
+    users[0].ws.on('message', (d) => { const f = JSON.parse(d); if (f.type === 'message') sizes.push(d.length); });
+    for (let i = 0; i < 60; i++) users[i % 5].send('same size');
+    await users[0].next((f) => f.type === 'message' && f.msg === 'same size', { from: 0 });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(sizes.length, 60);
+    assert.equal(new Set(sizes.map((s) => s - 0)).size <= 2, true, `sizes vary only by user id: ${[...new Set(sizes)]}`);
+    for (const u of users) await u.close();
+  });
+  test('refusals are explained: too long, empty, binary, too fast', async () => {
+    const alice = await connect(newRoom(), 'alice', { events: true });
+    await alice.next();
+    alice.send('x'.repeat(1001));
+    assert.equal((await alice.next((f) => f.type === 'error')).code, 'message_too_long');
+    alice.send('');
+    assert.equal((await alice.next((f) => f.code === 'empty_message')).type, 'error');
+    alice.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    assert.equal((await alice.next((f) => f.code === 'binary_not_supported')).type, 'error');
+    for (let i = 0; i < 40; i++) alice.send(`fast ${i}`);
+    const limited = await alice.next((f) => f.code === 'rate_limited');
+    assert.match(limited.message, /at most 10 a second/);
+    const accepted = alice.frames.filter((f) => f.type === 'message').length;
+    assert.ok(accepted >= 20 && accepted < 40, `burst of 20 accepted, rest refused (accepted ${accepted})`);
+    await alice.close();
+  });
+  test('1000 characters (not bytes) are accepted', async () => {
+    const alice = await connect(newRoom(), 'alice', { events: true });
+    await alice.next();
+    alice.send('€'.repeat(1000));
+    assert.equal((await alice.next((f) => f.type === 'message')).msg.length, 1000);
+    await alice.close();
+  });
+});
+
+describe('limits', () => {
+  test('the 101st user is refused with 1008 Room is full', async () => {
+    const room = newRoom();
+    const members = await Promise.all(Array.from({ length: 100 }, (_, i) => connect(room, `user${i}`, { events: true })));
+    const late = await connect(room, 'late', { events: true });
+    assert.deepEqual(await late.closed, { code: 1008, reason: 'Room is full' });
+    await Promise.all(members.map((m) => m.close()));
+  });
+  test('a duplicate user is refused with 1008 Duplicate user', async () => {
+    const room = newRoom();
+    const first = await connect(room, 'dup');
+    const second = await connect(room, 'dup');
+    assert.deepEqual(await second.closed, { code: 1008, reason: 'Duplicate user' });
+    await first.close();
+  });
+  test('a token for an 11th room is refused with 1013 Server is full', async () => {
+    const own = await startSession();
+    try {
+      const members = [];
+      for (let i = 0; i < 10; i++) members.push(await Client.connect(own.host, sessionToken(own.host, `r${i}`, 'u')));
+      const eleventh = await Client.connect(own.host, sessionToken(own.host, 'r10', 'u'));
+      assert.deepEqual(await eleventh.closed, { code: 1013, reason: 'Server is full' });
+      const status = (await api(own.url, 'GET', '/status')).json;
+      assert.equal(status.rooms.length, 10);
+      assert.equal(status.connections, 10);
+      assert.equal(status.rooms[0].users, 1);
+      for (const m of members) await m.close();
+    } finally { await own.stop(); }
+  });
+});
+
+describe('bad input at the door', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  for (const [name, token] of [
+    ['missing', ''],
+    ['garbage', 'abc'],
+    ['wrong secret', () => signToken({ userId: 'u', roomId: 'r', host: session.host, iat: now() }, { secret: 'nope' })],
+    ['alg none', () => signToken({ userId: 'u', roomId: 'r', host: session.host }, { header: { alg: 'none' } }).replace(/[^.]+$/, '')],
+    ['expired', () => sessionToken(session.host, 'r', 'u', { exp: now() - 5 })],
+    ['another host', () => sessionToken('127.0.0.1:1', 'r', 'u')],
+    ['a user token', () => signToken({ userId: 'u', iat: now() })],
+  ]) {
+    test(`401 before the upgrade for a ${name} token`, async () => {
+      const refused = await expectUpgradeRefused(session.host, typeof token === 'function' ? token() : token);
+      assert.equal(refused.status, 401);
+      assert.equal(typeof refused.body.error, 'string');
+    });
+  }
+  test('without --advertised-host the Host header is checked, as in the seed', async () => {
+    const own = await startSession({ advertise: false });
+    try {
+      const ok = await Client.connect(own.host, sessionToken(own.host, 'r', 'u'));
+      await ok.next();
+      await ok.close();
+      const refused = await expectUpgradeRefused(own.host, sessionToken(`localhost:${own.port}`, 'r', 'v'));
+      assert.equal(refused.status, 401);
+    } finally { await own.stop(); }
+  });
+  test('a frame over the read limit closes with 1009', async () => {
+    const alice = await connect(newRoom(), 'alice', { events: true });
+    await alice.next();
+    alice.send('x'.repeat(20000));
+    assert.equal((await alice.closed).code, 1009);
+  });
+  test('invalid UTF-8 closes with 1007', async () => {
+    const alice = await connect(newRoom(), 'alice', { events: true });
+    await alice.next();
+    // ws validates outgoing text, so write a raw masked text frame with bytes 0xC3 0x28.
+    const socket = alice.ws._socket;
+    socket.write(Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0xc3, 0x28]));
+    assert.equal((await alice.closed).code, 1007);
+  });
+  test('a connection that never finishes its request is let go; others are served', async () => {
+    const idle = net.connect(session.port, '127.0.0.1');
+    idle.write('GET / HTTP/1.1\r\n');
+    const alice = await connect(newRoom(), 'alice');
+    await alice.next();
+    await alice.close();
+    idle.destroy();
+  });
+});
+
+describe('slow readers and shutdown', () => {
+  test('a client that stops reading is dropped and counted; the room carries on', async () => {
+    const own = await startSession({ args: ['--send-queue-bytes-max', '65536', '--messages-per-second', '0'] });
+    try {
+      const room = 'slowroom';
+      // A raw client that completes the handshake and then never reads again.
+      const slow = net.connect(own.port, '127.0.0.1', () => {
+        slow.write(`GET /?token=${sessionToken(own.host, room, 'slow')} HTTP/1.1\r\nHost: ${own.host}\r\n` +
+          'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
+          `Sec-WebSocket-Protocol: ${EVENTS}\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      });
+      await new Promise((r) => slow.once('data', r));
+      slow.pause();
+      const fast = await Client.connect(own.host, sessionToken(own.host, room, 'fast'), { events: true });
+      await fast.next();
+      const text = 'y'.repeat(1000);
+      let dropped = false;
+      for (let i = 0; i < 20000 && !dropped; i++) {
+        fast.send(text);
+        if (i % 500 === 499) {
+          await new Promise((r) => setTimeout(r, 20));
+          const metrics = (await api(own.url, 'GET', '/metrics')).text;
+          dropped = /chat_session_rejections_total\{reason="slow_consumer"\} 1/.test(metrics);
+        }
+      }
+      assert.ok(dropped, 'slow consumer counted');
+      fast.send('still here');
+      await fast.next((f) => f.msg === 'still here', { timeoutMs: 10000 });
+      const leave = await fast.next((f) => f.type === 'leave', { timeoutMs: 10000 });
+      assert.equal(leave.userId, 'slow');
+      await fast.close();
+    } finally { await own.stop(); }
+  });
+  test('SIGTERM closes every client with 1001 and exits within the grace period', async () => {
+    const own = await startSession({ args: ['--shutdown-grace', '3'] });
+    const a = await Client.connect(own.host, sessionToken(own.host, 'r', 'a'), { events: true });
+    const b = await Client.connect(own.host, sessionToken(own.host, 'r', 'b'));
+    await a.next(); await b.next();
+    const started = Date.now();
+    own.child.kill('SIGTERM');
+    assert.deepEqual(await a.closed, { code: 1001, reason: 'Server shutting down' });
+    assert.deepEqual(await b.closed, { code: 1001, reason: 'Server shutting down' });
+    const { code } = await own.exited;
+    assert.equal(code, 0);
+    assert.ok(Date.now() - started < 3000 + 2000);
+  });
+});
