@@ -163,6 +163,34 @@ try {
     await alice.getByLabel('Message', { exact: true }).fill('');
   });
 
+  await test('a burst over the rate limit: every message ends sent or visibly not sent, none lost', async () => {
+    const N = 60;
+    const input = alice.getByLabel('Message', { exact: true });
+    for (let i = 0; i < N; i++) {
+      await input.fill(`burst ${i}`);
+      await input.press('Enter');
+    }
+    let counts = {};
+    const deadline = Date.now() + TIMEOUT;
+    while (Date.now() < deadline) {
+      const statuses = await alice
+        .locator('[data-testid="message"]')
+        .evaluateAll((els) =>
+          els
+            .filter((e) => /^burst \d+$/.test(e.querySelector('[data-testid="message-text"]')?.textContent ?? ''))
+            .map((e) => e.getAttribute('data-status')),
+        );
+      counts = statuses.reduce((a, s) => ({ ...a, [s]: (a[s] || 0) + 1 }), {});
+      if ((counts.sent || 0) + (counts.failed || 0) === N) break;
+      await alice.waitForTimeout(100);
+    }
+    assert((counts.sent || 0) + (counts.failed || 0) === N, `statuses after the burst: ${JSON.stringify(counts)}`);
+    assert(counts.failed > 0, `no message was refused: ${JSON.stringify(counts)} (is the server's rate limit off?)`);
+    const reason = await alice.locator('[data-testid="message"][data-status="failed"]').first().textContent();
+    assert(/not sent/i.test(reason || ''), `failed message shows "${reason}"`);
+    await alice.screenshot({ path: join(ARTIFACTS_DIR, 'room-rate-limited.png') });
+  });
+
   await test('the user list updates when bob leaves', async () => {
     await bob.getByTestId('back-to-lobby').first().click();
     await bob.getByTestId('lobby-page').waitFor({ timeout: TIMEOUT });

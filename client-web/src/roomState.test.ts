@@ -175,6 +175,29 @@ describe('pending messages', () => {
   });
 });
 
+describe('history across reconnects', () => {
+  const m = (userId: string, text: string, ts: string) => ({ userId, msg: text, ts });
+  it('the first snapshot replaces everything', () => {
+    const s = run(alice(), snapshot([m('bob', 'a', 'T1')], ['alice']));
+    expect(s.messages.map((x) => x.msg)).toEqual(['a']);
+  });
+
+  it('a later snapshot that overlaps replaces the overlapping tail and keeps older messages', () => {
+    let s = run(alice(), snapshot([m('bob', 'a', 'T1'), m('bob', 'b', 'T2')], ['alice']), msg('bob', 'c', 'T3'));
+    s = run(s, { type: 'disconnected' }, snapshot([m('bob', 'b', 'T2'), m('bob', 'c', 'T3'), m('bob', 'd', 'T4')], ['alice']));
+    expect(s.messages.map((x) => x.msg)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('a snapshot of a restarted room (no overlap) is appended, nothing shown before is lost', () => {
+    let s = run(alice(), snapshot([m('bob', 'old', 'T1')], ['alice', 'bob']));
+    s = run(s, { type: 'disconnected' }, snapshot([m('bob', 'new', 'T9')], ['alice']));
+    expect(s.messages.map((x) => x.msg)).toEqual(['old', 'new']);
+    s = run(s, { type: 'disconnected' }, snapshot([], ['alice']));
+    expect(s.messages.map((x) => x.msg)).toEqual(['old', 'new']);
+    expect(s.users).toEqual(['alice']);
+  });
+});
+
 describe('frames the parser rejects never reach the reducer', () => {
   it('garbage parses to null', () => {
     const bad: (ServerFrame | null)[] = ['{', '{"type":"message"}', '[]'].map(parseServerFrame);

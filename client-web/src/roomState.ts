@@ -97,12 +97,28 @@ function applySnapshot(state: RoomState, frame: Extract<ServerFrame, { type: 'sn
     ...state,
     roomId: frame.roomId ?? state.roomId,
     joined: true,
-    messages: capMessages(frame.messages),
+    messages: capMessages(state.joined ? mergeHistory(state.messages, frame.messages) : frame.messages),
     users: frame.connectedUsers,
     limits: frame.limits,
     outbox,
     notice,
   };
+}
+
+/**
+ * A snapshot after a reconnect holds the room's most recent messages. Keep the
+ * older ones we already show: if the snapshot overlaps our list, it replaces
+ * the overlapping tail; if it does not (the room restarted on another server
+ * and lost its history, or we missed more than a snapshot's worth), it is
+ * appended after what we had.
+ */
+export function mergeHistory(ours: ChatMessage[], snapshot: ChatMessage[]): ChatMessage[] {
+  if (snapshot.length === 0) return ours;
+  const firstKey = messageKey(snapshot[0]);
+  for (let i = ours.length - 1; i >= 0; i--) {
+    if (messageKey(ours[i]) === firstKey) return [...ours.slice(0, i), ...snapshot];
+  }
+  return [...ours, ...snapshot];
 }
 
 function failOldestSending(state: RoomState, error: ServerError): Pick<RoomState, 'outbox' | 'notice'> {
