@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing need on Debian 12, and only
+# what is missing: Debian packages (apt) and npm packages. Idempotent; works
+# as root or through sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  bazel-bootstrap g++ libboost1.81-all-dev libboost-json1.81-dev prometheus-cpp-dev
+  librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libcli11-dev
+  nodejs npm chromium curl
+)
+# Only ./test.sh needs these (sanitizers, Prometheus' promtool).
+if [[ "${1:-}" == "--test" ]]; then PACKAGES+=(clang-14 libclang-rt-14-dev prometheus); fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages, reinstalled only when the lock file changed.
+for dir in client-web tests; do
+  [[ -f "$dir/package-lock.json" ]] || continue
+  stamp="$dir/node_modules/.installed-lock"
+  if [[ ! -f "$stamp" ]] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    echo "install-deps: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+done

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: unit and property tests
+# (Bazel, also under ASan+UBSan), integration tests against the real
+# binaries, the web client's unit tests and its tests in a real Chromium.
+# Ends with "N passed, N failed". SKIP_ASAN=1 skips the sanitizer run.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+./scripts/install-deps.sh --test || { echo "0 passed, 1 failed"; exit 1; }
+
+LOGS="${TEST_LOGS:-artifacts/test-logs}"
+mkdir -p "$LOGS"
+export ARTIFACTS_DIR="${ARTIFACTS_DIR:-$PWD/artifacts}"
+passed=0
+failed=0
+summary=()
+
+record() {  # name passed failed
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+  summary+=("$(printf '%-28s %4d passed, %d failed' "$1" "$2" "$3")")
+}
+
+# Bazel prints one line per test target: //pkg:target  PASSED in 0.1s
+bazel_tests() {  # name, then bazel flags
+  local name=$1 log="$LOGS/$1.log"
+  shift
+  bazel test "$@" //... >"$log" 2>&1
+  local status=$?
+  local ok bad
+  ok=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log")
+  bad=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|FLAKY|NO STATUS|INCOMPLETE)' "$log")
+  if [[ $status -ne 0 && $bad -eq 0 ]]; then bad=1; tail -30 "$log"; fi  # a build failure
+  grep -E '^//[^ ]+ +.*(FAILED|TIMEOUT)' "$log" || true
+  record "$name" "$ok" "$bad"
+}
+
+# node --test prints "# pass N" and "# fail N".
+node_tests() {  # name, dir, command...
+  local name=$1 dir=$2 log="$LOGS/$1.log"
+  shift 2
+  (cd "$dir" && "$@") >"$log" 2>&1
+  local status=$?
+  local ok bad
+  ok=$(grep -oP '^# pass \K\d+' "$log" | tail -1)
+  bad=$(grep -oP '^# fail \K\d+' "$log" | tail -1)
+  ok=${ok:-0}
+  bad=${bad:-0}
+  if [[ $status -ne 0 && $bad -eq 0 ]]; then bad=1; fi
+  if [[ $bad -ne 0 ]]; then grep -E '^\s*not ok' "$log" | head -20; tail -30 "$log"; fi
+  record "$name" "$ok" "$bad"
+}
+
+# Lines "N passed, N failed" (our scripts) or Vitest's "Tests  N passed (N)".
+counted_tests() {  # name, dir, command...
+  local name=$1 dir=$2 log="$LOGS/$1.log"
+  shift 2
+  (cd "$dir" && "$@") >"$log" 2>&1
+  local status=$?
+  local ok bad
+  ok=$(grep -oP '^\s*(Tests\s+)?\K\d+(?= passed)' "$log" | tail -1)
+  bad=$(grep -oP '\b\K\d+(?= failed)' "$log" | tail -1)
+  ok=${ok:-0}
+  bad=${bad:-0}
+  if [[ $status -ne 0 && $bad -eq 0 ]]; then bad=1; fi
+  if [[ $bad -ne 0 ]]; then tail -40 "$log"; fi
+  record "$name" "$ok" "$bad"
+}
+
+echo "test: building everything"
+if ! bazel build //... >"$LOGS/build.log" 2>&1; then
+  tail -40 "$LOGS/build.log"
+  record "bazel build //..." 0 1
+fi
+(cd client-web && npm run build --silent) >"$LOGS/client-build.log" 2>&1 || {
+  tail -30 "$LOGS/client-build.log"; record "client-web build" 0 1; }
+
+echo "test: unit and property tests (Bazel)"
+bazel_tests "bazel test" --test_output=errors
+if [[ "${SKIP_ASAN:-0}" != 1 ]]; then
+  echo "test: the same under ASan+UBSan"
+  bazel_tests "bazel test --config=asan" --config=asan --test_output=errors
+fi
+
+echo "test: integration tests against the real binaries"
+node_tests "integration" tests node --test --test-concurrency=1 integration/
+
+echo "test: web client unit tests (Vitest)"
+counted_tests "client-web unit" client-web npx vitest run
+
+echo "test: web client in Chromium against the real servers"
+counted_tests "client-web browser" . tests/browser/run.sh
+
+bazel shutdown >/dev/null 2>&1 || true
+echo
+printf '%s\n' "${summary[@]}"
+echo "${passed} passed, ${failed} failed"
+[[ $failed -eq 0 ]]
