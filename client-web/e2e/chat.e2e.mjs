@@ -3,6 +3,7 @@
 // Uses Debian's Chromium through playwright-core (no browser download).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { execSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -239,6 +240,27 @@ try {
     await bob.getByTestId('logout').click();
     await bob.getByTestId('login-page').waitFor({ timeout: TIMEOUT });
   });
+
+  // Optional: the runner can let us restart the session server (SIGTERM -> close 1001).
+  // E2E_SESSION_STOP_CMD / E2E_SESSION_START_CMD are shell commands; both must be set.
+  if (process.env.E2E_SESSION_STOP_CMD && process.env.E2E_SESSION_START_CMD) {
+    await test('reconnects after the session server restarts and re-sends what was typed while down', async () => {
+      await alice.goto(`${BASE_URL}/room/${encodeURIComponent(ctx.roomId)}`);
+      await alice.getByTestId('room-page').waitFor({ timeout: TIMEOUT });
+      execSync(process.env.E2E_SESSION_STOP_CMD, { stdio: 'inherit' });
+      await alice.getByTestId('connection-banner').waitFor({ timeout: TIMEOUT });
+      const input = alice.getByLabel('Message', { exact: true });
+      await input.fill('typed while the server was down');
+      await input.press('Enter');
+      await alice.locator('[data-testid="message"][data-status="queued"]').first().waitFor({ timeout: TIMEOUT });
+      execSync(process.env.E2E_SESSION_START_CMD, { stdio: 'inherit' });
+      await alice.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 4 * TIMEOUT });
+      await waitForMessage(alice, ALICE, 'typed while the server was down');
+      await waitForMessage(alice, ALICE, 'hello bob, from a real browser'); // still shown
+    });
+  } else {
+    console.log('# session restart test not run (set E2E_SESSION_STOP_CMD and E2E_SESSION_START_CMD)');
+  }
 
   await test('the room page fits a 375 px phone screen', async () => {
     await alice.setViewportSize({ width: 375, height: 740 });
