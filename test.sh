@@ -67,6 +67,13 @@ counted_tests() {  # name, dir, command...
   record "$name" "$ok" "$bad"
 }
 
+if [[ "${SKIP_ASAN:-0}" != 1 ]]; then
+  echo "test: unit and property tests under ASan+UBSan"
+  bazel_tests "bazel test --config=asan" --config=asan --test_output=errors
+fi
+
+# Built last in the default configuration, so bazel-bin/ holds the binaries
+# the integration and browser tests start.
 echo "test: building everything"
 if ! bazel build //... >"$LOGS/build.log" 2>&1; then
   tail -40 "$LOGS/build.log"
@@ -77,11 +84,6 @@ fi
 
 echo "test: unit and property tests (Bazel)"
 bazel_tests "bazel test" --test_output=errors
-if [[ "${SKIP_ASAN:-0}" != 1 ]]; then
-  echo "test: the same under ASan+UBSan"
-  bazel_tests "bazel test --config=asan" --config=asan --test_output=errors
-fi
-
 echo "test: integration tests against the real binaries"
 node_tests "integration" tests node --test --test-concurrency=1 integration/
 

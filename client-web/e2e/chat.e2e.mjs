@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
 
 const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const ARTIFACTS_DIR = process.env.ARTIFACTS_DIR || 'artifacts';
@@ -219,6 +220,43 @@ try {
       await waitForUsers(alice, [ALICE, BOB]);
     } finally {
       await c.close();
+    }
+  });
+
+  await test('a 101st user sees the room-full reason (100 bots fill the room)', async () => {
+    const call = async (method, path, token, body) => {
+      const res = await fetch(`${BASE_URL}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      assert(res.ok, `${method} ${path}: HTTP ${res.status}`);
+      return res.json();
+    };
+    const tokens = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => call('POST', '/api/login', null, { userId: `bot${i}-${run}` }).then((r) => r.token)),
+    );
+    const { roomId } = await call('POST', '/api/rooms', tokens[0]);
+    const bots = [];
+    try {
+      for (const token of tokens) {
+        const { host, token: sessionToken } = await call('GET', `/api/rooms/${roomId}`, token);
+        const ws = new WebSocket(`ws://${host}/?token=${sessionToken}`, ['scalable-chat.events.v1']);
+        bots.push(ws);
+        await new Promise((resolve, reject) => {
+          ws.once('message', resolve); // the snapshot: this bot is in
+          ws.once('close', (code, reason) => reject(new Error(`bot refused: ${code} ${reason}`)));
+          ws.once('error', reject);
+        });
+      }
+      await alice.goto(`${BASE_URL}/room/${roomId}`);
+      const status = alice.locator('[data-testid="room-status"][data-state="rejected"]');
+      await status.waitFor({ timeout: TIMEOUT });
+      const text = await status.textContent();
+      assert(text.includes('Room is full'), `status says "${text}"`);
+      await alice.screenshot({ path: join(ARTIFACTS_DIR, 'room-full.png') });
+    } finally {
+      for (const ws of bots) ws.close();
     }
   });
 

@@ -6,29 +6,36 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-SESSION_PORT=$(free_port)
+export SESSION_PORT=$(free_port)
 BACKEND_PORT=$(free_port)
 export JWT_SECRET="browser-test-$RANDOM$RANDOM"
 export ARTIFACTS_DIR="${ARTIFACTS_DIR:-$PWD/artifacts}"
 mkdir -p "$ARTIFACTS_DIR"
-LOG_DIR="${TEST_LOGS:-$ARTIFACTS_DIR}"
+export LOG_DIR="${TEST_LOGS:-$ARTIFACTS_DIR}"
+export PID_FILE=$(mktemp)
+# Resolved now: bazel-bin/ follows whatever Bazel built last.
+export SESSION_BIN=$(readlink -f bazel-bin/server/session/session)
+BACKEND_BIN=$(readlink -f bazel-bin/server/backend/backend)
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+backend_pid=""
+cleanup() {
+  tests/browser/session-ctl.sh stop || true
+  [[ -n "$backend_pid" ]] && kill -TERM "$backend_pid" 2>/dev/null
+  wait 2>/dev/null || true
+  rm -f "$PID_FILE"
+}
 trap cleanup EXIT
 
-./bazel-bin/server/session/session --port "$SESSION_PORT" --advertised-host "127.0.0.1:$SESSION_PORT" \
-  >"$LOG_DIR/browser-session.log" 2>&1 &
-pids+=($!)
-SESSION_SERVER_HOST="127.0.0.1:$SESSION_PORT" ./bazel-bin/server/backend/backend \
+tests/browser/session-ctl.sh start
+SESSION_SERVER_HOST="127.0.0.1:$SESSION_PORT" "$BACKEND_BIN" \
   --port "$BACKEND_PORT" --static-dir client-web/dist >"$LOG_DIR/browser-backend.log" 2>&1 &
-pids+=($!)
+backend_pid=$!
 for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$BACKEND_PORT/healthz" >/dev/null 2>&1 &&
-    curl -fs "http://127.0.0.1:$SESSION_PORT/healthz" >/dev/null 2>&1 && break
+  curl -fs "http://127.0.0.1:$BACKEND_PORT/healthz" >/dev/null 2>&1 && break
   sleep 0.1
 done
 
 export BASE_URL="http://127.0.0.1:$BACKEND_PORT"
-export SESSION_PORT SESSION_BIN="$PWD/bazel-bin/server/session/session"
+export E2E_SESSION_STOP_CMD="$PWD/tests/browser/session-ctl.sh stop"
+export E2E_SESSION_START_CMD="$PWD/tests/browser/session-ctl.sh start"
 node client-web/e2e/chat.e2e.mjs

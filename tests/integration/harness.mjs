@@ -2,6 +2,7 @@
 // over real sockets. Binaries come from Bazel's output (bazel build //server:all
 // first) or from SESSION_BIN / BACKEND_BIN.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { createHmac } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
@@ -10,8 +11,10 @@ import WebSocket from 'ws';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
-export const SESSION_BIN = process.env.SESSION_BIN ?? path.join(repoRoot, 'bazel-bin/server/session/session');
-export const BACKEND_BIN = process.env.BACKEND_BIN ?? path.join(repoRoot, 'bazel-bin/server/backend/backend');
+// Resolved once: bazel-bin/ follows whatever Bazel built last.
+const built = (p) => { try { return fs.realpathSync(path.join(repoRoot, p)); } catch { return path.join(repoRoot, p); } };
+export const SESSION_BIN = process.env.SESSION_BIN ?? built('bazel-bin/server/session/session');
+export const BACKEND_BIN = process.env.BACKEND_BIN ?? built('bazel-bin/server/backend/backend');
 export const SECRET = 'integration-test-secret';
 
 export function freePort() {
