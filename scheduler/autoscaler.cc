@@ -14,8 +14,7 @@ int servers_to_start(const AutoscalerConfig& config, const FleetNumbers& fleet,
   return std::min(std::max(for_spare, for_min), room_left);
 }
 
-bool may_stop_idle_server(const AutoscalerConfig& config, const FleetNumbers& fleet,
-                          int capacity) {
+bool may_stop_idle_server(const AutoscalerConfig& config, const FleetNumbers& fleet, int capacity) {
   if (fleet.starting_or_ready <= config.min_servers) return false;
   // Stopping must not drop below the spare slots, or the next tick would start
   // a server again: flapping.

@@ -33,7 +33,6 @@ int servers_to_start(const AutoscalerConfig& config, const FleetNumbers& fleet,
                      int room_capacity_per_server);
 
 // Whether one idle ready server (of `capacity` slots) may be stopped now.
-bool may_stop_idle_server(const AutoscalerConfig& config, const FleetNumbers& fleet,
-                          int capacity);
+bool may_stop_idle_server(const AutoscalerConfig& config, const FleetNumbers& fleet, int capacity);
 
 }  // namespace sched

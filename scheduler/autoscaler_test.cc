@@ -1,9 +1,10 @@
 // The autoscaler on a ManualClock: scale out when full, keep spare slots,
 // stop idle empty servers after the idle time down to min, never a server
 // with rooms, give up on servers that never start.
+#include "scheduler/autoscaler.h"
+
 #include <gtest/gtest.h>
 
-#include "scheduler/autoscaler.h"
 #include "scheduler/scheduler.h"
 #include "scheduler/testing.h"
 
@@ -62,7 +63,7 @@ TEST_F(AutoscalerTest, KeepsSpareSlotsAheadOfDemand) {
   Scheduler scheduler = make();
   FleetActions actions = scheduler.tick(clock_.now());
   EXPECT_EQ(actions.started, (std::vector<ServerId>{"s1", "s2"}));  // 2 x 2 slots >= 3
-  EXPECT_TRUE(scheduler.tick(clock_.now()).started.empty());  // starting ones count
+  EXPECT_TRUE(scheduler.tick(clock_.now()).started.empty());        // starting ones count
   start_all(scheduler);
   scheduler.create_room(clock_.now());  // 3 free slots left: still enough
   EXPECT_TRUE(scheduler.tick(clock_.now()).started.empty());

@@ -45,10 +45,10 @@ class CandidateIndex {
  private:
   Candidate candidate(ServerKey key) const { return list_[position_.at(key)]; }
 
-  std::vector<Candidate> list_;                       // dense, for O(1) random picks
+  std::vector<Candidate> list_;                          // dense, for O(1) random picks
   std::unordered_map<ServerKey, std::size_t> position_;  // key -> index in list_
-  std::set<std::pair<int, ServerKey>> by_free_slots_;   // (free slots, key)
-  std::set<ServerKey> by_key_;                          // registration order
+  std::set<std::pair<int, ServerKey>> by_free_slots_;    // (free slots, key)
+  std::set<ServerKey> by_key_;                           // registration order
   long long free_slots_total_ = 0;
 };
 

@@ -6,8 +6,7 @@
 namespace sched {
 
 Millis SteadyClock::now() const {
-  return std::chrono::duration_cast<Millis>(
-      std::chrono::steady_clock::now().time_since_epoch());
+  return std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now().time_since_epoch());
 }
 
 RoomIdGenerator sequential_room_ids(std::string prefix) {
@@ -19,8 +18,7 @@ RoomIdGenerator seeded_room_ids(std::uint64_t seed) {
   auto random = std::make_shared<Random>(seed);
   return [random] {
     char digits[17];
-    std::snprintf(digits, sizeof digits, "%016llx",
-                  static_cast<unsigned long long>((*random)()));
+    std::snprintf(digits, sizeof digits, "%016llx", static_cast<unsigned long long>((*random)()));
     return RoomId(digits);
   };
 }

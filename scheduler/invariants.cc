@@ -64,10 +64,9 @@ std::vector<std::string> Scheduler::check_invariants() const {
       fail(describe(server) + ": orphan index disagrees");
     }
   }
-  if (idle_.size() != static_cast<std::size_t>(std::count_if(
-                          servers_.begin(), servers_.end(), [](const auto& entry) {
-                            return entry.second.idle;
-                          }))) {
+  if (idle_.size() !=
+      static_cast<std::size_t>(std::count_if(
+          servers_.begin(), servers_.end(), [](const auto& entry) { return entry.second.idle; }))) {
     fail("idle index holds servers that are not idle");
   }
   if (free_slots_ready != candidates_.free_slots_total()) fail("free slot total drifted");

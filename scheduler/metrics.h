@@ -19,11 +19,11 @@ struct SchedulerMetrics {
   PlacementCounters create;   // create_room results
   PlacementCounters replace;  // rooms of a gone server placed again on lookup
 
-  std::uint64_t servers_started = 0;         // scale-out events
-  std::uint64_t servers_stopped_idle = 0;    // scale-in events
+  std::uint64_t servers_started = 0;       // scale-out events
+  std::uint64_t servers_stopped_idle = 0;  // scale-in events
   std::uint64_t servers_start_timed_out = 0;
-  std::uint64_t servers_declared_gone = 0;   // after failed polls
-  std::uint64_t servers_revived = 0;         // gone, then reported again
+  std::uint64_t servers_declared_gone = 0;  // after failed polls
+  std::uint64_t servers_revived = 0;        // gone, then reported again
 
   std::uint64_t rooms_freed_never_joined = 0;  // join deadline passed
   std::uint64_t rooms_freed_emptied = 0;       // 0 users, or no longer reported

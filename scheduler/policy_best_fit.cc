@@ -13,8 +13,7 @@ class BestFitPolicy final : public PlacementPolicy {
   }
 };
 
-const PolicyRegistration registration{"best-fit",
-                                      [] { return std::make_unique<BestFitPolicy>(); }};
+const PolicyRegistration registration{"best-fit", [] { return std::make_unique<BestFitPolicy>(); }};
 
 }  // namespace
 }  // namespace sched

@@ -16,8 +16,8 @@ class PowerOfTwoChoicesPolicy final : public PlacementPolicy {
   }
 };
 
-const PolicyRegistration registration{
-    "power-of-two-choices", [] { return std::make_unique<PowerOfTwoChoicesPolicy>(); }};
+const PolicyRegistration registration{"power-of-two-choices",
+                                      [] { return std::make_unique<PowerOfTwoChoicesPolicy>(); }};
 
 }  // namespace
 }  // namespace sched

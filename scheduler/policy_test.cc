@@ -1,9 +1,9 @@
 // Each policy on a hand-built set of candidates with a known answer.
+#include "scheduler/policy.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
-
-#include "scheduler/policy.h"
 
 namespace sched {
 namespace {
@@ -26,9 +26,9 @@ ServerKey choose(std::string_view policy_name, const CandidateIndex& index, Rand
 }
 
 TEST(PolicyRegistry, KnowsEveryPolicyByName) {
-  EXPECT_EQ(policy_names(), (std::vector<std::string>{"best-fit", "first-fit", "least-loaded",
-                                                      "power-of-two-choices", "random",
-                                                      "round-robin"}));
+  EXPECT_EQ(policy_names(),
+            (std::vector<std::string>{"best-fit", "first-fit", "least-loaded",
+                                      "power-of-two-choices", "random", "round-robin"}));
   EXPECT_EQ(make_policy("no-such-policy"), nullptr);
 }
 

@@ -31,8 +31,7 @@ void Scheduler::on_status(const ServerId& server_id, const StatusReport& report,
   reindex(*server, now);
 }
 
-void Scheduler::follow_server_state(ServerRecord& server, const StatusReport& report,
-                                    Millis now) {
+void Scheduler::follow_server_state(ServerRecord& server, const StatusReport& report, Millis now) {
   if (server.state == ServerState::gone) {
     // Declared dead after failed polls, yet it answers: it was a network
     // blip. It gets its rooms back if nobody looked them up meanwhile.
@@ -99,8 +98,7 @@ bool Scheduler::claim_room(ServerRecord& server, const RoomReport& reported,
 // A server enforces its own room limit, so rooms it reports always fit; if
 // the table also holds unjoined rooms there, those can never be joined on it
 // and give way.
-bool Scheduler::make_room_for_reported(ServerRecord& server,
-                                       const std::set<RoomId>& all_reported) {
+bool Scheduler::make_room_for_reported(ServerRecord& server, const std::set<RoomId>& all_reported) {
   if (free_slots(server) > 0) return true;
   for (const RoomId& id : rooms_.rooms_on(server.key)) {
     const Room& room = *rooms_.find(id);
@@ -154,8 +152,8 @@ void Scheduler::mark_gone(ServerRecord& server, Millis now) {
   set_state(server, ServerState::gone, now);
 }
 
-void Scheduler::on_server_started(const ServerId& server_id, const std::string& host,
-                                  Millis now, int room_capacity) {
+void Scheduler::on_server_started(const ServerId& server_id, const std::string& host, Millis now,
+                                  int room_capacity) {
   ServerRecord* server = find_server(server_id);
   if (server == nullptr) server = &register_server(server_id, ServerState::starting, now);
   server->host = host;

@@ -104,8 +104,7 @@ ServerRecord* Scheduler::find_server(const ServerId& server_id) {
   return found == keys_.end() ? nullptr : &servers_.at(found->second);
 }
 
-ServerRecord& Scheduler::register_server(const ServerId& server_id, ServerState state,
-                                         Millis now) {
+ServerRecord& Scheduler::register_server(const ServerId& server_id, ServerState state, Millis now) {
   if (ServerRecord* existing = find_server(server_id)) {
     // The fleet reuses ids (a restarted static host, a reused port).
     if (existing->state == ServerState::gone) set_state(*existing, state, now);
@@ -182,7 +181,7 @@ std::optional<ServerView> Scheduler::server(const ServerId& server_id) const {
   auto found = keys_.find(server_id);
   if (found == keys_.end()) return std::nullopt;
   const ServerRecord& record = servers_.at(found->second);
-  return ServerView{record.id,    record.host,  record.room_capacity, rooms_.count_on(record.key),
+  return ServerView{record.id,    record.host, record.room_capacity, rooms_.count_on(record.key),
                     record.users, record.state};
 }
 

@@ -85,8 +85,7 @@ struct FleetActions {
 class Scheduler {
  public:
   // Throws std::invalid_argument for an unknown policy name.
-  Scheduler(SchedulerConfig config, FleetProvider& fleet, RoomIdGenerator room_ids,
-            Random random);
+  Scheduler(SchedulerConfig config, FleetProvider& fleet, RoomIdGenerator room_ids, Random random);
 
   CreateResult create_room(Millis now);
   LookupResult lookup(const RoomId& room_id, Millis now);
@@ -134,8 +133,7 @@ class Scheduler {
   bool claim_room(ServerRecord& server, const RoomReport& reported,
                   const std::set<RoomId>& all_reported, Millis now);
   bool make_room_for_reported(ServerRecord& server, const std::set<RoomId>& all_reported);
-  void reconcile_unreported(ServerRecord& server, const std::set<RoomId>& all_reported,
-                            Millis now);
+  void reconcile_unreported(ServerRecord& server, const std::set<RoomId>& all_reported, Millis now);
   void mark_gone(ServerRecord& server, Millis now);
   void forget(ServerRecord& server, Millis now);
 
@@ -156,10 +154,10 @@ class Scheduler {
   RoomTable rooms_;
 
   // Indexes over servers_, all maintained by reindex() alone.
-  CandidateIndex candidates_;                   // ready with a free slot
-  std::set<ServerKey> starting_;                // few at a time
+  CandidateIndex candidates_;                    // ready with a free slot
+  std::set<ServerKey> starting_;                 // few at a time
   std::set<std::pair<Millis, ServerKey>> idle_;  // ready, no rooms, by empty_since
-  std::set<ServerKey> gone_with_rooms_;         // hold orphaned rooms
+  std::set<ServerKey> gone_with_rooms_;          // hold orphaned rooms
   std::array<int, 4> servers_by_state_{};
 
   SchedulerMetrics counters_;

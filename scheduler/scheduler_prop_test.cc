@@ -63,8 +63,8 @@ class World final : public FleetProvider {
 enum Op { create, join, leave, report, crash, poll_dead, advance, tick, finish_start, drain };
 
 struct Run {
-  Run(const std::string& policy, int spare, int min_servers) : scheduler(config(policy, spare,
-      min_servers), world, seeded_room_ids(7), Random(11)) {}
+  Run(const std::string& policy, int spare, int min_servers)
+      : scheduler(config(policy, spare, min_servers), world, seeded_room_ids(7), Random(11)) {}
 
   static SchedulerConfig config(const std::string& policy, int spare, int min_servers) {
     SchedulerConfig config;
@@ -188,7 +188,7 @@ void Run::step(int op, int a, int b) {
 // Weighted so that rooms get joined and reported often enough for the
 // interesting paths (active rooms emptying, crashes with users) to happen.
 rc::Gen<std::vector<std::tuple<int, int, int>>> gen_steps() {
-  const auto op = rc::gen::weightedElement<int>({  // {weight, op}
+  const auto op = rc::gen::weightedElement<int>({// {weight, op}
                                                  {3, create},
                                                  {6, join},
                                                  {2, leave},
@@ -204,8 +204,8 @@ rc::Gen<std::vector<std::tuple<int, int, int>>> gen_steps() {
 }
 
 std::string describe_step(int op, int a, int b) {
-  static const char* names[] = {"create", "join",    "leave", "report",       "crash",
-                                "poll_dead", "advance", "tick", "finish_start", "drain"};
+  static const char* names[] = {"create",    "join",    "leave", "report",       "crash",
+                                "poll_dead", "advance", "tick",  "finish_start", "drain"};
   return std::string(names[op]) + "(" + std::to_string(a) + "," + std::to_string(b) + ")";
 }
 

@@ -117,7 +117,8 @@ TEST_F(SchedulerTest, MetricsCountPlacementsAndServersByState) {
 
 TEST_F(SchedulerTest, RoomIdCollisionsAreRetried) {
   int calls = 0;
-  Scheduler scheduler({}, fleet_, [&calls] { return ++calls < 3 ? "same" : "other"; }, Random(1));
+  Scheduler scheduler(
+      {}, fleet_, [&calls] { return ++calls < 3 ? "same" : "other"; }, Random(1));
   scheduler.on_server_started("a", "a:1", seconds(0));
   EXPECT_EQ(std::get<Placed>(scheduler.create_room(seconds(0))).room_id, "same");
   EXPECT_EQ(std::get<Placed>(scheduler.create_room(seconds(0))).room_id, "other");
