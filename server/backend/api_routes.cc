@@ -74,6 +74,13 @@ void ApiRoutes::handle(http::Request request, http::Respond respond) {
     if (method != verb::get) return method_not_allowed("GET", std::move(r));
     return find_room(request, path.substr(std::string_view("/api/rooms/").size()), std::move(r));
   }
+  if (path == "/api/fleet") {
+    auto r = instrumented(request, path, std::move(respond));
+    if (method != verb::get) return method_not_allowed("GET", std::move(r));
+    return placement_.describe([shape = request, r = std::move(r)](boost::json::value fleet) {
+      r(http::json_response(shape, status::ok, fleet));
+    });
+  }
   if (path.rfind("/api/", 0) == 0) {
     return instrumented(request, "/api/other", std::move(respond))(
         http::error_response(request, status::not_found, "No such API route: " + path));

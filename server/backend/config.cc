@@ -1,11 +1,90 @@
 #include "server/backend/config.h"
 
+#include "scheduler/policy.h"
+
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
 namespace chat {
+namespace {
+
+void add_placement_options(CLI::App& app, BackendConfig& c, int& idle, int& deadline, int& grace,
+                           int& poll_ms) {
+  std::string policies;
+  for (const auto& name : sched::policy_names()) policies += (policies.empty() ? "" : ", ") + name;
+  app.add_option("--fleet", c.fleet,
+                 "Where session servers come from: static (SESSION_SERVER_HOST), local (processes "
+                 "started here on demand), hathora (Hathora Cloud). Default: hathora when "
+                 "HATHORA_APP_ID and HATHORA_TOKEN are set, else static")
+      ->check(CLI::IsMember({"static", "local", "hathora"}));
+  app.add_option("--policy", c.policy, "Placement policy: " + policies)
+      ->check(CLI::IsMember(sched::policy_names()));
+  app.add_option("--session-server-host", c.session_server_hosts,
+                 "Static fleet: comma-separated host:port list")
+      ->envname("SESSION_SERVER_HOST");
+  app.add_option("--rooms-per-server", c.rooms_per_server, "Rooms a session server holds")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--min-servers", c.min_servers, "Servers kept running when idle")
+      ->check(CLI::Range(0, 10000));
+  app.add_option("--max-servers", c.max_servers, "Most servers the fleet may run")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--spare-room-slots", c.spare_room_slots, "Free room slots kept ahead of demand")
+      ->check(CLI::Range(0, 1000000));
+  app.add_option("--idle-before-stop", idle, "Seconds an empty server waits before it is stopped")
+      ->check(CLI::Range(0, 86400));
+  app.add_option("--join-deadline", deadline, "Seconds a created room may wait for its first user")
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--empty-room-grace", grace, "Seconds an emptied room keeps its slot")
+      ->check(CLI::Range(0, 86400));
+  app.add_option("--poll-interval-ms", poll_ms, "How often session servers' /status is polled")
+      ->check(CLI::Range(50, 60000));
+  app.add_option("--status-scheme", c.status_scheme,
+                 "Scheme for polling session servers (default: http; https for hathora)")
+      ->check(CLI::IsMember({"http", "https"}));
+  app.add_option("--session-binary", c.session_binary, "Local fleet: the session server binary")
+      ->envname("SESSION_BINARY");
+  app.add_option("--session-arg", c.session_args,
+                 "Local fleet: an argument for each session server (repeatable)");
+  app.add_option("--session-log-dir", c.session_log_dir, "Local fleet: folder for their logs");
+  app.add_option("--hathora-app-id", c.hathora_app_id, "Hathora application id")
+      ->envname("HATHORA_APP_ID");
+  app.add_option("--hathora-token", c.hathora_token, "Hathora developer token")
+      ->envname("HATHORA_TOKEN");
+  app.add_option("--hathora-region", c.hathora_region, "Hathora region for new servers")
+      ->envname("HATHORA_REGION");
+  app.add_option("--hathora-api-url", c.hathora_api_url, "Hathora API base URL");
+}
+
+// Fills in what depends on other settings, and refuses contradictions.
+void settle(BackendConfig& c, const char* argv0) {
+  if (c.fleet.empty()) {
+    c.fleet = !c.hathora_app_id.empty() && !c.hathora_token.empty() ? "hathora" : "static";
+  }
+  if (c.status_scheme.empty()) c.status_scheme = c.fleet == "hathora" ? "https" : "http";
+  if (c.fleet == "hathora" && (c.hathora_app_id.empty() || c.hathora_token.empty())) {
+    throw std::invalid_argument("the hathora fleet needs HATHORA_APP_ID and HATHORA_TOKEN");
+  }
+  if (c.min_servers > c.max_servers) {
+    throw std::invalid_argument("--min-servers is above --max-servers");
+  }
+  if (c.fleet == "local" && c.session_binary.empty()) {
+    // Beside us in Bazel's output tree: bazel-bin/server/{backend,session}/...
+    std::error_code ec;
+    auto self = std::filesystem::canonical("/proc/self/exe", ec);
+    auto beside = self.parent_path().parent_path() / "session" / "session";
+    if (ec || !std::filesystem::exists(beside)) {
+      throw std::invalid_argument(std::string("the local fleet needs the session server: pass "
+                                              "--session-binary (") +
+                                  argv0 + " could not find it beside itself)");
+    }
+    c.session_binary = beside.string();
+  }
+}
+
+}  // namespace
 
 BackendConfig parse_backend_config(int argc, char** argv) {
   BackendConfig config;
@@ -16,9 +95,6 @@ BackendConfig parse_backend_config(int argc, char** argv) {
   app.add_option("--port", config.port, "Port to listen on")->envname("PORT");
   app.add_option("--jwt-secret", config.jwt_secret, "HS256 secret shared with session servers")
       ->envname("JWT_SECRET");
-  app.add_option("--session-server-host", config.session_server_hosts,
-                 "Comma-separated host:port list of static session servers")
-      ->envname("SESSION_SERVER_HOST");
   app.add_option("--static-dir", config.static_dir,
                  "Folder of the web client's build, served at / (empty: none)")
       ->envname("STATIC_DIR");
@@ -32,6 +108,11 @@ BackendConfig parse_backend_config(int argc, char** argv) {
   app.add_option("--session-token-seconds", session_seconds,
                  "Lifetime of a token to connect to a room, in seconds")
       ->check(CLI::Range(10, 86400));
+  int idle = static_cast<int>(config.idle_before_stop.count());
+  int deadline = static_cast<int>(config.join_deadline.count());
+  int grace = static_cast<int>(config.empty_room_grace.count());
+  int poll_ms = static_cast<int>(config.poll_interval.count());
+  add_placement_options(app, config, idle, deadline, grace, poll_ms);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -44,6 +125,16 @@ BackendConfig parse_backend_config(int argc, char** argv) {
   }
   config.user_token_lifetime = std::chrono::hours(user_hours);
   config.session_token_lifetime = std::chrono::seconds(session_seconds);
+  config.idle_before_stop = std::chrono::seconds(idle);
+  config.join_deadline = std::chrono::seconds(deadline);
+  config.empty_room_grace = std::chrono::seconds(grace);
+  config.poll_interval = std::chrono::milliseconds(poll_ms);
+  try {
+    settle(config, argv[0]);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "backend: " << e.what() << "\n";
+    std::exit(2);
+  }
   return config;
 }
 

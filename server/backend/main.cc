@@ -1,10 +1,15 @@
 // Backend: the stateless half of the chat. It logs users in (JWT), places
-// new rooms on session servers, and tells clients which session server holds
-// a room; it also serves the web client. Compatible with the seed's backend
+// new rooms on session servers through the scheduler (starting servers when
+// the fleet is full), and tells clients which session server holds a room;
+// it also serves the web client. Compatible with the seed's backend
 // (docs/PROTOCOL.md).
+#include "scheduler/static_fleet.h"
 #include "server/backend/api_routes.h"
 #include "server/backend/config.h"
-#include "server/backend/static_placement.h"
+#include "server/backend/hathora_fleet.h"
+#include "server/backend/host_list.h"
+#include "server/backend/local_fleet.h"
+#include "server/backend/scheduler_placement.h"
 #include "server/common/http_server.h"
 
 #include <boost/asio/io_context.hpp>
@@ -14,22 +19,75 @@
 #include <thread>
 #include <vector>
 
-int main(int argc, char** argv) {
-  using namespace chat;
-  namespace net = boost::asio;
-  BackendConfig config = parse_backend_config(argc, argv);
+namespace {
 
-  std::vector<std::string> hosts;
-  try {
-    hosts = parse_host_list(config.session_server_hosts);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "backend: SESSION_SERVER_HOST: " << e.what() << "\n";
-    return 2;
+using namespace chat;
+namespace net = boost::asio;
+
+sched::SchedulerConfig scheduler_config(const BackendConfig& config) {
+  sched::SchedulerConfig c;
+  c.policy = config.policy;
+  c.room_capacity = config.rooms_per_server;
+  c.join_deadline = config.join_deadline;
+  c.empty_room_grace = config.empty_room_grace;
+  c.autoscaler.min_servers = config.min_servers;
+  c.autoscaler.max_servers = config.max_servers;
+  c.autoscaler.spare_room_slots = config.spare_room_slots;
+  c.autoscaler.idle_before_stop = config.idle_before_stop;
+  return c;
+}
+
+// The fleet the config names; null for static (the scheduler's StaticFleet).
+std::unique_ptr<ManagedFleet> make_fleet(const BackendConfig& config, net::io_context& io) {
+  if (config.fleet == "local") {
+    LocalFleetOptions options;
+    options.session_binary = config.session_binary;
+    options.address = config.address;
+    options.session_args = config.session_args;
+    options.session_args.push_back("--rooms-max=" + std::to_string(config.rooms_per_server));
+    options.log_dir = config.session_log_dir;
+    return std::make_unique<LocalFleet>(io, options);
   }
-  StaticPlacement placement(hosts);
+  if (config.fleet == "hathora") {
+    HathoraOptions options;
+    options.app_id = config.hathora_app_id;
+    options.token = config.hathora_token;
+    options.region = config.hathora_region;
+    options.api_url = config.hathora_api_url;
+    return std::make_unique<HathoraFleet>(io, options);
+  }
+  return nullptr;
+}
 
+}  // namespace
+
+int main(int argc, char** argv) {
+  BackendConfig config = parse_backend_config(argc, argv);
   net::io_context io(config.threads);
+
+  std::vector<std::string> static_hosts;
+  sched::SchedulerConfig placement_config = scheduler_config(config);
+  if (config.fleet == "static") {
+    try {
+      static_hosts = parse_host_list(config.session_server_hosts);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "backend: SESSION_SERVER_HOST: " << e.what() << "\n";
+      return 2;
+    }
+  }
+  sched::StaticFleet static_fleet(config.session_server_hosts);
+  if (config.fleet == "static") placement_config.autoscaler = static_fleet.autoscaler_config();
+  std::unique_ptr<ManagedFleet> fleet = make_fleet(config, io);
+  sched::FleetProvider& provider = fleet ? static_cast<sched::FleetProvider&>(*fleet) : static_fleet;
+
   Metrics metrics;
+  PlacementOptions placement_options;
+  placement_options.poll_interval = config.poll_interval;
+  placement_options.tick_interval = config.poll_interval;
+  placement_options.status_scheme = config.status_scheme;
+  SchedulerPlacement placement(io, placement_config, provider, fleet.get(), static_hosts, metrics,
+                               placement_options);
+
   http::StaticFiles files(config.static_dir);
   if (!config.static_dir.empty() && !files.enabled()) {
     std::cerr << "backend: --static-dir " << config.static_dir
@@ -50,18 +108,23 @@ int main(int argc, char** argv) {
     std::cerr << "backend: " << e.what() << "\n";
     return 1;
   }
+  placement.start();
   std::cout << "backend: listening on http://" << config.address << ":" << server.port()
-            << " with " << hosts.size() << " static session server(s)" << std::endl;
+            << " (fleet " << config.fleet << ", policy " << config.policy << ", "
+            << config.rooms_per_server << " rooms a server, " << config.min_servers << " to "
+            << config.max_servers << " servers)" << std::endl;
 
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) {
     server.stop_accepting();
+    placement.stop();
     io.stop();
   });
   std::vector<std::thread> threads;
   for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& thread : threads) thread.join();
+  if (fleet) fleet->stop_all();
   std::cout << "backend: stopped" << std::endl;
   return 0;
 }

@@ -3,6 +3,8 @@
 // have to wait for a session server to start).
 #pragma once
 
+#include <boost/json/value.hpp>
+
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -28,6 +30,8 @@ class RoomPlacement {
   virtual ~RoomPlacement() = default;
   virtual void create_room(std::function<void(CreatedRoom)> done) = 0;
   virtual void find_room(const std::string& room_id, std::function<void(RoomHost)> done) = 0;
+  // The session servers and their load, as placement sees them (GET /api/fleet).
+  virtual void describe(std::function<void(boost::json::value)> done) = 0;
 };
 
 }  // namespace chat

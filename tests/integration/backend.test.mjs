@@ -6,9 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
-import { startBackend, api, signToken, decodeToken, SECRET } from './harness.mjs';
+import { startBackend, startSession, api, signToken, decodeToken, SECRET } from './harness.mjs';
 
 let backend;
+let session;
 let staticDir;
 
 before(async () => {
@@ -17,11 +18,13 @@ before(async () => {
   fs.mkdirSync(path.join(staticDir, 'assets'));
   fs.writeFileSync(path.join(staticDir, 'assets', 'app-1234.js'), 'console.log(1)');
   fs.writeFileSync(path.join(os.tmpdir(), 'chat-secret.txt'), 'secret outside the root');
-  backend = await startBackend({ args: ['--static-dir', staticDir], sessionHosts: 'localhost:8000' });
+  session = await startSession();
+  backend = await startBackend({ args: ['--static-dir', staticDir], sessionHosts: session.host });
 });
 after(async () => {
   const { code } = await backend.stop();
   assert.equal(code, 0, 'backend exits cleanly on SIGTERM');
+  await session.stop();
 });
 
 async function login(userId = 'alice') {
@@ -86,9 +89,9 @@ describe('POST /api/rooms and GET /api/rooms/:roomId', () => {
     assert.match(created.json.roomId, /^[a-z2-7]{16}$/);
     const found = await api(backend.url, 'GET', `/api/rooms/${created.json.roomId}`, { token });
     assert.equal(found.status, 200);
-    assert.equal(found.json.host, 'localhost:8000');
+    assert.equal(found.json.host, session.host);
     const claims = decodeToken(found.json.token);
-    assert.deepEqual([claims.userId, claims.roomId, claims.host], ['carol', created.json.roomId, 'localhost:8000']);
+    assert.deepEqual([claims.userId, claims.roomId, claims.host], ['carol', created.json.roomId, session.host]);
     assert.ok(claims.exp - claims.iat <= 600, 'session tokens are short-lived');
   });
   test('unknown room: 200 with nulls, as the seed answers', async () => {

@@ -1,32 +1,8 @@
-#include "server/backend/static_placement.h"
-
-#include "server/backend/room_id.h"
+#include "server/backend/host_list.h"
 
 #include <stdexcept>
 
 namespace chat {
-
-StaticPlacement::StaticPlacement(std::vector<std::string> hosts)
-    : hosts_(std::move(hosts)), random_(std::random_device{}()) {}
-
-void StaticPlacement::create_room(std::function<void(CreatedRoom)> done) {
-  std::string room_id = generate_room_id();
-  {
-    std::lock_guard lock(mutex_);
-    std::uniform_int_distribution<std::size_t> pick(0, hosts_.size() - 1);
-    room_hosts_[room_id] = hosts_[pick(random_)];
-  }
-  done({room_id, {}, {}});
-}
-
-void StaticPlacement::find_room(const std::string& room_id, std::function<void(RoomHost)> done) {
-  RoomHost answer;
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = room_hosts_.find(room_id); it != room_hosts_.end()) answer.host = it->second;
-  }
-  done(std::move(answer));
-}
 
 std::vector<std::string> parse_host_list(std::string_view list) {
   std::vector<std::string> hosts;

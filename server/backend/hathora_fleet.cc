@@ -1,0 +1,177 @@
+#include "server/backend/hathora_fleet.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <iostream>
+
+namespace chat {
+
+namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+void after(net::io_context& io, std::chrono::milliseconds delay, std::function<void()> then) {
+  auto timer = std::make_shared<net::steady_timer>(io, delay);
+  timer->async_wait([timer, then = std::move(then)](boost::system::error_code ec) {
+    if (!ec) then();
+  });
+}
+
+}  // namespace
+
+HathoraFleet::HathoraFleet(net::io_context& io, HathoraOptions options)
+    : io_(io), options_(std::move(options)), client_(io) {}
+
+void HathoraFleet::set_callbacks(Ready ready, Failed failed) {
+  ready_ = std::move(ready);
+  failed_ = std::move(failed);
+}
+
+void HathoraFleet::call(std::string method, std::string path, std::string body, int attempt,
+                        Done done) {
+  http::ClientRequest request;
+  request.method = method;
+  request.url = options_.api_url + path;
+  request.body = body;
+  request.headers = {{"Authorization", "Bearer " + options_.token}};
+  request.timeout = std::chrono::milliseconds(10000);
+  client_.fetch(request, [this, method, path, body, attempt,
+                          done = std::move(done)](http::ClientResponse response) mutable {
+    bool retry = !response.error.empty() || response.status == 429 || response.status >= 500;
+    if (!retry || attempt >= options_.retries_max) return done(response);
+    // Exponential backoff from 250 ms, or what Retry-After asks for.
+    auto delay = std::chrono::milliseconds(250 << attempt);
+    if (!response.retry_after.empty()) {
+      try {
+        delay = std::chrono::seconds(std::stoi(response.retry_after));
+      } catch (const std::exception&) {
+      }
+    }
+    after(io_, delay, [this, method, path, body, attempt, done = std::move(done)]() mutable {
+      call(method, path, body, attempt + 1, std::move(done));
+    });
+  });
+}
+
+std::optional<sched::ServerId> HathoraFleet::start_server() {
+  sched::ServerId id;
+  {
+    std::lock_guard lock(mutex_);
+    id = "hathora-" + std::to_string(next_id_++);
+    instances_[id].started = Clock::now();
+  }
+  net::post(io_, [this, id] { create(id); });
+  return id;
+}
+
+void HathoraFleet::create(const sched::ServerId& id) {
+  std::string body = boost::json::serialize(boost::json::object{{"region", options_.region}});
+  call("POST", "/rooms/v2/" + options_.app_id + "/create", body, 0,
+       [this, id](const http::ClientResponse& response) {
+         boost::system::error_code ec;
+         auto json = boost::json::parse(response.body, ec);
+         const boost::json::value* room = nullptr;
+         if (!ec && json.is_object()) room = json.as_object().if_contains("roomId");
+         if (!response.error.empty() || response.status / 100 != 2 || !room || !room->is_string()) {
+           return fail(id, "create room: " + (response.error.empty()
+                                                  ? "HTTP " + std::to_string(response.status) +
+                                                        " " + response.body.substr(0, 200)
+                                                  : response.error));
+         }
+         std::string hathora_room(room->as_string());
+         bool stop_now = false;
+         {
+           std::lock_guard lock(mutex_);
+           auto it = instances_.find(id);
+           stop_now = it == instances_.end() || it->second.stop_requested;
+           if (!stop_now) it->second.hathora_room_id = hathora_room;
+         }
+         if (stop_now) return destroy(hathora_room);
+         poll(id);
+       });
+}
+
+void HathoraFleet::poll(const sched::ServerId& id) {
+  std::string hathora_room;
+  Clock::time_point started;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = instances_.find(id);
+    if (it == instances_.end()) return;
+    hathora_room = it->second.hathora_room_id;
+    started = it->second.started;
+  }
+  if (Clock::now() - started > options_.start_timeout) {
+    return fail(id, "no exposed port after " +
+                        std::to_string(options_.start_timeout.count() / 1000) + " s");
+  }
+  call("GET", "/rooms/v2/" + options_.app_id + "/connectioninfo/" + hathora_room, "", 0,
+       [this, id](const http::ClientResponse& response) {
+         boost::system::error_code ec;
+         auto json = boost::json::parse(response.body, ec);
+         if (!response.error.empty() || response.status != 200 || ec || !json.is_object()) {
+           return fail(id, "connection info: " + (response.error.empty()
+                                                      ? "HTTP " + std::to_string(response.status)
+                                                      : response.error));
+         }
+         const auto& info = json.as_object();
+         const auto* status = info.if_contains("status");
+         const auto* port = info.if_contains("exposedPort");
+         if (status && status->is_string() && status->as_string() == "active" && port &&
+             port->is_object()) {
+           const auto& exposed = port->as_object();
+           std::string host = std::string(exposed.at("host").as_string()) + ":" +
+                              std::to_string(exposed.at("port").to_number<int>());
+           if (ready_) ready_(id, host);
+           return;
+         }
+         after(io_, options_.poll_interval, [this, id] { poll(id); });
+       });
+}
+
+void HathoraFleet::fail(const sched::ServerId& id, const std::string& why) {
+  std::string hathora_room;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = instances_.find(id);
+    if (it == instances_.end()) return;
+    hathora_room = it->second.hathora_room_id;
+    instances_.erase(it);
+  }
+  if (!hathora_room.empty()) destroy(hathora_room);  // do not leave it running, unused
+  if (failed_) failed_(id, "Hathora: " + why);
+}
+
+void HathoraFleet::stop_server(const sched::ServerId& id) {
+  std::string hathora_room;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = instances_.find(id);
+    if (it == instances_.end()) return;
+    if (it->second.hathora_room_id.empty()) {
+      it->second.stop_requested = true;  // destroyed as soon as it is created
+      return;
+    }
+    hathora_room = it->second.hathora_room_id;
+    instances_.erase(it);
+  }
+  destroy(hathora_room);
+}
+
+void HathoraFleet::destroy(const std::string& hathora_room_id) {
+  call("POST", "/rooms/v2/" + options_.app_id + "/destroy/" + hathora_room_id, "", 0,
+       [hathora_room_id](const http::ClientResponse& response) {
+         if (!response.error.empty() || response.status / 100 != 2) {
+           std::cerr << "backend: Hathora: could not destroy room " << hathora_room_id << ": "
+                     << (response.error.empty() ? "HTTP " + std::to_string(response.status)
+                                                : response.error)
+                     << "\n";
+         }
+       });
+}
+
+}  // namespace chat

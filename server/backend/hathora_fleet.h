@@ -1,0 +1,68 @@
+// The `hathora` fleet, as the seed's HathoraScheduler: each session server is
+// a Hathora Cloud room (one process), created in a region through the REST
+// API, then polled for its connection info until it has an exposed port.
+// 429 answers are retried with exponential backoff; every wait is bounded.
+//
+// API (api.hathora.dev, Authorization: Bearer HATHORA_TOKEN):
+//   POST /rooms/v2/{appId}/create {"region": ...}     -> {"roomId": ...}
+//   GET  /rooms/v2/{appId}/connectioninfo/{roomId}    -> {"status": "starting"|"active",
+//                                                         "exposedPort": {"host","port"}}
+//   POST /rooms/v2/{appId}/destroy/{roomId}
+#pragma once
+
+#include "server/backend/fleet.h"
+#include "server/common/http_client.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+
+namespace chat {
+
+struct HathoraOptions {
+  std::string app_id;
+  std::string token;
+  std::string region = "Washington_DC";
+  std::string api_url = "https://api.hathora.dev";
+  std::chrono::milliseconds poll_interval{250};  // the seed's
+  std::chrono::milliseconds start_timeout{60000};
+  int retries_max = 6;  // for 429 and transport errors, per call
+};
+
+class HathoraFleet : public ManagedFleet {
+ public:
+  HathoraFleet(boost::asio::io_context& io, HathoraOptions options);
+
+  std::optional<sched::ServerId> start_server() override;
+  void stop_server(const sched::ServerId& id) override;
+  void set_callbacks(Ready ready, Failed failed) override;
+  std::string name() const override { return "hathora"; }
+
+ private:
+  struct Instance {
+    std::string hathora_room_id;  // empty until created
+    bool stop_requested = false;
+    std::chrono::steady_clock::time_point started;
+  };
+  using Done = std::function<void(const http::ClientResponse&)>;
+
+  // One API call, retried on 429 (honouring Retry-After) and transport errors.
+  void call(std::string method, std::string path, std::string body, int attempt, Done done);
+  void create(const sched::ServerId& id);
+  void poll(const sched::ServerId& id);
+  void destroy(const std::string& hathora_room_id);
+  void fail(const sched::ServerId& id, const std::string& why);
+
+  boost::asio::io_context& io_;
+  const HathoraOptions options_;
+  http::HttpClient client_;
+  std::mutex mutex_;
+  std::map<sched::ServerId, Instance> instances_;
+  std::uint64_t next_id_ = 1;
+  Ready ready_;
+  Failed failed_;
+};
+
+}  // namespace chat

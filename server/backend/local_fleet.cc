@@ -1,0 +1,170 @@
+#include "server/backend/local_fleet.h"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <csignal>
+#include <fcntl.h>
+#include <iostream>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace chat {
+
+namespace net = boost::asio;
+
+namespace {
+
+// A port the kernel just had free; the child binds it a moment later.
+unsigned short free_port(const std::string& address) {
+  net::io_context io;
+  net::ip::tcp::acceptor acceptor(io, {net::ip::make_address(address), 0});
+  return acceptor.local_endpoint().port();
+}
+
+}  // namespace
+
+LocalFleet::LocalFleet(net::io_context& io, LocalFleetOptions options)
+    : io_(io), options_(std::move(options)), client_(io), reap_timer_(io) {
+  schedule_reap();
+}
+
+LocalFleet::~LocalFleet() { stop_all(); }
+
+void LocalFleet::set_callbacks(Ready ready, Failed failed) {
+  ready_ = std::move(ready);
+  failed_ = std::move(failed);
+}
+
+int LocalFleet::spawn(unsigned short port) {
+  std::string host = options_.address + ":" + std::to_string(port);
+  std::vector<std::string> args = {options_.session_binary, "--address", options_.address,
+                                   "--port", std::to_string(port), "--advertised-host", host};
+  args.insert(args.end(), options_.session_args.begin(), options_.session_args.end());
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::string log_path =
+      options_.log_dir.empty() ? "" : options_.log_dir + "/session-" + std::to_string(port) + ".log";
+
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    // In the child: only async-signal-safe calls until exec.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(1);  // the backend died already
+    if (!log_path.empty()) {
+      int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+      }
+    }
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+std::optional<sched::ServerId> LocalFleet::start_server() {
+  unsigned short port = free_port(options_.address);
+  int pid = spawn(port);
+  if (pid < 0) {
+    std::cerr << "backend: local fleet cannot fork a session server\n";
+    return std::nullopt;
+  }
+  sched::ServerId id = "local-" + std::to_string(port);
+  {
+    std::lock_guard lock(mutex_);
+    children_[id] = {pid, options_.address + ":" + std::to_string(port),
+                     std::chrono::steady_clock::now()};
+  }
+  std::cout << "backend: local fleet started session server " << id << " (pid " << pid << ")"
+            << std::endl;
+  net::post(io_, [this, id] { probe(id); });
+  return id;
+}
+
+// Asks /healthz every 50 ms until the child answers or the start times out.
+void LocalFleet::probe(const sched::ServerId& id) {
+  std::string host;
+  std::chrono::steady_clock::time_point started;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = children_.find(id);
+    if (it == children_.end()) return;  // stopped meanwhile
+    host = it->second.host;
+    started = it->second.started;
+  }
+  http::ClientRequest request;
+  request.url = "http://" + host + "/healthz";
+  request.timeout = std::chrono::milliseconds(500);
+  client_.fetch(request, [this, id, host, started](http::ClientResponse response) {
+    if (response.error.empty() && response.status == 200) {
+      if (ready_) ready_(id, host);
+      return;
+    }
+    if (std::chrono::steady_clock::now() - started > options_.start_timeout) {
+      if (failed_) failed_(id, "did not answer /healthz in time: " + response.error);
+      return;
+    }
+    auto timer = std::make_shared<net::steady_timer>(io_, std::chrono::milliseconds(50));
+    timer->async_wait([this, id, timer](boost::system::error_code ec) {
+      if (!ec) probe(id);
+    });
+  });
+}
+
+void LocalFleet::stop_server(const sched::ServerId& id) {
+  std::lock_guard lock(mutex_);
+  auto it = children_.find(id);
+  if (it == children_.end()) return;
+  std::cout << "backend: local fleet stopping idle session server " << id << std::endl;
+  kill(it->second.pid, SIGTERM);
+  stopping_.push_back(it->second.pid);
+  children_.erase(it);
+}
+
+// Collects exited children every second, so none is left a zombie.
+void LocalFleet::schedule_reap() {
+  reap_timer_.expires_after(std::chrono::seconds(1));
+  reap_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    std::vector<std::pair<sched::ServerId, int>> crashed;
+    {
+      std::lock_guard lock(mutex_);
+      std::erase_if(stopping_, [](int pid) { return waitpid(pid, nullptr, WNOHANG) != 0; });
+      for (auto it = children_.begin(); it != children_.end();) {
+        int status = 0;
+        if (waitpid(it->second.pid, &status, WNOHANG) == it->second.pid) {
+          crashed.emplace_back(it->first, status);
+          it = children_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (const auto& [id, status] : crashed) {
+      std::cerr << "backend: session server " << id << " exited unexpectedly (status " << status
+                << "); its rooms will be placed again\n";
+    }
+    schedule_reap();
+  });
+}
+
+void LocalFleet::stop_all() {
+  std::vector<int> pids;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, child] : children_) pids.push_back(child.pid);
+    pids.insert(pids.end(), stopping_.begin(), stopping_.end());
+    children_.clear();
+    stopping_.clear();
+  }
+  for (int pid : pids) kill(pid, SIGTERM);
+  for (int pid : pids) waitpid(pid, nullptr, 0);
+  reap_timer_.cancel();
+}
+
+}  // namespace chat
