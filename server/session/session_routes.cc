@@ -5,6 +5,8 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <unistd.h>
+
 namespace chat {
 
 namespace http_ = boost::beast::http;
@@ -29,6 +31,7 @@ http::Response SessionRoutes::status(const http::Request& request) const {
       request, http_::status::ok,
       {{"host", context_.config.advertised_host},
        {"draining", draining_.load()},
+       {"pid", static_cast<std::int64_t>(getpid())},
        {"connections", context_.tracker.size()},
        {"maxRooms", context_.config.rooms_max},
        {"maxUsersPerRoom", context_.config.room.users_max},
