@@ -1,0 +1,177 @@
+#include "loadgen/config.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <random>
+
+namespace loadgen {
+
+std::string Target::authority() const {
+  bool default_port = (tls && port == "443") || (!tls && port == "80");
+  std::string name = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return default_port ? name : name + ":" + port;
+}
+
+std::optional<Target> parse_target(const std::string& url, std::string* error) {
+  Target target;
+  std::string rest;
+  if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else if (url.rfind("https://", 0) == 0) {
+    target.tls = true;
+    rest = url.substr(8);
+  } else {
+    *error = "--target must start with http:// or https:// (got '" + url + "')";
+    return std::nullopt;
+  }
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.find('/') != std::string::npos) {
+    *error = "--target is the backend's origin, without a path (got '" + url + "')";
+    return std::nullopt;
+  }
+  std::string port;
+  if (!rest.empty() && rest.front() == '[') {  // [::1]:8080
+    auto close = rest.find(']');
+    if (close == std::string::npos) {
+      *error = "--target has an unclosed '[' (got '" + url + "')";
+      return std::nullopt;
+    }
+    target.host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
+  } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
+    target.host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  } else {
+    target.host = rest;
+  }
+  if (target.host.empty()) {
+    *error = "--target has no host (got '" + url + "')";
+    return std::nullopt;
+  }
+  if (port.empty()) port = target.tls ? "443" : "80";
+  if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+      std::stoi(port) < 1 || std::stoi(port) > 65535) {
+    *error = "--target has a bad port '" + port + "'";
+    return std::nullopt;
+  }
+  target.port = port;
+  return target;
+}
+
+std::vector<std::string> validate(Config& config) {
+  std::vector<std::string> problems;
+  std::string error;
+  if (config.target_url.empty()) {
+    problems.push_back("--target is required: the backend to load, e.g. http://127.0.0.1:8080");
+  } else if (auto target = parse_target(config.target_url, &error)) {
+    config.target = *target;
+  } else {
+    problems.push_back(error);
+  }
+  if (config.scenario != "chat" && config.scenario != "limits" &&
+      config.scenario != "autoscale" && config.scenario != "replay") {
+    problems.push_back("--scenario must be one of chat, limits, autoscale, replay (got '" +
+                       config.scenario + "')");
+  }
+  if (config.scenario == "replay" && config.trace_file.empty()) {
+    problems.push_back("--scenario=replay needs --trace FILE");
+  }
+  if (config.rooms < 1) problems.push_back("--rooms must be at least 1");
+  if (config.users < 1) problems.push_back("--users must be at least 1");
+  if (config.rate < 0) problems.push_back("--rate must not be negative");
+  if (config.duration_s < 0) problems.push_back("--duration must not be negative");
+  if (config.ramp_s < 0) problems.push_back("--ramp must not be negative");
+  if (config.speed <= 0) problems.push_back("--speed must be positive");
+  if (config.room_users_max < 1) problems.push_back("--room-users-max must be at least 1");
+  if (config.rooms_per_server_max < 1) {
+    problems.push_back("--rooms-per-server-max must be at least 1");
+  }
+  if (config.timeout_s <= 0) problems.push_back("--timeout must be positive");
+  if (config.message_bytes < 0 || config.message_bytes > 100000) {
+    problems.push_back("--message-bytes must be within 0..100000");
+  }
+  if (config.source_addresses == 0 || config.source_addresses > 250) {
+    problems.push_back("--source-addresses must be within 1..250 (or -1: automatic)");
+  }
+  if (config.http_connections < 1) problems.push_back("--http-connections must be at least 1");
+  if (config.p99_ms_max && *config.p99_ms_max <= 0) {
+    problems.push_back("--p99-ms-max must be positive");
+  }
+  if (config.error_rate_max && (*config.error_rate_max < 0 || *config.error_rate_max > 1)) {
+    problems.push_back("--error-rate-max is a fraction within 0..1");
+  }
+  if (config.run_id.size() > 12 ||
+      config.run_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") !=
+          std::string::npos) {
+    problems.push_back("--run-id is at most 12 lowercase letters or digits");
+  }
+  if (config.run_id.empty()) {
+    std::random_device random;
+    const char* digits = "0123456789abcdefghijklmnopqrstuvwxyz";
+    for (int i = 0; i < 6; ++i) config.run_id += digits[random() % 36];
+  }
+  return problems;
+}
+
+Config parse_config(int argc, char** argv) {
+  Config config;
+  CLI::App app{
+      "Load generator for the chat: bots log in, create and join rooms, chat over WebSocket, "
+      "and check that every message reaches every member once, in order. It talks to the "
+      "deployment named by --target only."};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--target", config.target_url, "Backend origin, e.g. http://127.0.0.1:8080")
+      ->required();
+  app.add_option("--scenario", config.scenario, "chat | limits | autoscale | replay")
+      ->required();
+  app.add_flag("--compat", config.compat,
+               "Use the seed's protocol (whole snapshots) instead of scalable-chat.events.v1");
+  app.add_option("--ca-file", config.ca_file, "Extra CA certificate (PEM) for https/wss");
+  app.add_option("--rooms", config.rooms, "Rooms to create");
+  app.add_option("--users", config.users, "Users per room (chat)");
+  app.add_option("--rate", config.rate, "Messages per second per user");
+  app.add_option("--duration", config.duration_s, "Seconds of steady load (chat)");
+  app.add_option("--ramp", config.ramp_s, "Seconds to connect every bot / create every room");
+  app.add_option("--message-bytes", config.message_bytes, "Pad each message to this size");
+  app.add_option("--drain", config.drain_s, "Seconds to wait for in-flight deliveries");
+  app.add_option("--room-users-max", config.room_users_max, "Users a room must hold (limits)");
+  app.add_option("--rooms-per-server-max", config.rooms_per_server_max,
+                 "Rooms a session server may hold (limits)");
+  app.add_option("--idle-wait", config.idle_wait_s,
+                 "Seconds to wait for the fleet to shrink once idle (autoscale)");
+  app.add_option("--fleet-metric", config.fleet_metric,
+                 "Backend /metrics gauge counting session servers (autoscale); when absent, "
+                 "distinct hosts in room look-ups are counted");
+  app.add_option("--trace", config.trace_file, "Trace file to replay (replay)");
+  app.add_option("--speed", config.speed, "Time compression of the replay (10: 10x faster)");
+  app.add_option("--timeout", config.timeout_s, "Seconds the whole run may take");
+  app.add_option("--report", config.report_file, "Write the report as JSON to this file");
+  app.add_option("--metrics-port", config.metrics_port,
+                 "Serve Prometheus /metrics on 127.0.0.1:PORT (0: off)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--p99-ms-max", config.p99_ms_max, "Fail when p99 delivery latency is above");
+  app.add_option("--error-rate-max", config.error_rate_max,
+                 "Fail when errors / operations is above this fraction");
+  app.add_option("--source-addresses", config.source_addresses,
+                 "Loopback source addresses (127.0.0.2, ...) for WebSockets to a loopback "
+                 "host (-1: enough for the bot count)");
+  app.add_option("--http-connections", config.http_connections,
+                 "Keep-alive connections to the backend");
+  app.add_option("--run-id", config.run_id, "Prefix of user ids (default: random)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
+  }
+  auto problems = validate(config);
+  if (!problems.empty()) {
+    for (auto& problem : problems) std::cerr << "loadgen: " << problem << "\n";
+    std::cerr << "Run with --help for every flag.\n";
+    std::exit(2);
+  }
+  return config;
+}
+
+}  // namespace loadgen

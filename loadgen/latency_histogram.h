@@ -1,0 +1,37 @@
+// Delivery latencies in microseconds, log-linear buckets (HdrHistogram-like):
+// 32 linear sub-buckets per power of two, so a percentile is within ~3%.
+// Recording is lock-free (relaxed atomics), so a progress line may read it.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+namespace loadgen {
+
+class LatencyHistogram {
+ public:
+  static constexpr int kSubBits = 5;
+  static constexpr int kSub = 1 << kSubBits;
+  static constexpr int kBuckets = (64 - kSubBits + 1) * kSub;
+
+  void record(std::uint64_t value_us);
+  std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+  std::uint64_t max_us() const { return max_.load(std::memory_order_relaxed); }
+  double mean_us() const;
+  // The value at quantile q (0..1): the upper edge of its bucket; 0 if empty.
+  std::uint64_t percentile_us(double q) const;
+  void add(const LatencyHistogram& other);
+  void reset();
+
+  static int bucket_of(std::uint64_t value);
+  static std::uint64_t bucket_upper(int bucket);  // largest value in the bucket
+
+ private:
+  std::array<std::atomic<std::uint64_t>, kBuckets> buckets_{};
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<std::uint64_t> sum_{0};
+  std::atomic<std::uint64_t> max_{0};
+};
+
+}  // namespace loadgen

@@ -1,0 +1,121 @@
+// Load generator for the chat: bots that talk to a deployment only through
+// the wire contract (HTTP API + WebSocket), check every delivery, and end
+// with a verdict: a table on stdout, --report JSON, a non-zero exit on failure.
+#include "loadgen/config.h"
+#include "loadgen/engine.h"
+#include "loadgen/metrics_server.h"
+#include "loadgen/report.h"
+#include "loadgen/scenarios.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+namespace net = boost::asio;
+using namespace loadgen;
+
+namespace {
+
+// One line on stderr, rewritten every second while stderr is a terminal.
+void progress(net::steady_timer& timer, Engine& engine, std::uint64_t start_us,
+              std::uint64_t& last_sent, std::uint64_t& last_delivered) {
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([&timer, &engine, start_us, &last_sent,
+                    &last_delivered](boost::system::error_code ec) {
+    if (ec) return;
+    auto& stats = engine.stats();
+    std::fprintf(stderr,
+                 "\r\033[K[%5.0fs] bots %llu/%llu | sent %llu/s | delivered %llu/s | "
+                 "p50 %.1f ms p99 %.1f ms | errors %llu",
+                 static_cast<double>(now_us() - start_us) / 1e6,
+                 static_cast<unsigned long long>(stats.bots_connected),
+                 static_cast<unsigned long long>(engine.bots().size()),
+                 static_cast<unsigned long long>(stats.messages_sent - last_sent),
+                 static_cast<unsigned long long>(stats.deliveries - last_delivered),
+                 static_cast<double>(stats.latency.percentile_us(0.5)) / 1000,
+                 static_cast<double>(stats.latency.percentile_us(0.99)) / 1000,
+                 static_cast<unsigned long long>(stats.errors_total));
+    last_sent = stats.messages_sent;
+    last_delivered = stats.deliveries;
+    progress(timer, engine, start_us, last_sent, last_delivered);
+  });
+}
+
+net::awaitable<void> run_scenario(Engine& engine, Report& report) {
+  const auto& scenario = engine.config().scenario;
+  if (scenario == "chat") co_await run_chat(engine, report);
+  if (scenario == "limits") co_await run_limits(engine, report);
+  if (scenario == "autoscale") co_await run_autoscale(engine, report);
+  if (scenario == "replay") co_await run_replay(engine, report);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto config = parse_config(argc, argv);
+  std::signal(SIGPIPE, SIG_IGN);
+  net::io_context io(1);
+  Engine engine(io, config);
+  Report report;
+  report.scenario = config.scenario + (config.compat ? " (compat)" : "");
+  report.target = config.target_url;
+  auto start = now_us();
+
+  std::unique_ptr<MetricsServer> metrics;
+  if (config.metrics_port) {
+    try {
+      metrics = std::make_unique<MetricsServer>(io, engine, config.metrics_port);
+    } catch (const std::exception& e) {
+      std::cerr << "loadgen: cannot serve /metrics on 127.0.0.1:" << config.metrics_port << ": "
+                << e.what() << "\n";
+      return 2;
+    }
+  }
+  // Ctrl-C and SIGTERM end the run early; the partial report still prints.
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (!ec) engine.stop(signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)");
+  });
+  net::steady_timer deadline(io);
+  deadline.expires_after(std::chrono::milliseconds(static_cast<long>(config.timeout_s * 1000)));
+  deadline.async_wait([&](boost::system::error_code ec) {
+    if (!ec) engine.stop("timeout after " + std::to_string(config.timeout_s) + " s");
+  });
+  net::steady_timer progress_timer(io);
+  std::uint64_t last_sent = 0, last_delivered = 0;
+  bool live = isatty(STDERR_FILENO);
+  if (live) progress(progress_timer, engine, start, last_sent, last_delivered);
+
+  net::co_spawn(io, run_scenario(engine, report), [&](std::exception_ptr failure) {
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const std::exception& e) {
+        report.check("the run completed", false, std::string("internal error: ") + e.what());
+      }
+    }
+    io.stop();
+  });
+  io.run();
+
+  if (live) std::fprintf(stderr, "\n");
+  report.stopped_by = engine.stopped_by();
+  report.elapsed_s = static_cast<double>(now_us() - start) / 1e6;
+  engine.add_common_figures(report);
+  std::cout << report.table() << std::flush;
+  if (!config.report_file.empty()) {
+    std::ofstream out(config.report_file);
+    out << boost::json::serialize(report.to_json()) << "\n";
+    if (!out) std::cerr << "loadgen: cannot write " << config.report_file << "\n";
+  }
+  // Thousands of sockets need no orderly teardown: the kernel closes them.
+  std::_Exit(report.passed() ? 0 : 1);
+}

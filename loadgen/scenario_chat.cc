@@ -1,0 +1,112 @@
+// chat: --rooms rooms of --users bots each, connected over --ramp seconds,
+// then --rate messages per second per bot for --duration seconds.
+#include "loadgen/scenarios.h"
+
+#include <cmath>
+
+namespace loadgen {
+
+namespace net = boost::asio;
+
+// Creates the rooms (one owner login each) and waits for the answers.
+net::awaitable<bool> create_rooms(Engine& engine, int count, const std::string& prefix) {
+  for (int r = 0; r < count; ++r) {
+    auto& room = engine.add_room(prefix + std::to_string(r));
+    engine.create(room, engine.user_id(prefix + std::to_string(r) + "-owner"));
+  }
+  co_return co_await engine.wait_for(
+      [&engine] {
+        for (auto& room : engine.rooms()) {
+          if (room->id.empty() && !room->create_failed) return false;
+        }
+        return true;
+      },
+      120);
+}
+
+// Starts joins evenly over ramp_s, then waits until every bot is open or refused.
+net::awaitable<bool> ramp_up(Engine& engine, std::size_t first, double ramp_s,
+                             double settle_timeout_s) {
+  auto& bots = engine.bots();
+  auto count = bots.size() - first;
+  auto start = now_us();
+  std::size_t next = first;
+  while (next < bots.size() && !engine.stopping()) {
+    auto elapsed = static_cast<double>(now_us() - start) / 1e6;
+    auto due = ramp_s <= 0 ? bots.size()
+                           : first + static_cast<std::size_t>(std::ceil(
+                                         static_cast<double>(count) * elapsed / ramp_s));
+    // Bounded in flight: the backend is not the thing under test during the ramp.
+    while (next < bots.size() && next < due) bots[next++]->join();
+    co_await engine.sleep(0.01);
+  }
+  co_return co_await engine.wait_for(
+      [&engine, first] {
+        auto& all = engine.bots();
+        for (std::size_t i = first; i < all.size(); ++i) {
+          if (!all[i]->settled()) return false;
+        }
+        return true;
+      },
+      settle_timeout_s);
+}
+
+void add_delivery_checks(Report& report, const DeliveryCounts& counts) {
+  report.figure("deliveries_checked", counts.delivered);
+  report.figure("deliveries_missing", counts.missing());
+  report.figure("deliveries_late_or_duplicate", counts.late);
+  report.check("every message delivered to every member", counts.missing() == 0,
+               std::to_string(counts.missing()) + " missing of " +
+                   std::to_string(counts.delivered + counts.missing()) + " expected");
+  report.check("each delivered once and in order", counts.late == 0,
+               std::to_string(counts.late) + " late or duplicate deliveries");
+  report.check("no unknown messages", counts.unknown_sender == 0,
+               std::to_string(counts.unknown_sender) +
+                   " messages claiming a sender or sequence never sent");
+}
+
+net::awaitable<void> run_chat(Engine& engine, Report& report) {
+  const auto& config = engine.config();
+  if (!co_await create_rooms(engine, config.rooms, "r")) co_return;
+  std::size_t rooms_created = 0;
+  for (auto& room : engine.rooms()) rooms_created += !room->id.empty();
+  report.figure("rooms_created", rooms_created);
+
+  for (auto& room : engine.rooms()) {
+    for (int u = 0; u < config.users; ++u) {
+      engine.add_bot(*room, engine.user_id(room->name + "-" + std::to_string(u)));
+    }
+  }
+  auto rss_before = rss_bytes();
+  co_await ramp_up(engine, 0, config.ramp_s, 60);
+  auto connected = engine.stats().bots_connected;
+  auto rss_after = rss_bytes();
+  report.figure("bots", engine.bots().size());
+  report.figure("bots_connected_after_ramp", connected);
+  report.figure("rss_mb", static_cast<double>(rss_after) / 1e6);
+  report.figure("memory_per_bot_kb",
+                connected ? static_cast<double>(rss_after - std::min(rss_after, rss_before)) /
+                                static_cast<double>(connected) / 1024
+                          : 0.0);
+  report.check("every bot connected", connected == engine.bots().size(),
+               std::to_string(connected) + " of " + std::to_string(engine.bots().size()));
+
+  auto send_start = now_us();
+  engine.start_sending(config.rate, config.message_bytes);
+  co_await engine.sleep(config.duration_s);
+  auto seconds = static_cast<double>(now_us() - send_start) / 1e6;
+  auto counts = co_await engine.drain_and_count(config.drain_s);
+  report.figure("send_seconds", seconds);
+  report.figure("messages_per_second",
+                static_cast<double>(engine.stats().messages_sent) / std::max(seconds, 1e-3));
+  report.figure("deliveries_per_second",
+                static_cast<double>(engine.stats().deliveries) / std::max(seconds, 1e-3));
+  report.check("still connected at the end", engine.stats().bots_connected == connected,
+               std::to_string(engine.stats().bots_connected) + " of " +
+                   std::to_string(connected));
+  add_delivery_checks(report, counts);
+  engine.close_all();
+  co_await engine.sleep(0.5);
+}
+
+}  // namespace loadgen

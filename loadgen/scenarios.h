@@ -1,0 +1,22 @@
+// The scenarios: each drives the engine's bots and fills the report.
+#pragma once
+
+#include "loadgen/engine.h"
+#include "loadgen/report.h"
+
+#include <boost/asio/awaitable.hpp>
+
+namespace loadgen {
+
+// Shared steps (scenario_chat.cc).
+boost::asio::awaitable<bool> create_rooms(Engine& engine, int count, const std::string& prefix);
+boost::asio::awaitable<bool> ramp_up(Engine& engine, std::size_t first, double ramp_s,
+                                     double settle_timeout_s);
+void add_delivery_checks(Report& report, const DeliveryCounts& counts);
+
+boost::asio::awaitable<void> run_chat(Engine& engine, Report& report);
+boost::asio::awaitable<void> run_limits(Engine& engine, Report& report);
+boost::asio::awaitable<void> run_autoscale(Engine& engine, Report& report);
+boost::asio::awaitable<void> run_replay(Engine& engine, Report& report);
+
+}  // namespace loadgen

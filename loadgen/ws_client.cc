@@ -1,0 +1,245 @@
+#include "loadgen/ws_client.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <netinet/in.h>
+
+#include <map>
+#include <vector>
+
+namespace loadgen {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr const char* kEventsProtocol = "scalable-chat.events.v1";
+
+// host:port -> endpoint, resolved once per run (bots connect to few hosts).
+std::map<std::string, tcp::endpoint> g_endpoints;
+
+bool resolve(net::io_context& io, const std::string& host_port, tcp::endpoint& endpoint,
+             std::string& host, std::string& error) {
+  auto colon = host_port.rfind(':');
+  host = colon == std::string::npos ? host_port : host_port.substr(0, colon);
+  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (auto it = g_endpoints.find(host_port); it != g_endpoints.end()) {
+    endpoint = it->second;
+    return true;
+  }
+  std::string port = colon == std::string::npos ? "80" : host_port.substr(colon + 1);
+  beast::error_code ec;
+  tcp::resolver resolver(io);
+  auto results = resolver.resolve(host, port, ec);  // once per host: blocking is fine
+  if (ec || results.empty()) {
+    error = "resolve " + host_port + ": " + ec.message();
+    return false;
+  }
+  endpoint = results.begin()->endpoint();
+  g_endpoints[host_port] = endpoint;
+  return true;
+}
+
+template <class Stream>
+class Connection final : public WsConnection,
+                         public std::enable_shared_from_this<Connection<Stream>> {
+ public:
+  template <class... Args>
+  Connection(WsHandler* handler, Args&&... args)
+      : ws_(std::forward<Args>(args)...), handler_(handler) {}
+
+  void start(const WsSettings& settings, const tcp::endpoint& endpoint, std::string host,
+             std::string host_port, std::string target, std::uint32_t bot_index) {
+    auto& socket = beast::get_lowest_layer(ws_);
+    beast::error_code ec;
+    socket.open(endpoint.protocol(), ec);
+    if (ec) return finish(0, {}, "socket: " + ec.message());
+    // Small frames: Nagle would hold a message back until the last one is acked.
+    socket.set_option(tcp::no_delay(true), ec);
+    auto address = endpoint.address();
+    if (settings.source_addresses > 0 && address.is_v4() && address.is_loopback()) {
+      // ~28,000 ports per source address: spread bots over 127.0.0.2, .3, ...
+      int one = 1;
+      ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+      auto source = net::ip::address_v4(0x7f000002u + bot_index % settings.source_addresses);
+      socket.bind(tcp::endpoint(source, 0), ec);
+      if (ec) return finish(0, {}, "bind " + source.to_string() + ": " + ec.message());
+    }
+    websocket::stream_base::timeout timeouts =
+        websocket::stream_base::timeout::suggested(beast::role_type::client);
+    timeouts.handshake_timeout = std::chrono::seconds(15);
+    ws_.set_option(timeouts);
+    if (settings.events_protocol) {
+      ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
+        request.set(beast::http::field::sec_websocket_protocol, kEventsProtocol);
+      }));
+    }
+    events_protocol_ = settings.events_protocol;
+    socket.async_connect(endpoint, [self = this->shared_from_this(), host = std::move(host),
+                                    host_port = std::move(host_port),
+                                    target = std::move(target)](beast::error_code ec) mutable {
+      if (ec) return self->finish(0, {}, "connect: " + ec.message());
+      self->tls_handshake(std::move(host), std::move(host_port), std::move(target));
+    });
+  }
+
+  void send(std::string text) override {
+    if (closed_) return;
+    if (writing_) {
+      queue_.push_back(std::move(text));
+      return;
+    }
+    write(std::move(text));
+  }
+
+  void close() override {
+    if (closed_ || closing_ || !open_) {
+      if (!open_ && !closed_) {  // still connecting: just drop the socket
+        beast::error_code ec;
+        beast::get_lowest_layer(ws_).close(ec);
+      }
+      return;
+    }
+    closing_ = true;
+    ws_.async_close(websocket::close_code::normal,
+                    [self = this->shared_from_this()](beast::error_code) {});
+  }
+
+ private:
+  void tls_handshake(std::string host, std::string host_port, std::string target) {
+    if constexpr (std::is_same_v<Stream, websocket::stream<tcp::socket>>) {
+      upgrade(std::move(host_port), std::move(target));
+    } else {
+      auto& tls = ws_.next_layer();
+      SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
+      tls.set_verify_callback(net::ssl::host_name_verification(host));
+      tls.async_handshake(net::ssl::stream_base::client,
+                          [self = this->shared_from_this(), host_port = std::move(host_port),
+                           target = std::move(target)](beast::error_code ec) mutable {
+                            if (ec) return self->finish(0, {}, "tls: " + ec.message());
+                            self->upgrade(std::move(host_port), std::move(target));
+                          });
+    }
+  }
+
+  void upgrade(std::string host_port, std::string target) {
+    // Kept only during the handshake: it tells a refusal (401) apart.
+    auto response = std::make_shared<websocket::response_type>();
+    ws_.async_handshake(*response, host_port, target,
+                        [self = this->shared_from_this(), response](beast::error_code ec) {
+                          self->on_upgrade(ec, *response);
+                        });
+  }
+
+  void on_upgrade(beast::error_code ec, websocket::response_type& response) {
+    if (ec) {
+      if (response.result_int() != 0 && response.result_int() != 101) {
+        return finish(0, {},
+                      "http " + std::to_string(response.result_int()) + ": " + response.body());
+      }
+      return finish(0, {}, "handshake: " + ec.message());
+    }
+    if (events_protocol_ &&
+        response[beast::http::field::sec_websocket_protocol] != kEventsProtocol) {
+      finish(0, {}, "subprotocol scalable-chat.events.v1 not echoed by the server");
+      return close();
+    }
+    open_ = true;
+    handler_->on_open();
+    read();
+  }
+
+  void read() {
+    ws_.async_read(buffer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) {
+      if (ec == websocket::error::closed) {
+        auto& reason = ws_.reason();
+        return finish(reason.code, std::string(reason.reason.data(), reason.reason.size()), {});
+      }
+      return finish(0, {}, closing_ ? std::string() : "read: " + ec.message());
+    }
+    auto data = buffer_.cdata();
+    handler_->on_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    buffer_.consume(buffer_.size());
+    // Whole snapshots (compat mode) would otherwise pin ~10 KB per bot.
+    if (buffer_.capacity() > 4096) buffer_.shrink_to_fit();
+    read();
+  }
+
+  void write(std::string text) {
+    writing_ = true;
+    auto owned = std::make_shared<std::string>(std::move(text));
+    ws_.text(true);
+    ws_.async_write(net::buffer(*owned),
+                    [self = this->shared_from_this(), owned](beast::error_code ec, std::size_t) {
+                      self->writing_ = false;
+                      if (ec) return;  // the read side reports the failure
+                      if (!self->queue_.empty()) {
+                        auto next = std::move(self->queue_.front());
+                        self->queue_.erase(self->queue_.begin());
+                        self->write(std::move(next));
+                      }
+                    });
+  }
+
+  void finish(int code, std::string reason, std::string error) {
+    if (closed_) return;
+    closed_ = true;
+    queue_.clear();
+    handler_->on_closed(code, reason, error);
+  }
+
+  Stream ws_;
+  WsHandler* handler_;
+  beast::flat_buffer buffer_;
+  std::vector<std::string> queue_;
+  bool writing_ = false;
+  bool open_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+  bool events_protocol_ = true;
+};
+
+using PlainWs = websocket::stream<tcp::socket>;
+using TlsWs = websocket::stream<net::ssl::stream<tcp::socket>>;
+
+}  // namespace
+
+std::shared_ptr<WsConnection> ws_connect(const WsSettings& settings, const std::string& host_port,
+                                         const std::string& token, WsHandler* handler,
+                                         std::uint32_t bot_index) {
+  tcp::endpoint endpoint;
+  std::string host, error;
+  std::string target = "/?token=" + token;
+  if (settings.tls) {
+    auto connection = std::make_shared<Connection<TlsWs>>(handler, *settings.io, *settings.tls);
+    if (!resolve(*settings.io, host_port, endpoint, host, error)) {
+      handler->on_closed(0, {}, error);
+      return nullptr;
+    }
+    connection->start(settings, endpoint, host, host_port, target, bot_index);
+    return connection;
+  }
+  auto connection = std::make_shared<Connection<PlainWs>>(handler, *settings.io);
+  if (!resolve(*settings.io, host_port, endpoint, host, error)) {
+    handler->on_closed(0, {}, error);
+    return nullptr;
+  }
+  connection->start(settings, endpoint, host, host_port, target, bot_index);
+  return connection;
+}
+
+}  // namespace loadgen

@@ -1,0 +1,47 @@
+// A bot's WebSocket connection, plain (ws://) or TLS (wss://); both stream
+// types are compiled in ws_client.cc only. Small on purpose: a bot holds one
+// for its whole life, and a run holds up to ~19,000 of them.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace loadgen {
+
+// What a connection reports to its bot (which outlives the connection's work).
+class WsHandler {
+ public:
+  virtual void on_open() = 0;
+  virtual void on_frame(std::string_view text) = 0;
+  // close_code: the server's close frame (0 when none); error: why otherwise,
+  // e.g. "http 401: {...}" when the upgrade was refused.
+  virtual void on_closed(int close_code, std::string_view reason, std::string_view error) = 0;
+
+ protected:
+  ~WsHandler() = default;
+};
+
+class WsConnection {
+ public:
+  virtual ~WsConnection() = default;
+  virtual void send(std::string text) = 0;
+  virtual void close() = 0;  // a normal close handshake; on_closed follows
+};
+
+struct WsSettings {
+  boost::asio::io_context* io = nullptr;
+  boost::asio::ssl::context* tls = nullptr;  // non-null: wss://
+  bool events_protocol = true;               // request scalable-chat.events.v1
+  int source_addresses = 0;  // >0: bind to 127.0.0.2.. when the host is on loopback
+};
+
+// Connects to ws(s)://host_port/?token=... ; bot_index spreads source addresses.
+std::shared_ptr<WsConnection> ws_connect(const WsSettings& settings, const std::string& host_port,
+                                         const std::string& token, WsHandler* handler,
+                                         std::uint32_t bot_index);
+
+}  // namespace loadgen
