@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the chat on this machine:
-# the backend (web client + API) on 127.0.0.1:${PORT:-8080} and a session server.
-# Ctrl-C stops everything it started.
+# Installs what is missing, builds, and runs the chat on this machine: the
+# backend (web client + API) on 127.0.0.1:${PORT:-8080}, which starts and stops
+# session servers on demand (the local fleet). Ctrl-C stops everything.
+# Extra arguments go to the backend (see ./bazel-bin/server/backend/backend --help).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,29 +15,16 @@ bazel build --noshow_progress -c opt //server:backend //server:session
 
 export JWT_SECRET="${JWT_SECRET:-$(head -c 32 /dev/urandom | base64)}"
 BACKEND_PORT="${PORT:-8080}"
-SESSION_PORT="${SESSION_PORT:-8000}"
-SESSION_HOST="127.0.0.1:${SESSION_PORT}"
+LOG_DIR="${LOG_DIR:-$PWD/artifacts/run}"
+mkdir -p "$LOG_DIR"
 
-pids=()
-stop_all() {
-  trap - INT TERM EXIT
-  echo
-  echo "run: stopping"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap stop_all INT TERM EXIT
-
-./bazel-bin/server/session/session --port "$SESSION_PORT" --advertised-host "$SESSION_HOST" &
-pids+=($!)
-SESSION_SERVER_HOST="$SESSION_HOST" ./bazel-bin/server/backend/backend \
-  --port "$BACKEND_PORT" --static-dir client-web/dist &
-pids+=($!)
-
-for _ in $(seq 50); do
-  curl -fs "http://127.0.0.1:${BACKEND_PORT}/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-echo
+# The backend starts session servers itself (the local fleet): one at first,
+# another each time the running ones are full, and stops those idle for a minute.
+# Ctrl-C stops the backend, which stops them.
+echo "run: session server logs in $LOG_DIR"
+echo "run: the fleet, as the scheduler sees it: http://127.0.0.1:${BACKEND_PORT}/api/fleet"
 echo "run: the chat is at http://127.0.0.1:${BACKEND_PORT}/  (Ctrl-C stops it)"
-wait -n "${pids[@]}"
+echo
+exec "$(readlink -f bazel-bin/server/backend/backend)" --port "$BACKEND_PORT" --static-dir client-web/dist \
+  --fleet local --min-servers "${MIN_SERVERS:-1}" --max-servers "${MAX_SERVERS:-10}" \
+  --idle-before-stop "${IDLE_BEFORE_STOP:-60}" --session-log-dir "$LOG_DIR" "$@"
