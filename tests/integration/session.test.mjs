@@ -200,7 +200,7 @@ describe('bad input at the door', () => {
 
 describe('slow readers and shutdown', () => {
   test('a client that stops reading is dropped and counted; the room carries on', async () => {
-    const own = await startSession({ args: ['--send-queue-bytes-max', '65536', '--messages-per-second', '0'] });
+    const own = await startSession({ args: ['--send-queue-bytes-max', '262144', '--messages-per-second', '0'] });
     try {
       const room = 'slowroom';
       // A raw client that completes the handshake and then never reads again.
@@ -216,14 +216,15 @@ describe('slow readers and shutdown', () => {
       const text = 'y'.repeat(1000);
       let dropped = false;
       // Kernel buffers absorb several MB first; bounded by time, not count.
-      const deadline = Date.now() + 20000;
-      for (let i = 0; !dropped && Date.now() < deadline; i++) {
-        fast.send(text);
-        if (i % 500 === 499) {
-          await new Promise((r) => setTimeout(r, 20));
-          const metrics = (await api(own.url, 'GET', '/metrics')).text;
-          dropped = /chat_session_rejections_total\{reason="slow_consumer"\} 1/.test(metrics);
-        }
+      // The sender waits for its own echo after each batch, so that only the
+      // client that stopped reading falls behind.
+      const deadline = Date.now() + 30000;
+      for (let batch = 0; !dropped && Date.now() < deadline; batch++) {
+        const from = fast.frames.length;
+        for (let i = 0; i < 200; i++) fast.send(i === 199 ? `end of batch ${batch}` : text);
+        await fast.next((f) => f.msg === `end of batch ${batch}`, { from, timeoutMs: 10000 });
+        const metrics = (await api(own.url, 'GET', '/metrics')).text;
+        dropped = /chat_session_rejections_total\{reason="slow_consumer"\} 1/.test(metrics);
       }
       assert.ok(dropped, 'slow consumer counted');
       fast.send('still here');

@@ -1,0 +1,219 @@
+// End-to-end tests of the load generator against the real stack at small
+// scale: each scenario passes, and each check can fail (a session server
+// configured for 50 users a room; a session server that drops deliveries).
+// Builds nothing: run `bazel build //server:all //loadgen` first (or set
+// LOADGEN_BIN, SESSION_BIN, BACKEND_BIN). Prints "N passed, N failed" last.
+//   node tests/loadgen/loadgen_test.mjs [name-filter]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, repoRoot, startBackend, startSession } from '../integration/harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const LOADGEN_BIN = process.env.LOADGEN_BIN ?? path.join(repoRoot, 'bazel-bin/loadgen/loadgen');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loadgen-test-'));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Runs the loadgen to its end; resolves with its exit code, output and JSON report.
+function loadgen(args, { interruptAfterMs } = {}) {
+  const reportFile = path.join(tmp, `report-${Date.now()}-${Math.random()}.json`);
+  return new Promise((resolve) => {
+    const child = spawn(LOADGEN_BIN, [...args, '--report', reportFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    if (interruptAfterMs) setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
+    child.on('exit', (code, signal) => {
+      let report;
+      try { report = JSON.parse(fs.readFileSync(reportFile, 'utf8')); } catch {}
+      resolve({ code, signal, stdout, stderr, report });
+    });
+  });
+}
+
+// A backend in front of `count` session servers (extra flags for them).
+async function stack({ sessions = 2, sessionArgs = [], hosts } = {}) {
+  const servers = [];
+  for (let i = 0; i < sessions; i++) {
+    servers.push(await startSession({ args: ['--messages-per-second', '0', ...sessionArgs] }));
+  }
+  const sessionHosts = hosts ?? servers.map((s) => s.host).join(',');
+  const backend = await startBackend({ sessionHosts });
+  return {
+    target: backend.url,
+    async stop() { await Promise.all([backend, ...servers].map((s) => s.stop())); },
+  };
+}
+
+const check = (report, namePart) => report?.checks.find((c) => c.name.includes(namePart));
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+function expect(condition, message, result) {
+  if (!condition) {
+    const err = new Error(message);
+    err.output = result ? `${result.stdout}\n${result.stderr}` : '';
+    throw err;
+  }
+}
+
+test('chat passes: 4 rooms x 50 bots, event subprotocol', async () => {
+  const s = await stack();
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'chat', '--rooms', '4', '--users', '50',
+      '--rate', '2', '--duration', '3', '--ramp', '1', '--p99-ms-max', '1000', '--error-rate-max', '0']);
+    expect(r.code === 0, `exit ${r.code}`, r);
+    expect(r.report.passed && r.report.figures.deliveries_checked > 4 * 50 * 50, 'deliveries counted', r);
+    expect(r.report.figures.bots_connected_peak === 200, 'all 200 bots connected', r);
+    expect(/verdict: PASS/.test(r.stdout), 'table on stdout', r);
+  } finally { await s.stop(); }
+});
+
+test('chat passes in compatibility mode (whole snapshots)', async () => {
+  const s = await stack();
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'chat', '--compat', '--rooms', '2',
+      '--users', '30', '--rate', '2', '--duration', '3', '--ramp', '1']);
+    expect(r.code === 0, `exit ${r.code}`, r);
+    expect(r.report.figures.deliveries_checked > 2 * 30 * 30, 'deliveries counted', r);
+  } finally { await s.stop(); }
+});
+
+test('limits passes against the default limits', async () => {
+  const s = await stack();
+  try {
+    // 1 full room + 4 rooms over 2 hosts: no host can get more than 10.
+    const r = await loadgen(['--target', s.target, '--scenario', 'limits', '--rooms', '4']);
+    expect(r.code === 0, `exit ${r.code}`, r);
+    expect(check(r.report, 'Room is full').status === 'PASS', 'room full seen', r);
+    expect(check(r.report, 'Duplicate user').status === 'PASS', 'duplicate seen', r);
+  } finally { await s.stop(); }
+});
+
+test('limits fails against a session server holding 50 users a room', async () => {
+  const s = await stack({ sessions: 1, sessionArgs: ['--users-per-room-max', '50'] });
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'limits', '--rooms', '2']);
+    expect(r.code === 1, `exit ${r.code}, wanted 1`, r);
+    const accepts = check(r.report, 'accepts exactly 100');
+    expect(accepts.status === 'FAIL' && /50 of 100/.test(accepts.detail), accepts?.detail, r);
+    expect(/\[FAIL\] a room accepts exactly 100 users/.test(r.stdout), 'table shows it', r);
+  } finally { await s.stop(); }
+});
+
+test('limits fails when one host gets more rooms than allowed', async () => {
+  // One session server allowed 100 rooms: 12 rooms land on it, over the 10 asked for.
+  const s = await stack({ sessions: 1, sessionArgs: ['--rooms-max', '100'] });
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'limits', '--rooms', '12',
+      '--room-users-max', '5']);
+    expect(r.code === 1, `exit ${r.code}, wanted 1`, r);
+    expect(check(r.report, 'no host holds more than 10').status === 'FAIL', 'spread failure', r);
+    expect(check(r.report, 'distinct hosts').status === 'FAIL', 'host count failure', r);
+  } finally { await s.stop(); }
+});
+
+test('autoscale: growth seen in look-ups, shrink skipped without the metric', async () => {
+  const s = await stack({ sessions: 3 });
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'autoscale', '--rooms', '10',
+      '--ramp', '1', '--idle-wait', '1']);
+    expect(r.code === 0, `exit ${r.code}`, r);
+    expect(r.report.figures.distinct_hosts >= 2, 'hosts counted', r);
+    expect(check(r.report, 'shrinks').status === 'SKIP', 'shrink skipped', r);
+  } finally { await s.stop(); }
+});
+
+test('autoscale fails when the fleet never grows', async () => {
+  const s = await stack({ sessions: 1, sessionArgs: ['--rooms-max', '100'] });
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'autoscale', '--rooms', '5',
+      '--ramp', '0.5', '--idle-wait', '1']);
+    expect(r.code === 1, `exit ${r.code}, wanted 1`, r);
+    expect(check(r.report, 'grows').status === 'FAIL', 'growth failure', r);
+  } finally { await s.stop(); }
+});
+
+test('replay passes: a CSV trace, 20x faster', async () => {
+  const s = await stack();
+  try {
+    const lines = ['time_ms,event,room,user,size', '0,create,r1,alice,0', '0,create,r2,carol,0'];
+    for (const [i, user] of ['alice', 'bob', 'dave'].entries()) lines.push(`${100 + i},join,r1,${user},0`);
+    lines.push('100,join,r2,carol,0', '110,join,r2,alice,0');
+    for (let t = 1000; t < 5000; t += 100) {
+      lines.push(`${t},message,r1,${['alice', 'bob', 'dave'][(t / 100) % 3]},60`);
+      lines.push(`${t},message,r2,carol,200`);
+    }
+    lines.push('5000,leave,r1,bob,0', '5100,message,r1,alice,10', '6000,leave,r1,alice,0');
+    const trace = path.join(tmp, 'trace.csv');
+    fs.writeFileSync(trace, lines.join('\n') + '\n');
+    const r = await loadgen(['--target', s.target, '--scenario', 'replay', '--trace', trace, '--speed', '20']);
+    expect(r.code === 0, `exit ${r.code}`, r);
+    expect(r.report.figures.deliveries_checked >= 40 * 3 + 40 * 2, 'deliveries checked', r);
+  } finally { await s.stop(); }
+});
+
+test('chat fails against a session server that drops every 10th delivery', async () => {
+  const port = await freePort();
+  const lossy = spawn(process.execPath, [path.join(here, 'lossy_session.mjs'), '--port', String(port)],
+    { stdio: 'ignore' });
+  await sleep(400);
+  const s = await stack({ sessions: 0, hosts: `127.0.0.1:${port}` });
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'chat', '--rooms', '2', '--users', '10',
+      '--rate', '2', '--duration', '2', '--ramp', '0.5', '--drain', '1']);
+    expect(r.code === 1, `exit ${r.code}, wanted 1`, r);
+    const delivered = check(r.report, 'every message delivered');
+    expect(delivered.status === 'FAIL' && r.report.figures.deliveries_missing > 0, delivered?.detail, r);
+  } finally {
+    await s.stop();
+    lossy.kill();
+  }
+});
+
+test('thresholds: --p99-ms-max missed gives a non-zero exit', async () => {
+  const s = await stack({ sessions: 1 });
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'chat', '--rooms', '1', '--users', '20',
+      '--rate', '2', '--duration', '1', '--ramp', '0.2', '--p99-ms-max', '0.000001']);
+    expect(r.code === 1, `exit ${r.code}, wanted 1`, r);
+    expect(check(r.report, 'p99').status === 'FAIL', 'p99 check failed', r);
+  } finally { await s.stop(); }
+});
+
+test('SIGINT prints the partial report and exits non-zero', async () => {
+  const s = await stack({ sessions: 1 });
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'chat', '--rooms', '1', '--users', '10',
+      '--duration', '60', '--ramp', '0.2'], { interruptAfterMs: 1500 });
+    expect(r.code === 1, `exit ${r.code}, wanted 1`, r);
+    expect(/STOPPED: interrupted/.test(r.stdout) && r.report.stopped_by.includes('SIGINT'), 'partial report', r);
+  } finally { await s.stop(); }
+});
+
+test('--target is required and must be a URL', async () => {
+  const r1 = await loadgen(['--scenario', 'chat']);
+  expect(r1.code !== 0 && /--target/.test(r1.stderr), 'missing target refused', r1);
+  const r2 = await loadgen(['--scenario', 'chat', '--target', 'ftp://x']);
+  expect(r2.code === 2 && /http:\/\/ or https:\/\//.test(r2.stderr), 'bad target refused', r2);
+});
+
+const filter = process.argv[2];
+let passed = 0, failed = 0;
+for (const { name, fn } of tests) {
+  if (filter && !name.includes(filter)) continue;
+  const started = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    failed++;
+    console.log(`FAIL ${name}: ${err.message}\n${err.output ?? err.stack}`);
+  }
+}
+fs.rmSync(tmp, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
