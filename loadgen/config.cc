@@ -142,8 +142,8 @@ Config parse_config(int argc, char** argv) {
   app.add_option("--idle-wait", config.idle_wait_s,
                  "Seconds to wait for the fleet to shrink once idle (autoscale)");
   app.add_option("--fleet-metric", config.fleet_metric,
-                 "Backend /metrics gauge counting session servers (autoscale); when absent, "
-                 "distinct hosts in room look-ups are counted");
+                 "Backend /metrics series counting session servers, name or name{label=\"v\"} "
+                 "(autoscale); when absent, distinct hosts in room look-ups are counted");
   app.add_option("--trace", config.trace_file, "Trace file to replay (replay)");
   app.add_option("--speed", config.speed, "Time compression of the replay (10: 10x faster)");
   app.add_option("--timeout", config.timeout_s, "Seconds the whole run may take");

@@ -39,7 +39,7 @@ struct Config {
   int rooms_per_server_max = 10;
 
   double idle_wait_s = 120;
-  std::string fleet_metric = "chat_scheduler_servers";
+  std::string fleet_metric = "chat_scheduler_servers{state=\"ready\"}";
 
   std::string trace_file;
   double speed = 1.0;

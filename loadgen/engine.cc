@@ -73,15 +73,20 @@ void Bot::join() {
       close_reason_ = "login failed";
       return;
     }
-    engine_.lookup(*token, room_.id, [this](std::optional<Engine::Placement> placement) {
-      if (!placement) {
-        state_ = State::closed;
-        close_reason_ = "look-up failed";
-        return;
-      }
-      connect(placement->host, placement->token);
-    });
+    lookup(*token, now_us() + 30'000'000);
   });
+}
+
+void Bot::lookup(const std::string& user_token, std::uint64_t deadline_us) {
+  engine_.lookup(user_token, room_.id, deadline_us,
+                 [this](std::optional<Engine::Placement> placement) {
+                   if (!placement) {
+                     state_ = State::closed;
+                     close_reason_ = "look-up failed";
+                     return;
+                   }
+                   connect(placement->host, placement->token);
+                 });
 }
 
 void Bot::connect(const std::string& host, const std::string& session_token) {
@@ -291,16 +296,29 @@ void Engine::create_room(const std::string& user_token,
 }
 
 void Engine::lookup(const std::string& user_token, const std::string& room_id,
+                    std::uint64_t deadline_us,
                     std::function<void(std::optional<Placement>)> done) {
   ++stats_.http_requests;
   http_.request(false, "/api/rooms/" + room_id, {}, user_token,
-                [this, room_id, done = std::move(done)](HttpResult result) {
+                [this, user_token, room_id, deadline_us,
+                 done = std::move(done)](HttpResult result) mutable {
                   Placement placement;
                   if (result.status == 200) {
                     with_json(result.body, [&](const json::object& o) {
                       placement.host = field(o, "host");
                       placement.token = field(o, "token");
                     });
+                  }
+                  // A room waiting for a server that is starting has no host yet.
+                  if (result.status == 200 && placement.host.empty() && now_us() < deadline_us &&
+                      !stopping()) {
+                    auto timer = std::make_shared<net::steady_timer>(
+                        io_, std::chrono::milliseconds(250));
+                    return timer->async_wait(
+                        [this, timer, user_token, room_id, deadline_us,
+                         done = std::move(done)](boost::system::error_code) mutable {
+                          lookup(user_token, room_id, deadline_us, std::move(done));
+                        });
                   }
                   if (placement.host.empty() || placement.token.empty()) {
                     error(result.status == 200 ? "lookup_no_host"

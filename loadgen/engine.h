@@ -73,6 +73,7 @@ class Bot final : public WsHandler {
   void on_closed(int close_code, std::string_view reason, std::string_view error) override;
 
  private:
+  void lookup(const std::string& user_token, std::uint64_t deadline_us);
   void connect(const std::string& host, const std::string& session_token);
   void on_joined();
   void on_chat_message(std::string_view msg);
@@ -118,8 +119,10 @@ class Engine {
     std::string host;
     std::string token;
   };
+  // Retries while the backend answers {"host": null} (a server is starting),
+  // until deadline_us.
   void lookup(const std::string& user_token, const std::string& room_id,
-              std::function<void(std::optional<Placement>)> done);
+              std::uint64_t deadline_us, std::function<void(std::optional<Placement>)> done);
   // GET /metrics of the backend: the text, or nullopt.
   void backend_metrics(std::function<void(std::optional<std::string>)> done);
 

@@ -110,7 +110,20 @@ boost::json::value Report::to_json() const {
   return root;
 }
 
-std::optional<double> metric_value(std::string_view text, std::string_view name) {
+std::optional<double> metric_value(std::string_view text, std::string_view selector) {
+  auto brace = selector.find('{');
+  auto name = selector.substr(0, brace);
+  std::vector<std::string_view> labels;  // each k="v"
+  if (brace != std::string_view::npos) {
+    auto inside = selector.substr(brace + 1);
+    if (!inside.empty() && inside.back() == '}') inside.remove_suffix(1);
+    while (!inside.empty()) {
+      auto comma = inside.find(',');
+      if (!inside.substr(0, comma).empty()) labels.push_back(inside.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      inside.remove_prefix(comma + 1);
+    }
+  }
   std::optional<double> total;
   while (!text.empty()) {
     auto end = text.find('\n');
@@ -119,11 +132,23 @@ std::optional<double> metric_value(std::string_view text, std::string_view name)
     if (line.substr(0, name.size()) != name || line.size() == name.size()) continue;
     char next = line[name.size()];
     if (next != ' ' && next != '{') continue;
-    auto space = line.rfind(' ');
+    auto space = line.find(' ');
     if (next == '{') {
       auto close = line.find('}');
       if (close == std::string_view::npos) continue;
+      auto series = line.substr(name.size() + 1, close - name.size() - 1);
+      bool all = true;
+      for (auto label : labels) {
+        auto at = series.find(label);
+        bool bounded = at != std::string_view::npos &&
+                       (at == 0 || series[at - 1] == ',') &&
+                       (at + label.size() == series.size() || series[at + label.size()] == ',');
+        all = all && bounded;
+      }
+      if (!all) continue;
       space = line.find(' ', close);
+    } else if (!labels.empty()) {
+      continue;
     }
     if (space == std::string_view::npos) continue;
     auto number = std::string(line.substr(space + 1));

@@ -43,8 +43,9 @@ struct Report {
   boost::json::value to_json() const;
 };
 
-// The value of a metric in Prometheus text format (summed over its label
-// sets); nullopt when the metric is not there.
+// The value of a metric in Prometheus text format, summed over the series
+// that carry every label of the selector: `name` or `name{k="v",...}`;
+// nullopt when no series matches.
 std::optional<double> metric_value(std::string_view text, std::string_view name);
 
 }  // namespace loadgen

@@ -46,9 +46,9 @@ net::awaitable<void> run_autoscale(Engine& engine, Report& report) {
     co_await engine.wait_for([&bot] { return bot.settled(); }, 90);
     if (!bot.host().empty()) hosts.insert(bot.host());
     if (r == 0) hosts_after_first = hosts.size();
-    if (auto fleet = co_await read_fleet(engine); fleet && (!fleet_peak || *fleet > *fleet_peak)) {
-      fleet_peak = fleet;
-    }
+    auto fleet = co_await read_fleet(engine);
+    if (!fleet_start) fleet_start = fleet;  // a backend may expose it only once in use
+    if (fleet && (!fleet_peak || *fleet > *fleet_peak)) fleet_peak = fleet;
     co_await engine.sleep(interval);
   }
   std::size_t joined = 0;

@@ -71,6 +71,8 @@ net::awaitable<void> run_chat(Engine& engine, Report& report) {
   std::size_t rooms_created = 0;
   for (auto& room : engine.rooms()) rooms_created += !room->id.empty();
   report.figure("rooms_created", rooms_created);
+  report.check("every room created", rooms_created == engine.rooms().size(),
+               std::to_string(rooms_created) + " of " + std::to_string(engine.rooms().size()));
 
   for (auto& room : engine.rooms()) {
     for (int u = 0; u < config.users; ++u) {

@@ -43,13 +43,13 @@ Trace read_trace(std::istream& in) {
     if (view.find_first_not_of(" \t\r") == std::string_view::npos || view.front() == '#') {
       continue;
     }
-    if (number == 1 && view.rfind("time_ms", 0) == 0) continue;
+    if (view.rfind("time_ms", 0) == 0) continue;  // the header
     auto fail = [&](const std::string& what) {
       trace.errors.push_back("line " + std::to_string(number) + ": " + what);
     };
     auto fields = split_fields(view);
     if (fields.size() != 5) {
-      fail("expected 5 fields time_ms,event,room,user,size, got " +
+      fail("expected 5 fields time_ms,event,room,user,bytes, got " +
            std::to_string(fields.size()));
       continue;
     }

@@ -1,15 +1,16 @@
-// Reads a trace to replay. The simulator (sim/) did not document its trace
-// format yet when this was written, so this is a plain CSV, one event a line:
+// Reads a trace to replay: the simulator's trace format (sim/trace.h, "format
+// 1"; sim/TRACE_FORMAT.md was not written yet when this was), a CSV with one
+// event a line:
 //
-//   time_ms,event,room,user,size
+//   time_ms,event,room,user,bytes
 //   0,create,r1,alice,0
 //   5,join,r1,alice,0
 //   900,message,r1,alice,120
 //   2000,leave,r1,alice,0
 //
 // event is create | join | leave | message; room and user are names local to
-// the trace; size is the message length in bytes (ignored otherwise). A first
-// line starting with "time_ms", blank lines and lines starting with '#' are
+// the trace; bytes is the message length (empty for other events). The header
+// line (starting with "time_ms"), blank lines and lines starting with '#' are
 // skipped. Times must not go backwards. Kept in this one file so it is easy
 // to align with sim/TRACE_FORMAT.md.
 #pragma once
