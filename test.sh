@@ -70,6 +70,10 @@ counted_tests() {  # name, dir, command...
 if [[ "${SKIP_ASAN:-0}" != 1 ]]; then
   echo "test: unit and property tests under ASan+UBSan"
   bazel_tests "bazel test --config=asan" --config=asan --test_output=errors
+  # Keep the sanitized servers: the default build below overwrites bazel-bin.
+  ASAN_BIN="$PWD/artifacts/asan-bin"
+  mkdir -p "$ASAN_BIN"
+  cp -f bazel-bin/server/session/session bazel-bin/server/backend/backend "$ASAN_BIN/" 2>/dev/null
 fi
 
 # Built last in the default configuration, so bazel-bin/ holds the binaries
@@ -86,6 +90,12 @@ echo "test: unit and property tests (Bazel)"
 bazel_tests "bazel test" --test_output=errors
 echo "test: integration tests against the real binaries"
 node_tests "integration" tests node --test --test-concurrency=1 integration/
+if [[ -x "${ASAN_BIN:-}/session" ]]; then
+  echo "test: integration tests against the ASan+UBSan binaries"
+  SESSION_BIN="$ASAN_BIN/session" BACKEND_BIN="$ASAN_BIN/backend" ASAN_OPTIONS=detect_leaks=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    node_tests "integration under ASan" tests node --test --test-concurrency=1 integration/
+fi
 
 echo "test: web client unit tests (Vitest)"
 counted_tests "client-web unit" client-web npx vitest run
