@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, repoRoot, startBackend, startSession } from '../integration/harness.mjs';
+import { SESSION_BIN, freePort, repoRoot, startBackend, startSession } from '../integration/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LOADGEN_BIN = process.env.LOADGEN_BIN ?? path.join(repoRoot, 'bazel-bin/loadgen/loadgen');
@@ -33,14 +33,15 @@ function loadgen(args, { interruptAfterMs } = {}) {
   });
 }
 
-// A backend in front of `count` session servers (extra flags for them).
-async function stack({ sessions = 2, sessionArgs = [], hosts } = {}) {
+// A backend in front of `sessions` static session servers (extra flags for
+// them and for the backend), or of the given hosts.
+async function stack({ sessions = 2, sessionArgs = [], backendArgs = [], hosts } = {}) {
   const servers = [];
   for (let i = 0; i < sessions; i++) {
     servers.push(await startSession({ args: ['--messages-per-second', '0', ...sessionArgs] }));
   }
   const sessionHosts = hosts ?? servers.map((s) => s.host).join(',');
-  const backend = await startBackend({ sessionHosts });
+  const backend = await startBackend({ sessionHosts, args: backendArgs });
   return {
     target: backend.url,
     async stop() { await Promise.all([backend, ...servers].map((s) => s.stop())); },
@@ -84,11 +85,12 @@ test('chat passes in compatibility mode (whole snapshots)', async () => {
 test('limits passes against the default limits', async () => {
   const s = await stack();
   try {
-    // 1 full room + 4 rooms over 2 hosts: no host can get more than 10.
-    const r = await loadgen(['--target', s.target, '--scenario', 'limits', '--rooms', '4']);
+    // 1 full room + 12 rooms over 2 hosts of 10 rooms: both hosts must be used.
+    const r = await loadgen(['--target', s.target, '--scenario', 'limits', '--rooms', '12']);
     expect(r.code === 0, `exit ${r.code}`, r);
     expect(check(r.report, 'Room is full').status === 'PASS', 'room full seen', r);
     expect(check(r.report, 'Duplicate user').status === 'PASS', 'duplicate seen', r);
+    expect(r.report.figures.distinct_hosts === 2, 'two hosts', r);
   } finally { await s.stop(); }
 });
 
@@ -103,9 +105,10 @@ test('limits fails against a session server holding 50 users a room', async () =
   } finally { await s.stop(); }
 });
 
-test('limits fails when one host gets more rooms than allowed', async () => {
-  // One session server allowed 100 rooms: 12 rooms land on it, over the 10 asked for.
-  const s = await stack({ sessions: 1, sessionArgs: ['--rooms-max', '100'] });
+test('limits fails when the backend packs more rooms on a host than allowed', async () => {
+  // The backend told a server holds 20 rooms (and the server allowed 100).
+  const s = await stack({ sessions: 1, sessionArgs: ['--rooms-max', '100'],
+    backendArgs: ['--rooms-per-server', '20'] });
   try {
     const r = await loadgen(['--target', s.target, '--scenario', 'limits', '--rooms', '12',
       '--room-users-max', '5']);
@@ -115,21 +118,30 @@ test('limits fails when one host gets more rooms than allowed', async () => {
   } finally { await s.stop(); }
 });
 
-test('autoscale: growth seen in look-ups, shrink skipped without the metric', async () => {
-  const s = await stack({ sessions: 3 });
+// The backend's local fleet: session servers started on demand, 2 rooms each.
+async function localFleet() {
+  const backend = await startBackend({ args: ['--fleet', 'local', '--session-binary', SESSION_BIN,
+    '--rooms-per-server', '2', '--min-servers', '1', '--max-servers', '4',
+    '--idle-before-stop', '1', '--empty-room-grace', '0', '--poll-interval-ms', '200'] });
+  return { target: backend.url, stop: () => backend.stop() };
+}
+
+test('autoscale passes: a local fleet grows with rooms and shrinks when idle', async () => {
+  const s = await localFleet();
   try {
-    const r = await loadgen(['--target', s.target, '--scenario', 'autoscale', '--rooms', '10',
-      '--ramp', '1', '--idle-wait', '1']);
+    const r = await loadgen(['--target', s.target, '--scenario', 'autoscale', '--rooms', '6',
+      '--ramp', '2', '--idle-wait', '30']);
     expect(r.code === 0, `exit ${r.code}`, r);
-    expect(r.report.figures.distinct_hosts >= 2, 'hosts counted', r);
-    expect(check(r.report, 'shrinks').status === 'SKIP', 'shrink skipped', r);
+    expect(Number(r.report.figures.fleet_peak) >= 3, 'fleet grew to 3', r);
+    expect(check(r.report, 'shrinks').status === 'PASS', 'fleet shrank', r);
   } finally { await s.stop(); }
 });
 
-test('autoscale fails when the fleet never grows', async () => {
-  const s = await stack({ sessions: 1, sessionArgs: ['--rooms-max', '100'] });
+test('autoscale fails when the fleet never grows (static fleet of one)', async () => {
+  const s = await stack({ sessions: 1, sessionArgs: ['--rooms-max', '100'],
+    backendArgs: ['--rooms-per-server', '100'] });
   try {
-    const r = await loadgen(['--target', s.target, '--scenario', 'autoscale', '--rooms', '5',
+    const r = await loadgen(['--target', s.target, '--scenario', 'autoscale', '--rooms', '4',
       '--ramp', '0.5', '--idle-wait', '1']);
     expect(r.code === 1, `exit ${r.code}, wanted 1`, r);
     expect(check(r.report, 'grows').status === 'FAIL', 'growth failure', r);
@@ -139,14 +151,16 @@ test('autoscale fails when the fleet never grows', async () => {
 test('replay passes: a CSV trace, 20x faster', async () => {
   const s = await stack();
   try {
-    const lines = ['time_ms,event,room,user,size', '0,create,r1,alice,0', '0,create,r2,carol,0'];
-    for (const [i, user] of ['alice', 'bob', 'dave'].entries()) lines.push(`${100 + i},join,r1,${user},0`);
-    lines.push('100,join,r2,carol,0', '110,join,r2,alice,0');
+    // The simulator's trace format (sim/trace.h).
+    const lines = ['# stateful-routing chat trace, format 1', 'time_ms,event,room,user,bytes',
+      '0,create,r1,alice,', '0,create,r2,carol,'];
+    for (const [i, user] of ['alice', 'bob', 'dave'].entries()) lines.push(`${100 + i},join,r1,${user},`);
+    lines.push('105,join,r2,carol,', '110,join,r2,alice,');
     for (let t = 1000; t < 5000; t += 100) {
       lines.push(`${t},message,r1,${['alice', 'bob', 'dave'][(t / 100) % 3]},60`);
       lines.push(`${t},message,r2,carol,200`);
     }
-    lines.push('5000,leave,r1,bob,0', '5100,message,r1,alice,10', '6000,leave,r1,alice,0');
+    lines.push('5000,leave,r1,bob,', '5100,message,r1,alice,10', '6000,leave,r1,alice,');
     const trace = path.join(tmp, 'trace.csv');
     fs.writeFileSync(trace, lines.join('\n') + '\n');
     const r = await loadgen(['--target', s.target, '--scenario', 'replay', '--trace', trace, '--speed', '20']);
