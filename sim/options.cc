@@ -1,0 +1,205 @@
+#include "sim/options.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <sstream>
+
+#include "scheduler/policy.h"
+
+namespace sim {
+namespace {
+
+std::string join(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const std::string& name : names) joined += (joined.empty() ? "" : ",") + name;
+  return joined;
+}
+
+void add_sweep_options(CLI::App& app, Options& o) {
+  app.add_option("--seed", o.seed,
+                 "Master seed; every component's seed derives from it. Random when absent, "
+                 "and always printed, so any run can be repeated.");
+  app.add_option("--policies", o.policies,
+                 "Placement policies to compare, comma-separated (default: all of " +
+                     join(sched::policy_names()) + ")")
+      ->delimiter(',');
+  app.add_option("--spare", o.spare_room_slots,
+                 "Spare room slots the autoscaler keeps free, comma-separated values to sweep")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--idle-timeout", o.idle_timeouts_s,
+                 "Seconds a server stays empty before it is stopped, values to sweep")
+      ->delimiter(',')
+      ->capture_default_str();
+}
+
+void add_scheduler_options(CLI::App& app, Options& o) {
+  app.add_option("--rooms-per-server", o.rooms_per_server, "Room slots a server has")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--users-per-room", o.users_per_room, "Users a room admits")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--min-servers", o.min_servers, "Servers kept running even when idle")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--max-servers", o.max_servers, "The fleet's limit; past it creations are refused")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--start-timeout", o.start_timeout_s,
+                 "Seconds after which a server still starting is given up")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--join-deadline", o.join_deadline_s,
+                 "Seconds a placed room keeps its slot before its first user arrives")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--failed-polls", o.failed_polls_before_gone,
+                 "Unanswered polls before a server is declared gone")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+}
+
+void add_fleet_options(CLI::App& app, Options& o) {
+  app.add_option("--start-delay-ms-min", o.start_delay_ms_min,
+                 "Shortest server start-up (uniform between min and max)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--start-delay-ms-max", o.start_delay_ms_max, "Longest server start-up")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--crash-rate", o.crashes_per_server_hour,
+                 "Crashes per server-hour (exponential time to failure); 0: none")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--poll-interval-ms", o.poll_interval_ms,
+                 "How often the backend polls each server's status")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--tick-interval-ms", o.tick_interval_ms, "How often the scheduler ticks")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--lookup-retry-ms", o.lookup_retry_ms,
+                 "How soon a client told 'starting' looks its room up again")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+}
+
+void add_workload_options(CLI::App& app, Options& o) {
+  SyntheticConfig& s = o.synthetic;
+  app.add_option("--trace", o.trace_path,
+                 "Replay this trace file (sim/TRACE_FORMAT.md) instead of the synthetic workload")
+      ->check(CLI::ExistingFile);
+  app.add_option("--duration-s", s.duration_s, "Synthetic: seconds during which rooms are created")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--rooms-per-hour", s.rooms_per_hour, "Synthetic: mean room creation rate")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--daily-amplitude", s.daily_cycle_amplitude,
+                 "Synthetic: daily cycle, rate x (1 - a cos(2 pi t / day)); 0: constant")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  app.add_option("--day-length-s", s.day_length_s, "Synthetic: the cycle's period")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--lifetime-median-s", s.room_lifetime_median_s,
+                 "Synthetic: median room lifetime (lognormal)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--lifetime-sigma", s.room_lifetime_sigma,
+                 "Synthetic: lognormal sigma of room lifetimes (larger: heavier tail)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--lifetime-max-s", s.room_lifetime_s_max, "Synthetic: longest room lifetime")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--room-users-alpha", s.room_users_pareto_alpha,
+                 "Synthetic: Pareto shape of users a room draws (smaller: heavier tail)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--room-users-max", s.room_users_max,
+                 "Synthetic: most users a room draws (above --users-per-room some are refused)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--stay-mean-s", s.user_stay_mean_s,
+                 "Synthetic: mean time a (non-creating) user stays, exponential")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--message-rate", s.messages_per_user_per_min,
+                 "Synthetic: messages per user per minute (Poisson); 0: none")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--message-bytes-median", s.message_bytes_median,
+                 "Synthetic: median message size (lognormal)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+}
+
+void add_output_options(CLI::App& app, Options& o) {
+  app.add_option("--csv", o.csv_path, "Write the summary table as CSV to this file");
+  app.add_option("--svg", o.svg_path, "Plot servers in use over time against the lower bound");
+  app.add_option("--json", o.json_path, "Write the summary as JSON to this file");
+  app.add_option("--write-trace", o.write_trace_path,
+                 "Write the workload (synthetic or replayed) to this trace file, then run");
+  app.add_option("--check-every", o.check_every,
+                 "Check every invariant after this many scheduler calls (1: every call; "
+                 "0: only at the end). Checks cost O(rooms + servers).")
+      ->capture_default_str();
+  app.add_flag("--report-every-poll", o.report_every_poll,
+               "Send every status report, even those that cannot change the scheduler's "
+               "table (slower; the default skips them)");
+  app.add_option("--sample-interval-s", o.sample_interval_s, "Resolution of the plot and series")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+}
+
+}  // namespace
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  CLI::App app{
+      "Deterministic discrete-event simulator: runs the real scheduler on a simulated clock "
+      "and fleet, compares placement policies and autoscaler settings on the same workload, "
+      "and checks the scheduler's invariants as it goes."};
+  app.get_formatter()->column_width(34);
+  add_sweep_options(app, options);
+  add_scheduler_options(app, options);
+  add_fleet_options(app, options);
+  add_workload_options(app, options);
+  add_output_options(app, options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::exit(app.exit(error));
+  }
+  for (const std::string& policy : options.policies) {
+    if (!sched::make_policy(policy)) {
+      std::cerr << "--policies: unknown policy \"" << policy << "\"; known: "
+                << join(sched::policy_names()) << "\n";
+      std::exit(1);
+    }
+  }
+  if (options.policies.empty()) options.policies = sched::policy_names();
+  if (options.start_delay_ms_max < options.start_delay_ms_min) {
+    std::cerr << "--start-delay-ms-max must be at least --start-delay-ms-min\n";
+    std::exit(1);
+  }
+  return options;
+}
+
+std::string describe_workload(const Options& o) {
+  if (!o.trace_path.empty()) return "trace " + o.trace_path;
+  const SyntheticConfig& s = o.synthetic;
+  std::ostringstream out;
+  out << "synthetic: " << s.duration_s / 3600 << " h, " << s.rooms_per_hour
+      << " rooms/h (daily amplitude " << s.daily_cycle_amplitude << "), lifetime median "
+      << s.room_lifetime_median_s << " s sigma " << s.room_lifetime_sigma << ", users Pareto "
+      << s.room_users_pareto_alpha << " max " << s.room_users_max << ", "
+      << s.messages_per_user_per_min << " msg/user/min";
+  return out.str();
+}
+
+SimConfig make_sim_config(const Options& o, std::uint64_t seed, const std::string& policy,
+                          int spare_room_slots, std::int64_t idle_timeout_s) {
+  SimConfig config;
+  config.seed = seed;
+  sched::SchedulerConfig& scheduler = config.scheduler;
+  scheduler.policy = policy;
+  scheduler.room_capacity = o.rooms_per_server;
+  scheduler.join_deadline = std::chrono::seconds(o.join_deadline_s);
+  scheduler.failed_polls_before_gone = o.failed_polls_before_gone;
+  scheduler.autoscaler.min_servers = o.min_servers;
+  scheduler.autoscaler.max_servers = o.max_servers;
+  scheduler.autoscaler.spare_room_slots = spare_room_slots;
+  scheduler.autoscaler.idle_before_stop = std::chrono::seconds(idle_timeout_s);
+  scheduler.autoscaler.start_timeout = std::chrono::seconds(o.start_timeout_s);
+  config.fleet.start_delay_ms_min = o.start_delay_ms_min;
+  config.fleet.start_delay_ms_max = o.start_delay_ms_max;
+  config.fleet.crashes_per_server_hour = o.crashes_per_server_hour;
+  config.fleet.rooms_per_server_max = o.rooms_per_server;
+  config.fleet.users_per_room_max = o.users_per_room;
+  config.poll_interval_ms = o.poll_interval_ms;
+  config.tick_interval_ms = o.tick_interval_ms;
+  config.lookup_retry_ms = o.lookup_retry_ms;
+  config.sample_interval_ms = o.sample_interval_s * 1000;
+  config.check_every = o.check_every;
+  config.report_every_poll = o.report_every_poll;
+  return config;
+}
+
+}  // namespace sim

@@ -1,0 +1,64 @@
+// Everything a run can be told, as one plain struct with defaults, filled
+// from the command line in one place (parse_options) and printed by --help.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/simulator.h"
+#include "sim/synthetic_workload.h"
+
+namespace sim {
+
+struct Options {
+  std::optional<std::uint64_t> seed;  // random (and printed) when absent
+
+  // The sweep: every combination runs on the same workload and seed.
+  std::vector<std::string> policies;  // empty: every registered policy
+  std::vector<int> spare_room_slots{0};
+  std::vector<std::int64_t> idle_timeouts_s{300};
+
+  // The scheduler and the autoscaler.
+  int rooms_per_server = 10;
+  int users_per_room = 100;
+  int min_servers = 0;
+  int max_servers = 10'000;
+  std::int64_t start_timeout_s = 180;
+  std::int64_t join_deadline_s = 60;
+  int failed_polls_before_gone = 3;
+
+  // The simulated fleet and the backend's loops.
+  std::int64_t start_delay_ms_min = 5'000;
+  std::int64_t start_delay_ms_max = 30'000;
+  double crashes_per_server_hour = 0.02;
+  std::int64_t poll_interval_ms = 1'000;
+  std::int64_t tick_interval_ms = 1'000;
+  std::int64_t lookup_retry_ms = 500;
+
+  // The workload: a trace file, or the synthetic generator's settings.
+  std::string trace_path;
+  SyntheticConfig synthetic;
+
+  // Outputs and checks.
+  std::string csv_path;
+  std::string svg_path;
+  std::string json_path;
+  std::string write_trace_path;
+  std::uint64_t check_every = 10'000;
+  bool report_every_poll = false;
+  std::int64_t sample_interval_s = 300;
+};
+
+// Parses argv; on --help or a usage error, prints and exits (CLI11's way).
+Options parse_options(int argc, char** argv);
+
+// One line saying what the workload is, for the report headers.
+std::string describe_workload(const Options& options);
+
+// The simulator's settings for one point of the sweep.
+SimConfig make_sim_config(const Options& options, std::uint64_t seed, const std::string& policy,
+                          int spare_room_slots, std::int64_t idle_timeout_s);
+
+}  // namespace sim

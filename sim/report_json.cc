@@ -1,0 +1,73 @@
+// JSON summary, written by hand: the output is small and flat, and fixed
+// number formatting keeps it byte-identical across runs.
+#include "sim/reports.h"
+
+namespace sim {
+namespace {
+
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+void write_run(std::ostream& out, const RunReport& run) {
+  out << "    {\"policy\": " << quoted(run.policy) << ", \"spare_room_slots\": "
+      << run.spare_room_slots << ", \"idle_timeout_s\": " << run.idle_timeout_s
+      << ",\n     \"server_seconds\": " << fixed(run.server_seconds, 3)
+      << ", \"servers_peak\": " << run.servers_peak
+      << ", \"lower_bound_peak\": " << run.lower_bound_peak
+      << ", \"gap_mean\": " << fixed(run.gap_mean, 4) << ", \"gap_worst\": " << run.gap_worst
+      << ",\n     \"rooms_created\": " << run.rooms_created
+      << ", \"rooms_waited\": " << run.rooms_waited << ", \"wait_p50_ms\": " << run.wait_p50_ms
+      << ", \"wait_p99_ms\": " << run.wait_p99_ms << ", \"wait_max_ms\": " << run.wait_max_ms
+      << ",\n     \"creates_refused\": {";
+  for (int i = 0; i < static_cast<int>(CreateRefusal::count); ++i) {
+    out << (i ? ", " : "") << quoted(to_string(static_cast<CreateRefusal>(i))) << ": "
+        << run.creates_refused[i];
+  }
+  out << "},\n     \"joins\": " << run.joins << ", \"joins_accepted\": " << run.joins_accepted
+      << ", \"joins_cancelled\": " << run.joins_cancelled << ", \"joins_refused\": {";
+  for (int i = 0; i < static_cast<int>(JoinRefusal::count); ++i) {
+    out << (i ? ", " : "") << quoted(to_string(static_cast<JoinRefusal>(i))) << ": "
+        << run.joins_refused[i];
+  }
+  out << "},\n     \"scale_out\": " << run.scale_out << ", \"scale_in\": " << run.scale_in
+      << ", \"start_timeouts\": " << run.start_timeouts
+      << ", \"server_crashes\": " << run.server_crashes
+      << ", \"rooms_lost_to_crashes\": " << run.rooms_lost_to_crashes
+      << ", \"users_lost_to_crashes\": " << run.users_lost_to_crashes
+      << ",\n     \"messages\": " << run.messages
+      << ", \"messages_undelivered\": " << run.messages_undelivered
+      << ", \"deliveries\": " << run.deliveries << ", \"events\": " << run.events
+      << ", \"simulated_ms\": " << run.simulated_ms
+      << ",\n     \"failure\": {\"kind\": " << quoted(to_string(run.failure.kind))
+      << ", \"time_ms\": " << run.failure.time_ms << ", \"what\": " << quoted(run.failure.what)
+      << "}}";
+}
+
+}  // namespace
+
+void write_json(std::ostream& out, const SweepResult& result) {
+  // The seed as a string: 64-bit integers lose digits in JavaScript numbers.
+  out << "{\n  \"seed\": \"" << result.seed << "\",\n  \"workload\": " << quoted(result.workload)
+      << ",\n  \"runs\": [\n";
+  for (std::size_t i = 0; i < result.runs.size(); ++i) {
+    write_run(out, result.runs[i]);
+    out << (i + 1 < result.runs.size() ? ",\n" : "\n");
+  }
+  out << "  ]\n}\n";
+}
+
+}  // namespace sim

@@ -1,0 +1,132 @@
+#include "sim/sim_fleet.h"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace sim {
+
+SimFleet::SimFleet(FleetConfig config, std::uint64_t seed, EventQueue<SimEvent>& queue,
+                   const sched::ManualClock& clock)
+    : config_(config), rng_(seed), queue_(queue), clock_(clock) {}
+
+std::optional<sched::ServerId> SimFleet::start_server() {
+  if (servers_.size() >= config_.servers_max) return std::nullopt;
+  const auto index = static_cast<std::uint32_t>(servers_.size());
+  SimServer& server = servers_.emplace_back();
+  server.id = "s" + std::to_string(index + 1);
+  server.host = server.id + ":8000";
+  ++servers_in_use_;
+
+  const std::int64_t now_ms = clock_.now().count();
+  const std::int64_t delay_ms =
+      uniform_int(rng_, config_.start_delay_ms_min,
+                  std::max(config_.start_delay_ms_min, config_.start_delay_ms_max));
+  queue_.push(now_ms + delay_ms, SimEvent{SimEventKind::server_ready, index, 0, 0});
+  if (config_.crashes_per_server_hour > 0) {
+    const double lifetime_ms = exponential(rng_, 3600e3 / config_.crashes_per_server_hour);
+    queue_.push(now_ms + static_cast<std::int64_t>(lifetime_ms),
+                SimEvent{SimEventKind::server_crash, index, 0, 0});
+  }
+  return server.id;
+}
+
+void SimFleet::stop_server(const sched::ServerId& id) {
+  const auto index = index_of_host(id + ":8000");
+  if (!index) throw std::logic_error("scheduler stopped unknown server " + id);
+  SimServer& server = servers_[*index];
+  if (server.phase != ServerPhase::starting && server.phase != ServerPhase::running) return;
+  for (const HostedRoom& room : server.rooms) users_lost_to_stops_ += room.users;
+  leave_service(server, ServerPhase::stopped);
+}
+
+void SimFleet::leave_service(SimServer& server, ServerPhase phase) {
+  server.phase = phase;
+  server.rooms.clear();
+  --servers_in_use_;
+}
+
+bool SimFleet::finish_start(std::uint32_t index) {
+  SimServer& server = servers_[index];
+  if (server.phase != ServerPhase::starting) return false;
+  server.phase = ServerPhase::running;
+  server.changed_since_report = true;
+  return true;
+}
+
+std::vector<HostedRoom> SimFleet::crash(std::uint32_t index) {
+  if (index >= servers_.size()) return {};  // a scheduled crash of a server never started
+  SimServer& server = servers_[index];
+  if (server.phase != ServerPhase::starting && server.phase != ServerPhase::running) return {};
+  std::vector<HostedRoom> lost = std::move(server.rooms);
+  leave_service(server, ServerPhase::crashed);
+  ++crashes_;
+  return lost;
+}
+
+HostedRoom* SimFleet::find_room(std::uint32_t index, std::uint64_t room) {
+  for (HostedRoom& hosted : servers_[index].rooms) {
+    if (hosted.room == room) return &hosted;
+  }
+  return nullptr;
+}
+
+JoinOutcome SimFleet::join(std::uint32_t index, std::uint64_t room,
+                           const sched::RoomId& scheduler_id) {
+  SimServer& server = servers_[index];
+  if (server.phase != ServerPhase::running) return JoinOutcome::server_down;
+  HostedRoom* hosted = find_room(index, room);
+  if (hosted == nullptr) {
+    // The server enforces its own room limit, whatever the scheduler thinks.
+    if (static_cast<int>(server.rooms.size()) >= config_.rooms_per_server_max) {
+      return JoinOutcome::server_full;
+    }
+    hosted = &server.rooms.emplace_back(HostedRoom{room, scheduler_id, 0});
+  }
+  if (hosted->users >= config_.users_per_room_max) return JoinOutcome::room_full;
+  ++hosted->users;
+  server.changed_since_report = true;
+  return JoinOutcome::joined;
+}
+
+int SimFleet::leave(std::uint32_t index, std::uint64_t room) {
+  SimServer& server = servers_[index];
+  HostedRoom* hosted = find_room(index, room);
+  if (hosted == nullptr) return 0;
+  server.changed_since_report = true;
+  const int left = --hosted->users;
+  if (left <= 0) {
+    *hosted = std::move(server.rooms.back());
+    server.rooms.pop_back();
+  }
+  return left;
+}
+
+int SimFleet::users_in(std::uint32_t index, std::uint64_t room) const {
+  for (const HostedRoom& hosted : servers_[index].rooms) {
+    if (hosted.room == room) return hosted.users;
+  }
+  return 0;
+}
+
+sched::StatusReport SimFleet::status(std::uint32_t index) const {
+  const SimServer& server = servers_[index];
+  sched::StatusReport report;
+  report.host = server.host;
+  report.rooms.reserve(server.rooms.size());
+  for (const HostedRoom& hosted : server.rooms) {
+    report.rooms.push_back({hosted.scheduler_id, hosted.users});
+  }
+  return report;
+}
+
+std::optional<std::uint32_t> SimFleet::index_of_host(const std::string& host) const {
+  // Hosts are "s<n>:8000"; parsing beats a hash map on the join path.
+  if (host.size() < 2 || host[0] != 's') return std::nullopt;
+  std::uint32_t number = 0;
+  const auto [end, error] = std::from_chars(host.data() + 1, host.data() + host.size(), number);
+  if (error != std::errc() || number == 0 || number > servers_.size()) return std::nullopt;
+  if (std::string_view(end, host.data() + host.size() - end) != ":8000") return std::nullopt;
+  return number - 1;
+}
+
+}  // namespace sim

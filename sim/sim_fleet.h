@@ -1,0 +1,105 @@
+// The simulated fleet: session servers that take a random time to start,
+// crash at random (exponential time to failure), hold rooms in memory with
+// the same limits as the real ones (rooms a server, users a room), and answer
+// status polls until they die. Implements the scheduler's FleetProvider, so
+// the real scheduler starts and stops them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scheduler/clock.h"
+#include "scheduler/fleet_provider.h"
+#include "scheduler/scheduler.h"
+#include "sim/event_queue.h"
+#include "sim/random.h"
+#include "sim/sim_event.h"
+
+namespace sim {
+
+// A crash at a chosen moment, for scenario tests: server "s<index + 1>".
+struct ScheduledCrash {
+  std::int64_t time_ms = 0;
+  std::uint32_t server_index = 0;
+};
+
+struct FleetConfig {
+  std::int64_t start_delay_ms_min = 5'000;
+  std::int64_t start_delay_ms_max = 30'000;
+  double crashes_per_server_hour = 0;  // 0: servers never crash
+  int rooms_per_server_max = 10;
+  int users_per_room_max = 100;
+  std::size_t servers_max = 1'000'000;  // a bound on the fleet's bookkeeping
+  std::vector<ScheduledCrash> crashes_scheduled;  // on top of the random ones
+};
+
+enum class ServerPhase : std::uint8_t { starting, running, stopped, crashed };
+
+struct HostedRoom {
+  std::uint64_t room = 0;  // the workload's room id
+  sched::RoomId scheduler_id;
+  int users = 0;
+};
+
+struct SimServer {
+  sched::ServerId id;
+  std::string host;
+  ServerPhase phase = ServerPhase::starting;
+  std::vector<HostedRoom> rooms;  // at most rooms_per_server_max, so a scan is cheap
+  bool changed_since_report = true;
+  int polls_unanswered = 0;
+};
+
+enum class JoinOutcome : std::uint8_t { joined, room_full, server_full, server_down };
+
+class SimFleet final : public sched::FleetProvider {
+ public:
+  SimFleet(FleetConfig config, std::uint64_t seed, EventQueue<SimEvent>& queue,
+           const sched::ManualClock& clock);
+
+  std::optional<sched::ServerId> start_server() override;
+  void stop_server(const sched::ServerId& id) override;
+
+  // Event handlers. Both return false when the server is no longer there.
+  bool finish_start(std::uint32_t index);
+  // The rooms (with their users) that died with the server; none for a server
+  // not (or no longer) running or starting.
+  std::vector<HostedRoom> crash(std::uint32_t index);
+
+  JoinOutcome join(std::uint32_t index, std::uint64_t room, const sched::RoomId& scheduler_id);
+  // Returns the users left in the room (the room is dropped at 0).
+  int leave(std::uint32_t index, std::uint64_t room);
+  int users_in(std::uint32_t index, std::uint64_t room) const;
+
+  sched::StatusReport status(std::uint32_t index) const;
+  // nullopt for a host this fleet never handed out.
+  std::optional<std::uint32_t> index_of_host(const std::string& host) const;
+
+  SimServer& at(std::uint32_t index) { return servers_[index]; }
+  const SimServer& at(std::uint32_t index) const { return servers_[index]; }
+  std::size_t size() const { return servers_.size(); }
+  const FleetConfig& config() const { return config_; }
+
+  int servers_in_use() const { return servers_in_use_; }  // starting or running
+  std::uint64_t crashes() const { return crashes_; }
+  // The scheduler must never stop a server that holds users: counted, and
+  // the checker calls it a correctness failure.
+  std::uint64_t users_lost_to_stops() const { return users_lost_to_stops_; }
+
+ private:
+  HostedRoom* find_room(std::uint32_t index, std::uint64_t room);
+  void leave_service(SimServer& server, ServerPhase phase);
+
+  FleetConfig config_;
+  Rng rng_;
+  EventQueue<SimEvent>& queue_;
+  const sched::ManualClock& clock_;
+  std::vector<SimServer> servers_;  // index i is server "s<i+1>"
+  int servers_in_use_ = 0;
+  std::uint64_t crashes_ = 0;
+  std::uint64_t users_lost_to_stops_ = 0;
+};
+
+}  // namespace sim

@@ -1,0 +1,291 @@
+// Hand-built workloads whose answers are known.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <sstream>
+
+#include "sim/event_queue.h"
+#include "sim/random.h"
+#include "sim/reports.h"
+#include "sim/simulator.h"
+#include "sim/synthetic_workload.h"
+#include "sim/timeline.h"
+#include "sim/trace.h"
+#include "sim/vector_workload.h"
+
+namespace sim {
+namespace {
+
+// A run with instant, crash-free servers and every invariant checked at
+// every scheduler call.
+SimConfig instant_config(const std::string& policy = "first-fit") {
+  SimConfig config;
+  config.seed = 42;
+  config.scheduler.policy = policy;
+  config.fleet.start_delay_ms_min = 0;
+  config.fleet.start_delay_ms_max = 0;
+  config.check_every = 1;
+  return config;
+}
+
+WorkloadEvent event(std::int64_t time_ms, EventKind kind, std::uint64_t room, std::uint64_t user,
+                    std::uint32_t bytes = 0) {
+  return WorkloadEvent{time_ms, kind, room, user, bytes};
+}
+
+// `rooms` rooms created at `time_ms`, each joined at once by `users_each`
+// users (user ids room * 1000 + i), who stay.
+std::vector<WorkloadEvent> rooms_arriving(int rooms, int users_each, std::int64_t time_ms = 0) {
+  std::vector<WorkloadEvent> events;
+  for (int room = 1; room <= rooms; ++room) {
+    events.push_back(event(time_ms, EventKind::create_room, room, room * 1000));
+    for (int i = 0; i < users_each; ++i) {
+      events.push_back(event(time_ms, EventKind::join, room, room * 1000 + i));
+    }
+  }
+  return events;
+}
+
+RunReport run(const SimConfig& config, std::vector<WorkloadEvent> events) {
+  VectorWorkload workload(std::move(events));
+  return Simulator(config, workload).run();
+}
+
+TEST(EventQueue, OrdersByTimeThenBySchedulingOrder) {
+  EventQueue<int> queue;
+  queue.push(20, 1);
+  queue.push(10, 2);
+  queue.push(20, 3);
+  queue.push(10, 4);
+  queue.push(5, 5);
+  std::vector<int> order;
+  while (!queue.empty()) order.push_back(queue.pop().payload);
+  EXPECT_EQ(order, (std::vector<int>{5, 2, 4, 1, 3}));
+}
+
+TEST(EventQueue, RefusesToGrowPastItsBound) {
+  EventQueue<int> queue(2);
+  queue.push(1, 1);
+  queue.push(1, 2);
+  EXPECT_THROW(queue.push(1, 3), std::length_error);
+}
+
+TEST(Random, SeedsDifferPerComponentAndRepeatPerSeed) {
+  EXPECT_NE(derive_seed(1, "fleet"), derive_seed(1, "workload"));
+  EXPECT_NE(derive_seed(1, "fleet"), derive_seed(2, "fleet"));
+  EXPECT_EQ(derive_seed(7, "fleet"), derive_seed(7, "fleet"));
+  Rng a(derive_seed(3, "x"));
+  Rng b(derive_seed(3, "x"));
+  double sum = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    const double value = exponential(a, 2.0);
+    EXPECT_EQ(value, exponential(b, 2.0));
+    sum += value;
+  }
+  EXPECT_NEAR(sum / 100'000, 2.0, 0.05);
+  for (int i = 0; i < 1000; ++i) {
+    const double u = uniform01(a);
+    EXPECT_GE(u, 0.0);
+    EXPECT_LT(u, 1.0);
+    const std::int64_t n = uniform_int(a, 3, 5);
+    EXPECT_TRUE(n >= 3 && n <= 5);
+  }
+}
+
+TEST(Timeline, IntegratesServersAndTheGapOverTime) {
+  Timeline timeline(10, 1000, 100);
+  timeline.set(2, 5);  // lower bound 1, gap 1, for 3 s
+  timeline.advance_to(3000);
+  timeline.set(4, 31);  // lower bound 4, gap 0, for 1 s
+  timeline.set(3, 31);  // the state that lasts: gap -1
+  timeline.advance_to(4000);
+  RunReport report;
+  timeline.finish(report);
+  EXPECT_DOUBLE_EQ(report.server_seconds, 2 * 3 + 3 * 1);
+  EXPECT_EQ(report.servers_peak, 3);  // 4 never lasted
+  EXPECT_EQ(report.gap_worst, 1);
+  EXPECT_DOUBLE_EQ(report.gap_mean, (1 * 3 - 1 * 1) / 4.0);
+  ASSERT_EQ(report.samples.size(), 4u);
+  EXPECT_EQ(report.samples[3].lower_bound, 4);
+}
+
+TEST(Simulator, TwentyFiveRoomsAtOnceWithInstantStartNeedThreeServers) {
+  for (const char* policy : {"first-fit", "best-fit", "least-loaded"}) {
+    const RunReport report = run(instant_config(policy), rooms_arriving(25, 2));
+    EXPECT_EQ(report.failure.kind, FailureKind::none) << report.failure.what;
+    EXPECT_EQ(report.servers_peak, 3) << policy;
+    EXPECT_EQ(report.lower_bound_peak, 3) << policy;
+    EXPECT_EQ(report.scale_out, 3u) << policy;
+    EXPECT_EQ(report.gap_worst, 0) << policy;
+    EXPECT_EQ(report.rooms_created, 25u);
+    EXPECT_EQ(report.joins_accepted, 50u);
+  }
+}
+
+TEST(Simulator, ACrashLosesExactlyTheUsersOfThatServersRooms) {
+  SimConfig config = instant_config("first-fit");
+  config.fleet.crashes_scheduled = {{10'000, 0}};  // s1, which holds rooms 1 to 10
+  std::vector<WorkloadEvent> events;
+  int users_on_first_server = 0;
+  for (int room = 1; room <= 15; ++room) {
+    const int users = room % 3 + 1;
+    if (room <= 10) users_on_first_server += users;
+    std::vector<WorkloadEvent> one = rooms_arriving(1, users);
+    for (WorkloadEvent& e : one) {
+      e.room = room;
+      if (e.kind == EventKind::create_room) e.user = room * 1000;
+    }
+    for (int i = 0; i < users; ++i) one[1 + i].user = room * 1000 + i;
+    events.insert(events.end(), one.begin(), one.end());
+  }
+  const RunReport report = run(config, events);
+  EXPECT_EQ(report.failure.kind, FailureKind::none) << report.failure.what;
+  EXPECT_EQ(report.server_crashes, 1u);
+  EXPECT_EQ(report.rooms_lost_to_crashes, 10u);
+  EXPECT_EQ(report.users_lost_to_crashes, static_cast<std::uint64_t>(users_on_first_server));
+}
+
+TEST(Simulator, ARoomOnAStartingServerWaitsForItsStart) {
+  SimConfig config = instant_config();
+  config.fleet.start_delay_ms_min = 5'000;
+  config.fleet.start_delay_ms_max = 5'000;
+  const RunReport report = run(config, rooms_arriving(1, 1));
+  EXPECT_EQ(report.failure.kind, FailureKind::none) << report.failure.what;
+  EXPECT_EQ(report.rooms_waited, 1u);
+  EXPECT_EQ(report.wait_p50_ms, 5'000);
+  EXPECT_EQ(report.wait_p99_ms, 5'000);
+}
+
+TEST(Simulator, AnEmptiedServerIsStoppedAfterTheIdleTimeout) {
+  SimConfig config = instant_config();
+  config.scheduler.autoscaler.idle_before_stop = std::chrono::seconds(60);
+  std::vector<WorkloadEvent> events = rooms_arriving(3, 1);
+  for (int room = 1; room <= 3; ++room) {
+    events.push_back(event(10'000, EventKind::leave, room, room * 1000));
+  }
+  const RunReport report = run(config, events);
+  EXPECT_EQ(report.failure.kind, FailureKind::none) << report.failure.what;
+  EXPECT_EQ(report.scale_out, 1u);
+  EXPECT_EQ(report.scale_in, 1u);
+  // One server from 0 until 60 s after it emptied at about 11 s (the next poll).
+  EXPECT_NEAR(report.server_seconds, 71, 2);
+}
+
+TEST(Simulator, RefusesJoinsWithReasons) {
+  SimConfig config = instant_config();
+  config.fleet.users_per_room_max = 2;
+  std::vector<WorkloadEvent> events = rooms_arriving(1, 3);         // the third is one too many
+  events.push_back(event(0, EventKind::join, 99, 5));               // a room never created
+  events.push_back(event(0, EventKind::message, 1, 1000, 100));     // reaches both members
+  const RunReport report = run(config, events);
+  EXPECT_EQ(report.failure.kind, FailureKind::none) << report.failure.what;
+  EXPECT_EQ(report.joins, 4u);
+  EXPECT_EQ(report.joins_accepted, 2u);
+  EXPECT_EQ(report.joins_refused[static_cast<int>(JoinRefusal::room_full)], 1u);
+  EXPECT_EQ(report.joins_refused[static_cast<int>(JoinRefusal::unknown_room)], 1u);
+}
+
+TEST(Simulator, RefusesCreationsPastMaxServers) {
+  SimConfig config = instant_config();
+  config.scheduler.autoscaler.max_servers = 1;
+  const RunReport report = run(config, rooms_arriving(12, 1));
+  EXPECT_EQ(report.failure.kind, FailureKind::none) << report.failure.what;
+  EXPECT_EQ(report.rooms_created, 10u);
+  EXPECT_EQ(report.creates_refused[static_cast<int>(CreateRefusal::no_capacity)], 2u);
+  EXPECT_EQ(report.joins_refused[static_cast<int>(JoinRefusal::create_refused)], 2u);
+}
+
+SyntheticConfig small_synthetic() {
+  SyntheticConfig config;
+  config.duration_s = 1800;
+  config.rooms_per_hour = 300;
+  return config;
+}
+
+TEST(Trace, RoundTripKeepsEveryEvent) {
+  SyntheticWorkload synthetic(small_synthetic(), 5);
+  const std::vector<WorkloadEvent> original = collect(synthetic);
+  ASSERT_GT(original.size(), 100u);
+  VectorWorkload source(original);
+  std::stringstream text;
+  EXPECT_EQ(write_trace(source, text), original.size());
+
+  TraceReader reader(text);
+  const std::vector<WorkloadEvent> read = collect(reader);
+  ASSERT_EQ(read.size(), original.size());
+  // Ids come back renumbered in order of appearance: the renaming must be
+  // one-to-one, and everything else identical.
+  std::map<std::uint64_t, std::uint64_t> rooms, users;
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    EXPECT_EQ(read[i].time_ms, original[i].time_ms);
+    EXPECT_EQ(read[i].kind, original[i].kind);
+    EXPECT_EQ(read[i].bytes, original[i].bytes);
+    EXPECT_EQ(rooms.try_emplace(original[i].room, read[i].room).first->second, read[i].room);
+    EXPECT_EQ(users.try_emplace(original[i].user, read[i].user).first->second, read[i].user);
+  }
+  // And a replay of the read trace gives the same run as the original.
+  VectorWorkload again(original);
+  std::stringstream text_again;
+  write_trace(again, text_again);
+  TraceReader replay(text_again);
+  VectorWorkload direct(original);
+  SimConfig config;
+  config.seed = 9;
+  std::ostringstream from_trace, from_memory;
+  write_json(from_trace, SweepResult{9, "w", {Simulator(config, replay).run()}});
+  write_json(from_memory, SweepResult{9, "w", {Simulator(config, direct).run()}});
+  EXPECT_EQ(from_trace.str(), from_memory.str());
+}
+
+TEST(Trace, ReportsTheLineOfABadEvent) {
+  std::istringstream text(std::string(kTraceHeader) + "\n10,create,r1,u1,\n5,join,r1,u1,\n");
+  TraceReader reader(text);
+  WorkloadEvent event;
+  EXPECT_TRUE(reader.next(event));
+  try {
+    reader.next(event);
+    FAIL() << "expected a TraceError";
+  } catch (const TraceError& error) {
+    EXPECT_NE(std::string(error.what()).find("line 3"), std::string::npos) << error.what();
+  }
+  std::istringstream bad_kind("1,shout,r1,u1,\n");
+  EXPECT_THROW(TraceReader(bad_kind).next(event), TraceError);
+}
+
+TEST(Simulator, TheSameSeedGivesByteIdenticalReports) {
+  const auto report_text = [](std::uint64_t seed) {
+    SyntheticWorkload workload(small_synthetic(), derive_seed(seed, "workload"));
+    SimConfig config;
+    config.seed = seed;
+    config.scheduler.policy = "power-of-two-choices";
+    config.fleet.crashes_per_server_hour = 0.5;
+    const SweepResult result{seed, "w", {Simulator(config, workload).run()}};
+    std::ostringstream text;
+    write_table(text, result);
+    write_csv(text, result);
+    write_json(text, result);
+    write_svg(text, result);
+    return text.str();
+  };
+  EXPECT_EQ(report_text(11), report_text(11));
+  EXPECT_NE(report_text(11), report_text(12));
+}
+
+TEST(Reports, SvgHasAxesALegendAndTheLowerBound) {
+  SyntheticWorkload workload(small_synthetic(), 3);
+  SimConfig config;
+  config.sample_interval_ms = 60'000;
+  const SweepResult result{3, "w", {Simulator(config, workload).run()}};
+  std::ostringstream svg;
+  write_svg(svg, result);
+  const std::string text = svg.str();
+  EXPECT_EQ(text.rfind("<svg", 0), 0u);
+  EXPECT_NE(text.find("simulated time (hours)"), std::string::npos);
+  EXPECT_NE(text.find("servers in use"), std::string::npos);
+  EXPECT_NE(text.find("lower bound"), std::string::npos);
+  EXPECT_NE(text.find("random spare=0 idle=300s"), std::string::npos);
+  EXPECT_NE(text.find("</svg>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sim

@@ -1,0 +1,136 @@
+// The run loop: time advances to the earliest of the next workload event and
+// the next simulator event; at equal times the workload goes first, then
+// simulator events in scheduling order. Users are in users.cc, the fleet's
+// events, polls, ticks and checks in fleet_events.cc.
+#include "sim/simulator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <variant>
+
+#include "sim/random.h"
+#include "sim/trace.h"
+
+namespace sim {
+namespace {
+
+std::int64_t percentile(const std::vector<std::int64_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+// Long enough after the last workload event for every room to be freed and
+// every idle server to be stopped, so that liveness can be judged.
+std::int64_t drain_ms(const SimConfig& config) {
+  const auto& autoscaler = config.scheduler.autoscaler;
+  return autoscaler.idle_before_stop.count() + autoscaler.start_timeout.count() +
+         config.scheduler.join_deadline.count() + config.fleet.start_delay_ms_max +
+         10 * (config.poll_interval_ms + config.tick_interval_ms) + 60'000;
+}
+
+}  // namespace
+
+Simulator::Simulator(SimConfig config, Workload& workload)
+    : config_(std::move(config)),
+      workload_(workload),
+      fleet_(config_.fleet, derive_seed(config_.seed, "fleet"), queue_, clock_),
+      scheduler_(config_.scheduler, fleet_, sched::sequential_room_ids("r"),
+                 sched::Random(derive_seed(config_.seed, "scheduler"))),
+      timeline_(config_.scheduler.room_capacity, config_.sample_interval_ms,
+                config_.samples_max) {
+  report_.policy = config_.scheduler.policy;
+  report_.spare_room_slots = config_.scheduler.autoscaler.spare_room_slots;
+  report_.idle_timeout_s =
+      std::chrono::duration_cast<std::chrono::seconds>(
+          config_.scheduler.autoscaler.idle_before_stop)
+          .count();
+}
+
+RunReport Simulator::run(const ProgressFn& progress) {
+  queue_.push(0, SimEvent{SimEventKind::tick});
+  queue_.push(0, SimEvent{SimEventKind::poll_round});
+  for (const ScheduledCrash& crash : config_.fleet.crashes_scheduled) {
+    queue_.push(crash.time_ms, SimEvent{SimEventKind::server_crash, crash.server_index});
+  }
+  try {
+    WorkloadEvent next;
+    bool have_next = workload_.next(next);
+    std::int64_t end_ms = have_next ? -1 : drain_ms(config_);
+    while (report_.failure.kind == FailureKind::none) {
+      const bool from_workload = have_next && next.time_ms <= queue_.top().time_ms;
+      const std::int64_t at_ms = from_workload ? next.time_ms : queue_.top().time_ms;
+      if (end_ms >= 0 && at_ms > end_ms) break;
+      timeline_.advance_to(at_ms);
+      clock_.set(sched::Millis{at_ms});
+      if (from_workload) {
+        step(next);
+        have_next = workload_.next(next);
+        if (!have_next) end_ms = at_ms + drain_ms(config_);
+      } else {
+        step(queue_.pop().payload);
+      }
+      timeline_.set(fleet_.servers_in_use(), active_rooms_);
+      if (check_due_) check_now();
+      ++report_.events;
+      if (progress && (report_.events & 0xFFFFF) == 0) progress(at_ms, report_.events);
+    }
+    if (report_.failure.kind == FailureKind::none) check_now();
+    if (report_.failure.kind == FailureKind::none) check_liveness_at_end();
+  } catch (const TraceError&) {
+    throw;  // bad input, not a failure of the system under test
+  } catch (const std::exception& error) {
+    fail(FailureKind::crash, std::string("exception: ") + error.what());
+  }
+  finish_report();
+  return report_;
+}
+
+void Simulator::finish_report() {
+  const sched::SchedulerMetrics metrics = scheduler_.metrics();
+  report_.scale_out = metrics.servers_started;
+  report_.scale_in = metrics.servers_stopped_idle;
+  report_.start_timeouts = metrics.servers_start_timed_out;
+  report_.server_crashes = fleet_.crashes();
+  report_.simulated_ms = now_ms();
+  std::sort(waits_ms_.begin(), waits_ms_.end());
+  report_.wait_p50_ms = percentile(waits_ms_, 0.50);
+  report_.wait_p99_ms = percentile(waits_ms_, 0.99);
+  report_.wait_max_ms = waits_ms_.empty() ? 0 : waits_ms_.back();
+  timeline_.finish(report_);
+}
+
+void Simulator::step(const WorkloadEvent& event) {
+  switch (event.kind) {
+    case EventKind::create_room:
+      return on_create(event);
+    case EventKind::join:
+      return on_join(event);
+    case EventKind::leave:
+      return on_leave(event);
+    case EventKind::message:
+      return on_message(event);
+  }
+}
+
+void Simulator::step(const SimEvent& event) {
+  switch (event.kind) {
+    case SimEventKind::server_ready:
+      return on_server_ready(event.server);
+    case SimEventKind::server_crash:
+      return on_server_crash(event.server);
+    case SimEventKind::poll_round:
+      return poll_round();
+    case SimEventKind::tick:
+      return tick();
+    case SimEventKind::lookup_retry:
+      return on_lookup_retry(event);
+  }
+}
+
+void Simulator::fail(FailureKind kind, std::string what) {
+  if (report_.failure.kind != FailureKind::none) return;  // the first failure is the story
+  report_.failure = Failure{kind, now_ms(), std::move(what)};
+}
+
+}  // namespace sim

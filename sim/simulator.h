@@ -1,0 +1,120 @@
+// One simulated run: the real scheduler on a simulated clock, a simulated
+// fleet, and users who follow a workload (create a room, look it up, join
+// the server it names, wait while it starts, leave, send messages). The
+// model under test is //scheduler; the workload is sim/workload.h; the checker
+// that knows the expected state is sim/checker.h.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+#include <vector>
+
+#include "scheduler/scheduler.h"
+#include "sim/checker.h"
+#include "sim/event_queue.h"
+#include "sim/run_report.h"
+#include "sim/sim_event.h"
+#include "sim/sim_fleet.h"
+#include "sim/timeline.h"
+#include "sim/workload.h"
+
+namespace sim {
+
+struct SimConfig {
+  std::uint64_t seed = 1;  // the master seed: every component's derives from it
+  sched::SchedulerConfig scheduler;
+  FleetConfig fleet;
+  std::int64_t poll_interval_ms = 1'000;  // the backend polls each server's status
+  std::int64_t tick_interval_ms = 1'000;  // Scheduler::tick
+  std::int64_t lookup_retry_ms = 500;     // a client told "starting" asks again
+  std::int64_t sample_interval_ms = 60'000;
+  std::size_t samples_max = 100'000;
+  // Scheduler calls between two invariant checks; 0: only at the end.
+  std::uint64_t check_every = 0;
+  // Poll reports are skipped when they cannot change the scheduler's table
+  // (nothing changed on the server and the table agrees on its room count);
+  // true sends every one, as the real poller does.
+  bool report_every_poll = false;
+};
+
+// Called now and then with the simulated time, for a progress indicator.
+using ProgressFn = std::function<void(std::int64_t simulated_ms, std::uint64_t events)>;
+
+class Simulator {
+ public:
+  Simulator(SimConfig config, Workload& workload);
+  RunReport run(const ProgressFn& progress = {});
+
+  // For tests: the live state while no run is in progress.
+  const sched::Scheduler& scheduler() const { return scheduler_; }
+  const SimFleet& fleet() const { return fleet_; }
+
+ private:
+  struct RoomState {
+    sched::RoomId scheduler_id;
+    std::int64_t created_ms = 0;
+    std::int64_t hosted_on = -1;  // fleet index, or -1
+    std::uint32_t generation = 0;  // moves on when the room dies with its server
+    int users_waiting = 0;
+    bool refused = false;
+    bool waiting_for_start = false;  // placed on a starting server, nobody in yet
+    bool active = false;             // counted in active_rooms_
+  };
+  enum class UserPhase : std::uint8_t { arriving, waiting, in_room };
+  struct UserState {
+    std::uint64_t room = 0;
+    std::uint32_t generation = 0;  // the room's generation when the user got in
+    std::uint32_t retry_token = 0;
+    std::int64_t waiting_since_ms = 0;
+    UserPhase phase = UserPhase::arriving;
+  };
+
+  void step(const WorkloadEvent& event);
+  void step(const SimEvent& event);
+  void on_create(const WorkloadEvent& event);
+  void on_join(const WorkloadEvent& event);
+  void on_leave(const WorkloadEvent& event);
+  void on_message(const WorkloadEvent& event);
+  void try_join(std::uint64_t user_id, UserState& user, RoomState& room);
+  void enter_server(std::uint64_t user_id, UserState& user, RoomState& room,
+                    const std::string& host);
+  void refuse_join(std::uint64_t user_id, UserState& user, RoomState& room, JoinRefusal why);
+  void stop_waiting(UserState& user, RoomState& room);
+  void on_lookup_retry(const SimEvent& event);
+  void on_server_ready(std::uint32_t index);
+  void on_server_crash(std::uint32_t index);
+  void poll_round();
+  void tick();
+  bool needs_report(std::uint32_t index) const;
+  void update_activity(RoomState& room);
+
+  void after_scheduler_call();
+  void check_now();
+  void check_liveness_at_end();
+  bool lower_bound_must_hold() const;
+  std::int64_t wait_limit_ms() const;
+  void finish_report();
+  void fail(FailureKind kind, std::string what);
+  std::int64_t now_ms() const { return clock_.now().count(); }
+
+  SimConfig config_;
+  Workload& workload_;
+  sched::ManualClock clock_;
+  EventQueue<SimEvent> queue_;
+  SimFleet fleet_;
+  sched::Scheduler scheduler_;
+  Timeline timeline_;
+  RunReport report_;
+
+  std::unordered_map<std::uint64_t, RoomState> rooms_;
+  std::unordered_map<std::uint64_t, UserState> users_;
+  std::vector<std::uint32_t> polled_;  // running, or crashed and not yet given up on
+  std::vector<std::int64_t> waits_ms_;
+  int active_rooms_ = 0;
+  int users_waiting_ = 0;
+  std::uint64_t calls_since_check_ = 0;
+  bool check_due_ = false;
+};
+
+}  // namespace sim

@@ -1,0 +1,44 @@
+#include "sim/sweep.h"
+
+#include <cstdio>
+
+#include "sim/random.h"
+#include "sim/synthetic_workload.h"
+#include "sim/trace.h"
+
+namespace sim {
+
+std::unique_ptr<Workload> make_workload(const Options& options, std::uint64_t seed) {
+  if (!options.trace_path.empty()) return TraceReader::open(options.trace_path);
+  return std::make_unique<SyntheticWorkload>(options.synthetic, derive_seed(seed, "workload"));
+}
+
+SweepResult run_sweep(const Options& options, std::uint64_t seed, bool show_progress) {
+  SweepResult result;
+  result.seed = seed;
+  result.workload = describe_workload(options);
+  const std::size_t total = options.policies.size() * options.spare_room_slots.size() *
+                            options.idle_timeouts_s.size();
+  for (const std::string& policy : options.policies) {
+    for (int spare : options.spare_room_slots) {
+      for (std::int64_t idle_s : options.idle_timeouts_s) {
+        std::unique_ptr<Workload> workload = make_workload(options, seed);
+        Simulator simulator(make_sim_config(options, seed, policy, spare, idle_s), *workload);
+        const std::size_t number = result.runs.size() + 1;
+        ProgressFn progress;
+        if (show_progress) {
+          progress = [&](std::int64_t simulated_ms, std::uint64_t events) {
+            std::fprintf(stderr, "\r  run %zu/%zu %-22s %8.2f h simulated, %6.1fM events ",
+                         number, total, policy.c_str(), simulated_ms / 3600e3, events / 1e6);
+          };
+        }
+        result.runs.push_back(simulator.run(progress));
+        if (show_progress) std::fprintf(stderr, "\r%78s\r", "");
+        if (result.runs.back().failure.kind != FailureKind::none) return result;
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace sim

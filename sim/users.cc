@@ -1,0 +1,180 @@
+// The users' side: create a room, look it up, join the server it names,
+// wait (asking again) while that server starts, leave, send messages.
+#include <variant>
+
+#include "sim/simulator.h"
+
+namespace sim {
+
+void Simulator::on_create(const WorkloadEvent& event) {
+  auto [entry, added] = rooms_.try_emplace(event.room);
+  if (!added) {
+    ++report_.creates_refused[static_cast<int>(CreateRefusal::duplicate_room)];
+    return;
+  }
+  RoomState& room = entry->second;
+  room.created_ms = now_ms();
+  const sched::CreateResult result = scheduler_.create_room(clock_.now());
+  after_scheduler_call();
+  if (const auto* placed = std::get_if<sched::Placed>(&result)) {
+    room.scheduler_id = placed->room_id;
+    ++report_.rooms_created;
+  } else if (const auto* waiting = std::get_if<sched::Waiting>(&result)) {
+    room.scheduler_id = waiting->room_id;
+    room.waiting_for_start = true;
+    ++report_.rooms_created;
+    ++report_.rooms_waited;
+  } else {
+    room.refused = true;
+    ++report_.creates_refused[static_cast<int>(CreateRefusal::no_capacity)];
+  }
+}
+
+void Simulator::on_join(const WorkloadEvent& event) {
+  ++report_.joins;
+  auto [entry, added] = users_.try_emplace(event.user);
+  if (!added) {
+    ++report_.joins_refused[static_cast<int>(JoinRefusal::already_in_room)];
+    return;
+  }
+  UserState& user = entry->second;
+  user.room = event.room;
+  user.waiting_since_ms = now_ms();
+  auto room = rooms_.find(event.room);
+  if (room == rooms_.end() || room->second.refused) {
+    const bool refused = room != rooms_.end();
+    ++report_.joins_refused[static_cast<int>(refused ? JoinRefusal::create_refused
+                                                     : JoinRefusal::unknown_room)];
+    users_.erase(entry);
+    return;
+  }
+  try_join(event.user, user, room->second);
+}
+
+void Simulator::try_join(std::uint64_t user_id, UserState& user, RoomState& room) {
+  const sched::LookupResult result = scheduler_.lookup(room.scheduler_id, clock_.now());
+  after_scheduler_call();
+  if (const auto* ready = std::get_if<sched::RoomReady>(&result)) {
+    return enter_server(user_id, user, room, ready->host);
+  }
+  if (std::holds_alternative<sched::RoomStarting>(result)) {
+    if (user.phase != UserPhase::waiting) {
+      user.phase = UserPhase::waiting;
+      ++room.users_waiting;
+      ++users_waiting_;
+      update_activity(room);
+    }
+    queue_.push(now_ms() + config_.lookup_retry_ms,
+                SimEvent{SimEventKind::lookup_retry, 0, user_id, ++user.retry_token});
+    return;
+  }
+  const bool unavailable = std::holds_alternative<sched::RoomUnavailable>(result);
+  refuse_join(user_id, user, room,
+              unavailable ? JoinRefusal::no_capacity : JoinRefusal::unknown_room);
+}
+
+void Simulator::stop_waiting(UserState& user, RoomState& room) {
+  if (user.phase != UserPhase::waiting) return;
+  user.phase = UserPhase::arriving;
+  --room.users_waiting;
+  --users_waiting_;
+  update_activity(room);
+}
+
+void Simulator::enter_server(std::uint64_t user_id, UserState& user, RoomState& room,
+                             const std::string& host) {
+  const std::optional<std::uint32_t> index = fleet_.index_of_host(host);
+  if (!index) return fail(FailureKind::correctness, "scheduler named unknown host " + host);
+  if (room.hosted_on >= 0 && room.hosted_on != *index) {
+    return fail(FailureKind::correctness, "room " + room.scheduler_id + " sent to " + host +
+                                              " while live on " + fleet_.at(room.hosted_on).id);
+  }
+  switch (fleet_.join(*index, user.room, room.scheduler_id)) {
+    case JoinOutcome::joined:
+      break;
+    case JoinOutcome::room_full:
+      return refuse_join(user_id, user, room, JoinRefusal::room_full);
+    case JoinOutcome::server_full:
+      return refuse_join(user_id, user, room, JoinRefusal::server_full);
+    case JoinOutcome::server_down:
+      return refuse_join(user_id, user, room, JoinRefusal::server_down);
+  }
+  if (user.phase == UserPhase::waiting && room.waiting_for_start) {
+    waits_ms_.push_back(now_ms() - room.created_ms);
+  }
+  room.waiting_for_start = false;
+  stop_waiting(user, room);
+  user.phase = UserPhase::in_room;
+  user.generation = room.generation;
+  room.hosted_on = *index;
+  ++report_.joins_accepted;
+  update_activity(room);
+}
+
+void Simulator::refuse_join(std::uint64_t user_id, UserState& user, RoomState& room,
+                            JoinRefusal why) {
+  stop_waiting(user, room);
+  ++report_.joins_refused[static_cast<int>(why)];
+  users_.erase(user_id);
+}
+
+void Simulator::on_lookup_retry(const SimEvent& event) {
+  auto user = users_.find(event.user);
+  if (user == users_.end() || user->second.phase != UserPhase::waiting ||
+      user->second.retry_token != event.token) {
+    return;  // the user left, or got in, or a newer retry is pending
+  }
+  const std::int64_t waited_ms = now_ms() - user->second.waiting_since_ms;
+  if (waited_ms > wait_limit_ms()) {
+    return fail(FailureKind::liveness, "user u" + std::to_string(event.user) + " waited " +
+                                           std::to_string(waited_ms) + " ms for a server");
+  }
+  try_join(event.user, user->second, rooms_.at(user->second.room));
+}
+
+void Simulator::on_leave(const WorkloadEvent& event) {
+  auto user = users_.find(event.user);
+  if (user == users_.end()) return;  // refused earlier: nothing to undo
+  auto room = rooms_.find(user->second.room);
+  if (room == rooms_.end()) {
+    // A user who lost the room to a crash; the room came back, emptied and went.
+  } else if (user->second.phase == UserPhase::waiting) {
+    stop_waiting(user->second, room->second);
+    ++report_.joins_cancelled;
+  } else if (user->second.phase == UserPhase::in_room &&
+             user->second.generation == room->second.generation &&
+             room->second.hosted_on >= 0) {
+    if (fleet_.leave(room->second.hosted_on, user->second.room) == 0) {
+      room->second.hosted_on = -1;
+      update_activity(room->second);
+      // The server drops an empty room and the scheduler frees its slot; a
+      // later join of this room is refused as unknown, as in production.
+      if (room->second.users_waiting == 0) rooms_.erase(room);
+    }
+  }
+  users_.erase(user);
+}
+
+void Simulator::on_message(const WorkloadEvent& event) {
+  ++report_.messages;
+  auto user = users_.find(event.user);
+  if (user != users_.end() && user->second.phase == UserPhase::in_room) {
+    // The room may be gone altogether: lost to a crash, reborn elsewhere, emptied.
+    auto room = rooms_.find(user->second.room);
+    if (room != rooms_.end() && room->second.hosted_on >= 0 &&
+        room->second.generation == user->second.generation) {
+      report_.deliveries += fleet_.users_in(room->second.hosted_on, user->second.room);
+      return;
+    }
+  }
+  ++report_.messages_undelivered;
+}
+
+void Simulator::update_activity(RoomState& room) {
+  const bool active = room.hosted_on >= 0 || room.users_waiting > 0;
+  if (active == room.active) return;
+  room.active = active;
+  active_rooms_ += active ? 1 : -1;
+}
+
+}  // namespace sim
