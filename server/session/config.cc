@@ -47,6 +47,9 @@ SessionConfig parse_session_config(int argc, char** argv) {
   int idle_timeout = static_cast<int>(config.idle_timeout.count());
   app.add_option("--idle-timeout", idle_timeout, "Seconds of silence (pings unanswered) tolerated")
       ->check(CLI::Range(2, 3600));
+  int http_timeout = static_cast<int>(config.http_timeout.count());
+  app.add_option("--http-timeout", http_timeout, "Seconds a client has to send its HTTP request")
+      ->check(CLI::Range(1, 3600));
   int shutdown_grace = static_cast<int>(config.shutdown_grace.count());
   app.add_option("--shutdown-grace", shutdown_grace, "Seconds given to close handshakes on SIGTERM")
       ->check(CLI::Range(0, 600));
@@ -63,6 +66,7 @@ SessionConfig parse_session_config(int argc, char** argv) {
   config.empty_room_ttl = std::chrono::seconds(empty_room_ttl);
   config.idle_timeout = std::chrono::seconds(idle_timeout);
   config.shutdown_grace = std::chrono::seconds(shutdown_grace);
+  config.http_timeout = std::chrono::seconds(http_timeout);
   return config;
 }
 

@@ -24,6 +24,7 @@ struct SessionConfig {
   std::size_t frame_bytes_max = 16 * 1024;    // larger frames close the socket (1009)
   std::size_t send_queue_bytes_max = 1 << 20; // per connection; over it: dropped as too slow
   std::chrono::seconds idle_timeout{60};      // pings keep a live peer; a dead one is dropped
+  std::chrono::seconds http_timeout{30};      // to send a whole HTTP request (or upgrade)
   std::chrono::seconds shutdown_grace{5};     // SIGTERM: time for close handshakes
 };
 

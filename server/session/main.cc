@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   http::ServerOptions options;
   options.address = config.address;
   options.port = config.port;
+  options.request_timeout = config.http_timeout;
   http::HttpServer server(io, options, routes);
   try {
     server.start();

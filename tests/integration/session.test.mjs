@@ -188,13 +188,38 @@ describe('bad input at the door', () => {
     socket.write(Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0xc3, 0x28]));
     assert.equal((await alice.closed).code, 1007);
   });
-  test('a connection that never finishes its request is let go; others are served', async () => {
-    const idle = net.connect(session.port, '127.0.0.1');
-    idle.write('GET / HTTP/1.1\r\n');
-    const alice = await connect(newRoom(), 'alice');
-    await alice.next();
-    await alice.close();
-    idle.destroy();
+  test('a connection that never finishes its request is let go; others are served meanwhile', async () => {
+    const own = await startSession({ args: ['--http-timeout', '1'] });
+    try {
+      const idle = net.connect(own.port, '127.0.0.1');
+      idle.write('GET / HTTP/1.1\r\n');
+      const closed = new Promise((resolve) => idle.on('close', resolve));
+      const alice = await Client.connect(own.host, sessionToken(own.host, 'r', 'alice'));
+      await alice.next();
+      const started = Date.now();
+      await closed;
+      assert.ok(Date.now() - started < 5000, 'closed by the server after its HTTP timeout');
+      await alice.close();
+    } finally { await own.stop(); }
+  });
+  test('a WebSocket peer that stops answering pings is dropped and leaves the room', async () => {
+    const own = await startSession({ args: ['--idle-timeout', '2'] });
+    try {
+      const alice = await Client.connect(own.host, sessionToken(own.host, 'r', 'alice'), { events: true });
+      await alice.next();
+      // A raw client: completes the handshake, reads, but never answers a ping.
+      const silent = net.connect(own.port, '127.0.0.1', () => {
+        silent.write(`GET /?token=${sessionToken(own.host, 'r', 'silent')} HTTP/1.1\r\nHost: ${own.host}\r\n` +
+          'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      });
+      silent.on('data', () => {});
+      assert.equal((await alice.next((f) => f.type === 'join')).userId, 'silent');
+      const leave = await alice.next((f) => f.type === 'leave', { timeoutMs: 8000 });
+      assert.equal(leave.userId, 'silent');
+      silent.destroy();
+      await alice.close();
+    } finally { await own.stop(); }
   });
 });
 
