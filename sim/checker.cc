@@ -12,8 +12,8 @@ std::string check_scheduler(const sched::Scheduler& scheduler) {
 
 std::string check_fleet(const SimFleet& fleet) {
   if (fleet.users_lost_to_stops() > 0) {
-    return "the scheduler stopped servers holding " +
-           std::to_string(fleet.users_lost_to_stops()) + " users";
+    return "the scheduler stopped servers holding " + std::to_string(fleet.users_lost_to_stops()) +
+           " users";
   }
   int in_use = 0;
   for (std::uint32_t i = 0; i < fleet.size(); ++i) {
@@ -24,8 +24,8 @@ std::string check_fleet(const SimFleet& fleet) {
     }
     for (const HostedRoom& room : server.rooms) {
       if (room.users > fleet.config().users_per_room_max || room.users <= 0) {
-        return server.id + " room " + room.scheduler_id + " has " +
-               std::to_string(room.users) + " users";
+        return server.id + " room " + room.scheduler_id + " has " + std::to_string(room.users) +
+               " users";
       }
     }
   }

@@ -84,8 +84,8 @@ int main(int argc, char** argv) {
   const sim::Options options = sim::parse_options(argc, argv);
   // The only unseeded randomness: choosing a seed when none is given.
   const std::uint64_t seed =
-      options.seed ? *options.seed : (std::uint64_t{std::random_device{}()} << 32) ^
-                                         std::random_device{}();
+      options.seed ? *options.seed
+                   : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   const std::string reproduce = reproduce_command(argc, argv, seed);
   std::snprintf(reproduce_line, sizeof reproduce_line, "%s\n", reproduce.c_str());
   for (int signal_number : {SIGSEGV, SIGABRT, SIGFPE, SIGBUS, SIGILL}) {
@@ -114,8 +114,7 @@ int main(int argc, char** argv) {
   std::uint64_t events = 0;
   for (const sim::RunReport& run : result.runs) events += run.events;
   std::cerr << result.runs.size() << " runs, " << events << " events in " << sim::fixed(wall_s, 2)
-            << " s (" << sim::fixed(events / std::max(wall_s, 1e-9) / 1e6, 2)
-            << "M events/s)\n";
+            << " s (" << sim::fixed(events / std::max(wall_s, 1e-9) / 1e6, 2) << "M events/s)\n";
 
   const sim::FailureKind failure =
       result.runs.empty() ? sim::FailureKind::none : result.runs.back().failure.kind;

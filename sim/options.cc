@@ -35,41 +35,54 @@ void add_sweep_options(CLI::App& app, Options& o) {
 
 void add_scheduler_options(CLI::App& app, Options& o) {
   app.add_option("--rooms-per-server", o.rooms_per_server, "Room slots a server has")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--users-per-room", o.users_per_room, "Users a room admits")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--min-servers", o.min_servers, "Servers kept running even when idle")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--max-servers", o.max_servers, "The fleet's limit; past it creations are refused")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--start-timeout", o.start_timeout_s,
                  "Seconds after which a server still starting is given up")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--join-deadline", o.join_deadline_s,
                  "Seconds a placed room keeps its slot before its first user arrives")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--failed-polls", o.failed_polls_before_gone,
                  "Unanswered polls before a server is declared gone")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 }
 
 void add_fleet_options(CLI::App& app, Options& o) {
   app.add_option("--start-delay-ms-min", o.start_delay_ms_min,
                  "Shortest server start-up (uniform between min and max)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--start-delay-ms-max", o.start_delay_ms_max, "Longest server start-up")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--crash-rate", o.crashes_per_server_hour,
                  "Crashes per server-hour (exponential time to failure); 0: none")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--poll-interval-ms", o.poll_interval_ms,
                  "How often the backend polls each server's status")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--tick-interval-ms", o.tick_interval_ms, "How often the scheduler ticks")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--lookup-retry-ms", o.lookup_retry_ms,
                  "How soon a client told 'starting' looks its room up again")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 }
 
 void add_workload_options(CLI::App& app, Options& o) {
@@ -78,37 +91,49 @@ void add_workload_options(CLI::App& app, Options& o) {
                  "Replay this trace file (sim/TRACE_FORMAT.md) instead of the synthetic workload")
       ->check(CLI::ExistingFile);
   app.add_option("--duration-s", s.duration_s, "Synthetic: seconds during which rooms are created")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--rooms-per-hour", s.rooms_per_hour, "Synthetic: mean room creation rate")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--daily-amplitude", s.daily_cycle_amplitude,
                  "Synthetic: daily cycle, rate x (1 - a cos(2 pi t / day)); 0: constant")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--day-length-s", s.day_length_s, "Synthetic: the cycle's period")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--lifetime-median-s", s.room_lifetime_median_s,
                  "Synthetic: median room lifetime (lognormal)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--lifetime-sigma", s.room_lifetime_sigma,
                  "Synthetic: lognormal sigma of room lifetimes (larger: heavier tail)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--lifetime-max-s", s.room_lifetime_s_max, "Synthetic: longest room lifetime")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--room-users-alpha", s.room_users_pareto_alpha,
                  "Synthetic: Pareto shape of users a room draws (smaller: heavier tail)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--room-users-max", s.room_users_max,
                  "Synthetic: most users a room draws (above --users-per-room some are refused)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--stay-mean-s", s.user_stay_mean_s,
                  "Synthetic: mean time a (non-creating) user stays, exponential")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--message-rate", s.messages_per_user_per_min,
                  "Synthetic: messages per user per minute (Poisson); 0: none")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--message-bytes-median", s.message_bytes_median,
                  "Synthetic: median message size (lognormal)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 }
 
 void add_output_options(CLI::App& app, Options& o) {
@@ -125,7 +150,8 @@ void add_output_options(CLI::App& app, Options& o) {
                "Send every status report, even those that cannot change the scheduler's "
                "table (slower; the default skips them)");
   app.add_option("--sample-interval-s", o.sample_interval_s, "Resolution of the plot and series")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 }
 
 }  // namespace
@@ -149,8 +175,8 @@ Options parse_options(int argc, char** argv) {
   }
   for (const std::string& policy : options.policies) {
     if (!sched::make_policy(policy)) {
-      std::cerr << "--policies: unknown policy \"" << policy << "\"; known: "
-                << join(sched::policy_names()) << "\n";
+      std::cerr << "--policies: unknown policy \"" << policy
+                << "\"; known: " << join(sched::policy_names()) << "\n";
       std::exit(1);
     }
   }

@@ -46,7 +46,7 @@ struct Options {
   std::string svg_path;
   std::string json_path;
   std::string write_trace_path;
-  std::uint64_t check_every = 10'000;
+  std::uint64_t check_every = 100'000;
   bool report_every_poll = false;
   std::int64_t sample_interval_s = 300;
 };

@@ -23,8 +23,9 @@ std::string quoted(std::string_view text) {
 }
 
 void write_run(std::ostream& out, const RunReport& run) {
-  out << "    {\"policy\": " << quoted(run.policy) << ", \"spare_room_slots\": "
-      << run.spare_room_slots << ", \"idle_timeout_s\": " << run.idle_timeout_s
+  out << "    {\"policy\": " << quoted(run.policy)
+      << ", \"spare_room_slots\": " << run.spare_room_slots
+      << ", \"idle_timeout_s\": " << run.idle_timeout_s
       << ",\n     \"server_seconds\": " << fixed(run.server_seconds, 3)
       << ", \"servers_peak\": " << run.servers_peak
       << ", \"lower_bound_peak\": " << run.lower_bound_peak

@@ -11,10 +11,10 @@ namespace {
 
 constexpr int kWidth = 960;
 constexpr int kHeight = 540;
-constexpr int kLeft = 70;     // room for the y labels
-constexpr int kRight = 250;   // room for the legend
-constexpr int kTop = 60;      // title and subtitle
-constexpr int kBottom = 60;   // x labels and axis title
+constexpr int kLeft = 70;    // room for the y labels
+constexpr int kRight = 250;  // room for the legend
+constexpr int kTop = 60;     // title and subtitle
+constexpr int kBottom = 60;  // x labels and axis title
 constexpr int kPlotWidth = kWidth - kLeft - kRight;
 constexpr int kPlotHeight = kHeight - kTop - kBottom;
 
@@ -25,11 +25,16 @@ constexpr const char* kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", 
 std::string escaped(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -67,8 +72,8 @@ void write_axes(std::ostream& out, const Scale& scale) {
         << "\" stroke=\"#e5e5e5\"/>\n<text x=\"" << kLeft - 8 << "\" y=\""
         << fixed(scale.y(s) + 4, 1) << "\" text-anchor=\"end\">" << fixed(s, 0) << "</text>\n";
   }
-  out << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << kPlotWidth
-      << "\" height=\"" << kPlotHeight << "\" fill=\"none\" stroke=\"#333\"/>\n"
+  out << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << kPlotWidth << "\" height=\""
+      << kPlotHeight << "\" fill=\"none\" stroke=\"#333\"/>\n"
       << "<text x=\"" << kLeft + kPlotWidth / 2 << "\" y=\"" << kHeight - 18
       << "\" text-anchor=\"middle\">simulated time (hours)</text>\n"
       << "<text transform=\"translate(20," << kTop + kPlotHeight / 2
@@ -92,9 +97,9 @@ void write_legend_entry(std::ostream& out, int row, const std::string& style,
                         const std::string& label) {
   const int x = kLeft + kPlotWidth + 16;
   const int y = kTop + 10 + row * 20;
-  out << "<line x1=\"" << x << "\" y1=\"" << y << "\" x2=\"" << x + 24 << "\" y2=\"" << y
-      << "\" " << style << "/>\n<text x=\"" << x + 30 << "\" y=\"" << y + 4 << "\">"
-      << escaped(label) << "</text>\n";
+  out << "<line x1=\"" << x << "\" y1=\"" << y << "\" x2=\"" << x + 24 << "\" y2=\"" << y << "\" "
+      << style << "/>\n<text x=\"" << x + 30 << "\" y=\"" << y + 4 << "\">" << escaped(label)
+      << "</text>\n";
 }
 
 }  // namespace
@@ -107,15 +112,15 @@ void write_svg(std::ostream& out, const SweepResult& result) {
       interval_hours = (run.samples[1].time_ms - run.samples[0].time_ms) / 3600e3;
     }
     if (!run.samples.empty()) {
-      scale.hours_max = std::max(scale.hours_max,
-                                 run.samples.back().time_ms / 3600e3 + interval_hours);
+      scale.hours_max =
+          std::max(scale.hours_max, run.samples.back().time_ms / 3600e3 + interval_hours);
     }
     scale.servers_max = std::max<double>(scale.servers_max, run.servers_peak);
   }
   scale.servers_max = std::ceil(scale.servers_max * 1.1);
 
-  out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\""
-      << kHeight << "\" viewBox=\"0 0 " << kWidth << ' ' << kHeight
+  out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
+      << "\" viewBox=\"0 0 " << kWidth << ' ' << kHeight
       << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       << "<text x=\"" << kLeft << "\" y=\"24\" font-size=\"16\" font-weight=\"bold\">"
@@ -124,12 +129,11 @@ void write_svg(std::ostream& out, const SweepResult& result) {
       << kLeft << "\" y=\"42\" fill=\"#555\">seed " << result.seed << "; "
       << escaped(result.workload.substr(0, 120)) << "</text>\n";
   write_axes(out, scale);
-  const std::string bound_style =
-      "stroke=\"#000\" stroke-width=\"2\" stroke-dasharray=\"6 4\"";
+  const std::string bound_style = "stroke=\"#000\" stroke-width=\"2\" stroke-dasharray=\"6 4\"";
   int row = 0;
   for (std::size_t i = 0; i < result.runs.size(); ++i) {
-    const std::string style = std::string("stroke=\"") + kColours[i % std::size(kColours)] +
-                              "\" stroke-width=\"1.5\"";
+    const std::string style =
+        std::string("stroke=\"") + kColours[i % std::size(kColours)] + "\" stroke-width=\"1.5\"";
     write_series(out, scale, result.runs[i].samples, interval_hours, false, style);
     write_legend_entry(out, row++, style, result.runs[i].label());
   }

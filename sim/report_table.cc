@@ -38,9 +38,9 @@ void write_table(std::ostream& out, const SweepResult& result) {
   char line[256];
   out << "workload " << result.workload << "\n\n";
   std::snprintf(line, sizeof line,
-                "%-22s %5s %5s %9s %4s %4s %6s %4s %7s %8s %8s %7s %7s %5s %5s %6s %6s\n",
-                "policy", "spare", "idle", "server-h", "peak", "LB", "gap", "gap", "rooms",
-                "waited", "wait", "wait", "refused", "out", "in", "crash", "users");
+                "%-22s %5s %5s %9s %4s %4s %6s %4s %7s %8s %8s %7s %7s %5s %5s %6s %6s\n", "policy",
+                "spare", "idle", "server-h", "peak", "LB", "gap", "gap", "rooms", "waited", "wait",
+                "wait", "refused", "out", "in", "crash", "users");
   out << line;
   std::snprintf(line, sizeof line,
                 "%-22s %5s %5s %9s %4s %4s %6s %4s %7s %8s %8s %7s %7s %5s %5s %6s %6s\n", "",
@@ -66,11 +66,12 @@ void write_table(std::ostream& out, const SweepResult& result) {
     out << line;
   }
   out << "\nrefusals by reason:\n";
-  for (const RunReport& run : result.runs) out << "  " << run.label() << ": " << refusals_text(run) << "\n";
+  for (const RunReport& run : result.runs)
+    out << "  " << run.label() << ": " << refusals_text(run) << "\n";
   for (const RunReport& run : result.runs) {
     if (run.failure.kind == FailureKind::none) continue;
-    out << "\nFAILED (" << to_string(run.failure.kind) << ") in " << run.label() << " at t="
-        << run.failure.time_ms << " ms: " << run.failure.what << "\n";
+    out << "\nFAILED (" << to_string(run.failure.kind) << ") in " << run.label()
+        << " at t=" << run.failure.time_ms << " ms: " << run.failure.what << "\n";
   }
 }
 

@@ -15,13 +15,13 @@ enum class CreateRefusal : std::uint8_t {
   count
 };
 enum class JoinRefusal : std::uint8_t {
-  unknown_room,      // the scheduler no longer knows it (freed, or dropped after a crash)
-  create_refused,    // the room's creation was refused
-  no_capacity,       // the room's server is gone and no slot is free anywhere
-  server_down,       // sent to a server that has crashed
-  room_full,         // the room already has users_per_room_max users
-  server_full,       // the server already holds rooms_per_server_max rooms
-  already_in_room,   // the trace joins a user twice
+  unknown_room,     // the scheduler no longer knows it (freed, or dropped after a crash)
+  create_refused,   // the room's creation was refused
+  no_capacity,      // the room's server is gone and no slot is free anywhere
+  server_down,      // sent to a server that has crashed
+  room_full,        // the room already has users_per_room_max users
+  server_full,      // the server already holds rooms_per_server_max rooms
+  already_in_room,  // the trace joins a user twice
   count
 };
 

@@ -49,7 +49,7 @@ bool SimFleet::finish_start(std::uint32_t index) {
   SimServer& server = servers_[index];
   if (server.phase != ServerPhase::starting) return false;
   server.phase = ServerPhase::running;
-  server.changed_since_report = true;
+  server.report_due = true;
   return true;
 }
 
@@ -84,7 +84,7 @@ JoinOutcome SimFleet::join(std::uint32_t index, std::uint64_t room,
   }
   if (hosted->users >= config_.users_per_room_max) return JoinOutcome::room_full;
   ++hosted->users;
-  server.changed_since_report = true;
+  server.report_due = true;
   return JoinOutcome::joined;
 }
 
@@ -92,7 +92,7 @@ int SimFleet::leave(std::uint32_t index, std::uint64_t room) {
   SimServer& server = servers_[index];
   HostedRoom* hosted = find_room(index, room);
   if (hosted == nullptr) return 0;
-  server.changed_since_report = true;
+  server.report_due = true;
   const int left = --hosted->users;
   if (left <= 0) {
     *hosted = std::move(server.rooms.back());

@@ -31,7 +31,7 @@ struct FleetConfig {
   double crashes_per_server_hour = 0;  // 0: servers never crash
   int rooms_per_server_max = 10;
   int users_per_room_max = 100;
-  std::size_t servers_max = 1'000'000;  // a bound on the fleet's bookkeeping
+  std::size_t servers_max = 1'000'000;            // a bound on the fleet's bookkeeping
   std::vector<ScheduledCrash> crashes_scheduled;  // on top of the random ones
 };
 
@@ -48,7 +48,7 @@ struct SimServer {
   std::string host;
   ServerPhase phase = ServerPhase::starting;
   std::vector<HostedRoom> rooms;  // at most rooms_per_server_max, so a scan is cheap
-  bool changed_since_report = true;
+  bool report_due = true;
   int polls_unanswered = 0;
 };
 

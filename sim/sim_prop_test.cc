@@ -99,14 +99,14 @@ RC_GTEST_PROP(SimProperties, AnyFitUsesExactlyTheLowerBoundOnArrivals, ()) {
   SimConfig config;
   config.seed = seed;
   config.check_every = 1;
-  config.scheduler.policy = *rc::gen::elementOf(
-      std::vector<std::string>{"first-fit", "best-fit", "least-loaded"});
+  config.scheduler.policy =
+      *rc::gen::elementOf(std::vector<std::string>{"first-fit", "best-fit", "least-loaded"});
   config.scheduler.room_capacity = *rc::gen::inRange(1, 12);
   config.fleet.rooms_per_server_max = config.scheduler.room_capacity;
   config.fleet.start_delay_ms_min = 0;
   config.fleet.start_delay_ms_max = 0;
-  const auto arrival_times = *rc::gen::container<std::vector<std::int64_t>>(
-      rc::gen::inRange<std::int64_t>(0, 600'000));
+  const auto arrival_times =
+      *rc::gen::container<std::vector<std::int64_t>>(rc::gen::inRange<std::int64_t>(0, 600'000));
   std::vector<WorkloadEvent> events;
   std::uint64_t room = 0;
   for (std::int64_t at_ms : arrival_times) {

@@ -174,9 +174,9 @@ TEST(Simulator, AnEmptiedServerIsStoppedAfterTheIdleTimeout) {
 TEST(Simulator, RefusesJoinsWithReasons) {
   SimConfig config = instant_config();
   config.fleet.users_per_room_max = 2;
-  std::vector<WorkloadEvent> events = rooms_arriving(1, 3);         // the third is one too many
-  events.push_back(event(0, EventKind::join, 99, 5));               // a room never created
-  events.push_back(event(0, EventKind::message, 1, 1000, 100));     // reaches both members
+  std::vector<WorkloadEvent> events = rooms_arriving(1, 3);      // the third is one too many
+  events.push_back(event(0, EventKind::join, 99, 5));            // a room never created
+  events.push_back(event(0, EventKind::message, 1, 1000, 100));  // reaches both members
   const RunReport report = run(config, events);
   EXPECT_EQ(report.failure.kind, FailureKind::none) << report.failure.what;
   EXPECT_EQ(report.joins, 4u);
@@ -193,6 +193,23 @@ TEST(Simulator, RefusesCreationsPastMaxServers) {
   EXPECT_EQ(report.rooms_created, 10u);
   EXPECT_EQ(report.creates_refused[static_cast<int>(CreateRefusal::no_capacity)], 2u);
   EXPECT_EQ(report.joins_refused[static_cast<int>(JoinRefusal::create_refused)], 2u);
+}
+
+TEST(Simulator, ServersThatNeverStartAreALivenessFailure) {
+  SimConfig config = instant_config();
+  // Every start takes longer than the scheduler waits: no room is ever served.
+  config.scheduler.autoscaler.start_timeout = std::chrono::seconds(10);
+  config.fleet.start_delay_ms_min = 20'000;
+  config.fleet.start_delay_ms_max = 20'000;
+  const RunReport report = run(config, rooms_arriving(1, 1));
+  EXPECT_EQ(report.failure.kind, FailureKind::liveness) << report.failure.what;
+}
+
+TEST(Simulator, UsersLeftInsideKeepTheirServers) {
+  // A trace that ends with users inside is not a liveness failure.
+  const RunReport report = run(instant_config(), rooms_arriving(12, 1));
+  EXPECT_EQ(report.failure.kind, FailureKind::none) << report.failure.what;
+  EXPECT_EQ(report.scale_in, 0u);
 }
 
 SyntheticConfig small_synthetic() {

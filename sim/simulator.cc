@@ -37,14 +37,12 @@ Simulator::Simulator(SimConfig config, Workload& workload)
       fleet_(config_.fleet, derive_seed(config_.seed, "fleet"), queue_, clock_),
       scheduler_(config_.scheduler, fleet_, sched::sequential_room_ids("r"),
                  sched::Random(derive_seed(config_.seed, "scheduler"))),
-      timeline_(config_.scheduler.room_capacity, config_.sample_interval_ms,
-                config_.samples_max) {
+      timeline_(config_.scheduler.room_capacity, config_.sample_interval_ms, config_.samples_max) {
   report_.policy = config_.scheduler.policy;
   report_.spare_room_slots = config_.scheduler.autoscaler.spare_room_slots;
-  report_.idle_timeout_s =
-      std::chrono::duration_cast<std::chrono::seconds>(
-          config_.scheduler.autoscaler.idle_before_stop)
-          .count();
+  report_.idle_timeout_s = std::chrono::duration_cast<std::chrono::seconds>(
+                               config_.scheduler.autoscaler.idle_before_stop)
+                               .count();
 }
 
 RunReport Simulator::run(const ProgressFn& progress) {

@@ -54,7 +54,7 @@ class Simulator {
   struct RoomState {
     sched::RoomId scheduler_id;
     std::int64_t created_ms = 0;
-    std::int64_t hosted_on = -1;  // fleet index, or -1
+    std::int64_t hosted_on = -1;   // fleet index, or -1
     std::uint32_t generation = 0;  // moves on when the room dies with its server
     int users_waiting = 0;
     bool refused = false;
@@ -115,6 +115,7 @@ class Simulator {
   int users_waiting_ = 0;
   std::uint64_t calls_since_check_ = 0;
   bool check_due_ = false;
+  std::uint64_t poll_rounds_ = 0;
 };
 
 }  // namespace sim

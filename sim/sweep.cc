@@ -17,8 +17,8 @@ SweepResult run_sweep(const Options& options, std::uint64_t seed, bool show_prog
   SweepResult result;
   result.seed = seed;
   result.workload = describe_workload(options);
-  const std::size_t total = options.policies.size() * options.spare_room_slots.size() *
-                            options.idle_timeouts_s.size();
+  const std::size_t total =
+      options.policies.size() * options.spare_room_slots.size() * options.idle_timeouts_s.size();
   for (const std::string& policy : options.policies) {
     for (int spare : options.spare_room_slots) {
       for (std::int64_t idle_s : options.idle_timeouts_s) {
@@ -28,8 +28,8 @@ SweepResult run_sweep(const Options& options, std::uint64_t seed, bool show_prog
         ProgressFn progress;
         if (show_progress) {
           progress = [&](std::int64_t simulated_ms, std::uint64_t events) {
-            std::fprintf(stderr, "\r  run %zu/%zu %-22s %8.2f h simulated, %6.1fM events ",
-                         number, total, policy.c_str(), simulated_ms / 3600e3, events / 1e6);
+            std::fprintf(stderr, "\r  run %zu/%zu %-22s %8.2f h simulated, %6.1fM events ", number,
+                         total, policy.c_str(), simulated_ms / 3600e3, events / 1e6);
           };
         }
         result.runs.push_back(simulator.run(progress));

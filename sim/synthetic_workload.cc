@@ -23,16 +23,14 @@ std::string_view to_string(EventKind kind) {
 SyntheticWorkload::SyntheticWorkload(SyntheticConfig config, std::uint64_t seed)
     : config_(config), rng_(seed) {
   config_.daily_cycle_amplitude = std::clamp(config_.daily_cycle_amplitude, 0.0, 1.0);
-  rate_per_ms_max_ =
-      config_.rooms_per_hour / 3600e3 * (1.0 + config_.daily_cycle_amplitude);
+  rate_per_ms_max_ = config_.rooms_per_hour / 3600e3 * (1.0 + config_.daily_cycle_amplitude);
   schedule_next_arrival(0);
 }
 
 double SyntheticWorkload::rate_per_ms(std::int64_t time_ms) const {
   const double phase = 2 * std::numbers::pi * (time_ms / 1e3) / config_.day_length_s;
   // -cos: the lowest rate at t = 0, the highest half a day later.
-  return config_.rooms_per_hour / 3600e3 *
-         (1.0 - config_.daily_cycle_amplitude * std::cos(phase));
+  return config_.rooms_per_hour / 3600e3 * (1.0 - config_.daily_cycle_amplitude * std::cos(phase));
 }
 
 // Thinning (Lewis and Shedler): candidates at the highest rate, each kept with
@@ -66,7 +64,8 @@ void SyntheticWorkload::start_room(std::int64_t now_ms) {
   schedule_user(room, now_ms, end_ms);  // the creator: there for the whole life
   for (int i = 1; i < users; ++i) {
     const auto join_ms = now_ms + static_cast<std::int64_t>(uniform01(rng_) * (end_ms - now_ms));
-    const auto stay_ms = static_cast<std::int64_t>(exponential(rng_, config_.user_stay_mean_s) * 1e3);
+    const auto stay_ms =
+        static_cast<std::int64_t>(exponential(rng_, config_.user_stay_mean_s) * 1e3);
     schedule_user(room, join_ms, std::min(end_ms, join_ms + std::max<std::int64_t>(1, stay_ms)));
   }
 }
@@ -87,8 +86,8 @@ void SyntheticWorkload::schedule_message(std::uint64_t room, std::uint64_t user,
   const double gap_ms = exponential(rng_, 60e3 / config_.messages_per_user_per_min);
   const auto at_ms = after_ms + 1 + static_cast<std::int64_t>(gap_ms);
   if (at_ms >= leave_ms) return;
-  queue_.push(at_ms, Pending{Step::next_message, {at_ms, EventKind::message, room, user, 0},
-                             leave_ms});
+  queue_.push(at_ms,
+              Pending{Step::next_message, {at_ms, EventKind::message, room, user, 0}, leave_ms});
 }
 
 bool SyntheticWorkload::next(WorkloadEvent& event) {
@@ -103,8 +102,8 @@ bool SyntheticWorkload::next(WorkloadEvent& event) {
       case Step::next_message: {
         const double size =
             lognormal(rng_, config_.message_bytes_median, config_.message_bytes_sigma);
-        pending.event.bytes = static_cast<std::uint32_t>(
-            std::clamp<double>(size, 1, config_.message_bytes_max));
+        pending.event.bytes =
+            static_cast<std::uint32_t>(std::clamp<double>(size, 1, config_.message_bytes_max));
         schedule_message(pending.event.room, pending.event.user, entry.time_ms,
                          pending.user_leaves_ms);
         event = pending.event;

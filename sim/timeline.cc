@@ -4,8 +4,7 @@
 
 namespace sim {
 
-Timeline::Timeline(int rooms_per_server, std::int64_t sample_interval_ms,
-                   std::size_t samples_max)
+Timeline::Timeline(int rooms_per_server, std::int64_t sample_interval_ms, std::size_t samples_max)
     : rooms_per_server_(std::max(1, rooms_per_server)),
       sample_interval_ms_(std::max<std::int64_t>(1, sample_interval_ms)),
       samples_max_(samples_max) {}

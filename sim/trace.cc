@@ -29,8 +29,8 @@ bool parse_number(std::string_view text, Number& value) {
 }
 
 bool parse_kind(std::string_view text, EventKind& kind) {
-  for (EventKind candidate : {EventKind::create_room, EventKind::join, EventKind::leave,
-                              EventKind::message}) {
+  for (EventKind candidate :
+       {EventKind::create_room, EventKind::join, EventKind::leave, EventKind::message}) {
     if (text == to_string(candidate)) {
       kind = candidate;
       return true;
@@ -52,8 +52,8 @@ std::unique_ptr<TraceReader> TraceReader::open(const std::string& path) {
 }
 
 void TraceReader::fail(const std::string& what) const {
-  throw TraceError("trace line " + std::to_string(line_number_) + ": " + what + ": \"" +
-                   line_ + "\"");
+  throw TraceError("trace line " + std::to_string(line_number_) + ": " + what + ": \"" + line_ +
+                   "\"");
 }
 
 std::uint64_t TraceReader::number_for(std::unordered_map<std::string, std::uint64_t>& ids,

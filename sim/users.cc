@@ -18,6 +18,8 @@ void Simulator::on_create(const WorkloadEvent& event) {
   after_scheduler_call();
   if (const auto* placed = std::get_if<sched::Placed>(&result)) {
     room.scheduler_id = placed->room_id;
+    // Its server should report soon, so that a room nobody joins is freed.
+    if (const auto index = fleet_.index_of_host(placed->host)) fleet_.at(*index).report_due = true;
     ++report_.rooms_created;
   } else if (const auto* waiting = std::get_if<sched::Waiting>(&result)) {
     room.scheduler_id = waiting->room_id;
@@ -142,8 +144,7 @@ void Simulator::on_leave(const WorkloadEvent& event) {
     stop_waiting(user->second, room->second);
     ++report_.joins_cancelled;
   } else if (user->second.phase == UserPhase::in_room &&
-             user->second.generation == room->second.generation &&
-             room->second.hosted_on >= 0) {
+             user->second.generation == room->second.generation && room->second.hosted_on >= 0) {
     if (fleet_.leave(room->second.hosted_on, user->second.room) == 0) {
       room->second.hosted_on = -1;
       update_activity(room->second);

@@ -14,10 +14,9 @@ class VectorWorkload final : public Workload {
  public:
   // Sorts by time, keeping the given order among events at the same time.
   explicit VectorWorkload(std::vector<WorkloadEvent> events) : events_(std::move(events)) {
-    std::stable_sort(events_.begin(), events_.end(),
-                     [](const WorkloadEvent& a, const WorkloadEvent& b) {
-                       return a.time_ms < b.time_ms;
-                     });
+    std::stable_sort(
+        events_.begin(), events_.end(),
+        [](const WorkloadEvent& a, const WorkloadEvent& b) { return a.time_ms < b.time_ms; });
   }
   bool next(WorkloadEvent& event) override {
     if (position_ == events_.size()) return false;

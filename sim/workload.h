@@ -17,8 +17,8 @@ std::string_view to_string(EventKind kind);
 struct WorkloadEvent {
   std::int64_t time_ms = 0;
   EventKind kind = EventKind::create_room;
-  std::uint64_t room = 0;  // the workload's room id, not the scheduler's
-  std::uint64_t user = 0;  // for create_room: the user who asks for it
+  std::uint64_t room = 0;   // the workload's room id, not the scheduler's
+  std::uint64_t user = 0;   // for create_room: the user who asks for it
   std::uint32_t bytes = 0;  // message size; 0 for the other kinds
 };
 
