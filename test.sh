@@ -55,8 +55,9 @@ node_tests() {  # name, dir, command...
 counted_tests() {  # name, dir, command...
   local name=$1 dir=$2 log="$LOGS/$1.log"
   shift 2
-  (cd "$dir" && "$@") >"$log" 2>&1
+  (cd "$dir" && NO_COLOR=1 "$@") >"$log" 2>&1
   local status=$?
+  sed -i 's/\x1b\[[0-9;]*m//g' "$log"  # colour codes, if any
   local ok bad
   ok=$(grep -oP '^\s*(Tests\s+)?\K\d+(?= passed)' "$log" | tail -1)
   bad=$(grep -oP '\b\K\d+(?= failed)' "$log" | tail -1)

@@ -43,6 +43,27 @@ bool with_json(std::string_view text, F&& use) {
   return true;
 }
 
+// The event subprotocol sends one event object per frame, or a JSON array of
+// them when several were waiting (docs/PROTOCOL.md): calls `use` for each.
+template <class F>
+bool with_events(std::string_view text, F&& use) {
+  unsigned char scratch[16384];
+  json::monotonic_resource resource(scratch, sizeof scratch);
+  boost::system::error_code ec;
+  auto value = json::parse(text, ec, &resource);
+  if (ec) return false;
+  if (value.is_object()) {
+    use(value.get_object());
+    return true;
+  }
+  if (!value.is_array()) return false;
+  for (const auto& event : value.get_array()) {
+    if (!event.is_object()) return false;
+    use(event.get_object());
+  }
+  return true;
+}
+
 std::string field(const json::object& object, const char* name) {
   auto it = object.find(name);
   return it != object.end() && it->value().is_string() ? std::string(it->value().get_string())
@@ -143,7 +164,7 @@ void Bot::on_frame(std::string_view text) {
 }
 
 void Bot::on_event_frame(std::string_view text) {
-  bool ok = with_json(text, [&](const json::object& frame) {
+  bool ok = with_events(text, [&](const json::object& frame) {
     auto type = field(frame, "type");
     if (type == "message") {
       if (auto it = frame.find("msg"); it != frame.end() && it->value().is_string()) {

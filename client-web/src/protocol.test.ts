@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, describeClose, isTerminalClose, parseServerFrame, userIdFromToken } from './protocol';
+import { DEFAULT_LIMITS, describeClose, isTerminalClose, parseServerFrame, parseServerFrames, userIdFromToken } from './protocol';
 
 const snap = {
   type: 'snapshot',
@@ -122,5 +122,28 @@ describe('userIdFromToken', () => {
     expect(userIdFromToken('abc')).toBeNull();
     expect(userIdFromToken('a.!!!.c')).toBeNull();
     expect(userIdFromToken(`a.${b64url('{"user":"x"}')}.c`)).toBeNull();
+  });
+});
+
+describe('parseServerFrames (batches)', () => {
+  it('reads a single event object as a batch of one', () => {
+    const frames = parseServerFrames(JSON.stringify({ type: 'join', userId: 'bob', ts: 't' }));
+    expect(frames).toEqual([{ type: 'join', userId: 'bob', ts: 't' }]);
+  });
+  it('reads an array of events in order', () => {
+    const frames = parseServerFrames(
+      JSON.stringify([
+        { type: 'message', userId: 'a', msg: 'one', ts: 't1' },
+        { type: 'leave', userId: 'b', ts: 't2' },
+        { type: 'message', userId: 'a', msg: 'two', ts: 't3' },
+      ]),
+    );
+    expect(frames.map((f) => f.type)).toEqual(['message', 'leave', 'message']);
+    expect(frames[2]).toMatchObject({ msg: 'two' });
+  });
+  it('drops garbage entries and garbage frames', () => {
+    expect(parseServerFrames(JSON.stringify([{ type: 'nope' }, 3, { type: 'leave', userId: 'b' }])).length).toBe(1);
+    expect(parseServerFrames('not json')).toEqual([]);
+    expect(parseServerFrames(new ArrayBuffer(2))).toEqual([]);
   });
 });

@@ -119,6 +119,27 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
   } catch {
     return null;
   }
+  return parseEvent(v);
+}
+
+/**
+ * Parses one text frame into the events it carries, in order. The server
+ * sends one event object per frame, or a JSON array of them when several were
+ * waiting for this client. Garbage entries are dropped; garbage frames give [].
+ */
+export function parseServerFrames(data: unknown): ServerFrame[] {
+  if (typeof data !== 'string') return [];
+  let v: unknown;
+  try {
+    v = JSON.parse(data);
+  } catch {
+    return [];
+  }
+  const entries = Array.isArray(v) ? v : [v];
+  return entries.map(parseEvent).filter((f): f is ServerFrame => f !== null);
+}
+
+function parseEvent(v: unknown): ServerFrame | null {
   if (!isObj(v)) return null;
   const type = v.type;
   if (type === undefined) return parseSnapshot(v); // seed compatibility frame

@@ -4,7 +4,7 @@
 
 import { ApiError, UnauthorizedError, lookupRoom as realLookup, type RoomLocation } from './api';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff';
-import { EVENT_SUBPROTOCOL, describeClose, isTerminalClose, parseServerFrame } from './protocol';
+import { EVENT_SUBPROTOCOL, describeClose, isTerminalClose, parseServerFrames } from './protocol';
 import { initialRoomState, queuedItems, roomReducer, type RoomAction, type RoomState } from './roomState';
 
 export type ConnectionStatus =
@@ -180,13 +180,14 @@ export class RoomSession {
     this.socket = socket;
     socket.onmessage = (ev) => {
       if (gen !== this.generation) return;
-      const frame = parseServerFrame(ev.data);
-      if (!frame) return; // garbage or an unknown event: ignore
-      this.dispatch({ type: 'frame', frame });
-      if (frame.type === 'snapshot') {
-        this.attempt = 0;
-        if (this.snap.status.kind !== 'connected') this.setStatus({ kind: 'connected', host });
-        this.flushQueued();
+      // Garbage and unknown events are dropped by the parser.
+      for (const frame of parseServerFrames(ev.data)) {
+        this.dispatch({ type: 'frame', frame });
+        if (frame.type === 'snapshot') {
+          this.attempt = 0;
+          if (this.snap.status.kind !== 'connected') this.setStatus({ kind: 'connected', host });
+          this.flushQueued();
+        }
       }
     };
     socket.onclose = (ev) => {

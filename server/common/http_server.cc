@@ -185,6 +185,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
       retry_timer_.async_wait([self = shared_from_this()](beast::error_code) { self->do_accept(); });
       return;
     } else {
+      if (options_.tcp_nodelay) socket.set_option(tcp::no_delay(true), ec);
       std::make_shared<HttpSession>(std::move(socket), options_, routes_)->run();
     }
     do_accept();

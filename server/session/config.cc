@@ -47,6 +47,8 @@ SessionConfig parse_session_config(int argc, char** argv) {
   int idle_timeout = static_cast<int>(config.idle_timeout.count());
   app.add_option("--idle-timeout", idle_timeout, "Seconds of silence (pings unanswered) tolerated")
       ->check(CLI::Range(2, 3600));
+  app.add_option("--tcp-nodelay", config.tcp_nodelay,
+                 "Send small frames at once (true) or let Nagle batch them (false)");
   int http_timeout = static_cast<int>(config.http_timeout.count());
   app.add_option("--http-timeout", http_timeout, "Seconds a client has to send its HTTP request")
       ->check(CLI::Range(1, 3600));

@@ -25,6 +25,7 @@ struct SessionConfig {
   std::size_t send_queue_bytes_max = 1 << 20; // per connection; over it: dropped as too slow
   std::chrono::seconds idle_timeout{60};      // pings keep a live peer; a dead one is dropped
   std::chrono::seconds http_timeout{30};      // to send a whole HTTP request (or upgrade)
+  bool tcp_nodelay = true;                    // see ServerOptions::tcp_nodelay
   std::chrono::seconds shutdown_grace{5};     // SIGTERM: time for close handshakes
 };
 

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   options.address = config.address;
   options.port = config.port;
   options.request_timeout = config.http_timeout;
+  options.tcp_nodelay = config.tcp_nodelay;
   http::HttpServer server(io, options, routes);
   try {
     server.start();

@@ -30,9 +30,14 @@ SessionMetrics::SessionMetrics(prometheus::Registry& registry)
                             .Add({})),
       frames_sent(prometheus::BuildCounter()
                       .Name("chat_session_frames_sent_total")
-                      .Help("WebSocket frames written to clients (deliveries).")
+                      .Help("WebSocket messages written to clients (a batch of events is one).")
                       .Register(registry)
                       .Add({})),
+      deliveries(prometheus::BuildCounter()
+                     .Name("chat_session_deliveries_total")
+                     .Help("Events and snapshots delivered to clients.")
+                     .Register(registry)
+                     .Add({})),
       bytes_sent(prometheus::BuildCounter()
                      .Name("chat_session_sent_bytes_total")
                      .Help("Payload bytes written to clients.")

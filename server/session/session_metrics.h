@@ -14,6 +14,7 @@ struct SessionMetrics {
   prometheus::Counter& connections_total;
   prometheus::Counter& messages_received;
   prometheus::Counter& frames_sent;
+  prometheus::Counter& deliveries;
   prometheus::Counter& bytes_sent;
   prometheus::Family<prometheus::Counter>& rejections;
   prometheus::Histogram& broadcast_seconds;

@@ -164,18 +164,41 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
     room_.reset();
   }
 
+  // Several events waiting for one event-mode client go out as one
+  // WebSocket message, a JSON array in order: one write, one frame header and
+  // one syscall instead of one each. Bounded, so a batch stays small.
+  static constexpr std::size_t kBatchBytesMax = 64 * 1024;
+
   void do_write() {
+    std::vector<Frame> taken;
     {
       std::lock_guard lock(outbox_mutex_);
       if (outbox_.empty() || dropped_) {
         writing_ = false;
         return;
       }
-      in_flight_ = std::move(outbox_.front().frame);
-      outbox_.pop_front();
-      outbox_bytes_ -= in_flight_->size();
+      std::size_t bytes = 0;
+      do {
+        bytes += outbox_.front().frame->size() + 1;
+        outbox_bytes_ -= outbox_.front().frame->size();
+        taken.push_back(std::move(outbox_.front().frame));
+        outbox_.pop_front();
+      } while (events_ && !outbox_.empty() &&
+               bytes + outbox_.front().frame->size() < kBatchBytesMax);
     }
-    ws_.async_write(net::buffer(*in_flight_),
+    deliveries_in_flight_ = taken.size();
+    if (taken.size() == 1) {
+      in_flight_ = std::move(taken.front());
+    } else {
+      batch_.clear();
+      batch_ += '[';
+      for (std::size_t i = 0; i < taken.size(); ++i) {
+        if (i) batch_ += ',';
+        batch_ += *taken[i];
+      }
+      batch_ += ']';
+    }
+    ws_.async_write(net::buffer(in_flight_ ? std::string_view(*in_flight_) : std::string_view(batch_)),
                     beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
   }
 
@@ -189,6 +212,7 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
       return;
     }
     context_.metrics.frames_sent.Increment();
+    context_.metrics.deliveries.Increment(static_cast<double>(deliveries_in_flight_));
     context_.metrics.bytes_sent.Increment(static_cast<double>(bytes));
     do_write();
   }
@@ -227,7 +251,9 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
   std::size_t outbox_bytes_ = 0;
   bool writing_ = false;
   bool dropped_ = false;
-  Frame in_flight_;             // strand only
+  Frame in_flight_;             // strand only: a single frame being written
+  std::string batch_;           // strand only: several, as one JSON array
+  std::size_t deliveries_in_flight_ = 0;
 };
 
 void SessionTracker::add(WebSocketSession* session) {

@@ -141,9 +141,13 @@ export class Client {
     });
     this.opened.catch(() => {});
     this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.messages = 0;  // WebSocket messages; a batch of events is one
     this.ws.on('message', (data, isBinary) => {
+      this.messages++;
       const frame = isBinary ? data : JSON.parse(data.toString());
-      this.frames.push(frame);
+      // The event subprotocol may batch several events into one JSON array.
+      if (Array.isArray(frame)) this.frames.push(...frame);
+      else this.frames.push(frame);
       this.waiters = this.waiters.filter((w) => !w.check());
     });
   }

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Measures the session server's fan-out: starts an optimised session server
+# and backend on free loopback ports, runs the load generator's chat scenario
+# against them, and prints the loadgen's report plus the session server's CPU
+# time and deliveries per CPU-second. Bounded by --duration; stops everything.
+#
+#   tests/perf/fanout.sh [--compat] [--nodelay false] [--threads N] -- LOADGEN_ARGS
+#   e.g. tests/perf/fanout.sh -- --rooms 10 --users 100 --rate 5 --duration 20
+# Build first: bazel build -c opt //server:all //loadgen
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+session_args=(--messages-per-second 0 --rooms-max 200)
+loadgen_mode=()
+threads=2
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --compat) loadgen_mode=(--compat); shift ;;
+    --nodelay) session_args+=(--tcp-nodelay "$2"); shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --) shift; break ;;
+    *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+
+BIN=$(readlink -f bazel-bin)
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+SESSION_PORT=$(free_port)
+BACKEND_PORT=$(free_port)
+export JWT_SECRET="perf-$RANDOM"
+"$BIN/server/session/session" --port "$SESSION_PORT" --advertised-host "127.0.0.1:$SESSION_PORT" \
+  --threads "$threads" "${session_args[@]}" >/tmp/fanout-session.log 2>&1 &
+session_pid=$!
+"$BIN/server/backend/backend" --port "$BACKEND_PORT" --session-server-host "127.0.0.1:$SESSION_PORT" \
+  --rooms-per-server 200 >/tmp/fanout-backend.log 2>&1 &
+backend_pid=$!
+trap 'kill -TERM $session_pid $backend_pid 2>/dev/null; wait 2>/dev/null' EXIT
+sleep 0.5
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+deliveries() { curl -s "http://127.0.0.1:$SESSION_PORT/metrics" | awk '/^chat_session_deliveries_total/ {print $2}'; }
+ticks_before=$(cpu_ticks $session_pid)
+deliveries_before=$(deliveries)
+"$BIN/loadgen/loadgen" --target "http://127.0.0.1:$BACKEND_PORT" --scenario chat \
+  "${loadgen_mode[@]}" "$@" || true
+ticks_after=$(cpu_ticks $session_pid)
+deliveries_after=$(deliveries)
+hz=$(getconf CLK_TCK)
+awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" -v f0="$deliveries_before" -v f1="$deliveries_after" \
+  'BEGIN { cpu = t / hz; d = f1 - f0;
+           printf "session server: %.2f CPU-seconds, %d deliveries, %.0f deliveries per CPU-second\n",
+                  cpu, d, (cpu > 0 ? d / cpu : 0) }'
