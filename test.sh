@@ -98,6 +98,9 @@ if [[ -x "${ASAN_BIN:-}/session" ]]; then
     node_tests "integration under ASan" tests node --test --test-concurrency=1 integration/
 fi
 
+echo "test: load generator against the real stack (small scale)"
+counted_tests "loadgen" . node tests/loadgen/loadgen_test.mjs
+
 echo "test: web client unit tests (Vitest)"
 counted_tests "client-web unit" client-web npx vitest run
 

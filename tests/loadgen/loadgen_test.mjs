@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { SESSION_BIN, freePort, repoRoot, startBackend, startSession } from '../integration/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const LOADGEN_BIN = process.env.LOADGEN_BIN ?? path.join(repoRoot, 'bazel-bin/loadgen/loadgen');
+// Resolved once: bazel-bin/ follows whatever Bazel built last.
+const LOADGEN_BIN = process.env.LOADGEN_BIN ?? fs.realpathSync(path.join(repoRoot, 'bazel-bin/loadgen/loadgen'));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loadgen-test-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
