@@ -9,10 +9,10 @@
 namespace sim {
 namespace {
 
-constexpr int kWidth = 960;
+constexpr int kWidth = 1060;
 constexpr int kHeight = 540;
 constexpr int kLeft = 70;    // room for the y labels
-constexpr int kRight = 250;  // room for the legend
+constexpr int kRight = 300;  // room for the legend
 constexpr int kTop = 60;     // title and subtitle
 constexpr int kBottom = 60;  // x labels and axis title
 constexpr int kPlotWidth = kWidth - kLeft - kRight;
@@ -126,8 +126,8 @@ void write_svg(std::ostream& out, const SweepResult& result) {
       << "<text x=\"" << kLeft << "\" y=\"24\" font-size=\"16\" font-weight=\"bold\">"
       << "Servers in use per policy against the lower bound ceil(active rooms / rooms per "
          "server)</text>\n<text x=\""
-      << kLeft << "\" y=\"42\" fill=\"#555\">seed " << result.seed << "; "
-      << escaped(result.workload.substr(0, 120)) << "</text>\n";
+      << kLeft << "\" y=\"42\" font-size=\"11\" fill=\"#555\">seed " << result.seed << "; "
+      << escaped(result.workload.substr(0, 160)) << "</text>\n";
   write_axes(out, scale);
   const std::string bound_style = "stroke=\"#000\" stroke-width=\"2\" stroke-dasharray=\"6 4\"";
   int row = 0;
