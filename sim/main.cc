@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -81,6 +82,11 @@ void write_trace_file(const sim::Options& options, std::uint64_t seed) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `bazel run` starts us in the runfiles tree: relative paths (--trace,
+  // --svg, ...) mean the caller's directory, which Bazel passes here.
+  if (const char* caller_directory = std::getenv("BUILD_WORKING_DIRECTORY")) {
+    if (chdir(caller_directory) != 0) std::perror("chdir to BUILD_WORKING_DIRECTORY");
+  }
   const sim::Options options = sim::parse_options(argc, argv);
   // The only unseeded randomness: choosing a seed when none is given.
   const std::uint64_t seed =
