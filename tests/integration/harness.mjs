@@ -67,8 +67,8 @@ function launch(bin, args, env) {
   return child;
 }
 
-export async function startSession({ args = [], env = {}, advertise = true } = {}) {
-  const port = await freePort();
+export async function startSession({ args = [], env = {}, advertise = true, port: fixedPort } = {}) {
+  const port = fixedPort ?? await freePort();
   const extra = advertise ? ['--advertised-host', `127.0.0.1:${port}`] : [];
   const child = launch(SESSION_BIN, ['--port', String(port), '--threads', '2', ...extra, ...args], {
     JWT_SECRET: SECRET,

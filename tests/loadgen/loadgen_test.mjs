@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { SESSION_BIN, freePort, repoRoot, startBackend, startSession } from '../integration/harness.mjs';
+import { startTlsProxy } from './tls_proxy.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Resolved once: bazel-bin/ follows whatever Bazel built last.
@@ -71,6 +73,38 @@ test('chat passes: 4 rooms x 50 bots, event subprotocol', async () => {
     expect(r.report.figures.bots_connected_peak === 200, 'all 200 bots connected', r);
     expect(/verdict: PASS/.test(r.stdout), 'table on stdout', r);
   } finally { await s.stop(); }
+});
+
+test('https and wss: certificates verified with --ca-file, refused without it', async () => {
+  // A self-signed certificate for 127.0.0.1, and TLS fronts for the backend and
+  // the session server (which advertises the front's address).
+  const key = path.join(tmp, 'key.pem');
+  const cert = path.join(tmp, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
+    '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const pem = { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+  const sessionPort = await freePort();
+  const sessionFront = await startTlsProxy({ ...pem, targetPort: sessionPort });
+  const frontHost = `127.0.0.1:${sessionFront.address().port}`;
+  const session = await startSession({ port: sessionPort, args: ['--advertised-host', frontHost, '--messages-per-second', '0'], advertise: false });
+  // The backend polls the session server through its TLS front too, trusting our CA.
+  const backend = await startBackend({ sessionHosts: frontHost, args: ['--status-scheme', 'https'], env: { SSL_CERT_FILE: cert } });
+  const backendFront = await startTlsProxy({ ...pem, targetPort: backend.port });
+  const target = `https://127.0.0.1:${backendFront.address().port}`;
+  try {
+    const ok = await loadgen(['--target', target, '--ca-file', cert, '--scenario', 'chat', '--rooms', '2',
+      '--users', '10', '--rate', '2', '--duration', '2', '--ramp', '1']);
+    expect(ok.code === 0, `exit ${ok.code} over TLS with the CA`, ok);
+    expect(ok.report.figures.deliveries_checked > 0, 'deliveries checked over wss', ok);
+    const refused = await loadgen(['--target', target, '--scenario', 'chat', '--rooms', '1', '--users', '2',
+      '--rate', '1', '--duration', '1', '--ramp', '1', '--timeout', '15']);
+    expect(refused.code !== 0, 'an unverifiable certificate fails the run', refused);
+  } finally {
+    backendFront.close();
+    sessionFront.close();
+    await backend.stop();
+    await session.stop();
+  }
 });
 
 test('chat passes in compatibility mode (whole snapshots)', async () => {
