@@ -1,6 +1,6 @@
 // The cost of one placement: create_room, then the room freed again through
 // its server's report (0 users), so the fleet stays as it was. Per policy, at
-// 10, 1,000 and 100,000 ready servers with uneven free slots (server i has
+// 10, 1,000, 10,000 and 100,000 ready servers with uneven free slots (server i has
 // 1 + i % 10), so that the fullest/emptiest choices are real ones. Free slots
 // come from capacities rather than rooms so that the freeing report holds
 // just the one room and costs the same whatever the server held.
@@ -39,6 +39,7 @@ void register_benchmarks() {
     benchmark::RegisterBenchmark(("placement/" + policy).c_str(), BM_Placement, policy)
         ->Arg(10)
         ->Arg(1000)
+        ->Arg(10000)
         ->Arg(100000)
         ->Unit(benchmark::kNanosecond);
   }
