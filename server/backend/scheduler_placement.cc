@@ -171,6 +171,9 @@ void SchedulerPlacement::poll_servers() {
 void SchedulerPlacement::on_status(const sched::ServerId& id,
                                    const http::ClientResponse& response) {
   if (stopped_) return;
+  // A server that answers HTTP but has no /status (the seed's own session
+  // server) is alive; without its report the table keeps its own counts.
+  if (response.error.empty() && response.status == 404) return;
   boost::system::error_code ec;
   boost::json::value body;
   if (response.error.empty() && response.status == 200) body = boost::json::parse(response.body, ec);
