@@ -2,10 +2,29 @@
 // truth about its rooms; the table only adds what the server cannot know yet
 // (rooms placed but not joined), and only for a bounded time (join_deadline).
 #include <algorithm>
+#include <string_view>
 
 #include "scheduler/scheduler.h"
 
 namespace sched {
+
+// The room ids of one report, sorted, viewing the report's own strings: the
+// "is this room reported?" test needs no copy and no allocation per room
+// (a std::set<RoomId> here was a large part of on_status's cost).
+class ReportedIds {
+ public:
+  explicit ReportedIds(const std::vector<RoomReport>& rooms) {
+    ids_.reserve(rooms.size());
+    for (const RoomReport& reported : rooms) ids_.push_back(reported.room_id);
+    std::sort(ids_.begin(), ids_.end());
+  }
+  bool contains(std::string_view id) const {
+    return std::binary_search(ids_.begin(), ids_.end(), id);
+  }
+
+ private:
+  std::vector<std::string_view> ids_;
+};
 
 void Scheduler::on_status(const ServerId& server_id, const StatusReport& report, Millis now) {
   ServerRecord* server = find_server(server_id);
@@ -19,8 +38,7 @@ void Scheduler::on_status(const ServerId& server_id, const StatusReport& report,
   if (!report.host.empty()) server->host = report.host;
   follow_server_state(*server, report, now);
 
-  std::set<RoomId> all_reported;
-  for (const RoomReport& reported : report.rooms) all_reported.insert(reported.room_id);
+  const ReportedIds all_reported(report.rooms);
   int users = 0;
   for (const RoomReport& reported : report.rooms) {
     reconcile_reported(*server, reported, all_reported, now);
@@ -43,9 +61,10 @@ void Scheduler::follow_server_state(ServerRecord& server, const StatusReport& re
 }
 
 void Scheduler::reconcile_reported(ServerRecord& server, const RoomReport& reported,
-                                   const std::set<RoomId>& all_reported, Millis now) {
-  if (!claim_room(server, reported, all_reported, now)) return;
-  Room& room = *rooms_.find(reported.room_id);
+                                   const ReportedIds& all_reported, Millis now) {
+  Room* claimed = claim_room(server, reported, all_reported, now);
+  if (claimed == nullptr) return;
+  Room& room = *claimed;
   if (reported.users > 0) {
     if (room.state != RoomState::active) room.since = now;
     room.state = RoomState::active;
@@ -61,14 +80,15 @@ void Scheduler::reconcile_reported(ServerRecord& server, const RoomReport& repor
   }
 }
 
-// Makes sure the table has the reported room on this server, when it should.
-// Returns false when the report is not followed for this room.
-bool Scheduler::claim_room(ServerRecord& server, const RoomReport& reported,
-                           const std::set<RoomId>& all_reported, Millis now) {
-  const Room* room = rooms_.find(reported.room_id);
-  if (room != nullptr && room->server == server.key) return true;
+// Makes sure the table has the reported room on this server, when it should,
+// and returns it (so the caller need not look it up again). nullptr when the
+// report is not followed for this room.
+Room* Scheduler::claim_room(ServerRecord& server, const RoomReport& reported,
+                            const ReportedIds& all_reported, Millis now) {
+  Room* room = rooms_.find(reported.room_id);
+  if (room != nullptr && room->server == server.key) return room;
   // An empty room the table does not hold here is nothing worth a slot.
-  if (reported.users <= 0) return false;
+  if (reported.users <= 0) return nullptr;
   if (room != nullptr) {
     // Another server holds it in the table. Take it only if that one does not
     // really have it: it is gone, or the room was never joined there.
@@ -77,32 +97,31 @@ bool Scheduler::claim_room(ServerRecord& server, const RoomReport& reported,
         holder.state != ServerState::gone && room->state != RoomState::placed;
     if (holder_has_it || server.state == ServerState::draining) {
       ++counters_.reports_ignored;
-      return false;
+      return nullptr;
     }
   }
   if (!make_room_for_reported(server, all_reported)) {
     ++counters_.reports_ignored;
-    return false;
+    return nullptr;
   }
   if (room != nullptr) {
     ServerRecord& holder = servers_.at(room->server);
-    rooms_.move(reported.room_id, server.key, now);
+    Room& moved = rooms_.move(reported.room_id, server.key, now);
     reindex(holder, now);
-  } else {
-    rooms_.place(reported.room_id, server.key, now);
-    ++counters_.rooms_adopted;  // e.g. the backend restarted and lost its table
+    return &moved;
   }
-  return true;
+  ++counters_.rooms_adopted;  // e.g. the backend restarted and lost its table
+  return &rooms_.place(reported.room_id, server.key, now);
 }
 
 // A server enforces its own room limit, so rooms it reports always fit; if
 // the table also holds unjoined rooms there, those can never be joined on it
 // and give way.
-bool Scheduler::make_room_for_reported(ServerRecord& server, const std::set<RoomId>& all_reported) {
+bool Scheduler::make_room_for_reported(ServerRecord& server, const ReportedIds& all_reported) {
   if (free_slots(server) > 0) return true;
   for (const RoomId& id : rooms_.rooms_on(server.key)) {
     const Room& room = *rooms_.find(id);
-    if (room.state == RoomState::placed && all_reported.count(id) == 0) {
+    if (room.state == RoomState::placed && !all_reported.contains(id)) {
       rooms_.erase(RoomId(id));  // copy: erasing invalidates the set's element
       ++counters_.rooms_freed_never_joined;
       return true;
@@ -111,11 +130,11 @@ bool Scheduler::make_room_for_reported(ServerRecord& server, const std::set<Room
   return false;
 }
 
-void Scheduler::reconcile_unreported(ServerRecord& server, const std::set<RoomId>& all_reported,
+void Scheduler::reconcile_unreported(ServerRecord& server, const ReportedIds& all_reported,
                                      Millis now) {
   std::vector<RoomId> to_free;
   for (const RoomId& id : rooms_.rooms_on(server.key)) {
-    if (all_reported.count(id) != 0) continue;
+    if (all_reported.contains(id)) continue;
     const Room& room = *rooms_.find(id);
     if (room.state != RoomState::placed) {
       to_free.push_back(id);  // seen before, gone now: its last user left

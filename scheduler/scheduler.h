@@ -27,6 +27,8 @@
 
 namespace sched {
 
+class ReportedIds;  // reconcile.cc: the room ids of one report, for membership tests
+
 struct SchedulerConfig {
   std::string policy = "random";  // a name from policy_names()
   int room_capacity = 10;         // rooms per server unless on_server_started says otherwise
@@ -129,11 +131,11 @@ class Scheduler {
   RoomId unique_room_id();
   void follow_server_state(ServerRecord& server, const StatusReport& report, Millis now);
   void reconcile_reported(ServerRecord& server, const RoomReport& reported,
-                          const std::set<RoomId>& all_reported, Millis now);
-  bool claim_room(ServerRecord& server, const RoomReport& reported,
-                  const std::set<RoomId>& all_reported, Millis now);
-  bool make_room_for_reported(ServerRecord& server, const std::set<RoomId>& all_reported);
-  void reconcile_unreported(ServerRecord& server, const std::set<RoomId>& all_reported, Millis now);
+                          const ReportedIds& all_reported, Millis now);
+  Room* claim_room(ServerRecord& server, const RoomReport& reported,
+                   const ReportedIds& all_reported, Millis now);
+  bool make_room_for_reported(ServerRecord& server, const ReportedIds& all_reported);
+  void reconcile_unreported(ServerRecord& server, const ReportedIds& all_reported, Millis now);
   void mark_gone(ServerRecord& server, Millis now);
   void forget(ServerRecord& server, Millis now);
 
