@@ -9,9 +9,8 @@ namespace {
 class PowerOfTwoChoicesPolicy final : public PlacementPolicy {
  public:
   ServerKey choose(const CandidateIndex& candidates, Random& random) override {
-    std::uniform_int_distribution<std::size_t> pick(0, candidates.size() - 1);
-    const Candidate first = candidates.at(pick(random));
-    const Candidate second = candidates.at(pick(random));
+    const Candidate first = candidates.at(uniform_below(random, candidates.size()));
+    const Candidate second = candidates.at(uniform_below(random, candidates.size()));
     return second.free_slots > first.free_slots ? second.key : first.key;
   }
 };

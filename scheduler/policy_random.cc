@@ -8,8 +8,7 @@ namespace {
 class RandomPolicy final : public PlacementPolicy {
  public:
   ServerKey choose(const CandidateIndex& candidates, Random& random) override {
-    std::uniform_int_distribution<std::size_t> pick(0, candidates.size() - 1);
-    return candidates.at(pick(random)).key;
+    return candidates.at(uniform_below(random, candidates.size())).key;
   }
 };
 
