@@ -37,11 +37,25 @@ http::Respond ApiRoutes::instrumented(const http::Request& request, std::string 
   return [this, api, route = std::move(route), started,
           respond = std::move(respond)](http::Response response) {
     if (api) http::allow_any_origin(response);
-    requests_.Add({{"route", route}, {"code", std::to_string(response.result_int())}}).Increment();
-    request_seconds_.Add({{"route", route}}, latency_buckets())
-        .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    requests(route, response.result_int()).Increment();
+    request_seconds(route).Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     respond(std::move(response));
   };
+}
+
+prometheus::Histogram& ApiRoutes::request_seconds(const std::string& route) {
+  std::lock_guard lock(metric_cache_mutex_);
+  auto& child = seconds_by_route_[route];
+  if (!child) child = &request_seconds_.Add({{"route", route}}, latency_buckets());
+  return *child;
+}
+
+prometheus::Counter& ApiRoutes::requests(const std::string& route, unsigned code) {
+  std::lock_guard lock(metric_cache_mutex_);
+  auto& child = requests_by_route_code_[route + ' ' + std::to_string(code)];
+  if (!child) child = &requests_.Add({{"route", route}, {"code", std::to_string(code)}});
+  return *child;
 }
 
 void ApiRoutes::handle(http::Request request, http::Respond respond) {

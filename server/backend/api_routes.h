@@ -8,6 +8,9 @@
 #include "server/common/static_files.h"
 #include "server/common/tokens.h"
 
+#include <mutex>
+#include <unordered_map>
+
 namespace chat {
 
 struct ApiOptions {
@@ -37,6 +40,13 @@ class ApiRoutes : public http::Routes {
   const ApiOptions options_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& request_seconds_;
+  // Metric children by route (and code), so answering a request neither
+  // hashes label sets nor builds bucket vectors on the hot path.
+  prometheus::Histogram& request_seconds(const std::string& route);
+  prometheus::Counter& requests(const std::string& route, unsigned code);
+  std::mutex metric_cache_mutex_;
+  std::unordered_map<std::string, prometheus::Histogram*> seconds_by_route_;
+  std::unordered_map<std::string, prometheus::Counter*> requests_by_route_code_;
 };
 
 }  // namespace chat

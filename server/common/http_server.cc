@@ -80,8 +80,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Request request = parser_->release();
     if (beast::websocket::is_upgrade(request)) return on_upgrade(std::move(request));
     auto self = shared_from_this();
+    // Answers given at once run inline on this strand; later ones are posted to it.
     Respond respond = [self](Response response) {
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      net::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->send(std::move(response), false);
       });
     };
