@@ -1,5 +1,7 @@
 #include "scheduler/candidate_index.h"
 
+#include <stdexcept>
+
 namespace sched {
 
 void CandidateIndex::set_free_slots(ServerKey key, int free_slots) {
@@ -8,15 +10,15 @@ void CandidateIndex::set_free_slots(ServerKey key, int free_slots) {
   if (found == position_.end()) {
     position_.emplace(key, list_.size());
     list_.push_back({key, free_slots});
-    by_key_.insert(key);
+    if (orders_.by_key) by_key_.insert(key);
   } else {
     Candidate& existing = list_[found->second];
     if (existing.free_slots == free_slots) return;
-    by_free_slots_.erase({existing.free_slots, key});
+    if (orders_.by_free_slots) by_free_slots_.erase({existing.free_slots, key});
     free_slots_total_ -= existing.free_slots;
     existing.free_slots = free_slots;
   }
-  by_free_slots_.insert({free_slots, key});
+  if (orders_.by_free_slots) by_free_slots_.insert({free_slots, key});
   free_slots_total_ += free_slots;
 }
 
@@ -35,12 +37,18 @@ void CandidateIndex::erase(ServerKey key) {
   free_slots_total_ -= removed.free_slots;
 }
 
+void CandidateIndex::require(bool kept) const {
+  if (!kept) throw std::logic_error("CandidateIndex: this order is not kept for the policy");
+}
+
 std::optional<Candidate> CandidateIndex::fullest() const {
+  require(orders_.by_free_slots);
   if (by_free_slots_.empty()) return std::nullopt;
   return candidate(by_free_slots_.begin()->second);
 }
 
 std::optional<Candidate> CandidateIndex::emptiest() const {
+  require(orders_.by_free_slots);
   if (by_free_slots_.empty()) return std::nullopt;
   // The largest free-slot count, then the lowest key among those.
   const int most_free = by_free_slots_.rbegin()->first;
@@ -48,11 +56,13 @@ std::optional<Candidate> CandidateIndex::emptiest() const {
 }
 
 std::optional<Candidate> CandidateIndex::oldest() const {
+  require(orders_.by_key);
   if (by_key_.empty()) return std::nullopt;
   return candidate(*by_key_.begin());
 }
 
 std::optional<Candidate> CandidateIndex::next_after(ServerKey key) const {
+  require(orders_.by_key);
   if (by_key_.empty()) return std::nullopt;
   auto next = by_key_.upper_bound(key);
   if (next == by_key_.end()) next = by_key_.begin();

@@ -19,8 +19,18 @@ struct Candidate {
   int free_slots = 0;
 };
 
+// The ordered views the index keeps. Each costs a tree update with cache
+// misses on every change of a server's free slots, so an index kept for one
+// policy maintains only the views that policy reads (random picks read none).
+struct CandidateOrders {
+  bool by_free_slots = true;  // fullest(), emptiest()
+  bool by_key = true;         // oldest(), next_after()
+};
+
 class CandidateIndex {
  public:
+  explicit CandidateIndex(CandidateOrders orders = {}) : orders_(orders) {}
+
   // Adds, updates or (when free_slots <= 0) removes a server.
   void set_free_slots(ServerKey key, int free_slots);
   void erase(ServerKey key);
@@ -33,7 +43,9 @@ class CandidateIndex {
 
   // The i-th candidate in no particular order (i < size()): for random picks.
   Candidate at(std::size_t i) const { return list_[i]; }
-  // Fewest free slots (ties: oldest server).
+  // Fewest free slots (ties: oldest server). The four below throw
+  // std::logic_error if their order is not kept (a policy that reads an order
+  // it did not ask for).
   std::optional<Candidate> fullest() const;
   // Most free slots (ties: oldest server).
   std::optional<Candidate> emptiest() const;
@@ -44,6 +56,9 @@ class CandidateIndex {
 
  private:
   Candidate candidate(ServerKey key) const { return list_[position_.at(key)]; }
+  void require(bool kept) const;
+
+  CandidateOrders orders_;
 
   std::vector<Candidate> list_;                          // dense, for O(1) random picks
   std::unordered_map<ServerKey, std::size_t> position_;  // key -> index in list_

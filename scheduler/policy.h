@@ -20,6 +20,8 @@ class PlacementPolicy {
   virtual ~PlacementPolicy() = default;
   // Called only with a non-empty index; returns one of its keys.
   virtual ServerKey choose(const CandidateIndex& candidates, Random& random) = 0;
+  // The index orders choose() reads; the scheduler keeps only those.
+  virtual CandidateOrders orders() const { return {}; }  // all of them
 };
 
 using PolicyFactory = std::function<std::unique_ptr<PlacementPolicy>()>;

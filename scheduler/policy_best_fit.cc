@@ -8,6 +8,7 @@ namespace {
 
 class BestFitPolicy final : public PlacementPolicy {
  public:
+  CandidateOrders orders() const override { return {.by_free_slots = true, .by_key = false}; }
   ServerKey choose(const CandidateIndex& candidates, Random&) override {
     return candidates.fullest()->key;
   }

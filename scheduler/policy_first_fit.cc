@@ -7,6 +7,7 @@ namespace {
 
 class FirstFitPolicy final : public PlacementPolicy {
  public:
+  CandidateOrders orders() const override { return {.by_free_slots = false, .by_key = true}; }
   ServerKey choose(const CandidateIndex& candidates, Random&) override {
     return candidates.oldest()->key;
   }

@@ -8,6 +8,7 @@ namespace {
 
 class PowerOfTwoChoicesPolicy final : public PlacementPolicy {
  public:
+  CandidateOrders orders() const override { return {.by_free_slots = false, .by_key = false}; }
   ServerKey choose(const CandidateIndex& candidates, Random& random) override {
     const Candidate first = candidates.at(uniform_below(random, candidates.size()));
     const Candidate second = candidates.at(uniform_below(random, candidates.size()));

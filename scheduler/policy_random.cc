@@ -7,6 +7,7 @@ namespace {
 
 class RandomPolicy final : public PlacementPolicy {
  public:
+  CandidateOrders orders() const override { return {.by_free_slots = false, .by_key = false}; }
   ServerKey choose(const CandidateIndex& candidates, Random& random) override {
     return candidates.at(uniform_below(random, candidates.size())).key;
   }

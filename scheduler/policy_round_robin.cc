@@ -7,6 +7,7 @@ namespace {
 
 class RoundRobinPolicy final : public PlacementPolicy {
  public:
+  CandidateOrders orders() const override { return {.by_free_slots = false, .by_key = true}; }
   ServerKey choose(const CandidateIndex& candidates, Random&) override {
     const std::optional<Candidate> next =
         chosen_before_ ? candidates.next_after(last_key_) : candidates.oldest();

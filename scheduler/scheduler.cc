@@ -14,7 +14,8 @@ Scheduler::Scheduler(SchedulerConfig config, FleetProvider& fleet, RoomIdGenerat
       fleet_(fleet),
       room_ids_(std::move(room_ids)),
       random_(std::move(random)),
-      policy_(make_policy(config_.policy)) {
+      policy_(make_policy(config_.policy)),
+      candidates_(policy_ ? policy_->orders() : CandidateOrders{}) {
   if (!policy_) {
     std::string known;
     for (const std::string& name : policy_names()) known += (known.empty() ? "" : ", ") + name;
