@@ -150,9 +150,11 @@ void Scheduler::reindex(ServerRecord& server, Millis now) {
   const bool idle = ready && rooms == 0;
   if (idle && !server.idle) {
     server.empty_since = now;
-    idle_.insert({now, server.key});
+    // Hinted at the end: time only moves forward, so a server that just
+    // emptied usually sorts last (a wrong hint costs only the usual search).
+    server.idle_entry = idle_.insert(idle_.end(), {now, server.key});
   } else if (!idle && server.idle) {
-    idle_.erase({server.empty_since, server.key});
+    idle_.erase(server.idle_entry);
   }
   server.idle = idle;
   if (server.state == ServerState::gone && rooms > 0) {

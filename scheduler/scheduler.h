@@ -158,7 +158,7 @@ class Scheduler {
   // Indexes over servers_, all maintained by reindex() alone.
   CandidateIndex candidates_;                    // ready with a free slot
   std::set<ServerKey> starting_;                 // few at a time
-  std::set<std::pair<Millis, ServerKey>> idle_;  // ready, no rooms, by empty_since
+  IdleIndex idle_;                               // ready, no rooms, by empty_since
   std::set<ServerKey> gone_with_rooms_;          // hold orphaned rooms
   std::array<int, 4> servers_by_state_{};
 

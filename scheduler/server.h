@@ -1,7 +1,9 @@
 // What the scheduler knows of one session server.
 #pragma once
 
+#include <set>
 #include <string>
+#include <utility>
 
 #include "scheduler/types.h"
 
@@ -17,6 +19,9 @@ struct ServerView {
   ServerState state = ServerState::starting;
 };
 
+// Ready servers without rooms, by (empty_since, key): the order they stop in.
+using IdleIndex = std::set<std::pair<Millis, ServerKey>>;
+
 // The scheduler's own record: the view plus bookkeeping.
 struct ServerRecord {
   ServerKey key = 0;
@@ -30,6 +35,7 @@ struct ServerRecord {
   int failed_polls = 0;
   bool idle = false;  // in the idle index, since empty_since
   Millis empty_since{0};
+  IdleIndex::iterator idle_entry;  // valid while idle: leaving the index needs no search
 };
 
 }  // namespace sched
