@@ -8,22 +8,29 @@
 
 namespace sched {
 
-// The room ids of one report, sorted, viewing the report's own strings: the
-// "is this room reported?" test needs no copy and no allocation per room
-// (a std::set<RoomId> here was a large part of on_status's cost).
+// The room ids of one report, for "is this room reported?": sorted views of
+// the report's own strings (no copy, no allocation per room; a std::set of
+// strings here was a large part of on_status's cost), sorted only when first
+// asked, as most reports never ask (see on_status).
 class ReportedIds {
  public:
-  explicit ReportedIds(const std::vector<RoomReport>& rooms) {
-    ids_.reserve(rooms.size());
-    for (const RoomReport& reported : rooms) ids_.push_back(reported.room_id);
-    std::sort(ids_.begin(), ids_.end());
-  }
+  explicit ReportedIds(const std::vector<RoomReport>& rooms) : rooms_(rooms) {}
   bool contains(std::string_view id) const {
+    if (!sorted_) sort();
     return std::binary_search(ids_.begin(), ids_.end(), id);
   }
 
  private:
-  std::vector<std::string_view> ids_;
+  void sort() const {
+    ids_.reserve(rooms_.size());
+    for (const RoomReport& reported : rooms_) ids_.push_back(reported.room_id);
+    std::sort(ids_.begin(), ids_.end());
+    sorted_ = true;
+  }
+
+  const std::vector<RoomReport>& rooms_;
+  mutable std::vector<std::string_view> ids_;  // a cache: filled by the first contains()
+  mutable bool sorted_ = false;
 };
 
 void Scheduler::on_status(const ServerId& server_id, const StatusReport& report, Millis now) {
@@ -39,12 +46,18 @@ void Scheduler::on_status(const ServerId& server_id, const StatusReport& report,
   follow_server_state(*server, report, now);
 
   const ReportedIds all_reported(report.rooms);
+  ReportTally tally{++report_generation_};
   int users = 0;
   for (const RoomReport& reported : report.rooms) {
-    reconcile_reported(*server, reported, all_reported, now);
+    reconcile_reported(*server, reported, all_reported, tally, now);
     users += std::max(0, reported.users);
   }
-  reconcile_unreported(*server, all_reported, now);
+  // Usually the report lists every room the table holds here: then there is
+  // nothing unreported to sweep, and the sweep's search per room is skipped.
+  // Counting held rooms is exact only if no room is listed twice.
+  if (tally.room_listed_twice || tally.held != rooms_.count_on(server->key)) {
+    reconcile_unreported(*server, all_reported, now);
+  }
   server->users = users;
   reindex(*server, now);
 }
@@ -61,14 +74,20 @@ void Scheduler::follow_server_state(ServerRecord& server, const StatusReport& re
 }
 
 void Scheduler::reconcile_reported(ServerRecord& server, const RoomReport& reported,
-                                   const ReportedIds& all_reported, Millis now) {
+                                   const ReportedIds& all_reported, ReportTally& tally,
+                                   Millis now) {
   Room* claimed = claim_room(server, reported, all_reported, now);
   if (claimed == nullptr) return;
   Room& room = *claimed;
+  // Marked with the report's generation: seeing the mark again means the
+  // report lists this room twice.
+  if (room.reported_in == tally.generation) tally.room_listed_twice = true;
+  room.reported_in = tally.generation;
   if (reported.users > 0) {
     if (room.state != RoomState::active) room.since = now;
     room.state = RoomState::active;
     room.users = reported.users;
+    ++tally.held;
     return;
   }
   if (room.state != RoomState::empty) room.since = now;
@@ -77,7 +96,9 @@ void Scheduler::reconcile_reported(ServerRecord& server, const RoomReport& repor
   if (now - room.since >= config_.empty_room_grace) {
     rooms_.erase(reported.room_id);
     ++counters_.rooms_freed_emptied;
+    return;
   }
+  ++tally.held;
 }
 
 // Makes sure the table has the reported room on this server, when it should,

@@ -54,6 +54,25 @@ TEST_F(ReconcileTest, JoinedRoomKeepsItsSlotWhileReported) {
   expect_invariants(scheduler);
 }
 
+// on_status skips the sweep for unreported rooms when the report's rooms
+// account for every room held on the server; a room listed twice must not
+// make that count look complete.
+TEST_F(ReconcileTest, RoomListedTwiceDoesNotHideAnUnreportedOne) {
+  Scheduler scheduler = make();
+  scheduler.create_room(seconds(0));  // r1 on a
+  scheduler.create_room(seconds(0));  // r2 on a
+  scheduler.on_status("a", {"a:1", false, {{"r1", 2}, {"r2", 3}}}, seconds(5));
+  EXPECT_EQ(scheduler.server("a")->rooms, 2);
+  // r2's users left; r1 is listed twice: r2 must still be freed.
+  scheduler.on_status("a", {"a:1", false, {{"r1", 2}, {"r1", 2}}}, seconds(10));
+  EXPECT_EQ(scheduler.rooms_on("a"), std::vector<RoomId>{"r1"});
+  EXPECT_EQ(scheduler.metrics().rooms_freed_emptied, 1u);
+  // Listed with users, then empty: freed, and r1 goes too once unlisted.
+  scheduler.on_status("a", {"a:1", false, {{"r1", 2}, {"r1", 0}}}, seconds(15));
+  EXPECT_EQ(scheduler.server("a")->rooms, 0);
+  expect_invariants(scheduler);
+}
+
 TEST_F(ReconcileTest, RoomReportedEmptyIsFreed) {
   Scheduler scheduler = make();
   scheduler.create_room(seconds(0));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -24,6 +25,9 @@ struct Room {
   RoomState state = RoomState::placed;
   int users = 0;
   Millis since{0};  // when the room entered its current state
+  // The scheduler's mark: the last status report (by its generation number)
+  // that listed this room on its server.
+  std::uint64_t reported_in = 0;
 };
 
 class RoomTable {

@@ -130,8 +130,14 @@ class Scheduler {
 
   RoomId unique_room_id();
   void follow_server_state(ServerRecord& server, const StatusReport& report, Millis now);
+  // What on_status learns while following one report's rooms.
+  struct ReportTally {
+    std::uint64_t generation = 0;  // marks the rooms this report lists (Room::reported_in)
+    int held = 0;                  // reported rooms the table holds here afterwards
+    bool room_listed_twice = false;
+  };
   void reconcile_reported(ServerRecord& server, const RoomReport& reported,
-                          const ReportedIds& all_reported, Millis now);
+                          const ReportedIds& all_reported, ReportTally& tally, Millis now);
   Room* claim_room(ServerRecord& server, const RoomReport& reported,
                    const ReportedIds& all_reported, Millis now);
   bool make_room_for_reported(ServerRecord& server, const ReportedIds& all_reported);
@@ -153,6 +159,7 @@ class Scheduler {
   std::unordered_map<ServerKey, ServerRecord> servers_;
   std::unordered_map<ServerId, ServerKey> keys_;
   ServerKey next_key_ = 1;
+  std::uint64_t report_generation_ = 0;  // one per on_status call
   RoomTable rooms_;
 
   // Indexes over servers_, all maintained by reindex() alone.
