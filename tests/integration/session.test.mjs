@@ -92,16 +92,27 @@ describe('event subprotocol', () => {
     for (const u of users) await u.close();
   });
   test('events waiting for a busy client arrive batched as JSON arrays, in order', async () => {
-    const own = await startSession({ args: ['--messages-per-second', '0'] });
+    const own = await startSession({ args: ['--messages-per-second', '0', '--send-queue-bytes-max', '67108864'] });
     try {
       const reader = await Client.connect(own.host, sessionToken(own.host, 'r', 'reader'), { events: true });
       await reader.next();
+      // The reader stops reading until the kernel's buffers are full and the
+      // server's queue for it grows; then it reads everything at once.
+      reader.ws._socket.pause();
       const writer = await Client.connect(own.host, sessionToken(own.host, 'r', 'writer'), { events: true });
-      for (let i = 0; i < 2000; i++) writer.send(`n${i}`);
-      await reader.next((f) => f.msg === 'n1999', { timeoutMs: 10000 });
-      const got = reader.frames.filter((f) => f.type === 'message').map((f) => f.msg);
-      assert.deepEqual(got, Array.from({ length: 2000 }, (_, i) => `n${i}`));
-      assert.ok(reader.messages < reader.frames.length, `${reader.frames.length} events in ${reader.messages} WebSocket messages`);
+      await writer.next();
+      const body = 'z'.repeat(990);
+      const total = 8000;
+      for (let i = 0; i < total; i++) {
+        writer.send(`${i} ${body}`);
+        if (i % 500 === 499) await writer.next((f) => f.msg === `${i} ${body}`, { from: 0, timeoutMs: 10000 });
+      }
+      writer.frames.length = 0;
+      reader.ws._socket.resume();
+      await reader.next((f) => f.msg === `${total - 1} ${body}`, { timeoutMs: 20000 });
+      const got = reader.frames.filter((f) => f.type === 'message').map((f) => Number(f.msg.split(' ')[0]));
+      assert.deepEqual(got, Array.from({ length: total }, (_, i) => i), 'every event, in order');
+      assert.ok(reader.messages < reader.frames.length / 2, `${reader.frames.length} events in ${reader.messages} WebSocket messages`);
       await reader.close();
       await writer.close();
     } finally { await own.stop(); }
