@@ -116,6 +116,20 @@ describe('RoomSession', () => {
     expect(h.timers).toHaveLength(0);
   });
 
+  it('after a dropped connection, "Duplicate user" is our own ghost: it retries until the server lets go', async () => {
+    const h = harness([loc(), loc(), loc()]);
+    h.session.start();
+    await h.flush();
+    h.sockets[0].serverSends(snapshot());
+    h.sockets[0].serverCloses(1006);
+    await h.fireTimer();
+    h.sockets[1].serverCloses(1008, 'Duplicate user');
+    expect(h.session.getSnapshot().status.kind).toBe('waiting');
+    await h.fireTimer();
+    h.sockets[2].serverSends(snapshot());
+    expect(h.session.getSnapshot().status.kind).toBe('connected');
+  });
+
   it('on 1001 looks the room up again (it moved) and reconnects to the new host, with growing delays', async () => {
     const h = harness([loc('h1:8000'), loc('h2:8000')]);
     h.session.start();

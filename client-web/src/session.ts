@@ -72,6 +72,7 @@ export class RoomSession {
   private generation = 0; // invalidates callbacks of an abandoned attempt
   private nextLocalId = 1;
   private stopped = false;
+  private joinedBefore = false; // this session has been in the room (a later "Duplicate user" is our ghost)
 
   constructor(
     private readonly roomId: string,
@@ -185,6 +186,7 @@ export class RoomSession {
         this.dispatch({ type: 'frame', frame });
         if (frame.type === 'snapshot') {
           this.attempt = 0;
+          this.joinedBefore = true;
           if (this.snap.status.kind !== 'connected') this.setStatus({ kind: 'connected', host });
           this.flushQueued();
         }
@@ -194,7 +196,11 @@ export class RoomSession {
       if (gen !== this.generation) return;
       this.socket = null;
       this.dispatch({ type: 'disconnected' });
-      if (isTerminalClose(ev.code)) {
+      // After a dropped connection the server may still hold our old socket
+      // until its pings time out: "Duplicate user" is then our own ghost, so
+      // a reconnect keeps retrying instead of giving up.
+      const ownGhost = this.joinedBefore && ev.code === 1008 && ev.reason === 'Duplicate user';
+      if (isTerminalClose(ev.code) && !ownGhost) {
         this.setStatus({ kind: 'rejected', code: ev.code, reason: describeClose(ev.code, ev.reason) });
         return;
       }
