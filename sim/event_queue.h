@@ -1,9 +1,16 @@
-// A binary min-heap of events keyed by (time, sequence number). The sequence
+// A min-heap of events keyed by (time, sequence number). The sequence
 // number is the order of scheduling, so events due at the same millisecond
 // run in the order they were scheduled: ties never depend on the heap's
 // layout, and a seed replays the same run.
+//
+// Four children per node, not two: the heap is half as deep, and a node's
+// children sit next to each other in memory, so a pop touches about half as
+// many cache lines. With a million rooms a day the generator's heap holds
+// ~200k entries, far beyond the cache, and sifting was its main cost. The
+// order of pops is the same with any arity, as (time, sequence) never ties.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <utility>
@@ -43,6 +50,8 @@ class EventQueue {
   }
 
  private:
+  static constexpr std::size_t kArity = 4;
+
   static bool before(const Entry& a, const Entry& b) {
     return a.time_ms != b.time_ms ? a.time_ms < b.time_ms : a.sequence < b.sequence;
   }
@@ -50,7 +59,7 @@ class EventQueue {
   void sift_up(std::size_t index) {
     Entry moving = std::move(heap_[index]);
     while (index > 0) {
-      const std::size_t parent = (index - 1) / 2;
+      const std::size_t parent = (index - 1) / kArity;
       if (!before(moving, heap_[parent])) break;
       heap_[index] = std::move(heap_[parent]);
       index = parent;
@@ -62,9 +71,13 @@ class EventQueue {
     Entry moving = std::move(heap_[index]);
     const std::size_t size = heap_.size();
     while (true) {
-      std::size_t child = 2 * index + 1;
-      if (child >= size) break;
-      if (child + 1 < size && before(heap_[child + 1], heap_[child])) ++child;
+      const std::size_t first = kArity * index + 1;
+      if (first >= size) break;
+      std::size_t child = first;  // the earliest of the (up to) kArity children
+      const std::size_t last = std::min(first + kArity, size);
+      for (std::size_t other = first + 1; other < last; ++other) {
+        if (before(heap_[other], heap_[child])) child = other;
+      }
       if (!before(heap_[child], moving)) break;
       heap_[index] = std::move(heap_[child]);
       index = child;

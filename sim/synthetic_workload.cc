@@ -44,7 +44,7 @@ void SyntheticWorkload::schedule_next_arrival(std::int64_t after_ms) {
     if (time_ms >= end_ms) return;
     const auto candidate_ms = static_cast<std::int64_t>(time_ms);
     if (uniform01(rng_) * rate_per_ms_max_ < rate_per_ms(candidate_ms)) {
-      queue_.push(candidate_ms, Pending{Step::arrival, {}, 0});
+      queue_.push(candidate_ms, Pending{0, 0, 0, Step::arrival});
       return;
     }
   }
@@ -60,7 +60,7 @@ void SyntheticWorkload::start_room(std::int64_t now_ms) {
   const int users = static_cast<int>(std::min<double>(config_.room_users_max, drawn));
 
   const std::uint64_t creator = next_user_;
-  queue_.push(now_ms, Pending{Step::emit, {now_ms, EventKind::create_room, room, creator, 0}, 0});
+  queue_.push(now_ms, Pending{room, creator, 0, Step::emit, EventKind::create_room});
   schedule_user(room, now_ms, end_ms);  // the creator: there for the whole life
   for (int i = 1; i < users; ++i) {
     const auto join_ms = now_ms + static_cast<std::int64_t>(uniform01(rng_) * (end_ms - now_ms));
@@ -73,8 +73,8 @@ void SyntheticWorkload::start_room(std::int64_t now_ms) {
 void SyntheticWorkload::schedule_user(std::uint64_t room, std::int64_t join_ms,
                                       std::int64_t leave_ms) {
   const std::uint64_t user = next_user_++;
-  queue_.push(join_ms, Pending{Step::emit, {join_ms, EventKind::join, room, user, 0}, 0});
-  queue_.push(leave_ms, Pending{Step::emit, {leave_ms, EventKind::leave, room, user, 0}, 0});
+  queue_.push(join_ms, Pending{room, user, 0, Step::emit, EventKind::join});
+  queue_.push(leave_ms, Pending{room, user, 0, Step::emit, EventKind::leave});
   schedule_message(room, user, join_ms, leave_ms);
 }
 
@@ -86,14 +86,13 @@ void SyntheticWorkload::schedule_message(std::uint64_t room, std::uint64_t user,
   const double gap_ms = exponential(rng_, 60e3 / config_.messages_per_user_per_min);
   const auto at_ms = after_ms + 1 + static_cast<std::int64_t>(gap_ms);
   if (at_ms >= leave_ms) return;
-  queue_.push(at_ms,
-              Pending{Step::next_message, {at_ms, EventKind::message, room, user, 0}, leave_ms});
+  queue_.push(at_ms, Pending{room, user, leave_ms, Step::next_message, EventKind::message});
 }
 
 bool SyntheticWorkload::next(WorkloadEvent& event) {
   while (!queue_.empty()) {
-    auto entry = queue_.pop();
-    Pending& pending = entry.payload;
+    const auto entry = queue_.pop();
+    const Pending& pending = entry.payload;
     switch (pending.step) {
       case Step::arrival:
         start_room(entry.time_ms);
@@ -102,15 +101,14 @@ bool SyntheticWorkload::next(WorkloadEvent& event) {
       case Step::next_message: {
         const double size =
             lognormal(rng_, config_.message_bytes_median, config_.message_bytes_sigma);
-        pending.event.bytes =
+        const auto bytes =
             static_cast<std::uint32_t>(std::clamp<double>(size, 1, config_.message_bytes_max));
-        schedule_message(pending.event.room, pending.event.user, entry.time_ms,
-                         pending.user_leaves_ms);
-        event = pending.event;
+        schedule_message(pending.room, pending.user, entry.time_ms, pending.user_leaves_ms);
+        event = WorkloadEvent{entry.time_ms, EventKind::message, pending.room, pending.user, bytes};
         return true;
       }
       case Step::emit:
-        event = pending.event;
+        event = WorkloadEvent{entry.time_ms, pending.kind, pending.room, pending.user, 0};
         return true;
     }
   }

@@ -39,12 +39,18 @@ class SyntheticWorkload final : public Workload {
 
  private:
   // What the generator's own queue holds: workload events due, plus two
-  // internal steps (the next room arrival; a user's next message).
+  // internal steps (the next room arrival; a user's next message). Kept
+  // small (32 bytes, not a whole WorkloadEvent): the heap holds every
+  // pending join and leave of the rooms alive, and its cost is memory
+  // traffic. The event's time is the queue entry's; a message's size is
+  // drawn when it is emitted.
   enum class Step : std::uint8_t { arrival, emit, next_message };
   struct Pending {
-    Step step = Step::emit;
-    WorkloadEvent event;
+    std::uint64_t room = 0;
+    std::uint64_t user = 0;
     std::int64_t user_leaves_ms = 0;  // for next_message: the user's last moment
+    Step step = Step::emit;
+    EventKind kind = EventKind::create_room;  // for emit
   };
 
   void schedule_next_arrival(std::int64_t after_ms);
