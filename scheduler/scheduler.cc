@@ -188,6 +188,12 @@ std::optional<ServerView> Scheduler::server(const ServerId& server_id) const {
                     record.users, record.state};
 }
 
+std::optional<int> Scheduler::room_count(const ServerId& server_id) const {
+  auto found = keys_.find(server_id);
+  if (found == keys_.end()) return std::nullopt;
+  return rooms_.count_on(found->second);
+}
+
 std::vector<RoomId> Scheduler::rooms_on(const ServerId& server_id) const {
   auto found = keys_.find(server_id);
   if (found == keys_.end()) return {};

@@ -108,6 +108,9 @@ class Scheduler {
   SchedulerMetrics metrics() const;
   std::vector<ServerView> servers() const;
   std::optional<ServerView> server(const ServerId& server_id) const;
+  // server(id)->rooms without building the view (no string copies): for
+  // callers that ask about every server often, like the simulator's poller.
+  std::optional<int> room_count(const ServerId& server_id) const;
   // The rooms the table holds on a server, sorted (empty for an unknown id).
   std::vector<RoomId> rooms_on(const ServerId& server_id) const;
   const RoomTable& rooms() const { return rooms_; }

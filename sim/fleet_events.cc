@@ -32,8 +32,10 @@ bool Simulator::needs_report(std::uint32_t index) const {
   const SimServer& server = fleet_.at(index);
   if (config_.report_every_poll || server.report_due) return true;
   if (poll_rounds_ % 10 != 0) return false;
-  const std::optional<sched::ServerView> view = scheduler_.server(server.id);
-  return !view || view->rooms != static_cast<int>(server.rooms.size());
+  // room_count, not server(): the view would copy the id and host strings,
+  // for every server every tenth second.
+  const std::optional<int> held = scheduler_.room_count(server.id);
+  return !held || *held != static_cast<int>(server.rooms.size());
 }
 
 void Simulator::poll_round() {
@@ -44,7 +46,8 @@ void Simulator::poll_round() {
     bool keep = true;
     if (server.phase == ServerPhase::running) {
       if (needs_report(index)) {
-        scheduler_.on_status(server.id, fleet_.status(index), clock_.now());
+        fleet_.status(index, status_buffer_);
+        scheduler_.on_status(server.id, status_buffer_, clock_.now());
         server.report_due = false;
         after_scheduler_call();
       }

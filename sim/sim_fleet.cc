@@ -108,15 +108,15 @@ int SimFleet::users_in(std::uint32_t index, std::uint64_t room) const {
   return 0;
 }
 
-sched::StatusReport SimFleet::status(std::uint32_t index) const {
+void SimFleet::status(std::uint32_t index, sched::StatusReport& report) const {
   const SimServer& server = servers_[index];
-  sched::StatusReport report;
-  report.host = server.host;
-  report.rooms.reserve(server.rooms.size());
-  for (const HostedRoom& hosted : server.rooms) {
-    report.rooms.push_back({hosted.scheduler_id, hosted.users});
+  report.host = server.host;  // assignments: they reuse the strings' capacity
+  report.draining = false;
+  report.rooms.resize(server.rooms.size());
+  for (std::size_t i = 0; i < server.rooms.size(); ++i) {
+    report.rooms[i].room_id = server.rooms[i].scheduler_id;
+    report.rooms[i].users = server.rooms[i].users;
   }
-  return report;
 }
 
 std::optional<std::uint32_t> SimFleet::index_of_host(const std::string& host) const {

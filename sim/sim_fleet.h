@@ -73,7 +73,9 @@ class SimFleet final : public sched::FleetProvider {
   int leave(std::uint32_t index, std::uint64_t room);
   int users_in(std::uint32_t index, std::uint64_t room) const;
 
-  sched::StatusReport status(std::uint32_t index) const;
+  // The server's GET /status, written over `report` (the poller's buffer,
+  // whose vector and strings keep their capacity from one poll to the next).
+  void status(std::uint32_t index, sched::StatusReport& report) const;
   // nullopt for a host this fleet never handed out.
   std::optional<std::uint32_t> index_of_host(const std::string& host) const;
 
