@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-./scripts/install-deps.sh --test || { echo "0 passed, 1 failed"; exit 1; }
+./scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 LOGS="${TEST_LOGS:-artifacts/test-logs}"
 mkdir -p "$LOGS"

@@ -8,13 +8,11 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   bazel-bootstrap g++ libboost1.81-all-dev libboost-json1.81-dev prometheus-cpp-dev
   librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libcli11-dev
-  chromium curl
+  chromium curl wrk
 )
 # Node.js and npm: any install will do (this machine image ships its own
 # nodejs that bundles npm and conflicts with Debian's npm package).
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then PACKAGES+=(nodejs npm); fi
-# Only ./test.sh needs these (sanitizers, Prometheus' promtool).
-if [[ "${1:-}" == "--test" ]]; then PACKAGES+=(clang-14 libclang-rt-14-dev prometheus); fi
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
