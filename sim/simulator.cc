@@ -56,8 +56,8 @@ RunReport Simulator::run(const ProgressFn& progress) {
     bool have_next = workload_.next(next);
     std::int64_t end_ms = have_next ? -1 : drain_ms(config_);
     while (report_.failure.kind == FailureKind::none) {
-      const bool from_workload = have_next && next.time_ms <= queue_.top().time_ms;
-      const std::int64_t at_ms = from_workload ? next.time_ms : queue_.top().time_ms;
+      const bool from_workload = have_next && next.time_ms <= queue_.top_time_ms();
+      const std::int64_t at_ms = from_workload ? next.time_ms : queue_.top_time_ms();
       if (end_ms >= 0 && at_ms > end_ms) break;
       timeline_.advance_to(at_ms);
       clock_.set(sched::Millis{at_ms});
