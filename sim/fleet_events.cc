@@ -46,8 +46,7 @@ void Simulator::poll_round() {
     bool keep = true;
     if (server.phase == ServerPhase::running) {
       if (needs_report(index)) {
-        fleet_.status(index, status_buffer_);
-        scheduler_.on_status(server.id, status_buffer_, clock_.now());
+        scheduler_.on_status(server.id, fleet_.status(index), clock_.now());
         server.report_due = false;
         after_scheduler_call();
       }

@@ -1,5 +1,6 @@
 #include "sim/sim_fleet.h"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
@@ -15,6 +16,7 @@ std::optional<sched::ServerId> SimFleet::start_server() {
   SimServer& server = servers_.emplace_back();
   server.id = "s" + std::to_string(index + 1);
   server.host = server.id + ":8000";
+  server.status.host = server.host;
   ++servers_in_use_;
 
   const std::int64_t now_ms = clock_.now().count();
@@ -35,13 +37,14 @@ void SimFleet::stop_server(const sched::ServerId& id) {
   if (!index) throw std::logic_error("scheduler stopped unknown server " + id);
   SimServer& server = servers_[*index];
   if (server.phase != ServerPhase::starting && server.phase != ServerPhase::running) return;
-  for (const HostedRoom& room : server.rooms) users_lost_to_stops_ += room.users;
+  for (const sched::RoomReport& room : server.status.rooms) users_lost_to_stops_ += room.users;
   leave_service(server, ServerPhase::stopped);
 }
 
 void SimFleet::leave_service(SimServer& server, ServerPhase phase) {
   server.phase = phase;
   server.rooms.clear();
+  server.status.rooms.clear();
   --servers_in_use_;
 }
 
@@ -57,66 +60,62 @@ std::vector<HostedRoom> SimFleet::crash(std::uint32_t index) {
   if (index >= servers_.size()) return {};  // a scheduled crash of a server never started
   SimServer& server = servers_[index];
   if (server.phase != ServerPhase::starting && server.phase != ServerPhase::running) return {};
-  std::vector<HostedRoom> lost = std::move(server.rooms);
+  std::vector<HostedRoom> lost;
+  for (std::size_t i = 0; i < server.rooms.size(); ++i) {
+    lost.push_back({server.rooms[i], server.status.rooms[i].users});
+  }
   leave_service(server, ServerPhase::crashed);
   ++crashes_;
   return lost;
 }
 
-HostedRoom* SimFleet::find_room(std::uint32_t index, std::uint64_t room) {
-  for (HostedRoom& hosted : servers_[index].rooms) {
-    if (hosted.room == room) return &hosted;
-  }
-  return nullptr;
+int SimFleet::find_room(const SimServer& server, std::uint64_t room) {
+  const auto found = std::find(server.rooms.begin(), server.rooms.end(), room);
+  return found == server.rooms.end() ? -1 : static_cast<int>(found - server.rooms.begin());
 }
 
 JoinOutcome SimFleet::join(std::uint32_t index, std::uint64_t room,
                            const sched::RoomId& scheduler_id) {
   SimServer& server = servers_[index];
   if (server.phase != ServerPhase::running) return JoinOutcome::server_down;
-  HostedRoom* hosted = find_room(index, room);
-  if (hosted == nullptr) {
+  int position = find_room(server, room);
+  if (position < 0) {
     // The server enforces its own room limit, whatever the scheduler thinks.
     if (static_cast<int>(server.rooms.size()) >= config_.rooms_per_server_max) {
       return JoinOutcome::server_full;
     }
-    hosted = &server.rooms.emplace_back(HostedRoom{room, scheduler_id, 0});
+    position = static_cast<int>(server.rooms.size());
+    server.rooms.push_back(room);
+    server.status.rooms.push_back({scheduler_id, 0});
   }
-  if (hosted->users >= config_.users_per_room_max) return JoinOutcome::room_full;
-  ++hosted->users;
+  int& users = server.status.rooms[position].users;
+  if (users >= config_.users_per_room_max) return JoinOutcome::room_full;
+  ++users;
   server.report_due = true;
   return JoinOutcome::joined;
 }
 
 int SimFleet::leave(std::uint32_t index, std::uint64_t room) {
   SimServer& server = servers_[index];
-  HostedRoom* hosted = find_room(index, room);
-  if (hosted == nullptr) return 0;
+  const int position = find_room(server, room);
+  if (position < 0) return 0;
   server.report_due = true;
-  const int left = --hosted->users;
+  const int left = --server.status.rooms[position].users;
   if (left <= 0) {
-    *hosted = std::move(server.rooms.back());
+    // The last room takes its place, in both lists (the report's order, as
+    // before, so the scheduler sees the same reports).
+    server.rooms[position] = server.rooms.back();
     server.rooms.pop_back();
+    server.status.rooms[position] = std::move(server.status.rooms.back());
+    server.status.rooms.pop_back();
   }
   return left;
 }
 
 int SimFleet::users_in(std::uint32_t index, std::uint64_t room) const {
-  for (const HostedRoom& hosted : servers_[index].rooms) {
-    if (hosted.room == room) return hosted.users;
-  }
-  return 0;
-}
-
-void SimFleet::status(std::uint32_t index, sched::StatusReport& report) const {
   const SimServer& server = servers_[index];
-  report.host = server.host;  // assignments: they reuse the strings' capacity
-  report.draining = false;
-  report.rooms.resize(server.rooms.size());
-  for (std::size_t i = 0; i < server.rooms.size(); ++i) {
-    report.rooms[i].room_id = server.rooms[i].scheduler_id;
-    report.rooms[i].users = server.rooms[i].users;
-  }
+  const int position = find_room(server, room);
+  return position < 0 ? 0 : server.status.rooms[position].users;
 }
 
 std::optional<std::uint32_t> SimFleet::index_of_host(const std::string& host) const {

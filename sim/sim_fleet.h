@@ -37,9 +37,9 @@ struct FleetConfig {
 
 enum class ServerPhase : std::uint8_t { starting, running, stopped, crashed };
 
+// A room that died with its server, and the users it had.
 struct HostedRoom {
   std::uint64_t room = 0;  // the workload's room id
-  sched::RoomId scheduler_id;
   int users = 0;
 };
 
@@ -47,7 +47,12 @@ struct SimServer {
   sched::ServerId id;
   std::string host;
   ServerPhase phase = ServerPhase::starting;
-  std::vector<HostedRoom> rooms;  // at most rooms_per_server_max, so a scan is cheap
+  // The rooms it holds: rooms[i] (the workload's id) is status.rooms[i] (the
+  // scheduler's id, with its users). At most rooms_per_server_max, so a scan
+  // is cheap. The status is the server's GET /status answer, kept up to date
+  // at every join and leave, so that a poll copies nothing.
+  std::vector<std::uint64_t> rooms;
+  sched::StatusReport status;
   bool report_due = true;
   int polls_unanswered = 0;
 };
@@ -73,9 +78,8 @@ class SimFleet final : public sched::FleetProvider {
   int leave(std::uint32_t index, std::uint64_t room);
   int users_in(std::uint32_t index, std::uint64_t room) const;
 
-  // The server's GET /status, written over `report` (the poller's buffer,
-  // whose vector and strings keep their capacity from one poll to the next).
-  void status(std::uint32_t index, sched::StatusReport& report) const;
+  // The server's GET /status (valid until its rooms next change).
+  const sched::StatusReport& status(std::uint32_t index) const { return servers_[index].status; }
   // nullopt for a host this fleet never handed out.
   std::optional<std::uint32_t> index_of_host(const std::string& host) const;
 
@@ -91,7 +95,8 @@ class SimFleet final : public sched::FleetProvider {
   std::uint64_t users_lost_to_stops() const { return users_lost_to_stops_; }
 
  private:
-  HostedRoom* find_room(std::uint32_t index, std::uint64_t room);
+  // The room's position in server.rooms (and status.rooms), or -1.
+  static int find_room(const SimServer& server, std::uint64_t room);
   void leave_service(SimServer& server, ServerPhase phase);
 
   FleetConfig config_;

@@ -110,9 +110,6 @@ class Simulator {
   std::unordered_map<std::uint64_t, RoomState> rooms_;
   std::unordered_map<std::uint64_t, UserState> users_;
   std::vector<std::uint32_t> polled_;  // running, or crashed and not yet given up on
-  // Refilled for each report: its vector and strings keep their capacity, so
-  // a poll allocates nothing.
-  sched::StatusReport status_buffer_;
   std::vector<std::int64_t> waits_ms_;
   int active_rooms_ = 0;
   int users_waiting_ = 0;
