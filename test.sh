@@ -90,12 +90,12 @@ fi
 echo "test: unit and property tests (Bazel)"
 bazel_tests "bazel test" --test_output=errors
 echo "test: integration tests against the real binaries"
-node_tests "integration" tests node --test --test-concurrency=1 integration/
+node_tests "integration" tests node --test --test-concurrency=1 --test-timeout=120000 integration/
 if [[ -x "${ASAN_BIN:-}/session" ]]; then
   echo "test: integration tests against the ASan+UBSan binaries"
   SESSION_BIN="$ASAN_BIN/session" BACKEND_BIN="$ASAN_BIN/backend" ASAN_OPTIONS=detect_leaks=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    node_tests "integration under ASan" tests node --test --test-concurrency=1 integration/
+    node_tests "integration under ASan" tests node --test --test-concurrency=1 --test-timeout=120000 integration/
 fi
 
 echo "test: load generator against the real stack (small scale)"

@@ -81,7 +81,10 @@ describe('event subprotocol', () => {
   test('message events do not grow with the history', async () => {
     const room = newRoom();
     const users = [];
-    for (let i = 0; i < 5; i++) users.push(await connect(room, `u${i}`, { events: true }));
+    for (let i = 0; i < 5; i++) {
+      users.push(await connect(room, `u${i}`, { events: true }));
+      await users[i].next(); // joined before anyone speaks
+    }
     for (let i = 0; i < 60; i++) users[i % 5].send(`same size ${i % 10}`);
     await users[0].next((f) => f.type === 'message' && f.msg === 'same size 9', { from: 0 });
     await new Promise((r) => setTimeout(r, 300));
@@ -146,6 +149,7 @@ describe('limits', () => {
   test('the 101st user is refused with 1008 Room is full', async () => {
     const room = newRoom();
     const members = await Promise.all(Array.from({ length: 100 }, (_, i) => connect(room, `user${i}`, { events: true })));
+    await Promise.all(members.map((m) => m.next())); // all joined, not only connected
     const late = await connect(room, 'late', { events: true });
     assert.deepEqual(await late.closed, { code: 1008, reason: 'Room is full' });
     await Promise.all(members.map((m) => m.close()));
@@ -153,6 +157,7 @@ describe('limits', () => {
   test('a duplicate user is refused with 1008 Duplicate user', async () => {
     const room = newRoom();
     const first = await connect(room, 'dup');
+    await first.next(); // joined: 'open' is only the handshake, the join comes after
     const second = await connect(room, 'dup');
     assert.deepEqual(await second.closed, { code: 1008, reason: 'Duplicate user' });
     await first.close();
@@ -162,6 +167,7 @@ describe('limits', () => {
     try {
       const members = [];
       for (let i = 0; i < 10; i++) members.push(await Client.connect(own.host, sessionToken(own.host, `r${i}`, 'u')));
+      await Promise.all(members.map((m) => m.next())); // every room exists before the 11th
       const eleventh = await Client.connect(own.host, sessionToken(own.host, 'r10', 'u'));
       assert.deepEqual(await eleventh.closed, { code: 1013, reason: 'Server is full' });
       const status = (await api(own.url, 'GET', '/status')).json;
