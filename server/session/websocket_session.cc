@@ -285,11 +285,17 @@ std::size_t SessionTracker::size() const {
 }
 
 void SessionTracker::close_all() {
-  std::lock_guard lock(mutex_);
-  for (WebSocketSession* session : sessions_) {
-    // A session whose destructor waits on our lock has no owner left.
-    if (auto alive = session->weak_from_this().lock()) alive->close_going_away();
+  std::vector<std::shared_ptr<WebSocketSession>> alive;
+  {
+    std::lock_guard lock(mutex_);
+    for (WebSocketSession* session : sessions_) {
+      // A session whose destructor waits on our lock has no owner left.
+      if (auto owner = session->weak_from_this().lock()) alive.push_back(std::move(owner));
+    }
   }
+  // Outside the lock: ours may be the last reference, and the destructor
+  // removes the session from this tracker (it would deadlock under the lock).
+  for (const auto& session : alive) session->close_going_away();
 }
 
 void start_websocket_session(beast::tcp_stream stream, http::Request request,

@@ -291,6 +291,22 @@ describe('slow readers and shutdown', () => {
       await fast.close();
     } finally { await own.stop(); }
   });
+  test('SIGTERM while clients are leaving still exits (no deadlock on the last reference)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const own = await startSession({ args: ['--shutdown-grace', '2'] });
+      const clients = [];
+      for (let i = 0; i < 40; i++) clients.push(Client.connect(own.host, sessionToken(own.host, `r${i % 5}`, `u${i}`), { events: true }));
+      const connected = await Promise.all(clients);
+      await Promise.all(connected.map((c) => c.next()));
+      // Half leave at the moment the signal arrives.
+      for (const c of connected.slice(0, 20)) c.ws.terminate();
+      own.child.kill('SIGTERM');
+      const exited = await Promise.race([own.exited, new Promise((r) => setTimeout(() => r('hung'), 6000))]);
+      if (exited === 'hung') own.child.kill('SIGKILL');
+      assert.notEqual(exited, 'hung', `round ${round}: the server did not exit after SIGTERM`);
+      assert.equal(exited.code, 0);
+    }
+  });
   test('SIGTERM closes every client with 1001 and exits within the grace period', async () => {
     const own = await startSession({ args: ['--shutdown-grace', '3'] });
     const a = await Client.connect(own.host, sessionToken(own.host, 'r', 'a'), { events: true });
