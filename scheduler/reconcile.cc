@@ -156,10 +156,20 @@ void Scheduler::reconcile_unreported(ServerRecord& server, const ReportedIds& al
   std::vector<RoomId> to_free;
   for (const RoomId& id : rooms_.rooms_on(server.key)) {
     if (all_reported.contains(id)) continue;
-    const Room& room = *rooms_.find(id);
-    if (room.state != RoomState::placed) {
-      to_free.push_back(id);  // seen before, gone now: its last user left
-      ++counters_.rooms_freed_emptied;
+    Room& room = *rooms_.find(id);
+    if (room.state == RoomState::active) {
+      // Seen with users, now not listed at all: the server restarted (or
+      // dropped the room) under its users, who are reconnecting. It is an
+      // emptied room from now on, and keeps its slot for the same grace.
+      room.state = RoomState::empty;
+      room.since = now;
+      room.users = 0;
+    }
+    if (room.state == RoomState::empty) {
+      if (now - room.since >= config_.empty_room_grace) {
+        to_free.push_back(id);
+        ++counters_.rooms_freed_emptied;
+      }
     } else if (now - std::max(room.since, server.ready_since) >= config_.join_deadline) {
       // The deadline counts from readiness too: a slow start is not the
       // client's fault.

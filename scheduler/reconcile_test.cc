@@ -106,6 +106,29 @@ TEST_F(ReconcileTest, EmptyRoomGraceKeepsTheSlotForAWhile) {
   expect_invariants(scheduler);
 }
 
+// A server that restarts quickly (never declared gone) comes back without
+// the room its users were in; they are reconnecting, so the room keeps its
+// slot and its host for the grace period, and is active again once they are.
+TEST_F(ReconcileTest, RoomThatVanishesWithUsersKeepsItsSlotForTheGrace) {
+  config_.empty_room_grace = seconds(30);
+  Scheduler scheduler = make();
+  scheduler.create_room(seconds(0));
+  scheduler.on_status("a", {"a:1", false, {{"r1", 3}}}, seconds(5));
+  scheduler.on_status("a", {"a:1", false, {}}, seconds(10));  // restarted, empty
+  EXPECT_EQ(scheduler.rooms().find("r1")->state, RoomState::empty);
+  const LookupResult found = scheduler.lookup("r1", seconds(11));
+  ASSERT_TRUE(std::holds_alternative<RoomReady>(found));
+  EXPECT_EQ(std::get<RoomReady>(found).host, "a:1");
+  scheduler.on_status("a", {"a:1", false, {{"r1", 1}}}, seconds(15));  // they are back
+  EXPECT_EQ(scheduler.rooms().find("r1")->state, RoomState::active);
+  scheduler.on_status("a", {"a:1", false, {}}, seconds(20));
+  scheduler.on_status("a", {"a:1", false, {}}, seconds(49));
+  EXPECT_EQ(scheduler.server("a")->rooms, 1);
+  scheduler.on_status("a", {"a:1", false, {}}, seconds(50));
+  EXPECT_EQ(scheduler.server("a")->rooms, 0);
+  expect_invariants(scheduler);
+}
+
 TEST_F(ReconcileTest, GoneServersRoomsArePlacedAgainOnLookupWithANewHost) {
   Scheduler scheduler = make();
   scheduler.create_room(seconds(0));
