@@ -111,8 +111,9 @@ int main(int argc, char** argv) {
   placement.start();
   std::cout << "backend: listening on http://" << config.address << ":" << server.port()
             << " (fleet " << config.fleet << ", policy " << config.policy << ", "
-            << config.rooms_per_server << " rooms a server, " << config.min_servers << " to "
-            << config.max_servers << " servers)" << std::endl;
+            << config.rooms_per_server << " rooms a server, "
+            << placement_config.autoscaler.min_servers << " to "
+            << placement_config.autoscaler.max_servers << " servers)" << std::endl;
 
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) {
