@@ -78,6 +78,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                   true);
     }
     Request request = parser_->release();
+    head_request_ = request.method() == beast::http::verb::head;
     if (beast::websocket::is_upgrade(request)) return on_upgrade(std::move(request));
     auto self = shared_from_this();
     // Answers given at once run inline on this strand; later ones are posted to it.
@@ -101,6 +102,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void send(Response response, bool close_after) {
     if (close_after) response.keep_alive(false);
     response.prepare_payload();
+    if (head_request_) {
+      // HEAD: the same headers as GET, Content-Length included, and no body.
+      auto length = response.body().size();
+      response.body().clear();
+      response.content_length(length);
+    }
     response_ = std::make_shared<Response>(std::move(response));
     stream_.expires_after(options_.request_timeout);  // a client that stops reading is let go
     beast::http::async_write(stream_, *response_,
@@ -128,6 +135,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   const ServerOptions& options_;
   Routes& routes_;
   bool first_request_ = true;
+  bool head_request_ = false;  // the request being answered is a HEAD
 };
 
 }  // namespace

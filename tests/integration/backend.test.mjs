@@ -159,6 +159,13 @@ describe('the rest of the surface', () => {
     assert.match(route.text, /<title>chat/);
     assert.equal((await api(backend.url, 'GET', '/assets/missing.js')).status, 404);
   });
+  test('HEAD answers the headers of GET, Content-Length included, without a body', async () => {
+    const get = await api(backend.url, 'GET', '/assets/app-1234.js');
+    const head = await rawSend(backend.port, 'HEAD /assets/app-1234.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.match(head, /^HTTP\/1\.1 200/);
+    assert.match(head, new RegExp(`Content-Length: ${get.text.length}\r\n`, 'i'));
+    assert.ok(head.endsWith('\r\n\r\n'), 'no body after the headers');
+  });
   test('path traversal never leaves the static folder', async () => {
     for (const target of ['/../chat-secret.txt', '/%2e%2e/chat-secret.txt', '/assets/..%2f..%2fchat-secret.txt', '/..%5cchat-secret.txt']) {
       const text = await rawGet(backend.port, target);
