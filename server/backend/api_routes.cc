@@ -10,11 +10,11 @@
 
 namespace chat {
 
-namespace http_ = boost::beast::http;
-using http_::status;
-using http_::verb;
+namespace http = boost::beast::http;
+using http::status;
+using http::verb;
 
-ApiRoutes::ApiRoutes(TokenPolicy tokens, RoomPlacement& placement, http::StaticFiles files,
+ApiRoutes::ApiRoutes(TokenPolicy tokens, RoomPlacement& placement, web::StaticFiles files,
                      Metrics& metrics, ApiOptions options)
     : tokens_(std::move(tokens)),
       placement_(placement),
@@ -30,13 +30,13 @@ ApiRoutes::ApiRoutes(TokenPolicy tokens, RoomPlacement& placement, http::StaticF
                            .Help("Time to answer an HTTP request, by route.")
                            .Register(metrics.registry())) {}
 
-http::Respond ApiRoutes::instrumented(const http::Request& request, std::string route,
-                                      http::Respond respond) {
+web::Respond ApiRoutes::instrumented(const web::Request& request, std::string route,
+                                      web::Respond respond) {
   bool api = route.rfind("/api", 0) == 0;
   auto started = std::chrono::steady_clock::now();
   return [this, api, route = std::move(route), started,
-          respond = std::move(respond)](http::Response response) {
-    if (api) http::allow_any_origin(response);
+          respond = std::move(respond)](web::Response response) {
+    if (api) web::allow_any_origin(response);
     requests(route, response.result_int()).Increment();
     request_seconds(route).Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -58,18 +58,18 @@ prometheus::Counter& ApiRoutes::requests(const std::string& route, unsigned code
   return *child;
 }
 
-void ApiRoutes::handle(http::Request request, http::Respond respond) {
-  const std::string path(http::target_path(request.target()));
+void ApiRoutes::handle(web::Request request, web::Respond respond) {
+  const std::string path(web::target_path(request.target()));
   const verb method = request.method();
-  auto method_not_allowed = [&](std::string_view allowed, http::Respond r) {
-    auto response = http::error_response(request, status::method_not_allowed,
+  auto method_not_allowed = [&](std::string_view allowed, web::Respond r) {
+    auto response = web::error_response(request, status::method_not_allowed,
                                          "Use " + std::string(allowed) + " for " + path);
-    response.set(http_::field::allow, allowed);
+    response.set(http::field::allow, allowed);
     r(std::move(response));
   };
 
   if (path.rfind("/api/", 0) == 0 && method == verb::options) {
-    http::Response preflight{status::no_content, request.version()};
+    web::Response preflight{status::no_content, request.version()};
     preflight.keep_alive(request.keep_alive());
     return instrumented(request, "/api/preflight", std::move(respond))(std::move(preflight));
   }
@@ -92,20 +92,20 @@ void ApiRoutes::handle(http::Request request, http::Respond respond) {
     auto r = instrumented(request, path, std::move(respond));
     if (method != verb::get) return method_not_allowed("GET", std::move(r));
     return placement_.describe([shape = request, r = std::move(r)](boost::json::value fleet) {
-      r(http::json_response(shape, status::ok, fleet));
+      r(web::json_response(shape, status::ok, fleet));
     });
   }
   if (path.rfind("/api/", 0) == 0) {
     return instrumented(request, "/api/other", std::move(respond))(
-        http::error_response(request, status::not_found, "No such API route: " + path));
+        web::error_response(request, status::not_found, "No such API route: " + path));
   }
   if (path == "/healthz") {
     return instrumented(request, path, std::move(respond))(
-        http::json_response(request, status::ok, {{"status", "ok"}}));
+        web::json_response(request, status::ok, {{"status", "ok"}}));
   }
   if (path == "/metrics") {
-    http::Response response{status::ok, request.version()};
-    response.set(http_::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    web::Response response{status::ok, request.version()};
+    response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     response.keep_alive(request.keep_alive());
     response.body() = metrics_.render();
     return instrumented(request, path, std::move(respond))(std::move(response));
@@ -113,38 +113,38 @@ void ApiRoutes::handle(http::Request request, http::Respond respond) {
   auto r = instrumented(request, "/static", std::move(respond));
   if (method != verb::get && method != verb::head) return method_not_allowed("GET", std::move(r));
   if (!files_.enabled()) {
-    return r(http::error_response(request, status::not_found,
+    return r(web::error_response(request, status::not_found,
                                   "No web client here: start the backend with --static-dir"));
   }
   r(files_.serve(request));
 }
 
-void ApiRoutes::login(const http::Request& request, http::Respond respond) {
-  std::string_view type = request[http_::field::content_type];
+void ApiRoutes::login(const web::Request& request, web::Respond respond) {
+  std::string_view type = request[http::field::content_type];
   if (type.substr(0, type.find(';')) != "application/json") {
-    return respond(http::error_response(request, status::unsupported_media_type,
+    return respond(web::error_response(request, status::unsupported_media_type,
                                         "Send JSON with Content-Type: application/json"));
   }
   boost::system::error_code ec;
   boost::json::value body = boost::json::parse(request.body(), ec);
   if (ec || !body.is_object()) {
-    return respond(http::error_response(request, status::bad_request,
+    return respond(web::error_response(request, status::bad_request,
                                         "Body must be a JSON object like {\"userId\": \"alice\"}"));
   }
   const auto* user_id = body.as_object().if_contains("userId");
   if (user_id == nullptr || !user_id->is_string()) {
-    return respond(http::error_response(request, status::bad_request,
+    return respond(web::error_response(request, status::bad_request,
                                         "userId is missing: send {\"userId\": \"alice\"}"));
   }
   UserIdCheck check = check_user_id(user_id->as_string(), options_.user_id_chars_max);
-  if (!check.user_id) return respond(http::error_response(request, status::bad_request, check.error));
+  if (!check.user_id) return respond(web::error_response(request, status::bad_request, check.error));
   std::string token = issue_user_token(tokens_, {*check.user_id}, unix_now());
-  respond(http::json_response(request, status::ok, {{"token", token}}));
+  respond(web::json_response(request, status::ok, {{"token", token}}));
 }
 
-std::optional<UserClaims> ApiRoutes::authorize(const http::Request& request,
-                                               const http::Respond& respond) {
-  auto token = http::bearer_token(request);
+std::optional<UserClaims> ApiRoutes::authorize(const web::Request& request,
+                                               const web::Respond& respond) {
+  auto token = web::bearer_token(request);
   std::string error = "Authorization header missing: send Authorization: Bearer <token from "
                       "/api/login>";
   if (token) {
@@ -152,54 +152,54 @@ std::optional<UserClaims> ApiRoutes::authorize(const http::Request& request,
     if (check.claims) return check.claims;
     error = check.error + ": log in again";
   }
-  auto response = http::error_response(request, status::unauthorized, error);
-  response.set(http_::field::www_authenticate, "Bearer");
+  auto response = web::error_response(request, status::unauthorized, error);
+  response.set(http::field::www_authenticate, "Bearer");
   respond(std::move(response));
   return std::nullopt;
 }
 
-void ApiRoutes::create_room(const http::Request& request, http::Respond respond) {
+void ApiRoutes::create_room(const web::Request& request, web::Respond respond) {
   if (!authorize(request, respond)) return;
   placement_.create_room([request_version = request.version(), keep_alive = request.keep_alive(),
                           respond = std::move(respond)](CreatedRoom created) {
-    http::Request shape;
+    web::Request shape;
     shape.version(request_version);
     shape.keep_alive(keep_alive);
     if (created.room_id) {
-      return respond(http::json_response(shape, status::ok, {{"roomId", *created.room_id}}));
+      return respond(web::json_response(shape, status::ok, {{"roomId", *created.room_id}}));
     }
-    auto response = http::error_response(shape, status::service_unavailable, created.error);
-    response.set(http_::field::retry_after, std::to_string(created.retry_after.count()));
+    auto response = web::error_response(shape, status::service_unavailable, created.error);
+    response.set(http::field::retry_after, std::to_string(created.retry_after.count()));
     respond(std::move(response));
   });
 }
 
-void ApiRoutes::find_room(const http::Request& request, std::string room_id,
-                          http::Respond respond) {
+void ApiRoutes::find_room(const web::Request& request, std::string room_id,
+                          web::Respond respond) {
   auto user = authorize(request, respond);
   if (!user) return;
   if (!plausible_room_id(room_id)) {
-    return respond(http::error_response(
+    return respond(web::error_response(
         request, status::bad_request,
         "Not a room id: room ids are 1 to 64 letters, digits, '-' or '_'"));
   }
   placement_.find_room(room_id, [this, room_id, user = *user, version = request.version(),
                                  keep_alive = request.keep_alive(),
                                  respond = std::move(respond)](RoomHost found) {
-    http::Request shape;
+    web::Request shape;
     shape.version(version);
     shape.keep_alive(keep_alive);
     if (!found.error.empty()) {
-      auto response = http::error_response(shape, status::service_unavailable, found.error);
-      response.set(http_::field::retry_after, std::to_string(found.retry_after.count()));
+      auto response = web::error_response(shape, status::service_unavailable, found.error);
+      response.set(http::field::retry_after, std::to_string(found.retry_after.count()));
       return respond(std::move(response));
     }
     if (!found.host) {
       // The seed answers an unknown room with nulls, not 404; clients rely on it.
-      return respond(http::json_response(shape, status::ok, {{"host", nullptr}, {"token", nullptr}}));
+      return respond(web::json_response(shape, status::ok, {{"host", nullptr}, {"token", nullptr}}));
     }
     std::string token = issue_session_token(tokens_, {user.user_id, room_id, *found.host}, unix_now());
-    respond(http::json_response(shape, status::ok, {{"host", *found.host}, {"token", token}}));
+    respond(web::json_response(shape, status::ok, {{"host", *found.host}, {"token", token}}));
   });
 }
 

@@ -17,25 +17,25 @@ struct ApiOptions {
   std::size_t user_id_chars_max = 32;
 };
 
-class ApiRoutes : public http::Routes {
+class ApiRoutes : public web::Routes {
  public:
-  ApiRoutes(TokenPolicy tokens, RoomPlacement& placement, http::StaticFiles files,
+  ApiRoutes(TokenPolicy tokens, RoomPlacement& placement, web::StaticFiles files,
             Metrics& metrics, ApiOptions options);
 
-  void handle(http::Request request, http::Respond respond) override;
+  void handle(web::Request request, web::Respond respond) override;
 
  private:
-  void login(const http::Request& request, http::Respond respond);
-  void create_room(const http::Request& request, http::Respond respond);
-  void find_room(const http::Request& request, std::string room_id, http::Respond respond);
+  void login(const web::Request& request, web::Respond respond);
+  void create_room(const web::Request& request, web::Respond respond);
+  void find_room(const web::Request& request, std::string room_id, web::Respond respond);
   // The caller's user id, or nullopt after answering 401.
-  std::optional<UserClaims> authorize(const http::Request& request, const http::Respond& respond);
+  std::optional<UserClaims> authorize(const web::Request& request, const web::Respond& respond);
   // Wraps `respond` to add CORS headers and count the answer under `route`.
-  http::Respond instrumented(const http::Request& request, std::string route, http::Respond respond);
+  web::Respond instrumented(const web::Request& request, std::string route, web::Respond respond);
 
   const TokenPolicy tokens_;
   RoomPlacement& placement_;
-  const http::StaticFiles files_;
+  const web::StaticFiles files_;
   Metrics& metrics_;
   const ApiOptions options_;
   prometheus::Family<prometheus::Counter>& requests_;

@@ -33,14 +33,14 @@ void HathoraFleet::set_callbacks(Ready ready, Failed failed) {
 
 void HathoraFleet::call(std::string method, std::string path, std::string body, int attempt,
                         Done done) {
-  http::ClientRequest request;
+  web::ClientRequest request;
   request.method = method;
   request.url = options_.api_url + path;
   request.body = body;
   request.headers = {{"Authorization", "Bearer " + options_.token}};
   request.timeout = std::chrono::milliseconds(10000);
   client_.fetch(request, [this, method, path, body, attempt,
-                          done = std::move(done)](http::ClientResponse response) mutable {
+                          done = std::move(done)](web::ClientResponse response) mutable {
     bool retry = !response.error.empty() || response.status == 429 || response.status >= 500;
     if (!retry || attempt >= options_.retries_max) return done(response);
     // Exponential backoff from 250 ms, or what Retry-After asks for.
@@ -71,7 +71,7 @@ std::optional<sched::ServerId> HathoraFleet::start_server() {
 void HathoraFleet::create(const sched::ServerId& id) {
   std::string body = boost::json::serialize(boost::json::object{{"region", options_.region}});
   call("POST", "/rooms/v2/" + options_.app_id + "/create", body, 0,
-       [this, id](const http::ClientResponse& response) {
+       [this, id](const web::ClientResponse& response) {
          boost::system::error_code ec;
          auto json = boost::json::parse(response.body, ec);
          const boost::json::value* room = nullptr;
@@ -110,7 +110,7 @@ void HathoraFleet::poll(const sched::ServerId& id) {
                         std::to_string(options_.start_timeout.count() / 1000) + " s");
   }
   call("GET", "/rooms/v2/" + options_.app_id + "/connectioninfo/" + hathora_room, "", 0,
-       [this, id](const http::ClientResponse& response) {
+       [this, id](const web::ClientResponse& response) {
          boost::system::error_code ec;
          auto json = boost::json::parse(response.body, ec);
          if (!response.error.empty() || response.status != 200 || ec || !json.is_object()) {
@@ -164,7 +164,7 @@ void HathoraFleet::stop_server(const sched::ServerId& id) {
 
 void HathoraFleet::destroy(const std::string& hathora_room_id) {
   call("POST", "/rooms/v2/" + options_.app_id + "/destroy/" + hathora_room_id, "", 0,
-       [hathora_room_id](const http::ClientResponse& response) {
+       [hathora_room_id](const web::ClientResponse& response) {
          if (!response.error.empty() || response.status / 100 != 2) {
            std::cerr << "backend: Hathora: could not destroy room " << hathora_room_id << ": "
                      << (response.error.empty() ? "HTTP " + std::to_string(response.status)

@@ -46,7 +46,7 @@ class HathoraFleet : public ManagedFleet {
     bool stop_requested = false;
     std::chrono::steady_clock::time_point started;
   };
-  using Done = std::function<void(const http::ClientResponse&)>;
+  using Done = std::function<void(const web::ClientResponse&)>;
 
   // One API call, retried on 429 (honouring Retry-After) and transport errors.
   void call(std::string method, std::string path, std::string body, int attempt, Done done);
@@ -57,7 +57,7 @@ class HathoraFleet : public ManagedFleet {
 
   boost::asio::io_context& io_;
   const HathoraOptions options_;
-  http::HttpClient client_;
+  web::HttpClient client_;
   std::mutex mutex_;
   std::map<sched::ServerId, Instance> instances_;
   std::uint64_t next_id_ = 1;

@@ -97,10 +97,10 @@ void LocalFleet::probe(const sched::ServerId& id) {
     host = it->second.host;
     started = it->second.started;
   }
-  http::ClientRequest request;
+  web::ClientRequest request;
   request.url = "http://" + host + "/healthz";
   request.timeout = std::chrono::milliseconds(500);
-  client_.fetch(request, [this, id, host, started](http::ClientResponse response) {
+  client_.fetch(request, [this, id, host, started](web::ClientResponse response) {
     if (response.error.empty() && response.status == 200) {
       if (ready_) ready_(id, host);
       return;

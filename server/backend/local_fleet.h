@@ -52,7 +52,7 @@ class LocalFleet : public ManagedFleet {
 
   boost::asio::io_context& io_;
   const LocalFleetOptions options_;
-  http::HttpClient client_;
+  web::HttpClient client_;
   boost::asio::steady_timer reap_timer_;
   std::mutex mutex_;
   std::map<sched::ServerId, Child> children_;

@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   SchedulerPlacement placement(io, placement_config, provider, fleet.get(), static_hosts, metrics,
                                placement_options);
 
-  http::StaticFiles files(config.static_dir);
+  web::StaticFiles files(config.static_dir);
   if (!config.static_dir.empty() && !files.enabled()) {
     std::cerr << "backend: --static-dir " << config.static_dir
               << " is not a folder; the web client will not be served\n";
@@ -97,11 +97,11 @@ int main(int argc, char** argv) {
   ApiRoutes routes(tokens, placement, std::move(files), metrics,
                    ApiOptions{config.user_id_chars_max});
 
-  http::ServerOptions options;
+  web::ServerOptions options;
   options.address = config.address;
   options.port = config.port;
   options.body_bytes_max = config.body_bytes_max;
-  http::HttpServer server(io, options, routes);
+  web::HttpServer server(io, options, routes);
   try {
     server.start();
   } catch (const std::exception& e) {

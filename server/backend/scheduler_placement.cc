@@ -159,17 +159,17 @@ void SchedulerPlacement::schedule_tick() {
 void SchedulerPlacement::poll_servers() {
   for (const auto& server : scheduler_.servers()) {
     if (server.host.empty() || server.state == sched::ServerState::starting) continue;
-    http::ClientRequest request;
+    web::ClientRequest request;
     request.url = options_.status_scheme + "://" + server.host + "/status";
     request.timeout = options_.poll_timeout;
-    client_.fetch(request, [this, id = server.id](http::ClientResponse response) {
+    client_.fetch(request, [this, id = server.id](web::ClientResponse response) {
       net::post(strand_, [this, id, response = std::move(response)] { on_status(id, response); });
     });
   }
 }
 
 void SchedulerPlacement::on_status(const sched::ServerId& id,
-                                   const http::ClientResponse& response) {
+                                   const web::ClientResponse& response) {
   if (stopped_) return;
   // A server that answers HTTP but has no /status (the seed's own session
   // server) is alive; without its report the table keeps its own counts.

@@ -71,7 +71,7 @@ class SchedulerPlacement : public RoomPlacement {
                      std::function<void(std::optional<std::string> host, std::string error)> done);
   void schedule_tick();
   void poll_servers();
-  void on_status(const sched::ServerId& id, const http::ClientResponse& response);
+  void on_status(const sched::ServerId& id, const web::ClientResponse& response);
   void export_metrics();
   void check_invariants(const char* after);
 
@@ -81,7 +81,7 @@ class SchedulerPlacement : public RoomPlacement {
   sched::Scheduler scheduler_;
   ManagedFleet* fleet_;
   const PlacementOptions options_;
-  http::HttpClient client_;
+  web::HttpClient client_;
   boost::asio::steady_timer tick_timer_;
   std::unique_ptr<Exported> exported_;
   bool stopped_ = false;

@@ -9,7 +9,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
 
-namespace chat::http {
+namespace chat::web {
 
 namespace beast = boost::beast;
 namespace net = boost::asio;
@@ -188,4 +188,4 @@ void HttpClient::fetch(ClientRequest request, std::function<void(ClientResponse)
   }
 }
 
-}  // namespace chat::http
+}  // namespace chat::web

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace chat::http {
+namespace chat::web {
 
 struct Url {
   bool tls = false;
@@ -51,4 +51,4 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace chat::http
+}  // namespace chat::web

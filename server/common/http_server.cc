@@ -12,7 +12,7 @@
 
 #include <iostream>
 
-namespace chat::http {
+namespace chat::web {
 
 namespace beast = boost::beast;
 namespace net = boost::asio;
@@ -225,4 +225,4 @@ void HttpServer::stop_accepting() {
 
 unsigned short HttpServer::port() const { return listener_ ? listener_->port() : 0; }
 
-}  // namespace chat::http
+}  // namespace chat::web

@@ -17,7 +17,7 @@
 #include <optional>
 #include <string>
 
-namespace chat::http {
+namespace chat::web {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
@@ -63,4 +63,4 @@ class HttpServer {
   std::shared_ptr<Listener> listener_;
 };
 
-}  // namespace chat::http
+}  // namespace chat::web

@@ -3,7 +3,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
 
-namespace chat::http {
+namespace chat::web {
 
 namespace http = boost::beast::http;
 
@@ -92,4 +92,4 @@ void allow_any_origin(Response& response) {
   response.set(http::field::access_control_max_age, "600");
 }
 
-}  // namespace chat::http
+}  // namespace chat::web

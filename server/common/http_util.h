@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace chat::http {
+namespace chat::web {
 
 // A JSON answer that keeps the request's HTTP version and keep-alive.
 Response json_response(const Request& request, boost::beast::http::status status,
@@ -32,4 +32,4 @@ std::optional<std::string> percent_decode(std::string_view text);
 // CORS headers that let a page from any origin call the API (as the seed's cors()).
 void allow_any_origin(Response& response);
 
-}  // namespace chat::http
+}  // namespace chat::web

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace chat::http {
+namespace chat::web {
 
 namespace http = boost::beast::http;
 namespace fs = std::filesystem;
@@ -82,4 +82,4 @@ Response StaticFiles::serve(const Request& request) const {
   return response;
 }
 
-}  // namespace chat::http
+}  // namespace chat::web

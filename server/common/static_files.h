@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <optional>
 
-namespace chat::http {
+namespace chat::web {
 
 class StaticFiles {
  public:
@@ -24,4 +24,4 @@ class StaticFiles {
 
 std::string_view mime_type(const std::filesystem::path& path);
 
-}  // namespace chat::http
+}  // namespace chat::web

@@ -55,12 +55,12 @@ int main(int argc, char** argv) {
   SessionContext context{config, rooms, session_metrics, tracker};
   SessionRoutes routes(context, metrics, TokenPolicy{config.jwt_secret});
 
-  http::ServerOptions options;
+  web::ServerOptions options;
   options.address = config.address;
   options.port = config.port;
   options.request_timeout = config.http_timeout;
   options.tcp_nodelay = config.tcp_nodelay;
-  http::HttpServer server(io, options, routes);
+  web::HttpServer server(io, options, routes);
   try {
     server.start();
   } catch (const std::exception& e) {

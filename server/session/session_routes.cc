@@ -9,12 +9,12 @@
 
 namespace chat {
 
-namespace http_ = boost::beast::http;
+namespace http = boost::beast::http;
 
 SessionRoutes::SessionRoutes(SessionContext& context, Metrics& metrics, TokenPolicy tokens)
     : context_(context), metrics_(metrics), tokens_(std::move(tokens)) {}
 
-http::Response SessionRoutes::status(const http::Request& request) const {
+web::Response SessionRoutes::status(const web::Request& request) const {
   auto now = std::chrono::steady_clock::now();
   boost::json::array rooms;
   std::size_t users = 0;
@@ -27,8 +27,8 @@ http::Response SessionRoutes::status(const http::Request& request) const {
   }
   context_.metrics.rooms.Set(static_cast<double>(rooms.size()));
   context_.metrics.users.Set(static_cast<double>(users));
-  return http::json_response(
-      request, http_::status::ok,
+  return web::json_response(
+      request, http::status::ok,
       {{"host", context_.config.advertised_host},
        {"draining", draining_.load()},
        {"pid", static_cast<std::int64_t>(getpid())},
@@ -38,41 +38,41 @@ http::Response SessionRoutes::status(const http::Request& request) const {
        {"rooms", std::move(rooms)}});
 }
 
-void SessionRoutes::handle(http::Request request, http::Respond respond) {
-  std::string_view path = http::target_path(request.target());
-  if (request.method() != http_::verb::get && request.method() != http_::verb::head) {
-    return respond(http::error_response(request, http_::status::method_not_allowed,
+void SessionRoutes::handle(web::Request request, web::Respond respond) {
+  std::string_view path = web::target_path(request.target());
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    return respond(web::error_response(request, http::status::method_not_allowed,
                                         "Only GET is served here"));
   }
   if (path == "/healthz") {
     bool draining = draining_;
-    return respond(http::json_response(
-        request, draining ? http_::status::service_unavailable : http_::status::ok,
+    return respond(web::json_response(
+        request, draining ? http::status::service_unavailable : http::status::ok,
         {{"status", draining ? "draining" : "ok"}}));
   }
   if (path == "/status") return respond(status(request));
   if (path == "/metrics") {
     status(request);  // refreshes the room and user gauges
-    http::Response response{http_::status::ok, request.version()};
-    response.set(http_::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    web::Response response{http::status::ok, request.version()};
+    response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     response.keep_alive(request.keep_alive());
     response.body() = metrics_.render();
     return respond(std::move(response));
   }
-  respond(http::error_response(
-      request, http_::status::not_found,
+  respond(web::error_response(
+      request, http::status::not_found,
       "Not found. Connect with a WebSocket to /?token=<session token>; see /status and /metrics"));
 }
 
-TokenCheck<SessionClaims> SessionRoutes::check_token(const http::Request& request) const {
-  auto token = http::query_parameter(request.target(), "token");
+TokenCheck<SessionClaims> SessionRoutes::check_token(const web::Request& request) const {
+  auto token = web::query_parameter(request.target(), "token");
   if (!token || token->empty()) return {std::nullopt, "missing token: connect to /?token=<session token>"};
   auto check = check_session_token(tokens_, *token, unix_now());
   if (!check.claims) return check;
   // The token names the server it was issued for; a token for another server
   // must not open a room here (the backend placed the room elsewhere).
   std::string_view expected = context_.config.advertised_host;
-  if (expected.empty()) expected = request[http_::field::host];
+  if (expected.empty()) expected = request[http::field::host];
   if (check.claims->host != expected) {
     return {std::nullopt, "token is for host " + check.claims->host + ", this is " +
                               std::string(expected)};
@@ -80,23 +80,23 @@ TokenCheck<SessionClaims> SessionRoutes::check_token(const http::Request& reques
   return check;
 }
 
-std::optional<http::Response> SessionRoutes::check_upgrade(const http::Request& request) {
+std::optional<web::Response> SessionRoutes::check_upgrade(const web::Request& request) {
   if (draining_) {
     context_.metrics.rejected("draining").Increment();
-    auto response = http::error_response(request, http_::status::service_unavailable,
+    auto response = web::error_response(request, http::status::service_unavailable,
                                          "Server is shutting down; look the room up again");
-    response.set(http_::field::retry_after, "1");
+    response.set(http::field::retry_after, "1");
     return response;
   }
   auto check = check_token(request);
   if (!check.claims) {
     context_.metrics.rejected("bad_token").Increment();
-    return http::error_response(request, http_::status::unauthorized, check.error);
+    return web::error_response(request, http::status::unauthorized, check.error);
   }
   return std::nullopt;
 }
 
-void SessionRoutes::upgrade(boost::beast::tcp_stream stream, http::Request request) {
+void SessionRoutes::upgrade(boost::beast::tcp_stream stream, web::Request request) {
   auto check = check_token(request);  // cheap (one HMAC); checked before the upgrade too
   if (!check.claims) return;
   start_websocket_session(std::move(stream), std::move(request), std::move(*check.claims),

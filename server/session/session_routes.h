@@ -11,21 +11,21 @@
 
 namespace chat {
 
-class SessionRoutes : public http::Routes {
+class SessionRoutes : public web::Routes {
  public:
   SessionRoutes(SessionContext& context, Metrics& metrics, TokenPolicy tokens);
 
-  void handle(http::Request request, http::Respond respond) override;
-  std::optional<http::Response> check_upgrade(const http::Request& request) override;
-  void upgrade(boost::beast::tcp_stream stream, http::Request request) override;
+  void handle(web::Request request, web::Respond respond) override;
+  std::optional<web::Response> check_upgrade(const web::Request& request) override;
+  void upgrade(boost::beast::tcp_stream stream, web::Request request) override;
 
   void set_draining() { draining_ = true; }
   bool draining() const { return draining_; }
 
  private:
   // The session claims of an upgrade request, or why it is refused.
-  TokenCheck<SessionClaims> check_token(const http::Request& request) const;
-  http::Response status(const http::Request& request) const;
+  TokenCheck<SessionClaims> check_token(const web::Request& request) const;
+  web::Response status(const web::Request& request) const;
 
   SessionContext& context_;
   Metrics& metrics_;

@@ -21,7 +21,7 @@ namespace {
 
 RoomTime now() { return {std::chrono::system_clock::now(), std::chrono::steady_clock::now()}; }
 
-bool asks_for_events(const http::Request& request) {
+bool asks_for_events(const web::Request& request) {
   auto it = request.find(beast::http::field::sec_websocket_protocol);
   if (it == request.end()) return false;
   std::string_view offered = it->value();
@@ -59,7 +59,7 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
   const std::string& user_id() const override { return claims_.user_id; }
   bool wants_events() const override { return events_; }
 
-  void start(http::Request request) {
+  void start(web::Request request) {
     ws_.set_option(websocket::stream_base::timeout{
         std::chrono::seconds(30),         // handshake
         context_.config.idle_timeout,     // silence before the peer is dropped
@@ -298,7 +298,7 @@ void SessionTracker::close_all() {
   for (const auto& session : alive) session->close_going_away();
 }
 
-void start_websocket_session(beast::tcp_stream stream, http::Request request,
+void start_websocket_session(beast::tcp_stream stream, web::Request request,
                              SessionClaims claims, SessionContext& context) {
   bool events = asks_for_events(request);
   auto session = std::make_shared<WebSocketSession>(stream.release_socket(), std::move(claims),

@@ -51,7 +51,7 @@ struct SessionContext {
 inline constexpr const char* kEventSubprotocol = "scalable-chat.events.v1";
 
 // Takes the upgraded stream: runs the handshake, joins the room, serves it.
-void start_websocket_session(boost::beast::tcp_stream stream, http::Request request,
+void start_websocket_session(boost::beast::tcp_stream stream, web::Request request,
                              SessionClaims claims, SessionContext& context);
 
 }  // namespace chat
