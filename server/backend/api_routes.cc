@@ -3,6 +3,7 @@
 #include "server/backend/room_id.h"
 #include "server/backend/user_id.h"
 #include "server/common/http_util.h"
+#include "server/common/operator_endpoints.h"
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -15,7 +16,7 @@ using http::status;
 using http::verb;
 
 ApiRoutes::ApiRoutes(TokenPolicy tokens, RoomPlacement& placement, web::StaticFiles files,
-                     Metrics& metrics, ApiOptions options)
+                     metrics::Metrics& metrics, ApiOptions options)
     : tokens_(std::move(tokens)),
       placement_(placement),
       files_(std::move(files)),
@@ -47,7 +48,7 @@ web::Respond ApiRoutes::instrumented(const web::Request& request, std::string ro
 prometheus::Histogram& ApiRoutes::request_seconds(const std::string& route) {
   std::lock_guard lock(metric_cache_mutex_);
   auto& child = seconds_by_route_[route];
-  if (!child) child = &request_seconds_.Add({{"route", route}}, latency_buckets());
+  if (!child) child = &request_seconds_.Add({{"route", route}}, metrics::latency_buckets());
   return *child;
 }
 
@@ -100,15 +101,10 @@ void ApiRoutes::handle(web::Request request, web::Respond respond) {
         web::error_response(request, status::not_found, "No such API route: " + path));
   }
   if (path == "/healthz") {
-    return instrumented(request, path, std::move(respond))(
-        web::json_response(request, status::ok, {{"status", "ok"}}));
+    return instrumented(request, path, std::move(respond))(web::health_response(request, ""));
   }
   if (path == "/metrics") {
-    web::Response response{status::ok, request.version()};
-    response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    response.keep_alive(request.keep_alive());
-    response.body() = metrics_.render();
-    return instrumented(request, path, std::move(respond))(std::move(response));
+    return instrumented(request, path, std::move(respond))(web::metrics_response(request, metrics_));
   }
   auto r = instrumented(request, "/static", std::move(respond));
   if (method != verb::get && method != verb::head) return method_not_allowed("GET", std::move(r));

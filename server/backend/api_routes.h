@@ -4,7 +4,7 @@
 
 #include "server/backend/placement.h"
 #include "server/common/http_server.h"
-#include "server/common/metrics.h"
+#include "metrics/metrics.h"
 #include "server/common/static_files.h"
 #include "server/common/tokens.h"
 
@@ -20,7 +20,7 @@ struct ApiOptions {
 class ApiRoutes : public web::Routes {
  public:
   ApiRoutes(TokenPolicy tokens, RoomPlacement& placement, web::StaticFiles files,
-            Metrics& metrics, ApiOptions options);
+            metrics::Metrics& metrics, ApiOptions options);
 
   void handle(web::Request request, web::Respond respond) override;
 
@@ -36,7 +36,7 @@ class ApiRoutes : public web::Routes {
   const TokenPolicy tokens_;
   RoomPlacement& placement_;
   const web::StaticFiles files_;
-  Metrics& metrics_;
+  metrics::Metrics& metrics_;
   const ApiOptions options_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& request_seconds_;

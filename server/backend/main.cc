@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<ManagedFleet> fleet = make_fleet(config, io);
   sched::FleetProvider& provider = fleet ? static_cast<sched::FleetProvider&>(*fleet) : static_fleet;
 
-  Metrics metrics;
+  metrics::Metrics metrics;
   PlacementOptions placement_options;
   placement_options.poll_interval = config.poll_interval;
   placement_options.tick_interval = config.poll_interval;

@@ -52,12 +52,12 @@ struct SchedulerPlacement::Exported {
                               .Name("chat_scheduler_placement_seconds")
                               .Help("Time to place a room, including waiting for a server.")
                               .Register(registry)
-                              .Add({{"policy", policy}}, latency_buckets())),
+                              .Add({{"policy", policy}}, metrics::latency_buckets())),
         fleet_start_seconds(prometheus::BuildHistogram()
                                 .Name("chat_scheduler_fleet_start_seconds")
                                 .Help("Time from asking the fleet for a server to it answering.")
                                 .Register(registry)
-                                .Add({}, latency_buckets())),
+                                .Add({}, metrics::latency_buckets())),
         policy(policy) {}
 
   // Adds what `now` has grown by since `before` to `counter`.
@@ -87,7 +87,7 @@ std::optional<sched::ServerId> SchedulerPlacement::TimedProvider::start_server()
 
 SchedulerPlacement::SchedulerPlacement(net::io_context& io, sched::SchedulerConfig config,
                                        sched::FleetProvider& provider, ManagedFleet* fleet,
-                                       std::vector<std::string> static_hosts, Metrics& metrics,
+                                       std::vector<std::string> static_hosts, metrics::Metrics& metrics,
                                        PlacementOptions options)
     : io_(io),
       strand_(net::make_strand(io)),

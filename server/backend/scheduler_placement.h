@@ -14,7 +14,7 @@
 #include "server/backend/fleet.h"
 #include "server/backend/placement.h"
 #include "server/common/http_client.h"
-#include "server/common/metrics.h"
+#include "metrics/metrics.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -40,7 +40,7 @@ class SchedulerPlacement : public RoomPlacement {
   // `fleet` is null for the static fleet: its hosts are registered up front.
   SchedulerPlacement(boost::asio::io_context& io, sched::SchedulerConfig config,
                      sched::FleetProvider& provider, ManagedFleet* fleet,
-                     std::vector<std::string> static_hosts, Metrics& metrics,
+                     std::vector<std::string> static_hosts, metrics::Metrics& metrics,
                      PlacementOptions options);
   ~SchedulerPlacement() override;
 

@@ -3,7 +3,7 @@
 // the backend, so no broker and no server-to-server traffic are needed.
 // Compatible with the seed's session server (docs/PROTOCOL.md).
 #include "server/common/http_server.h"
-#include "server/common/metrics.h"
+#include "metrics/metrics.h"
 #include "server/session/config.h"
 #include "server/session/session_routes.h"
 
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   SessionConfig config = parse_session_config(argc, argv);
   net::io_context io(config.threads);
 
-  Metrics metrics;
+  metrics::Metrics metrics;
   SessionMetrics session_metrics(metrics.registry());
   RoomRegistry rooms(config.rooms_max, config.room, config.empty_room_ttl);
   SessionTracker tracker;

@@ -51,6 +51,6 @@ SessionMetrics::SessionMetrics(prometheus::Registry& registry)
                             .Name("chat_session_broadcast_seconds")
                             .Help("Time to apply one message and queue it to every member.")
                             .Register(registry)
-                            .Add({}, latency_buckets())) {}
+                            .Add({}, metrics::latency_buckets())) {}
 
 }  // namespace chat

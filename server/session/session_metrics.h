@@ -1,7 +1,7 @@
 // The session server's Prometheus metrics (names in dashboards/ depend on them).
 #pragma once
 
-#include "server/common/metrics.h"
+#include "metrics/metrics.h"
 
 namespace chat {
 

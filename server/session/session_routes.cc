@@ -1,6 +1,7 @@
 #include "server/session/session_routes.h"
 
 #include "server/common/http_util.h"
+#include "server/common/operator_endpoints.h"
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -11,7 +12,7 @@ namespace chat {
 
 namespace http = boost::beast::http;
 
-SessionRoutes::SessionRoutes(SessionContext& context, Metrics& metrics, TokenPolicy tokens)
+SessionRoutes::SessionRoutes(SessionContext& context, metrics::Metrics& metrics, TokenPolicy tokens)
     : context_(context), metrics_(metrics), tokens_(std::move(tokens)) {}
 
 web::Response SessionRoutes::status(const web::Request& request) const {
@@ -44,20 +45,11 @@ void SessionRoutes::handle(web::Request request, web::Respond respond) {
     return respond(web::error_response(request, http::status::method_not_allowed,
                                         "Only GET is served here"));
   }
-  if (path == "/healthz") {
-    bool draining = draining_;
-    return respond(web::json_response(
-        request, draining ? http::status::service_unavailable : http::status::ok,
-        {{"status", draining ? "draining" : "ok"}}));
-  }
+  if (path == "/healthz") return respond(web::health_response(request, draining_ ? "draining" : ""));
   if (path == "/status") return respond(status(request));
   if (path == "/metrics") {
     status(request);  // refreshes the room and user gauges
-    web::Response response{http::status::ok, request.version()};
-    response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    response.keep_alive(request.keep_alive());
-    response.body() = metrics_.render();
-    return respond(std::move(response));
+    return respond(web::metrics_response(request, metrics_));
   }
   respond(web::error_response(
       request, http::status::not_found,

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "server/common/http_server.h"
-#include "server/common/metrics.h"
+#include "metrics/metrics.h"
 #include "server/common/tokens.h"
 #include "server/session/websocket_session.h"
 
@@ -13,7 +13,7 @@ namespace chat {
 
 class SessionRoutes : public web::Routes {
  public:
-  SessionRoutes(SessionContext& context, Metrics& metrics, TokenPolicy tokens);
+  SessionRoutes(SessionContext& context, metrics::Metrics& metrics, TokenPolicy tokens);
 
   void handle(web::Request request, web::Respond respond) override;
   std::optional<web::Response> check_upgrade(const web::Request& request) override;
@@ -28,7 +28,7 @@ class SessionRoutes : public web::Routes {
   web::Response status(const web::Request& request) const;
 
   SessionContext& context_;
-  Metrics& metrics_;
+  metrics::Metrics& metrics_;
   const TokenPolicy tokens_;
   std::atomic<bool> draining_{false};
 };

@@ -1,4 +1,4 @@
-#include "server/common/metrics.h"
+#include "metrics/metrics.h"
 
 #include <prometheus/text_serializer.h>
 
@@ -8,7 +8,7 @@
 #include <sstream>
 #include <unistd.h>
 
-namespace chat {
+namespace metrics {
 namespace {
 
 prometheus::Gauge& process_gauge(prometheus::Registry& registry, const std::string& name,
@@ -69,4 +69,4 @@ prometheus::Histogram::BucketBoundaries latency_buckets() {
           0.05,   0.1,     0.25,   0.5,   1,      2.5,    5,     10};
 }
 
-}  // namespace chat
+}  // namespace metrics

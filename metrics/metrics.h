@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-namespace chat {
+namespace metrics {
 
 class Metrics {
  public:
@@ -33,4 +33,4 @@ class Metrics {
 // Latency buckets in seconds, 100 µs to 10 s.
 prometheus::Histogram::BucketBoundaries latency_buckets();
 
-}  // namespace chat
+}  // namespace metrics

@@ -1,0 +1,20 @@
+// The endpoints both binaries serve for their operators, built once so that
+// their formats cannot drift apart: /metrics (Prometheus's text format) and
+// /healthz (what a load balancer asks before sending traffic).
+#pragma once
+
+#include "metrics/metrics.h"
+#include "server/common/http_server.h"
+
+#include <string_view>
+
+namespace chat::web {
+
+// The binary's metrics, process figures refreshed.
+Response metrics_response(const Request& request, metrics::Metrics& metrics);
+
+// 200 {"status":"ok"} when `unhealthy_reason` is empty; otherwise 503
+// {"status": unhealthy_reason}, e.g. "draining", so traffic goes elsewhere.
+Response health_response(const Request& request, std::string_view unhealthy_reason);
+
+}  // namespace chat::web
