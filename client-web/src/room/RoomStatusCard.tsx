@@ -1,0 +1,29 @@
+import { Link } from 'react-router-dom';
+import type { StatusCardView } from './connectionStatusView';
+
+/** The full-page card the room page shows until the first snapshot (`data-testid="room-status"`). */
+export function RoomStatusCard({ view, onAction }: { view: StatusCardView; onAction?: () => void }) {
+  return (
+    <section
+      className="card card-narrow status-card"
+      data-testid="room-status"
+      data-state={view.state}
+      aria-live="polite"
+      aria-busy={view.spinner ? true : undefined}
+    >
+      {view.spinner && <div className="spinner" aria-hidden="true" />}
+      <h1>{view.title}</h1>
+      {view.text && <p className="muted">{view.text}</p>}
+      <div className="row center-row">
+        {view.action && (
+          <button type="button" className="btn btn-primary" onClick={onAction} data-testid={view.action.testId}>
+            {view.action.label}
+          </button>
+        )}
+        <Link className="btn btn-secondary" to="/" data-testid="back-to-lobby">
+          Back to Lobby
+        </Link>
+      </div>
+    </section>
+  );
+}
