@@ -1,11 +1,14 @@
-// replay: a trace (trace_reader.h) played back in time, --speed times faster.
+// replay: a trace (trace/FORMAT.md, read by //trace) played back in time,
+// --speed times faster.
 // Each trace user in each room is a bot; the delivery rule is the same as in
 // chat, for members while they are joined.
-#include "loadgen/scenarios.h"
-#include "loadgen/trace_reader.h"
-
+#include <algorithm>
+#include <climits>
 #include <fstream>
 #include <map>
+
+#include "loadgen/scenarios.h"
+#include "trace/reader.h"
 
 namespace loadgen {
 
@@ -18,11 +21,12 @@ net::awaitable<void> run_replay(Engine& engine, Report& report) {
     report.check("read the trace", false, "cannot open " + config.trace_file);
     co_return;
   }
-  auto trace = read_trace(in);
-  report.figure("trace_events", trace.events.size());
-  if (!trace.errors.empty()) {
+  const trace::Trace recorded = trace::read_all(in);
+  report.figure("trace_events", recorded.events.size());
+  if (recorded.bad_lines > 0) {
     report.check("read the trace", false,
-                 std::to_string(trace.errors.size()) + " bad lines, first: " + trace.errors[0]);
+                 std::to_string(recorded.bad_lines) +
+                     " bad lines, first: " + recorded.errors.front().describe());
     co_return;
   }
   std::map<std::string, Room*> rooms;
@@ -40,31 +44,32 @@ net::awaitable<void> run_replay(Engine& engine, Report& report) {
   };
   std::uint64_t skipped_messages = 0;
   auto start = now_us();
-  for (const auto& event : trace.events) {
-    auto due = start + static_cast<std::uint64_t>(static_cast<double>(event.time_ms) * 1000 /
-                                                  config.speed);
+  for (const trace::Event& event : recorded.events) {
+    auto due = start +
+               static_cast<std::uint64_t>(static_cast<double>(event.time_ms) * 1000 / config.speed);
     if (due > now_us() && !co_await engine.sleep(static_cast<double>(due - now_us()) / 1e6)) {
       break;
     }
     auto* room = room_of(event.room);
     auto key = std::make_pair(room, event.user);
     switch (event.kind) {
-      case TraceEvent::Kind::create:
+      case trace::EventKind::create:
         if (room->id.empty() && !room->create_failed) engine.create(*room, user_of(event.user));
         break;
-      case TraceEvent::Kind::join: {
+      case trace::EventKind::join: {
         auto& bot = members[key];
         if (!bot) bot = &engine.add_bot(*room, user_of(event.user));
         if (bot->state() == Bot::State::idle || bot->state() == Bot::State::closed) bot->join();
         break;
       }
-      case TraceEvent::Kind::leave:
+      case trace::EventKind::leave:
         if (auto it = members.find(key); it != members.end()) it->second->leave();
         break;
-      case TraceEvent::Kind::message:
+      case trace::EventKind::message:
         if (auto it = members.find(key);
             it != members.end() && it->second->state() == Bot::State::open) {
-          it->second->send_message(event.size);
+          // Sizes past INT_MAX are past any server's frame limit anyway.
+          it->second->send_message(static_cast<int>(std::min<std::uint32_t>(event.bytes, INT_MAX)));
         } else {
           ++skipped_messages;  // the trace's user had not joined (yet) here
         }
@@ -77,8 +82,8 @@ net::awaitable<void> run_replay(Engine& engine, Report& report) {
   report.figure("messages_skipped_not_joined", skipped_messages);
   std::size_t refused = 0;
   for (auto& bot : engine.bots()) {
-    refused += bot->state() == Bot::State::closed && bot->close_code() != 0 &&
-               bot->close_code() != 1000;
+    refused +=
+        bot->state() == Bot::State::closed && bot->close_code() != 0 && bot->close_code() != 1000;
   }
   report.check("every join accepted", refused == 0,
                std::to_string(refused) + " joins refused by a session server");

@@ -186,7 +186,7 @@ test('autoscale fails when the fleet never grows (static fleet of one)', async (
 test('replay passes: a CSV trace, 20x faster', async () => {
   const s = await stack();
   try {
-    // The simulator's trace format (sim/trace.h).
+    // The trace format (trace/FORMAT.md).
     const lines = ['# stateful-routing chat trace, format 1', 'time_ms,event,room,user,bytes',
       '0,create,r1,alice,', '0,create,r2,carol,'];
     for (const [i, user] of ['alice', 'bob', 'dave'].entries()) lines.push(`${100 + i},join,r1,${user},`);
