@@ -5,10 +5,6 @@
 
 namespace sched {
 
-Millis SteadyClock::now() const {
-  return std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now().time_since_epoch());
-}
-
 RoomIdGenerator sequential_room_ids(std::string prefix) {
   auto next = std::make_shared<std::uint64_t>(0);
   return [prefix = std::move(prefix), next] { return prefix + std::to_string(++*next); };

@@ -2,7 +2,6 @@
 // scheduler on a simulated clock with a seeded generator and replay a run.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <random>
@@ -12,23 +11,13 @@
 
 namespace sched {
 
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual Millis now() const = 0;
-};
-
-// Monotonic wall time for production: immune to clock adjustments.
-class SteadyClock final : public Clock {
- public:
-  Millis now() const override;
-};
-
-// A clock that moves only when told to: tests and the simulator.
-class ManualClock final : public Clock {
+// A clock that moves only when told to: tests and the simulator. The
+// scheduler itself reads no clock (each call takes `now`), so production
+// passes steady_clock's reading and needs nothing from here.
+class ManualClock {
  public:
   explicit ManualClock(Millis start = Millis{0}) : now_(start) {}
-  Millis now() const override { return now_; }
+  Millis now() const { return now_; }
   void advance(Millis by) { now_ += by; }
   void set(Millis to) { now_ = to; }
 
