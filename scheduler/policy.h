@@ -3,7 +3,6 @@
 // memory of their own (round-robin's position) and never see the network.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,19 +23,11 @@ class PlacementPolicy {
   virtual CandidateOrders orders() const { return {}; }  // all of them
 };
 
-using PolicyFactory = std::function<std::unique_ptr<PlacementPolicy>()>;
-
-// Each policy file registers itself with a static PolicyRegistration, so
-// adding a policy is one new file in the `scheduler` library's srcs (the
-// library is alwayslink so that the registrations are linked in).
-struct PolicyRegistration {
-  PolicyRegistration(std::string name, PolicyFactory factory);
-};
-
+// The policies are listed by name in one table, in policy_registry.cc.
 // nullptr for an unknown name.
 std::unique_ptr<PlacementPolicy> make_policy(std::string_view name);
 
-// Every registered name, sorted: for --help and for tests that try them all.
+// Every policy's name, sorted: for --help and for tests that try them all.
 std::vector<std::string> policy_names();
 
 }  // namespace sched

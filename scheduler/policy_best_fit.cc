@@ -1,7 +1,7 @@
 // `best-fit` (pack): the fullest server that still has a free slot. Fills
 // servers before opening new ones, so the fleet stays near the lower bound
 // ceil(rooms / rooms per server) and emptied servers can be stopped.
-#include "scheduler/policy.h"
+#include "scheduler/policies.h"
 
 namespace sched {
 namespace {
@@ -14,7 +14,10 @@ class BestFitPolicy final : public PlacementPolicy {
   }
 };
 
-const PolicyRegistration registration{"best-fit", [] { return std::make_unique<BestFitPolicy>(); }};
-
 }  // namespace
+
+std::unique_ptr<PlacementPolicy> make_best_fit_policy() {
+  return std::make_unique<BestFitPolicy>();
+}
+
 }  // namespace sched

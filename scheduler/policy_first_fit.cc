@@ -1,6 +1,6 @@
 // `first-fit`: the oldest server with a free slot. Packs rooms onto the oldest
 // servers, so the newest ones empty first and can be stopped.
-#include "scheduler/policy.h"
+#include "scheduler/policies.h"
 
 namespace sched {
 namespace {
@@ -13,8 +13,10 @@ class FirstFitPolicy final : public PlacementPolicy {
   }
 };
 
-const PolicyRegistration registration{"first-fit",
-                                      [] { return std::make_unique<FirstFitPolicy>(); }};
-
 }  // namespace
+
+std::unique_ptr<PlacementPolicy> make_first_fit_policy() {
+  return std::make_unique<FirstFitPolicy>();
+}
+
 }  // namespace sched

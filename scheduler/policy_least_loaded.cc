@@ -1,6 +1,6 @@
 // `least-loaded` (spread): the server with the most free slots. Evens the load
 // (and the blast radius of a crash) at the cost of keeping more servers busy.
-#include "scheduler/policy.h"
+#include "scheduler/policies.h"
 
 namespace sched {
 namespace {
@@ -13,8 +13,10 @@ class LeastLoadedPolicy final : public PlacementPolicy {
   }
 };
 
-const PolicyRegistration registration{"least-loaded",
-                                      [] { return std::make_unique<LeastLoadedPolicy>(); }};
-
 }  // namespace
+
+std::unique_ptr<PlacementPolicy> make_least_loaded_policy() {
+  return std::make_unique<LeastLoadedPolicy>();
+}
+
 }  // namespace sched

@@ -1,7 +1,7 @@
 // `power-of-two-choices`: two candidates at random, the emptier of the two.
 // Nearly as even as least-loaded with O(1) work and no global order, which is
 // why load balancers favour it when their view of load is a little stale.
-#include "scheduler/policy.h"
+#include "scheduler/policies.h"
 
 namespace sched {
 namespace {
@@ -16,8 +16,10 @@ class PowerOfTwoChoicesPolicy final : public PlacementPolicy {
   }
 };
 
-const PolicyRegistration registration{"power-of-two-choices",
-                                      [] { return std::make_unique<PowerOfTwoChoicesPolicy>(); }};
-
 }  // namespace
+
+std::unique_ptr<PlacementPolicy> make_power_of_two_choices_policy() {
+  return std::make_unique<PowerOfTwoChoicesPolicy>();
+}
+
 }  // namespace sched

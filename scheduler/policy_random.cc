@@ -1,6 +1,6 @@
 // `random`: the seed's policy. Any candidate, uniformly. Spreads rooms over the
 // whole fleet, so idle servers rarely empty out and scale-in is slow.
-#include "scheduler/policy.h"
+#include "scheduler/policies.h"
 
 namespace sched {
 namespace {
@@ -13,7 +13,8 @@ class RandomPolicy final : public PlacementPolicy {
   }
 };
 
-const PolicyRegistration registration{"random", [] { return std::make_unique<RandomPolicy>(); }};
-
 }  // namespace
+
+std::unique_ptr<PlacementPolicy> make_random_policy() { return std::make_unique<RandomPolicy>(); }
+
 }  // namespace sched

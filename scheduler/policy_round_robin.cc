@@ -1,6 +1,6 @@
 // `round-robin`: the candidates in turn, by registration order, continuing
 // after the server chosen last time (which may since have filled or gone).
-#include "scheduler/policy.h"
+#include "scheduler/policies.h"
 
 namespace sched {
 namespace {
@@ -21,8 +21,10 @@ class RoundRobinPolicy final : public PlacementPolicy {
   ServerKey last_key_ = 0;
 };
 
-const PolicyRegistration registration{"round-robin",
-                                      [] { return std::make_unique<RoundRobinPolicy>(); }};
-
 }  // namespace
+
+std::unique_ptr<PlacementPolicy> make_round_robin_policy() {
+  return std::make_unique<RoundRobinPolicy>();
+}
+
 }  // namespace sched
