@@ -43,9 +43,9 @@ class CandidateIndex {
 
   // The i-th candidate in no particular order (i < size()): for random picks.
   Candidate at(std::size_t i) const { return list_[i]; }
-  // Fewest free slots (ties: oldest server). The four below throw
-  // std::logic_error if their order is not kept (a policy that reads an order
-  // it did not ask for).
+  // Fewest free slots (ties: oldest server). This and the three below stop
+  // the program (SCHED_CHECK) if their order is not kept: a policy that reads
+  // an order it did not ask for is a bug, found by the policy's first test.
   std::optional<Candidate> fullest() const;
   // Most free slots (ties: oldest server).
   std::optional<Candidate> emptiest() const;
@@ -56,7 +56,8 @@ class CandidateIndex {
 
  private:
   Candidate candidate(ServerKey key) const { return list_[position_.at(key)]; }
-  void require(bool kept) const;
+  void require(bool kept, const char* order) const;
+  void check_sizes(ServerKey changed) const;  // O(1) checks after every change
 
   CandidateOrders orders_;
 

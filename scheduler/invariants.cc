@@ -7,13 +7,6 @@
 #include "scheduler/scheduler.h"
 
 namespace sched {
-namespace {
-
-std::string describe(const ServerRecord& server) {
-  return "server " + server.id + " (" + std::string(to_string(server.state)) + ")";
-}
-
-}  // namespace
 
 std::vector<std::string> Scheduler::check_invariants() const {
   std::vector<std::string> violations;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "scheduler/check.h"
 #include "scheduler/scheduler.h"
 
 namespace sched {
@@ -125,6 +126,8 @@ Room* Scheduler::claim_room(ServerRecord& server, const RoomReport& reported,
     ++counters_.reports_ignored;
     return nullptr;
   }
+  SCHED_CHECK(free_slots(server) > 0, describe(server) + " has no slot for reported room " +
+                                          reported.room_id + " after making room");
   if (room != nullptr) {
     ServerRecord& holder = servers_.at(room->server);
     Room& moved = rooms_.move(reported.room_id, server.key, now);

@@ -1,5 +1,9 @@
 #include "scheduler/room_table.h"
 
+#include <string>
+
+#include "scheduler/check.h"
+
 namespace sched {
 
 const Room* RoomTable::find(const RoomId& id) const {
@@ -13,10 +17,11 @@ Room* RoomTable::find(const RoomId& id) {
 }
 
 Room& RoomTable::place(const RoomId& id, ServerKey server, Millis now) {
-  if (const Room* existing = find(id)) detach(*existing);
-  Room& room = rooms_[id];
+  auto [entry, inserted] = rooms_.try_emplace(id);
+  SCHED_CHECK(inserted, "placing room " + id + ", which the table already holds");
+  Room& room = entry->second;
   room = Room{id, server, RoomState::placed, 0, now};
-  by_server_[server].insert(id);
+  attach(room);
   return room;
 }
 
@@ -24,7 +29,7 @@ Room& RoomTable::move(const RoomId& id, ServerKey to, Millis now) {
   Room& room = rooms_.at(id);
   detach(room);
   room = Room{id, to, RoomState::placed, 0, now};
-  by_server_[to].insert(id);
+  attach(room);
   return room;
 }
 
@@ -41,10 +46,21 @@ const std::unordered_set<RoomId>& RoomTable::rooms_on(ServerKey server) const {
   return found == by_server_.end() ? none : found->second;
 }
 
+void RoomTable::attach(const Room& room) {
+  const bool inserted = by_server_[room.server].insert(room.id).second;
+  SCHED_CHECK(inserted, "room " + room.id + " was already in the room set of server key " +
+                            std::to_string(room.server));
+}
+
 void RoomTable::detach(const Room& room) {
+  // Every room in the table is in its server's set: the two change together.
   auto found = by_server_.find(room.server);
-  if (found == by_server_.end()) return;
-  found->second.erase(room.id);
+  SCHED_CHECK(found != by_server_.end(), "room " + room.id + " is on server key " +
+                                             std::to_string(room.server) +
+                                             ", which has no room set");
+  const std::size_t erased = found->second.erase(room.id);
+  SCHED_CHECK(erased == 1, "room " + room.id + " was missing from the room set of server key " +
+                               std::to_string(room.server));
   // Drop empty sets so a fleet that churns through servers does not grow the map.
   if (found->second.empty()) by_server_.erase(found);
 }

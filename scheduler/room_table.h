@@ -36,7 +36,7 @@ class RoomTable {
   Room* find(const RoomId& id);
   bool contains(const RoomId& id) const { return rooms_.count(id) != 0; }
 
-  // Puts a new room on `server` in state `placed`.
+  // Puts a new room (an id the table does not hold) on `server`, `placed`.
   Room& place(const RoomId& id, ServerKey server, Millis now);
   // Moves an existing room to another server, back in state `placed`.
   Room& move(const RoomId& id, ServerKey to, Millis now);
@@ -52,6 +52,8 @@ class RoomTable {
   }
 
  private:
+  // Add the room to, or take it from, its server's set in by_server_.
+  void attach(const Room& room);
   void detach(const Room& room);
 
   std::unordered_map<RoomId, Room> rooms_;

@@ -2,6 +2,7 @@
 // may stop) are in autoscaler.cc; this file applies them to the fleet.
 #include <vector>
 
+#include "scheduler/check.h"
 #include "scheduler/scheduler.h"
 
 namespace sched {
@@ -24,6 +25,8 @@ void Scheduler::give_up_on_slow_starts(Millis now, FleetActions& actions) {
   }
   for (ServerKey key : too_slow) {
     ServerRecord& server = servers_.at(key);
+    SCHED_CHECK(server.state == ServerState::starting,
+                "giving up on " + describe(server) + " as a slow start");
     ++counters_.servers_start_timed_out;
     set_state(server, ServerState::gone, now);
     // Its rooms were never joined (it never ran) and their clients are polling
@@ -48,6 +51,8 @@ void Scheduler::drop_old_orphans(Millis now) {
   }
   for (ServerKey key : expired) {
     ServerRecord& server = servers_.at(key);
+    SCHED_CHECK(server.state == ServerState::gone,
+                "dropping the rooms of " + describe(server) + " as orphans of a gone server");
     const std::unordered_set<RoomId> orphans = rooms_.rooms_on(key);
     for (const RoomId& room_id : orphans) rooms_.erase(room_id);
     counters_.rooms_orphans_dropped += orphans.size();
@@ -61,6 +66,9 @@ void Scheduler::stop_idle_servers(Millis now, FleetActions& actions) {
     const auto [empty_since, key] = *idle_.begin();
     if (now - empty_since < config_.autoscaler.idle_before_stop) break;
     ServerRecord& server = servers_.at(key);
+    SCHED_CHECK(server.idle && server.state == ServerState::ready && rooms_.count_on(key) == 0,
+                "the idle index lists " + describe(server) + " with " +
+                    std::to_string(rooms_.count_on(key)) + " rooms");
     if (!may_stop_idle_server(config_.autoscaler, fleet, server.room_capacity)) break;
     // Drain, then stop: it holds no rooms, and as calls are serialised none
     // can be placed on it between the two.
@@ -87,8 +95,17 @@ void Scheduler::start_servers_for_spare(Millis now, FleetActions& actions) {
 // A stopped server is forgotten: a late report from it is then ignored, and a
 // fleet that reuses the id registers a new server.
 void Scheduler::forget(ServerRecord& server, Millis now) {
+  // Its rooms were moved or dropped first: a forgotten server's rooms would
+  // point at no server. As gone with no rooms, reindex took it out of every
+  // index.
+  SCHED_CHECK(rooms_.count_on(server.key) == 0,
+              "forgetting " + describe(server) + ", which still holds " +
+                  std::to_string(rooms_.count_on(server.key)) + " rooms");
   set_state(server, ServerState::gone, now);
-  --servers_by_state_[static_cast<int>(ServerState::gone)];
+  SCHED_CHECK(!server.idle && !candidates_.contains(server.key),
+              "forgetting " + describe(server) + ", which an index still lists");
+  const int gone_left = --servers_by_state_[static_cast<int>(ServerState::gone)];
+  SCHED_CHECK(gone_left >= 0, "forgetting " + describe(server) + " left a negative gone count");
   const ServerKey key = server.key;
   keys_.erase(server.id);
   servers_.erase(key);

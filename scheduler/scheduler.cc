@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "scheduler/check.h"
+
 namespace sched {
 
 Scheduler::Scheduler(SchedulerConfig config, FleetProvider& fleet, RoomIdGenerator room_ids,
@@ -22,6 +24,12 @@ Scheduler::Scheduler(SchedulerConfig config, FleetProvider& fleet, RoomIdGenerat
     throw std::invalid_argument("unknown placement policy \"" + config_.policy +
                                 "\"; known policies: " + known);
   }
+  // A server must hold at least one room, or a started server could never
+  // take the room it was started for.
+  if (config_.room_capacity < 1) {
+    throw std::invalid_argument("room_capacity must be at least 1, not " +
+                                std::to_string(config_.room_capacity));
+  }
   counters_.policy = config_.policy;
 }
 
@@ -31,6 +39,7 @@ CreateResult Scheduler::create_room(Millis now) {
     ++counters_.create.no_capacity;
     return NoCapacity{config_.retry_after};
   }
+  check_takes_room(*server);
   RoomId room_id = unique_room_id();
   rooms_.place(room_id, server->key, now);
   reindex(*server, now);
@@ -65,7 +74,10 @@ LookupResult Scheduler::place_again(const RoomId& room_id, Millis now) {
     ++counters_.replace.no_capacity;
     return RoomUnavailable{config_.retry_after};
   }
-  ServerRecord& previous = servers_.at(rooms_.find(room_id)->server);
+  check_takes_room(*target);
+  const Room* room = rooms_.find(room_id);
+  SCHED_CHECK(room != nullptr, "placing room " + room_id + " again, which the table does not hold");
+  ServerRecord& previous = servers_.at(room->server);
   rooms_.move(room_id, target->key, now);
   reindex(previous, now);
   reindex(*target, now);
@@ -74,7 +86,13 @@ LookupResult Scheduler::place_again(const RoomId& room_id, Millis now) {
 }
 
 ServerRecord* Scheduler::choose_server(Millis now) {
-  if (!candidates_.empty()) return &servers_.at(policy_->choose(candidates_, random_));
+  if (!candidates_.empty()) {
+    const ServerKey chosen = policy_->choose(candidates_, random_);
+    SCHED_CHECK(candidates_.contains(chosen), "policy " + config_.policy + " chose server key " +
+                                                  std::to_string(chosen) +
+                                                  ", which is not a candidate");
+    return &servers_.at(chosen);
+  }
   // No ready server has room: a starting one will do (the client waits).
   for (ServerKey key : starting_) {
     ServerRecord& server = servers_.at(key);
@@ -89,6 +107,18 @@ ServerRecord* Scheduler::start_server(Millis now) {
   if (!id) return nullptr;
   ++counters_.servers_started;
   return &register_server(*id, ServerState::starting, now);
+}
+
+// Every path that puts a room on a server comes through here first: the
+// server takes new rooms (ready, or starting and the client waits) and has a
+// slot. Rooms a server reports are checked in claim_room instead (a draining
+// server keeps the rooms it has).
+void Scheduler::check_takes_room(const ServerRecord& server) const {
+  SCHED_CHECK(server.state == ServerState::ready || server.state == ServerState::starting,
+              "a room was about to go to " + describe(server) + ", which takes no new rooms");
+  SCHED_CHECK(free_slots(server) > 0, "a room was about to go to " + describe(server) +
+                                          ", which has no free slot of " +
+                                          std::to_string(server.room_capacity));
 }
 
 RoomId Scheduler::unique_room_id() {
@@ -113,7 +143,9 @@ ServerRecord& Scheduler::register_server(const ServerId& server_id, ServerState 
   }
   const ServerKey key = next_key_++;
   keys_.emplace(server_id, key);
-  ServerRecord& server = servers_[key];
+  auto [entry, inserted] = servers_.try_emplace(key);
+  SCHED_CHECK(inserted, "server key " + std::to_string(key) + " handed out twice");
+  ServerRecord& server = entry->second;
   server.key = key;
   server.id = server_id;
   server.room_capacity = config_.room_capacity;
@@ -127,7 +159,8 @@ ServerRecord& Scheduler::register_server(const ServerId& server_id, ServerState 
 
 void Scheduler::set_state(ServerRecord& server, ServerState state, Millis now) {
   if (server.state == state) return;
-  --servers_by_state_[static_cast<int>(server.state)];
+  const int left_behind = --servers_by_state_[static_cast<int>(server.state)];
+  SCHED_CHECK(left_behind >= 0, describe(server) + " left a state that counted no servers");
   ++servers_by_state_[static_cast<int>(state)];
   server.state = state;
   server.state_since = now;
@@ -140,6 +173,10 @@ void Scheduler::set_state(ServerRecord& server, ServerState state, Millis now) {
 // rooms in the table: call it after changing either.
 void Scheduler::reindex(ServerRecord& server, Millis now) {
   const int rooms = rooms_.count_on(server.key);
+  // A gone server's orphans hold no slot, so only they may exceed capacity.
+  SCHED_CHECK(server.state == ServerState::gone || rooms <= server.room_capacity,
+              describe(server) + " holds " + std::to_string(rooms) + " rooms, capacity " +
+                  std::to_string(server.room_capacity));
   const bool ready = server.state == ServerState::ready;
   candidates_.set_free_slots(server.key, ready ? server.room_capacity - rooms : 0);
   if (server.state == ServerState::starting) {
@@ -152,8 +189,14 @@ void Scheduler::reindex(ServerRecord& server, Millis now) {
     server.empty_since = now;
     // Hinted at the end: time only moves forward, so a server that just
     // emptied usually sorts last (a wrong hint costs only the usual search).
+    const std::size_t idle_before = idle_.size();
     server.idle_entry = idle_.insert(idle_.end(), {now, server.key});
+    SCHED_CHECK(idle_.size() == idle_before + 1,
+                describe(server) + " was in the idle index while marked not idle");
   } else if (!idle && server.idle) {
+    SCHED_CHECK(server.idle_entry->second == server.key,
+                describe(server) + "'s idle index entry belongs to server key " +
+                    std::to_string(server.idle_entry->second));
     idle_.erase(server.idle_entry);
   }
   server.idle = idle;

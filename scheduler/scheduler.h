@@ -86,7 +86,8 @@ struct FleetActions {
 
 class Scheduler {
  public:
-  // Throws std::invalid_argument for an unknown policy name.
+  // Throws std::invalid_argument for an unknown policy name or a
+  // room_capacity below 1.
   Scheduler(SchedulerConfig config, FleetProvider& fleet, RoomIdGenerator room_ids, Random random);
 
   CreateResult create_room(Millis now);
@@ -128,6 +129,7 @@ class Scheduler {
   // newly started one. nullptr when there is no slot and no server to start.
   ServerRecord* choose_server(Millis now);
   ServerRecord* start_server(Millis now);
+  void check_takes_room(const ServerRecord& server) const;
   LookupResult answer_for(const ServerRecord& server) const;
   LookupResult place_again(const RoomId& room_id, Millis now);
 
@@ -166,10 +168,10 @@ class Scheduler {
   RoomTable rooms_;
 
   // Indexes over servers_, all maintained by reindex() alone.
-  CandidateIndex candidates_;                    // ready with a free slot
-  std::set<ServerKey> starting_;                 // few at a time
-  IdleIndex idle_;                               // ready, no rooms, by empty_since
-  std::set<ServerKey> gone_with_rooms_;          // hold orphaned rooms
+  CandidateIndex candidates_;            // ready with a free slot
+  std::set<ServerKey> starting_;         // few at a time
+  IdleIndex idle_;                       // ready, no rooms, by empty_since
+  std::set<ServerKey> gone_with_rooms_;  // hold orphaned rooms
   std::array<int, 4> servers_by_state_{};
 
   SchedulerMetrics counters_;

@@ -38,4 +38,9 @@ struct ServerRecord {
   IdleIndex::iterator idle_entry;  // valid while idle: leaving the index needs no search
 };
 
+// "server s3 (ready)": how checks and check_invariants name a server.
+inline std::string describe(const ServerRecord& server) {
+  return "server " + server.id + " (" + std::string(to_string(server.state)) + ")";
+}
+
 }  // namespace sched
