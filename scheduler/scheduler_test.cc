@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "scheduler/static_fleet.h"
+#include "scheduler/fleets/static_fleet.h"
 #include "scheduler/testing.h"
 
 namespace sched {
@@ -33,6 +33,12 @@ TEST_F(SchedulerTest, UnknownPolicyNameIsRefusedWithTheKnownOnes) {
   } catch (const std::invalid_argument& error) {
     EXPECT_NE(std::string(error.what()).find("best-fit"), std::string::npos);
   }
+}
+
+TEST_F(SchedulerTest, RoomCapacityBelowOneIsRefused) {
+  SchedulerConfig config;
+  config.room_capacity = 0;
+  EXPECT_THROW(make(config), std::invalid_argument);
 }
 
 TEST_F(SchedulerTest, PlacesOnAReadyServerAndLooksItUp) {
@@ -86,11 +92,11 @@ TEST_F(SchedulerTest, NoCapacityWithRetryAfterWhenFullAtMax) {
 }
 
 TEST_F(SchedulerTest, StaticFleetFillsItsHostsThenRefuses) {
-  StaticFleet fleet("a:1,b:2");
+  StaticFleet fleet({"a:1", "b:2"});
   SchedulerConfig config;
   config.policy = "best-fit";
   config.room_capacity = 3;
-  config.autoscaler = fleet.autoscaler_config();
+  config.autoscaler = fleet.autoscaler_config(config.autoscaler);
   Scheduler scheduler(config, fleet, sequential_room_ids(), Random(1));
   for (const std::string& host : fleet.hosts()) scheduler.on_server_started(host, host, {});
   for (int i = 0; i < 6; ++i) {
