@@ -19,7 +19,7 @@
 #include "sim/options.h"
 #include "sim/reports.h"
 #include "sim/sweep.h"
-#include "sim/trace.h"
+#include "sim/trace_workload.h"
 
 namespace {
 

@@ -88,7 +88,7 @@ void add_fleet_options(CLI::App& app, Options& o) {
 void add_workload_options(CLI::App& app, Options& o) {
   SyntheticConfig& s = o.synthetic;
   app.add_option("--trace", o.trace_path,
-                 "Replay this trace file (sim/TRACE_FORMAT.md) instead of the synthetic workload")
+                 "Replay this trace file (trace/FORMAT.md) instead of the synthetic workload")
       ->check(CLI::ExistingFile);
   app.add_option("--duration-s", s.duration_s, "Synthetic: seconds during which rooms are created")
       ->capture_default_str()

@@ -11,7 +11,7 @@
 #include "sim/reports.h"
 #include "sim/simulator.h"
 #include "sim/synthetic_workload.h"
-#include "sim/trace.h"
+#include "sim/trace_workload.h"
 #include "sim/vector_workload.h"
 
 namespace sim {
@@ -111,7 +111,7 @@ RC_GTEST_PROP(SimProperties, AnyFitUsesExactlyTheLowerBoundOnArrivals, ()) {
   std::uint64_t room = 0;
   for (std::int64_t at_ms : arrival_times) {
     ++room;
-    events.push_back({at_ms, EventKind::create_room, room, room, 0});
+    events.push_back({at_ms, EventKind::create, room, room, 0});
     events.push_back({at_ms, EventKind::join, room, room, 0});
   }
   VectorWorkload workload(events);

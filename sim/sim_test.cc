@@ -10,7 +10,7 @@
 #include "sim/simulator.h"
 #include "sim/synthetic_workload.h"
 #include "sim/timeline.h"
-#include "sim/trace.h"
+#include "sim/trace_workload.h"
 #include "sim/vector_workload.h"
 
 namespace sim {
@@ -38,7 +38,7 @@ WorkloadEvent event(std::int64_t time_ms, EventKind kind, std::uint64_t room, st
 std::vector<WorkloadEvent> rooms_arriving(int rooms, int users_each, std::int64_t time_ms = 0) {
   std::vector<WorkloadEvent> events;
   for (int room = 1; room <= rooms; ++room) {
-    events.push_back(event(time_ms, EventKind::create_room, room, room * 1000));
+    events.push_back(event(time_ms, EventKind::create, room, room * 1000));
     for (int i = 0; i < users_each; ++i) {
       events.push_back(event(time_ms, EventKind::join, room, room * 1000 + i));
     }
@@ -133,7 +133,7 @@ TEST(Simulator, ACrashLosesExactlyTheUsersOfThatServersRooms) {
     std::vector<WorkloadEvent> one = rooms_arriving(1, users);
     for (WorkloadEvent& e : one) {
       e.room = room;
-      if (e.kind == EventKind::create_room) e.user = room * 1000;
+      if (e.kind == EventKind::create) e.user = room * 1000;
     }
     for (int i = 0; i < users; ++i) one[1 + i].user = room * 1000 + i;
     events.insert(events.end(), one.begin(), one.end());
@@ -227,7 +227,7 @@ TEST(Trace, RoundTripKeepsEveryEvent) {
   std::stringstream text;
   EXPECT_EQ(write_trace(source, text), original.size());
 
-  TraceReader reader(text);
+  TraceWorkload reader(text);
   const std::vector<WorkloadEvent> read = collect(reader);
   ASSERT_EQ(read.size(), original.size());
   // Ids come back renumbered in order of appearance: the renaming must be
@@ -244,7 +244,7 @@ TEST(Trace, RoundTripKeepsEveryEvent) {
   VectorWorkload again(original);
   std::stringstream text_again;
   write_trace(again, text_again);
-  TraceReader replay(text_again);
+  TraceWorkload replay(text_again);
   VectorWorkload direct(original);
   SimConfig config;
   config.seed = 9;
@@ -255,8 +255,8 @@ TEST(Trace, RoundTripKeepsEveryEvent) {
 }
 
 TEST(Trace, ReportsTheLineOfABadEvent) {
-  std::istringstream text(std::string(kTraceHeader) + "\n10,create,r1,u1,\n5,join,r1,u1,\n");
-  TraceReader reader(text);
+  std::istringstream text(std::string(trace::kHeader) + "\n10,create,r1,u1,\n5,join,r1,u1,\n");
+  TraceWorkload reader(text);
   WorkloadEvent event;
   EXPECT_TRUE(reader.next(event));
   try {
@@ -266,7 +266,7 @@ TEST(Trace, ReportsTheLineOfABadEvent) {
     EXPECT_NE(std::string(error.what()).find("line 3"), std::string::npos) << error.what();
   }
   std::istringstream bad_kind("1,shout,r1,u1,\n");
-  EXPECT_THROW(TraceReader(bad_kind).next(event), TraceError);
+  EXPECT_THROW(TraceWorkload(bad_kind).next(event), TraceError);
 }
 
 TEST(Simulator, TheSameSeedGivesByteIdenticalReports) {

@@ -9,7 +9,7 @@
 #include <variant>
 
 #include "sim/random.h"
-#include "sim/trace.h"
+#include "sim/trace_workload.h"
 
 namespace sim {
 namespace {
@@ -100,7 +100,7 @@ void Simulator::finish_report() {
 
 void Simulator::step(const WorkloadEvent& event) {
   switch (event.kind) {
-    case EventKind::create_room:
+    case EventKind::create:
       return on_create(event);
     case EventKind::join:
       return on_join(event);

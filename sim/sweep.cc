@@ -4,12 +4,12 @@
 
 #include "sim/random.h"
 #include "sim/synthetic_workload.h"
-#include "sim/trace.h"
+#include "sim/trace_workload.h"
 
 namespace sim {
 
 std::unique_ptr<Workload> make_workload(const Options& options, std::uint64_t seed) {
-  if (!options.trace_path.empty()) return TraceReader::open(options.trace_path);
+  if (!options.trace_path.empty()) return TraceWorkload::open(options.trace_path);
   return std::make_unique<SyntheticWorkload>(options.synthetic, derive_seed(seed, "workload"));
 }
 

@@ -6,20 +6,6 @@
 
 namespace sim {
 
-std::string_view to_string(EventKind kind) {
-  switch (kind) {
-    case EventKind::create_room:
-      return "create";
-    case EventKind::join:
-      return "join";
-    case EventKind::leave:
-      return "leave";
-    case EventKind::message:
-      return "message";
-  }
-  return "?";
-}
-
 SyntheticWorkload::SyntheticWorkload(SyntheticConfig config, std::uint64_t seed)
     : config_(config), rng_(seed) {
   config_.daily_cycle_amplitude = std::clamp(config_.daily_cycle_amplitude, 0.0, 1.0);
@@ -60,7 +46,7 @@ void SyntheticWorkload::start_room(std::int64_t now_ms) {
   const int users = static_cast<int>(std::min<double>(config_.room_users_max, drawn));
 
   const std::uint64_t creator = next_user_;
-  queue_.push(now_ms, Pending{room, creator, 0, Step::emit, EventKind::create_room});
+  queue_.push(now_ms, Pending{room, creator, 0, Step::emit, EventKind::create});
   schedule_user(room, now_ms, end_ms);  // the creator: there for the whole life
   for (int i = 1; i < users; ++i) {
     const auto join_ms = now_ms + static_cast<std::int64_t>(uniform01(rng_) * (end_ms - now_ms));

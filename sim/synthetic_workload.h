@@ -50,7 +50,7 @@ class SyntheticWorkload final : public Workload {
     std::uint64_t user = 0;
     std::int64_t user_leaves_ms = 0;  // for next_message: the user's last moment
     Step step = Step::emit;
-    EventKind kind = EventKind::create_room;  // for emit
+    EventKind kind = EventKind::create;  // for emit
   };
 
   void schedule_next_arrival(std::int64_t after_ms);
