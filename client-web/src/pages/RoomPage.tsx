@@ -28,7 +28,8 @@ function RoomView(props: { session: RoomSession; roomId: string; onUnauthorized:
   }, [status.kind, onUnauthorized]);
 
   if (!room.joined) {
-    return <RoomStatusCard view={statusCardView(status, roomId, now)} onAction={() => session.reconnectNow()} />;
+    const view = statusCardView(status, roomId, now);
+    return <RoomStatusCard view={view} onAction={() => session.reconnectNow()} />;
   }
   return <JoinedRoom session={session} room={room} roomId={roomId} status={status} />;
 }

@@ -5,7 +5,8 @@ import { draftStatus, isSendKey } from './draft';
  * The message box and its send button. `onSend` returns false when the text
  * was not taken (the draft then stays); `maxLength` is the room's limit.
  */
-export function Composer({ maxLength, onSend }: { maxLength: number; onSend: (text: string) => boolean }) {
+export function Composer(props: { maxLength: number; onSend: (text: string) => boolean }) {
+  const { maxLength, onSend } = props;
   const [draft, setDraft] = useState('');
   const status = draftStatus(draft, maxLength);
 

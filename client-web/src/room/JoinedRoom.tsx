@@ -9,10 +9,20 @@ import { ServerNotice } from './ServerNotice';
 import { useStickToBottom } from './useStickToBottom';
 
 /** The room once joined: it stays on screen through reconnects, with a banner saying so. */
-export function JoinedRoom(props: { session: RoomSession; room: RoomState; roomId: string; status: ConnectionStatus }) {
+export function JoinedRoom(props: {
+  session: RoomSession;
+  room: RoomState;
+  roomId: string;
+  status: ConnectionStatus;
+}) {
   const { session, room, roomId, status } = props;
   const host = status.kind === 'connected' || status.kind === 'connecting' ? status.host : null;
-  const list = useStickToBottom<HTMLDivElement>([room.messages, room.outbox, status.kind, room.notice]);
+  const list = useStickToBottom<HTMLDivElement>([
+    room.messages,
+    room.outbox,
+    status.kind,
+    room.notice,
+  ]);
 
   function send(text: string): boolean {
     const taken = session.send(text);

@@ -1,6 +1,9 @@
 import type { OutboxStatus } from '../roomState';
 
-/** One message; the user's own unconfirmed ones say where they stand, a refused one offers Retry / Discard. */
+/**
+ * One message. The user's own unconfirmed ones say where they stand; a refused
+ * one offers Retry and Discard.
+ */
 export function MessageBubble(props: {
   author: string;
   text: string;
@@ -33,26 +36,41 @@ export function MessageBubble(props: {
       {status === 'failed' && (
         <div className="msg-state msg-failed" role="alert">
           <span>Not sent{props.error ? `: ${props.error}` : ''}</span>
-          <button
-            type="button"
-            className="link-btn"
+          <TextButton
             onClick={props.onRetry}
-            aria-label={`Retry sending: ${text}`}
-            data-testid="retry-message"
+            label={`Retry sending: ${text}`}
+            testId="retry-message"
           >
             Retry
-          </button>
-          <button
-            type="button"
-            className="link-btn"
+          </TextButton>
+          <TextButton
             onClick={props.onDiscard}
-            aria-label={`Discard message: ${text}`}
-            data-testid="discard-message"
+            label={`Discard message: ${text}`}
+            testId="discard-message"
           >
             Discard
-          </button>
+          </TextButton>
         </div>
       )}
     </article>
+  );
+}
+
+function TextButton(props: {
+  onClick?: () => void;
+  label: string;
+  testId: string;
+  children: string;
+}) {
+  return (
+    <button
+      type="button"
+      className="link-btn"
+      onClick={props.onClick}
+      aria-label={props.label}
+      data-testid={props.testId}
+    >
+      {props.children}
+    </button>
   );
 }

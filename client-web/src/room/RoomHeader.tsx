@@ -1,7 +1,11 @@
 import { Link } from 'react-router-dom';
 import { useCopyShareLink } from './useCopyShareLink';
 
-const SHARE_BUTTON_LABEL = { idle: 'Share Link', copied: 'Copied!', failed: 'Copy failed' } as const;
+const SHARE_BUTTON_LABEL = {
+  idle: 'Share Link',
+  copied: 'Copied!',
+  failed: 'Copy failed',
+} as const;
 
 /** The room's name, its share link, and the way back to the lobby. */
 export function RoomHeader({ roomId }: { roomId: string }) {

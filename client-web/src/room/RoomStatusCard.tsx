@@ -1,8 +1,9 @@
 import { Link } from 'react-router-dom';
 import type { StatusCardView } from './connectionStatusView';
 
-/** The full-page card the room page shows until the first snapshot (`data-testid="room-status"`). */
-export function RoomStatusCard({ view, onAction }: { view: StatusCardView; onAction?: () => void }) {
+/** The full-page card shown until the first snapshot (`data-testid="room-status"`). */
+export function RoomStatusCard(props: { view: StatusCardView; onAction?: () => void }) {
+  const { view, onAction } = props;
   return (
     <section
       className="card card-narrow status-card"
@@ -16,7 +17,12 @@ export function RoomStatusCard({ view, onAction }: { view: StatusCardView; onAct
       {view.text && <p className="muted">{view.text}</p>}
       <div className="row center-row">
         {view.action && (
-          <button type="button" className="btn btn-primary" onClick={onAction} data-testid={view.action.testId}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={onAction}
+            data-testid={view.action.testId}
+          >
             {view.action.label}
           </button>
         )}

@@ -3,7 +3,12 @@ import type { ConnectionStatus } from '../session';
 import { bannerView, secondsLeft, statusCardView } from './connectionStatusView';
 
 const now = 1_000_000;
-const waiting: ConnectionStatus = { kind: 'waiting', attempt: 2, retryAt: now + 2300, reason: 'Server shutting down' };
+const waiting: ConnectionStatus = {
+  kind: 'waiting',
+  attempt: 2,
+  retryAt: now + 2300,
+  reason: 'Server shutting down',
+};
 
 describe('secondsLeft', () => {
   it('rounds the wait up to whole seconds and never goes below zero', () => {
@@ -37,8 +42,13 @@ describe('the full-page card before the first snapshot', () => {
   });
 
   it('shows why a join was refused and offers to try again', () => {
-    const view = statusCardView({ kind: 'rejected', code: 1008, reason: 'Room is full' }, 'r1', now);
-    expect(view).toMatchObject({ state: 'rejected', title: 'Cannot Join Room', text: 'Room is full' });
+    const rejected: ConnectionStatus = { kind: 'rejected', code: 1008, reason: 'Room is full' };
+    const view = statusCardView(rejected, 'r1', now);
+    expect(view).toMatchObject({
+      state: 'rejected',
+      title: 'Cannot Join Room',
+      text: 'Room is full',
+    });
     expect(view.action).toEqual({ label: 'Try again', testId: 'retry' });
   });
 
@@ -63,7 +73,10 @@ describe('the full-page card before the first snapshot', () => {
   });
 
   it('is a plain Disconnected card once closed or logged out', () => {
-    expect(statusCardView({ kind: 'closed' }, 'r1', now)).toEqual({ state: 'closed', title: 'Disconnected' });
+    expect(statusCardView({ kind: 'closed' }, 'r1', now)).toEqual({
+      state: 'closed',
+      title: 'Disconnected',
+    });
     expect(statusCardView({ kind: 'unauthorized' }, 'r1', now).state).toBe('closed');
   });
 });
@@ -109,6 +122,10 @@ describe('the banner once in the room', () => {
       text: 'This room no longer exists.',
       button: null,
     });
-    expect(bannerView({ kind: 'closed' }, now)).toEqual({ state: 'closed', text: 'Disconnected.', button: null });
+    expect(bannerView({ kind: 'closed' }, now)).toEqual({
+      state: 'closed',
+      text: 'Disconnected.',
+      button: null,
+    });
   });
 });

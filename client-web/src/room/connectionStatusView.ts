@@ -25,10 +25,18 @@ export interface StatusCardView {
 }
 
 /** Shown while the session itself is being created (nothing is known yet). */
-export const STARTING_VIEW: StatusCardView = { state: 'connecting', title: 'Connecting…', spinner: true };
+export const STARTING_VIEW: StatusCardView = {
+  state: 'connecting',
+  title: 'Connecting…',
+  spinner: true,
+};
 
 /** The full-page card shown before the first snapshot. */
-export function statusCardView(status: ConnectionStatus, roomId: string, now: number): StatusCardView {
+export function statusCardView(
+  status: ConnectionStatus,
+  roomId: string,
+  now: number,
+): StatusCardView {
   switch (status.kind) {
     case 'not_found':
       return {
@@ -54,7 +62,9 @@ export function statusCardView(status: ConnectionStatus, roomId: string, now: nu
       return {
         state: 'waiting',
         title: 'Connection Error',
-        text: `${status.reason}. Retrying in ${secondsLeft(status, now)} s… (attempt ${status.attempt})`,
+        text:
+          `${status.reason}. ` +
+          `Retrying in ${secondsLeft(status, now)} s… (attempt ${status.attempt})`,
         action: { label: 'Retry now', testId: 'reconnect-now' },
       };
     case 'unauthorized':
@@ -63,7 +73,12 @@ export function statusCardView(status: ConnectionStatus, roomId: string, now: nu
     case 'resolving':
     case 'connecting':
     case 'connected':
-      return { state: 'connecting', title: 'Connecting…', text: `Joining room ${roomId}`, spinner: true };
+      return {
+        state: 'connecting',
+        title: 'Connecting…',
+        text: `Joining room ${roomId}`,
+        spinner: true,
+      };
   }
 }
 
@@ -82,7 +97,11 @@ export function bannerView(status: ConnectionStatus, now: number): BannerView | 
       return null;
     case 'resolving':
     case 'connecting':
-      return { state: status.kind, text: `Reconnecting… (attempt ${status.attempt})`, button: null };
+      return {
+        state: status.kind,
+        text: `Reconnecting… (attempt ${status.attempt})`,
+        button: null,
+      };
     case 'waiting':
       return {
         state: status.kind,

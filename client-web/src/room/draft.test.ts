@@ -9,8 +9,16 @@ describe('draft status', () => {
   });
 
   it('allows exactly the limit and refuses one more', () => {
-    expect(draftStatus('x'.repeat(10), 10)).toMatchObject({ remaining: 0, tooLong: false, canSend: true });
-    expect(draftStatus('x'.repeat(11), 10)).toMatchObject({ remaining: -1, tooLong: true, canSend: false });
+    expect(draftStatus('x'.repeat(10), 10)).toMatchObject({
+      remaining: 0,
+      tooLong: false,
+      canSend: true,
+    });
+    expect(draftStatus('x'.repeat(11), 10)).toMatchObject({
+      remaining: -1,
+      tooLong: true,
+      canSend: false,
+    });
   });
 
   it('shows the count only near the limit, and warns nearer still', () => {

@@ -7,7 +7,7 @@ export interface DraftStatus {
   tooLong: boolean;
   /** something to send, within the limit */
   canSend: boolean;
-  /** show the count of characters left (near the limit); otherwise only a hint for screen readers */
+  /** show the count of characters left (near the limit); else only a hint for screen readers */
   showCount: boolean;
   /** the count is shown as a warning */
   warn: boolean;

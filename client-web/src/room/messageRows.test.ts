@@ -8,7 +8,13 @@ const confirmed = [
 ];
 const pending: OutboxItem[] = [
   { localId: 'local-1', text: 'one', createdAt: 1, status: 'sending' },
-  { localId: 'local-2', text: 'two', createdAt: 2, status: 'failed', error: { code: 'rate_limited', message: 'slow down' } },
+  {
+    localId: 'local-2',
+    text: 'two',
+    createdAt: 2,
+    status: 'failed',
+    error: { code: 'rate_limited', message: 'slow down' },
+  },
 ];
 
 describe('message rows', () => {

@@ -4,7 +4,11 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { RoomSession, type SessionSnapshot } from '../session';
 
 /** null until the session exists (first render) or while logged out. */
-export function useRoomSession(roomId: string, token: string | null, userId: string | null): RoomSession | null {
+export function useRoomSession(
+  roomId: string,
+  token: string | null,
+  userId: string | null,
+): RoomSession | null {
   const [session, setSession] = useState<RoomSession | null>(null);
   useEffect(() => {
     if (!token || !userId) return;
