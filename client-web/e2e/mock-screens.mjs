@@ -3,39 +3,31 @@
 // without our servers. Serve dist/ first, e.g.:
 //   npx vite preview --port 4173 --host 127.0.0.1 &
 //   BASE_URL=http://127.0.0.1:4173 ARTIFACTS_DIR=/tmp/shots node e2e/mock-screens.mjs
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  artifactsDir,
+  baseUrl,
+  finish,
+  horizontalOverflowPx,
+  launchChromium,
+  test as check,
+} from './harness.mjs';
 
-const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:4173').replace(/\/+$/, '');
-const OUT = process.env.ARTIFACTS_DIR || 'artifacts';
-mkdirSync(OUT, { recursive: true });
+const BASE_URL = baseUrl('http://127.0.0.1:4173');
+const OUT = artifactsDir();
+// The page's clock starts here (and runs), so the times in the screenshots are
+// the same on every run; a check can pause it to keep a countdown still.
+const PAGE_CLOCK_START = new Date(Date.UTC(2024, 0, 1, 12, 5));
 
 const b64url = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const tokenFor = (userId) => `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ userId, iat: 1 })}.sig`;
 
-let passed = 0;
-let failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok - ${name}\n  # ${String(e.message).split('\n')[0]}`);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 
 async function mockedPage(viewport, { apiUp = true } = {}) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
+  await page.clock.install({ time: PAGE_CLOCK_START });
   page.on('pageerror', (e) => console.log(`  # page error: ${e.message}`));
   const sockets = [];
   if (apiUp) {
@@ -72,7 +64,8 @@ async function mockedPage(viewport, { apiUp = true } = {}) {
         if (text === 'refuse me') {
           ws.send(JSON.stringify({ type: 'error', code: 'rate_limited', message: 'Too many messages: at most 10 a second' }));
         } else if (text !== 'hold me') {
-          ws.send(JSON.stringify({ type: 'message', userId: 'alice', msg: text, ts: new Date().toISOString() }));
+          const ts = PAGE_CLOCK_START.toISOString();
+          ws.send(JSON.stringify({ type: 'message', userId: 'alice', msg: text, ts }));
         }
       });
     });
@@ -137,16 +130,24 @@ try {
       const users = await page.getByTestId('user-pill').evaluateAll((els) => els.map((e) => e.dataset.user));
       if (users.join() !== 'alice,bob,carol') throw new Error(`users ${users}`);
       await page.screenshot({ path: join(OUT, `room-${label}.png`) });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await horizontalOverflowPx(page);
       if (overflow > 0) throw new Error(`page ${overflow}px wider than the screen`);
     });
     await check(`${label}: server goes away -> reconnect banner, pending kept`, async () => {
+      // With the clock still, the automatic retry (0.5 to 1 s later) cannot
+      // beat the click on "Reconnect now", however slow this machine is.
+      await page.clock.pauseAt(await page.evaluate(() => Date.now()));
       sockets[0].close({ code: 1001, reason: 'Server shutting down' });
       await page.getByTestId('connection-banner').waitFor();
-      await page.locator('[data-testid="message"][data-status="queued"]').first().waitFor();
+      const heldMessage = (status) =>
+        page.locator(`[data-testid="message"][data-status="${status}"]`, { hasText: 'hold me' });
+      await heldMessage('queued').waitFor();
       await page.screenshot({ path: join(OUT, `room-reconnecting-${label}.png`) });
       await page.getByTestId('connection-banner').getByRole('button', { name: 'Reconnect now' }).click();
       await page.getByTestId('connection-banner').waitFor({ state: 'detached' });
+      // what was in flight is written again on the new connection
+      await heldMessage('sending').waitFor();
+      await page.clock.resume();
     });
     await check(`${label}: unknown room shows Room Not Found`, async () => {
       await page.goto(`${BASE_URL}/room/nope`);
@@ -158,5 +159,4 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -13,6 +13,10 @@ export ARTIFACTS_DIR="${ARTIFACTS_DIR:-$PWD/artifacts}"
 mkdir -p "$ARTIFACTS_DIR"
 export LOG_DIR="${TEST_LOGS:-$ARTIFACTS_DIR}"
 export PID_FILE=$(mktemp)
+# A known per-user message limit, so the burst test knows how many of its
+# messages the server must refuse however fast this machine types.
+export E2E_MESSAGES_PER_SECOND="${E2E_MESSAGES_PER_SECOND:-1}"
+export E2E_MESSAGES_BURST="${E2E_MESSAGES_BURST:-5}"
 # Resolved now: bazel-bin/ follows whatever Bazel built last.
 export SESSION_BIN=$(readlink -f bazel-bin/server/session/session)
 BACKEND_BIN=$(readlink -f bazel-bin/server/backend/backend)
