@@ -4,13 +4,15 @@
 // workload with the real //scheduler on a simulated clock and fleet, prints a
 // table and writes the CSV, JSON and SVG asked for. A failing run prints the
 // seed and the command that reproduce it and exits non-zero:
-// 2 correctness, 3 liveness, 4 crash (1 for bad usage or input).
+// 2 correctness, 3 liveness, 4 crash: an exception or a fatal signal (1 for
+// bad usage or input).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -23,15 +25,37 @@
 
 namespace {
 
+// Exit codes, for scripts that run many seeds and sort the failures.
+constexpr int kExitCorrectness = 2;
+constexpr int kExitLiveness = 3;
+constexpr int kExitCrash = 4;  // an exception or a fatal signal alike
+
 // Filled before the run, so a signal handler can print it without allocating.
 char reproduce_line[4096];
 
+// Appends the decimal digits of `number` at `out`; returns the new end.
+char* append_decimal(char* out, int number) {
+  char digits[12];
+  int count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + number % 10);
+    number /= 10;
+  } while (number > 0 && count < 12);
+  while (count > 0) *out++ = digits[--count];
+  return out;
+}
+
+// A crash exits kExitCrash like an exception does, rather than dying of the
+// signal (128 + N in a shell), so one exit code means one kind of failure.
+// Only async-signal-safe calls here: write and _exit.
 void on_fatal_signal(int signal_number) {
-  const char* prefix = "\nFAILED (crash): fatal signal; reproduce with:\n  ";
-  [[maybe_unused]] auto written = write(2, prefix, std::strlen(prefix));
+  char message[96] = "\nFAILED (crash): fatal signal ";
+  char* end = append_decimal(message + std::strlen(message), signal_number);
+  const char* tail = "; reproduce with:\n  ";
+  end = std::copy(tail, tail + std::strlen(tail), end);
+  [[maybe_unused]] auto written = write(2, message, end - message);
   written = write(2, reproduce_line, std::strlen(reproduce_line));
-  std::signal(signal_number, SIG_DFL);
-  std::raise(signal_number);
+  _exit(kExitCrash);
 }
 
 // The command line again, with the seed made explicit.
@@ -62,13 +86,13 @@ int exit_code(sim::FailureKind kind) {
     case sim::FailureKind::none:
       return 0;
     case sim::FailureKind::correctness:
-      return 2;
+      return kExitCorrectness;
     case sim::FailureKind::liveness:
-      return 3;
+      return kExitLiveness;
     case sim::FailureKind::crash:
-      return 4;
+      return kExitCrash;
   }
-  return 4;
+  return kExitCrash;
 }
 
 void write_trace_file(const sim::Options& options, std::uint64_t seed) {
