@@ -16,8 +16,9 @@ struct AutoscalerConfig {
   // A ready server with no rooms for this long is drained and stopped, as long
   // as that leaves min_servers and spare_room_slots.
   Millis idle_before_stop{std::chrono::minutes(5)};
-  // A server still starting after this long is given up (marked gone, and
-  // the fleet asked to stop it); its waiting rooms are placed again on lookup.
+  // A server still starting after this long is given up: its waiting rooms
+  // are placed again at once (their clients are polling), the fleet is asked
+  // to stop it, and it is forgotten.
   Millis start_timeout{std::chrono::minutes(3)};
 };
 

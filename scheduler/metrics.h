@@ -16,8 +16,10 @@ struct PlacementCounters {
 
 struct SchedulerMetrics {
   std::string policy;
-  PlacementCounters create;   // create_room results
-  PlacementCounters replace;  // rooms of a gone server placed again on lookup
+  PlacementCounters create;  // create_room results
+  // Rooms moved off a gone or draining server on lookup, or off a server
+  // that never started.
+  PlacementCounters replace;
 
   std::uint64_t servers_started = 0;       // scale-out events
   std::uint64_t servers_stopped_idle = 0;  // scale-in events
@@ -29,13 +31,15 @@ struct SchedulerMetrics {
   std::uint64_t rooms_freed_emptied = 0;       // 0 users, or no longer reported
   std::uint64_t rooms_adopted = 0;             // reported, unknown to the table
   std::uint64_t rooms_orphans_dropped = 0;     // on a gone server, never looked up
-  std::uint64_t reports_ignored = 0;           // unknown or stopped server
+  // A report from an unknown or stopped server, or a reported room the
+  // table does not follow (another server holds it, or no slot is left).
+  std::uint64_t reports_ignored = 0;
 
   // Gauges.
   int servers_starting = 0;
   int servers_ready = 0;
   int servers_draining = 0;
-  int servers_gone = 0;  // still remembered (holding orphaned rooms)
+  int servers_gone = 0;  // declared dead after failed polls, remembered in case they answer
   int rooms = 0;
   int rooms_placed = 0;
   int rooms_active = 0;

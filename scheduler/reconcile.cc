@@ -87,13 +87,11 @@ void Scheduler::reconcile_reported(ServerRecord& server, const RoomReport& repor
   if (reported.users > 0) {
     if (room.state != RoomState::active) room.since = now;
     room.state = RoomState::active;
-    room.users = reported.users;
     ++tally.held;
     return;
   }
   if (room.state != RoomState::empty) room.since = now;
   room.state = RoomState::empty;
-  room.users = 0;
   if (now - room.since >= config_.empty_room_grace) {
     rooms_.erase(reported.room_id);
     ++counters_.rooms_freed_emptied;
@@ -166,7 +164,6 @@ void Scheduler::reconcile_unreported(ServerRecord& server, const ReportedIds& al
       // emptied room from now on, and keeps its slot for the same grace.
       room.state = RoomState::empty;
       room.since = now;
-      room.users = 0;
     }
     if (room.state == RoomState::empty) {
       if (now - room.since >= config_.empty_room_grace) {

@@ -67,7 +67,7 @@ TEST_F(ReconcileTest, RoomListedTwiceDoesNotHideAnUnreportedOne) {
   scheduler.on_status("a", {"a:1", false, {{"r1", 2}, {"r1", 2}}}, seconds(10));
   EXPECT_EQ(scheduler.rooms_on("a"), std::vector<RoomId>{"r1"});
   EXPECT_EQ(scheduler.metrics().rooms_freed_emptied, 1u);
-  // Listed with users, then empty: freed, and r1 goes too once unlisted.
+  // r1 listed with users, then with none: the later entry wins, r1 is freed.
   scheduler.on_status("a", {"a:1", false, {{"r1", 2}, {"r1", 0}}}, seconds(15));
   EXPECT_EQ(scheduler.server("a")->rooms, 0);
   expect_invariants(scheduler);

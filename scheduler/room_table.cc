@@ -20,7 +20,7 @@ Room& RoomTable::place(const RoomId& id, ServerKey server, Millis now) {
   auto [entry, inserted] = rooms_.try_emplace(id);
   SCHED_CHECK(inserted, "placing room " + id + ", which the table already holds");
   Room& room = entry->second;
-  room = Room{id, server, RoomState::placed, 0, now};
+  room = Room{id, server, RoomState::placed, now};
   attach(room);
   return room;
 }
@@ -28,7 +28,7 @@ Room& RoomTable::place(const RoomId& id, ServerKey server, Millis now) {
 Room& RoomTable::move(const RoomId& id, ServerKey to, Millis now) {
   Room& room = rooms_.at(id);
   detach(room);
-  room = Room{id, to, RoomState::placed, 0, now};
+  room = Room{id, to, RoomState::placed, now};
   attach(room);
   return room;
 }

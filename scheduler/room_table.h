@@ -23,7 +23,6 @@ struct Room {
   RoomId id;
   ServerKey server = 0;
   RoomState state = RoomState::placed;
-  int users = 0;
   Millis since{0};  // when the room entered its current state
   // The scheduler's mark: the last status report (by its generation number)
   // that listed this room on its server.

@@ -32,8 +32,9 @@ class ReportedIds;  // reconcile.cc: the room ids of one report, for membership 
 struct SchedulerConfig {
   std::string policy = "random";  // a name from policy_names()
   int room_capacity = 10;         // rooms per server unless on_server_started says otherwise
-  // A placed room nobody joined within this time (counted from when its
-  // server became ready) frees its slot.
+  // A placed room nobody joined within this time frees its slot. Counted
+  // from placement or from the server's readiness, whichever is later: a
+  // slow start is not the client's fault.
   Millis join_deadline{std::chrono::seconds(60)};
   // A room reported with 0 users keeps its slot this long (a reload, a flaky
   // network) before it is freed. 0: freed at once.

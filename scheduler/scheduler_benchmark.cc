@@ -49,8 +49,7 @@ void register_benchmarks() {
 }  // namespace sched
 
 // Our own main (benchmark_main's is then not linked): the benchmarks are
-// registered per policy name, and the policies register themselves in static
-// initialisers, which have all run by the time main starts.
+// registered at run time, one per name policy_names() lists.
 int main(int argc, char** argv) {
   sched::register_benchmarks();
   benchmark::Initialize(&argc, argv);

@@ -9,9 +9,10 @@
 namespace sched {
 
 // Server ids are strings because they come from the fleet provider, which
-// names servers its own way: a static fleet uses the host ("h:p"), a process
-// fleet a pid or a port, Hathora its room id. Inside the scheduler each server
-// also gets a ServerKey, a number in registration order, so indexes stay cheap.
+// names servers its own way: the static fleet uses the host ("h:p"), the
+// local fleet "local-<port>", the Hathora fleet "hathora-<n>". Inside the
+// scheduler each server also gets a ServerKey, a number in registration
+// order, so indexes stay cheap.
 using ServerId = std::string;
 using ServerKey = std::uint64_t;
 using RoomId = std::string;
