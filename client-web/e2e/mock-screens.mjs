@@ -1,6 +1,9 @@
 // Screenshots of every page against a mocked API and session server (inside
 // the browser: page.route + page.routeWebSocket), so the UI can be checked
-// without our servers. Serve dist/ first, e.g.:
+// without our servers, and states the real ones make hard to reach on cue
+// (a refusal, a message held in flight, a reconnect) are checked every time.
+// Anything that serves dist/ will do: tests/browser/run.sh uses our backend;
+// by hand, e.g.:
 //   npx vite preview --port 4173 --host 127.0.0.1 &
 //   BASE_URL=http://127.0.0.1:4173 ARTIFACTS_DIR=/tmp/shots node e2e/mock-screens.mjs
 import { join } from 'node:path';
@@ -30,6 +33,8 @@ async function mockedPage(viewport, { apiUp = true } = {}) {
   await page.clock.install({ time: PAGE_CLOCK_START });
   page.on('pageerror', (e) => console.log(`  # page error: ${e.message}`));
   const sockets = [];
+  // API down: refused here, so whatever serves the page (Vite or our backend) is never asked
+  if (!apiUp) await page.route('**/api/**', (route) => route.abort('connectionrefused'));
   if (apiUp) {
     await page.route('**/api/**', async (route) => {
       const url = new URL(route.request().url());

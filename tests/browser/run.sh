@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the real backend (serving client-web/dist) and a session server on
 # free loopback ports, runs the browser tests in Debian's Chromium against
-# them, and stops both. Prints the e2e script's "N passed, N failed".
+# them (first the screens with everything mocked in the browser, then the
+# end-to-end test), and stops both. Ends with the sum: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -42,4 +43,25 @@ done
 export BASE_URL="http://127.0.0.1:$BACKEND_PORT"
 export E2E_SESSION_STOP_CMD="$PWD/tests/browser/session-ctl.sh stop"
 export E2E_SESSION_START_CMD="$PWD/tests/browser/session-ctl.sh start"
-node client-web/e2e/chat.e2e.mjs
+
+# Each script ends with "N passed, N failed"; the last line adds them up.
+passed=0 failed=0
+run_script() {  # script [VAR=value...]
+  local script=$1 out rc=0
+  shift
+  out=$(mktemp)
+  env "$@" node "client-web/e2e/$script" | tee "$out" || rc=$?
+  local counts
+  counts=$(grep -oP '^\d+ passed, \d+ failed$' "$out" | tail -1) || true  # none: it crashed
+  rm -f "$out"
+  local ok=${counts%% passed*} bad=${counts##*, }
+  bad=${bad%% failed}
+  passed=$((passed + ${ok:-0}))
+  if [[ -z "$counts" || ( $rc -ne 0 && ${bad:-0} -eq 0 ) ]]; then bad=1; fi
+  failed=$((failed + ${bad:-0}))
+}
+# the same built page with the API and session server mocked in the browser
+run_script mock-screens.mjs ARTIFACTS_DIR="$ARTIFACTS_DIR/mocked"
+run_script chat.e2e.mjs
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
