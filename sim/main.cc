@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <variant>
 
 #include "sim/options.h"
 #include "sim/reports.h"
@@ -111,7 +112,9 @@ int main(int argc, char** argv) {
   if (const char* caller_directory = std::getenv("BUILD_WORKING_DIRECTORY")) {
     if (chdir(caller_directory) != 0) std::perror("chdir to BUILD_WORKING_DIRECTORY");
   }
-  const sim::Options options = sim::parse_options(argc, argv);
+  auto parsed = sim::parse_options(argc, argv);
+  if (const int* exit_now = std::get_if<int>(&parsed)) return *exit_now;
+  const sim::Options options = std::get<sim::Options>(std::move(parsed));
   // The only unseeded randomness: choosing a seed when none is given.
   const std::uint64_t seed =
       options.seed ? *options.seed

@@ -1,7 +1,7 @@
 #include "sim/options.h"
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
+#include <iostream>
 #include <sstream>
 
 #include "scheduler/policy.h"
@@ -156,7 +156,7 @@ void add_output_options(CLI::App& app, Options& o) {
 
 }  // namespace
 
-Options parse_options(int argc, char** argv) {
+std::variant<Options, int> parse_options(int argc, char** argv) {
   Options options;
   CLI::App app{
       "Deterministic discrete-event simulator: runs the real scheduler on a simulated clock "
@@ -171,19 +171,21 @@ Options parse_options(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    std::exit(app.exit(error));
+    // Prints the help or the usage error. CLI11's own codes (105, 109, ...)
+    // become 1, the one code the README promises for bad usage.
+    return app.exit(error) == 0 ? 0 : 1;
   }
   for (const std::string& policy : options.policies) {
     if (!sched::make_policy(policy)) {
       std::cerr << "--policies: unknown policy \"" << policy
                 << "\"; known: " << join(sched::policy_names()) << "\n";
-      std::exit(1);
+      return 1;
     }
   }
   if (options.policies.empty()) options.policies = sched::policy_names();
   if (options.start_delay_ms_max < options.start_delay_ms_min) {
     std::cerr << "--start-delay-ms-max must be at least --start-delay-ms-min\n";
-    std::exit(1);
+    return 1;
   }
   return options;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "sim/simulator.h"
@@ -51,8 +52,10 @@ struct Options {
   std::int64_t sample_interval_s = 300;
 };
 
-// Parses argv; on --help or a usage error, prints and exits (CLI11's way).
-Options parse_options(int argc, char** argv);
+// Parses argv. Returns the options, or the code the program should exit with
+// after --help (0) or a usage error (1); either has been printed already.
+// The caller decides to exit: a library does not end the program.
+std::variant<Options, int> parse_options(int argc, char** argv);
 
 // One line saying what the workload is, for the report headers.
 std::string describe_workload(const Options& options);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sim/event_queue.h"
+#include "sim/options.h"
 #include "sim/random.h"
 #include "sim/reports.h"
 #include "sim/simulator.h"
@@ -267,6 +268,26 @@ TEST(Trace, ReportsTheLineOfABadEvent) {
   }
   std::istringstream bad_kind("1,shout,r1,u1,\n");
   EXPECT_THROW(TraceWorkload(bad_kind).next(event), TraceError);
+}
+
+// parse_options hands the exit code back instead of ending the program.
+std::variant<Options, int> parse(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), "sim");
+  std::vector<char*> argv;
+  for (std::string& argument : arguments) argv.push_back(argument.data());
+  return parse_options(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(Options, ReturnsTheExitCodeForHelpAndBadUsage) {
+  EXPECT_EQ(std::get<int>(parse({"--help"})), 0);
+  EXPECT_EQ(std::get<int>(parse({"--no-such-flag"})), 1);
+  EXPECT_EQ(std::get<int>(parse({"--rooms-per-server=0"})), 1);
+  EXPECT_EQ(std::get<int>(parse({"--policies=no-such-policy"})), 1);
+  EXPECT_EQ(std::get<int>(parse({"--start-delay-ms-min=10", "--start-delay-ms-max=5"})), 1);
+  const auto parsed = parse({"--seed=7", "--policies=best-fit"});
+  ASSERT_TRUE(std::holds_alternative<Options>(parsed));
+  EXPECT_EQ(std::get<Options>(parsed).seed, 7u);
+  EXPECT_EQ(std::get<Options>(parsed).policies, std::vector<std::string>{"best-fit"});
 }
 
 TEST(Simulator, TheSameSeedGivesByteIdenticalReports) {
