@@ -2,14 +2,15 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-
 #include <cstdio>
 #include <ctime>
 
 namespace chat::frames {
 namespace {
 
-std::string quoted(std::string_view text) { return boost::json::serialize(boost::json::string_view(text)); }
+std::string quoted(std::string_view text) {
+  return boost::json::serialize(boost::json::string_view(text));
+}
 
 std::string users_json(const std::vector<std::string>& users) {
   std::string out = "[";
@@ -54,14 +55,14 @@ std::string message_json(std::string_view user_id, std::string_view text, std::s
          "}";
 }
 
-std::string snapshot(const std::deque<std::string>& messages_json,
-                     const std::vector<std::string>& users, std::string_view error_code,
-                     std::string_view error_message) {
-  std::string out = "{\"messages\":" + messages_array(messages_json) +
-                    ",\"connectedUsers\":" + users_json(users);
+std::string seed_snapshot(const std::deque<std::string>& messages_json,
+                          const std::vector<std::string>& users, std::string_view error_code,
+                          std::string_view error_message) {
+  std::string out =
+      "{\"messages\":" + messages_array(messages_json) + ",\"connectedUsers\":" + users_json(users);
   if (!error_code.empty()) {
-    out += ",\"error\":" + boost::json::serialize(boost::json::object{
-                               {"code", error_code}, {"message", error_message}});
+    out += ",\"error\":" + boost::json::serialize(boost::json::object{{"code", error_code},
+                                                                      {"message", error_message}});
   }
   return out + "}";
 }

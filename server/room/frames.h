@@ -2,13 +2,13 @@
 // Messages are serialised once when posted and reused in every snapshot.
 #pragma once
 
-#include "server/room/limits.h"
-
 #include <chrono>
 #include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "server/room/limits.h"
 
 namespace chat::frames {
 
@@ -20,9 +20,9 @@ std::string message_json(std::string_view user_id, std::string_view text, std::s
 
 // Seed snapshot: {"messages":[...],"connectedUsers":[...]} and, for a refusal
 // sent to one member only, an extra "error" object.
-std::string snapshot(const std::deque<std::string>& messages_json,
-                     const std::vector<std::string>& users, std::string_view error_code = {},
-                     std::string_view error_message = {});
+std::string seed_snapshot(const std::deque<std::string>& messages_json,
+                          const std::vector<std::string>& users, std::string_view error_code = {},
+                          std::string_view error_message = {});
 
 // Event subprotocol frames.
 std::string event_snapshot(std::string_view room_id, const std::deque<std::string>& messages_json,

@@ -1,12 +1,12 @@
 #include "server/room/room.h"
 
-#include "server/room/frames.h"
-
 #include <algorithm>
+
+#include "server/room/frames.h"
 
 namespace chat {
 
-std::size_t utf8_length(std::string_view text) {
+std::size_t utf8_code_points(std::string_view text) {
   return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
     return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
   }));
@@ -37,12 +37,13 @@ void Room::broadcast_locked(const std::string& event_frame, const Member* skip_e
     if (member.wants_events()) {
       if (&member == skip_event_for) continue;
       if (!event) event = std::make_shared<const std::string>(event_frame);
-      member.deliver(event, false);
+      member.deliver(event, Delivery::every_frame);
     } else {
       if (!snapshot) {
-        snapshot = std::make_shared<const std::string>(frames::snapshot(history_, user_ids_locked()));
+        snapshot =
+            std::make_shared<const std::string>(frames::seed_snapshot(history_, user_ids_locked()));
       }
-      member.deliver(snapshot, true);
+      member.deliver(snapshot, Delivery::latest_snapshot);
     }
   }
 }
@@ -58,7 +59,7 @@ JoinResult Room::join(Member& member, RoomTime now) {
   if (member.wants_events()) {
     member.deliver(std::make_shared<const std::string>(
                        frames::event_snapshot(id_, history_, user_ids_locked(), limits_)),
-                   false);
+                   Delivery::every_frame);
   }
   std::string ts = frames::iso_timestamp(now.wall);
   broadcast_locked(frames::event_presence("join", member.user_id(), ts), &member);
@@ -79,19 +80,19 @@ void Room::leave(Member& member, RoomTime now) {
   broadcast_locked(frames::event_presence("leave", member.user_id(), ts), nullptr);
 }
 
-Refusal Room::describe(PostResult result) const {
+Refusal Room::refusal_for(PostResult result) const {
   switch (result) {
     case PostResult::empty:
       return {"empty_message", "Message is empty."};
     case PostResult::too_long:
-      return {"message_too_long",
-              "Message is longer than " + std::to_string(limits_.message_chars_max) +
-                  " characters."};
+      return {"message_too_long", "Message is longer than " +
+                                      std::to_string(limits_.message_chars_max) + " characters."};
     case PostResult::rate_limited:
       return {"rate_limited", "Too many messages: at most " +
                                   std::to_string(static_cast<int>(limits_.messages_per_second)) +
                                   " a second. Wait a moment and send again."};
     case PostResult::accepted:
+    case PostResult::not_in_room:
       break;
   }
   return {"", ""};
@@ -100,22 +101,18 @@ Refusal Room::describe(PostResult result) const {
 PostResult Room::post(Member& member, std::string_view text, RoomTime now) {
   std::lock_guard lock(mutex_);
   Seat* seat = find_locked(member);
-  if (seat == nullptr) return PostResult::accepted;  // left meanwhile: nobody to tell
+  if (seat == nullptr) return PostResult::not_in_room;  // left meanwhile: nobody to tell
   PostResult result = PostResult::accepted;
   if (text.empty()) {
     result = PostResult::empty;
-  } else if (utf8_length(text) > limits_.message_chars_max) {
+  } else if (utf8_code_points(text) > limits_.message_chars_max) {
     result = PostResult::too_long;
   } else if (!seat->bucket.try_take(now.steady)) {
     result = PostResult::rate_limited;
   }
   if (result != PostResult::accepted) {
-    Refusal refusal = describe(result);
-    const std::string frame =
-        member.wants_events() ? frames::event_error(refusal.code, refusal.message)
-                              : frames::snapshot(history_, user_ids_locked(), refusal.code,
-                                                 refusal.message);
-    member.deliver(std::make_shared<const std::string>(frame), false);
+    Refusal refusal = refusal_for(result);
+    answer_sender_locked(member, refusal.code, refusal.message);
     return result;
   }
   std::string message =
@@ -130,10 +127,18 @@ PostResult Room::post(Member& member, std::string_view text, RoomTime now) {
 
 void Room::refuse(Member& member, std::string_view code, std::string_view message) {
   std::lock_guard lock(mutex_);
+  if (find_locked(member) == nullptr) return;  // left meanwhile: nobody to tell
+  answer_sender_locked(member, code, message);
+}
+
+// A refusal reaches the sender alone; a seed client gets its snapshot with an
+// extra "error" field. Never replaced by a newer snapshot: it says something
+// the next one does not.
+void Room::answer_sender_locked(Member& member, std::string_view code, std::string_view message) {
   const std::string frame = member.wants_events()
                                 ? frames::event_error(code, message)
-                                : frames::snapshot(history_, user_ids_locked(), code, message);
-  member.deliver(std::make_shared<const std::string>(frame), false);
+                                : frames::seed_snapshot(history_, user_ids_locked(), code, message);
+  member.deliver(std::make_shared<const std::string>(frame), Delivery::every_frame);
 }
 
 std::size_t Room::user_count() const {

@@ -6,10 +6,6 @@
 // tested and benchmarked with fake members.
 #pragma once
 
-#include "server/room/limits.h"
-#include "server/room/member.h"
-#include "server/room/token_bucket.h"
-
 #include <chrono>
 #include <deque>
 #include <mutex>
@@ -18,10 +14,20 @@
 #include <string_view>
 #include <vector>
 
+#include "server/room/limits.h"
+#include "server/room/member.h"
+#include "server/room/token_bucket.h"
+
 namespace chat {
 
-enum class JoinResult { joined, room_full, duplicate_user };
-enum class PostResult { accepted, empty, too_long, rate_limited };
+// Whether a member got in, and if not, why. One type for the room and the
+// registry: `server_full` comes only from RoomRegistry::join (a new room that
+// this server has no slot for).
+enum class JoinResult { joined, room_full, duplicate_user, server_full };
+
+// What became of one chat message. `not_in_room`: the sender had already left
+// (its read raced its leave); nothing was sent to anyone.
+enum class PostResult { accepted, empty, too_long, rate_limited, not_in_room };
 
 // The error code and text a refused message is answered with.
 struct Refusal {
@@ -30,7 +36,7 @@ struct Refusal {
 };
 
 struct RoomTime {
-  std::chrono::system_clock::time_point wall;  // for message timestamps
+  std::chrono::system_clock::time_point wall;    // for message timestamps
   std::chrono::steady_clock::time_point steady;  // for rate limits and idle time
 };
 
@@ -47,7 +53,8 @@ class Room {
   // Applies the room's rules to one chat message; accepted messages go to
   // every member, refused ones are answered to the sender alone.
   PostResult post(Member& member, std::string_view text, RoomTime now);
-  // Answers the sender alone with an error (e.g. a binary frame).
+  // Answers the sender alone with an error (e.g. a binary frame); nothing
+  // for a member who has left.
   void refuse(Member& member, std::string_view code, std::string_view message);
 
   std::size_t user_count() const;
@@ -63,20 +70,21 @@ class Room {
 
   std::vector<std::string> user_ids_locked() const;
   void broadcast_locked(const std::string& event_frame, const Member* skip_event_for);
-  Refusal describe(PostResult result) const;
+  Refusal refusal_for(PostResult result) const;
+  void answer_sender_locked(Member& member, std::string_view code, std::string_view message);
   Seat* find_locked(const Member& member);
 
   const std::string id_;
   const RoomLimits limits_;
   mutable std::mutex mutex_;
-  std::vector<Seat> seats_;             // in join order, as connectedUsers lists them
-  std::deque<std::string> history_;     // serialised messages, oldest first
+  std::vector<Seat> seats_;          // in join order, as connectedUsers lists them
+  std::deque<std::string> history_;  // serialised messages, oldest first
   std::uint64_t messages_total_ = 0;
   std::optional<std::chrono::steady_clock::time_point> empty_since_;
 };
 
 // Number of Unicode code points in UTF-8 text (the text is valid UTF-8:
 // the WebSocket layer checks that before it reaches the room).
-std::size_t utf8_length(std::string_view text);
+std::size_t utf8_code_points(std::string_view text);
 
 }  // namespace chat

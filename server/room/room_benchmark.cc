@@ -1,22 +1,23 @@
 // Cost of the room layer per chat message: rules, serialising once, and
 // handing the shared frame to every member (members here only count).
 //   bazel run -c opt //server/room:room_benchmark
-#include "server/room/room.h"
-
 #include <benchmark/benchmark.h>
 
 #include <memory>
 #include <vector>
+
+#include "server/room/room.h"
 
 namespace chat {
 namespace {
 
 class CountingMember : public Member {
  public:
-  CountingMember(std::string user_id, bool events) : user_id_(std::move(user_id)), events_(events) {}
+  CountingMember(std::string user_id, bool events)
+      : user_id_(std::move(user_id)), events_(events) {}
   const std::string& user_id() const override { return user_id_; }
   bool wants_events() const override { return events_; }
-  void deliver(const Frame& frame, bool) override {
+  void deliver(const Frame& frame, Delivery) override {
     ++frames;
     bytes += frame->size();
   }

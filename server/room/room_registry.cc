@@ -28,21 +28,16 @@ RoomRegistry::Admission RoomRegistry::join(const std::string& room_id, Member& m
   bool created = false;
   if (it == rooms_.end()) {
     if (rooms_.size() >= rooms_max_ && !evict_longest_empty_locked()) {
-      return {Result::server_full, nullptr};
+      return {JoinResult::server_full, nullptr};
     }
     it = rooms_.emplace(room_id, std::make_shared<Room>(room_id, limits_)).first;
     created = true;
   }
-  switch (it->second->join(member, now)) {
-    case JoinResult::joined:
-      return {Result::joined, it->second};
-    case JoinResult::room_full:
-      if (created) rooms_.erase(it);
-      return {Result::room_full, nullptr};
-    case JoinResult::duplicate_user:
-      return {Result::duplicate_user, nullptr};
-  }
-  return {Result::room_full, nullptr};
+  JoinResult result = it->second->join(member, now);
+  if (result == JoinResult::joined) return {result, it->second};
+  // A room made for a member it then refused would hold a slot with nobody in it.
+  if (created) rooms_.erase(it);
+  return {result, nullptr};
 }
 
 std::size_t RoomRegistry::sweep(std::chrono::steady_clock::time_point now) {

@@ -6,14 +6,14 @@
 // its room limit, the room that has been empty longest makes way for a new one.
 #pragma once
 
-#include "server/room/room.h"
-
 #include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "server/room/room.h"
 
 namespace chat {
 
@@ -28,10 +28,9 @@ class RoomRegistry {
  public:
   RoomRegistry(std::size_t rooms_max, RoomLimits limits, std::chrono::seconds empty_room_ttl);
 
-  enum class Result { joined, room_full, duplicate_user, server_full };
   struct Admission {
-    Result result;
-    std::shared_ptr<Room> room;  // set when joined
+    JoinResult result;
+    std::shared_ptr<Room> room;  // set when joined, null otherwise
   };
 
   // Finds or creates the room and joins the member to it, as one step, so a

@@ -1,27 +1,33 @@
 #include "server/room/room.h"
-#include "server/room/room_registry.h"
-#include "server/room/frames.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 
+#include "server/room/room_registry.h"
+
 namespace chat {
 namespace {
 
+enum class Mode { seed_snapshots, events };
+
 class FakeMember : public Member {
  public:
-  FakeMember(std::string user_id, bool events) : user_id_(std::move(user_id)), events_(events) {}
+  FakeMember(std::string user_id, Mode mode) : user_id_(std::move(user_id)), mode_(mode) {}
   const std::string& user_id() const override { return user_id_; }
-  bool wants_events() const override { return events_; }
-  void deliver(const Frame& frame, bool) override { frames.push_back(*frame); }
+  bool wants_events() const override { return mode_ == Mode::events; }
+  void deliver(const Frame& frame, Delivery delivery) override {
+    frames.push_back(*frame);
+    deliveries.push_back(delivery);
+  }
 
   boost::json::object last() const { return boost::json::parse(frames.back()).as_object(); }
   std::vector<std::string> frames;
+  std::vector<Delivery> deliveries;  // how each frame was handed over
 
  private:
   std::string user_id_;
-  bool events_;
+  Mode mode_;
 };
 
 RoomTime at(int seconds) {
@@ -29,54 +35,77 @@ RoomTime at(int seconds) {
           std::chrono::steady_clock::time_point(std::chrono::seconds(seconds))};
 }
 
-TEST(Frames, TimestampsLikeJavaScript) {
-  EXPECT_EQ(frames::iso_timestamp(std::chrono::system_clock::time_point(
-                std::chrono::milliseconds(1'704'110'400'123))),
-            "2024-01-01T12:00:00.123Z");
+TEST(Utf8, CountsCodePointsNotBytes) {
+  EXPECT_EQ(utf8_code_points(""), 0u);
+  EXPECT_EQ(utf8_code_points("abc"), 3u);
+  EXPECT_EQ(utf8_code_points("\xC3\xA9t\xC3\xA9"), 3u);  // "été"
+  EXPECT_EQ(utf8_code_points("\xE2\x82\xAC"), 1u);       // the euro sign
+  EXPECT_EQ(utf8_code_points("\xF0\x9F\x98\x80!"), 2u);  // an emoji and "!"
 }
 
 TEST(Room, SeedSnapshotShapeAfterJoinAndMessage) {
   Room room("r1", {});
-  FakeMember alice("alice", false), bob("bob", false);
+  FakeMember alice("alice", Mode::seed_snapshots), bob("bob", Mode::seed_snapshots);
   ASSERT_EQ(room.join(alice, at(0)), JoinResult::joined);
   ASSERT_EQ(alice.frames.size(), 1u);
   EXPECT_EQ(alice.frames.back(), R"({"messages":[],"connectedUsers":["alice"]})");
   ASSERT_EQ(room.join(bob, at(1)), JoinResult::joined);
   EXPECT_EQ(bob.frames.back(), R"({"messages":[],"connectedUsers":["alice","bob"]})");
   EXPECT_EQ(room.post(alice, "Hello \"you\"", at(2)), PostResult::accepted);
+  const std::string message =
+      R"({"userId":"alice","msg":"Hello \"you\"","ts":"2024-01-01T12:00:02.000Z"})";
   const std::string expected =
-      R"({"messages":[{"userId":"alice","msg":"Hello \"you\"","ts":"2024-01-01T12:00:02.000Z"}],)"
-      R"("connectedUsers":["alice","bob"]})";
+      R"({"messages":[)" + message + R"(],"connectedUsers":["alice","bob"]})";
   EXPECT_EQ(alice.frames.back(), expected);
   EXPECT_EQ(bob.frames.back(), expected);
   room.leave(bob, at(3));
-  EXPECT_EQ(alice.last().at("connectedUsers").as_array().size(), 1u);
+  EXPECT_EQ(alice.frames.back(), R"({"messages":[)" + message + R"(],"connectedUsers":["alice"]})");
 }
 
 TEST(Room, EventModeGetsOneSnapshotThenSmallEvents) {
   Room room("r1", {});
-  FakeMember alice("alice", true), bob("bob", true);
-  room.join(alice, at(0));
+  FakeMember alice("alice", Mode::events), bob("bob", Mode::events);
+  ASSERT_EQ(room.join(alice, at(0)), JoinResult::joined);
   EXPECT_EQ(alice.last().at("type").as_string(), "snapshot");
   EXPECT_EQ(alice.last().at("roomId").as_string(), "r1");
-  room.join(bob, at(1));
+  ASSERT_EQ(room.join(bob, at(1)), JoinResult::joined);
   EXPECT_EQ(alice.last().at("type").as_string(), "join");
   EXPECT_EQ(alice.last().at("userId").as_string(), "bob");
   EXPECT_EQ(bob.frames.size(), 1u) << "the joiner gets its snapshot, not its own join";
-  for (int i = 0; i < 150; ++i) room.post(alice, "m" + std::to_string(i), at(2 + i));
+  // One a second: well within the rate limit.
+  for (int i = 0; i < 150; ++i) {
+    ASSERT_EQ(room.post(alice, "m" + std::to_string(i), at(2 + i)), PostResult::accepted) << i;
+  }
   // Bytes per message do not grow with the history.
   EXPECT_EQ(alice.frames.back(),
             R"({"type":"message","userId":"alice","msg":"m149","ts":"2024-01-01T12:02:31.000Z"})");
+  EXPECT_EQ(bob.frames.back(), alice.frames.back()) << "the sender hears its own message too";
   room.leave(bob, at(200));
   EXPECT_EQ(alice.last().at("type").as_string(), "leave");
+  EXPECT_EQ(alice.last().at("userId").as_string(), "bob");
+}
+
+TEST(Room, OnlyWholeSeedSnapshotsMayGiveWayToNewerOnes) {
+  Room room("r", {});
+  FakeMember seed("seed", Mode::seed_snapshots), events("events", Mode::events);
+  ASSERT_EQ(room.join(seed, at(0)), JoinResult::joined);
+  ASSERT_EQ(room.join(events, at(0)), JoinResult::joined);
+  ASSERT_EQ(room.post(seed, "hi", at(1)), PostResult::accepted);
+  EXPECT_EQ(seed.deliveries.back(), Delivery::latest_snapshot);
+  EXPECT_EQ(events.deliveries.front(), Delivery::every_frame) << "the event snapshot";
+  EXPECT_EQ(events.deliveries.back(), Delivery::every_frame) << "a message event";
+  // A refusal carries its error: a later snapshot must not replace it.
+  ASSERT_EQ(room.post(seed, "", at(1)), PostResult::empty);
+  EXPECT_EQ(seed.deliveries.back(), Delivery::every_frame);
+  EXPECT_TRUE(seed.last().contains("error"));
 }
 
 TEST(Room, HistoryKeepsTheMostRecentAndNeverStopsAccepting) {
   RoomLimits limits;
   limits.messages_per_second = 0;  // unlimited for this test
   Room room("r", limits);
-  FakeMember alice("alice", false);
-  room.join(alice, at(0));
+  FakeMember alice("alice", Mode::seed_snapshots);
+  ASSERT_EQ(room.join(alice, at(0)), JoinResult::joined);
   for (int i = 0; i < 250; ++i) {
     ASSERT_EQ(room.post(alice, std::to_string(i), at(1)), PostResult::accepted);
   }
@@ -84,44 +113,50 @@ TEST(Room, HistoryKeepsTheMostRecentAndNeverStopsAccepting) {
   ASSERT_EQ(messages.size(), 100u);
   EXPECT_EQ(messages.front().at("msg").as_string(), "150");
   EXPECT_EQ(messages.back().at("msg").as_string(), "249");
+  EXPECT_EQ(room.messages_total(), 250u);
 }
 
 TEST(Room, RefusesTheHundredAndFirstUserAndDuplicates) {
   Room room("r", {});
   std::vector<std::unique_ptr<FakeMember>> members;
   for (int i = 0; i < 100; ++i) {
-    members.push_back(std::make_unique<FakeMember>("u" + std::to_string(i), true));
+    members.push_back(std::make_unique<FakeMember>("u" + std::to_string(i), Mode::events));
     ASSERT_EQ(room.join(*members.back(), at(0)), JoinResult::joined);
   }
-  FakeMember late("late", true);
+  FakeMember late("late", Mode::events);
   EXPECT_EQ(room.join(late, at(0)), JoinResult::room_full);
+  EXPECT_TRUE(late.frames.empty()) << "a refused member hears nothing of the room";
   room.leave(*members[5], at(1));
-  FakeMember dup("u7", true);
+  FakeMember dup("u7", Mode::events);
   EXPECT_EQ(room.join(dup, at(1)), JoinResult::duplicate_user);
   EXPECT_EQ(room.join(late, at(1)), JoinResult::joined);
+  EXPECT_EQ(room.user_count(), 100u);
 }
 
 TEST(Room, AnswersRefusedMessagesToTheSenderOnly) {
   Room room("r", {});
-  FakeMember alice("alice", true), bob("bob", false);
-  room.join(alice, at(0));
-  room.join(bob, at(0));
+  FakeMember alice("alice", Mode::events), bob("bob", Mode::seed_snapshots);
+  ASSERT_EQ(room.join(alice, at(0)), JoinResult::joined);
+  ASSERT_EQ(room.join(bob, at(0)), JoinResult::joined);
   std::size_t bob_frames = bob.frames.size();
   EXPECT_EQ(room.post(alice, std::string(1001, 'x'), at(1)), PostResult::too_long);
   EXPECT_EQ(alice.last().at("code").as_string(), "message_too_long");
   EXPECT_EQ(room.post(alice, "", at(1)), PostResult::empty);
   EXPECT_EQ(alice.last().at("code").as_string(), "empty_message");
+  room.refuse(alice, "binary_not_supported", "Send chat messages as text frames.");
+  EXPECT_EQ(alice.last().at("code").as_string(), "binary_not_supported");
   EXPECT_EQ(bob.frames.size(), bob_frames) << "nobody else hears of refusals";
   // A seed client gets a snapshot with an extra error field.
   EXPECT_EQ(room.post(bob, std::string(1001, 'x'), at(1)), PostResult::too_long);
   EXPECT_EQ(bob.last().at("error").at("code").as_string(), "message_too_long");
   EXPECT_TRUE(bob.last().contains("messages"));
+  EXPECT_EQ(room.messages_total(), 0u);
 }
 
 TEST(Room, CountsCharactersNotBytes) {
   Room room("r", {});
-  FakeMember alice("alice", true);
-  room.join(alice, at(0));
+  FakeMember alice("alice", Mode::events);
+  ASSERT_EQ(room.join(alice, at(0)), JoinResult::joined);
   std::string thousand_euros;
   for (int i = 0; i < 1000; ++i) thousand_euros += "\xE2\x82\xAC";  // 3 bytes each
   EXPECT_EQ(room.post(alice, thousand_euros, at(1)), PostResult::accepted);
@@ -133,9 +168,9 @@ TEST(Room, RateLimitsEachMember) {
   limits.messages_per_second = 1;
   limits.messages_burst = 3;
   Room room("r", limits);
-  FakeMember alice("alice", true), bob("bob", true);
-  room.join(alice, at(0));
-  room.join(bob, at(0));
+  FakeMember alice("alice", Mode::events), bob("bob", Mode::events);
+  ASSERT_EQ(room.join(alice, at(0)), JoinResult::joined);
+  ASSERT_EQ(room.join(bob, at(0)), JoinResult::joined);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(room.post(alice, "hi", at(1)), PostResult::accepted);
   EXPECT_EQ(room.post(alice, "hi", at(1)), PostResult::rate_limited);
   EXPECT_EQ(alice.last().at("code").as_string(), "rate_limited");
@@ -143,27 +178,98 @@ TEST(Room, RateLimitsEachMember) {
   EXPECT_EQ(room.post(alice, "hi", at(2)), PostResult::accepted) << "refills over time";
 }
 
+// A session's read can race its own leave (a close, a dropped slow reader):
+// what it read then must not be reported as accepted, nor reach anyone.
+TEST(Room, RefusesAPostFromAMemberWhoLeft) {
+  Room room("r", {});
+  FakeMember alice("alice", Mode::events), bob("bob", Mode::seed_snapshots);
+  ASSERT_EQ(room.join(alice, at(0)), JoinResult::joined);
+  ASSERT_EQ(room.join(bob, at(0)), JoinResult::joined);
+  room.leave(alice, at(1));
+  const std::size_t alice_frames = alice.frames.size(), bob_frames = bob.frames.size();
+  EXPECT_EQ(room.post(alice, "still here?", at(2)), PostResult::not_in_room);
+  room.refuse(alice, "binary_not_supported", "Send chat messages as text frames.");
+  FakeMember stranger("stranger", Mode::events);
+  EXPECT_EQ(room.post(stranger, "hello?", at(2)), PostResult::not_in_room);
+  EXPECT_EQ(alice.frames.size(), alice_frames);
+  EXPECT_EQ(bob.frames.size(), bob_frames);
+  EXPECT_TRUE(stranger.frames.empty());
+  EXPECT_EQ(room.messages_total(), 0u);
+  ASSERT_EQ(room.post(bob, "hi", at(3)), PostResult::accepted);
+  EXPECT_EQ(bob.last().at("messages").as_array().size(), 1u) << "the history holds bob's alone";
+}
+
+TEST(Room, KnowsWhenItEmptied) {
+  Room room("r", {});
+  FakeMember alice("alice", Mode::events);
+  EXPECT_EQ(room.empty_since(), std::nullopt) << "a new room has not emptied yet";
+  ASSERT_EQ(room.join(alice, at(0)), JoinResult::joined);
+  room.leave(alice, at(5));
+  EXPECT_EQ(room.empty_since(), at(5).steady);
+  room.leave(alice, at(6));
+  EXPECT_EQ(room.empty_since(), at(5).steady) << "leaving twice is a no-op";
+  ASSERT_EQ(room.join(alice, at(7)), JoinResult::joined);
+  EXPECT_EQ(room.empty_since(), std::nullopt);
+}
+
+std::vector<std::string> room_ids(const RoomRegistry& registry, int seconds) {
+  std::vector<std::string> ids;
+  for (const auto& status : registry.status(at(seconds).steady)) ids.push_back(status.room_id);
+  return ids;
+}
+
 TEST(RoomRegistry, HoldsAtMostItsRoomsAndRecyclesEmptyOnes) {
   RoomRegistry registry(2, {}, std::chrono::seconds(60));
-  FakeMember a("a", true), b("b", true), c("c", true);
-  EXPECT_EQ(registry.join("r1", a, at(0)).result, RoomRegistry::Result::joined);
-  EXPECT_EQ(registry.join("r2", b, at(0)).result, RoomRegistry::Result::joined);
-  EXPECT_EQ(registry.join("r3", c, at(0)).result, RoomRegistry::Result::server_full);
-  EXPECT_EQ(registry.join("r1", a, at(0)).result, RoomRegistry::Result::duplicate_user);
+  FakeMember a("a", Mode::events), b("b", Mode::events), c("c", Mode::events);
+  EXPECT_EQ(registry.join("r1", a, at(0)).result, JoinResult::joined);
+  EXPECT_EQ(registry.join("r2", b, at(0)).result, JoinResult::joined);
+  auto refused = registry.join("r3", c, at(0));
+  EXPECT_EQ(refused.result, JoinResult::server_full);
+  EXPECT_EQ(refused.room, nullptr) << "a refused member gets no room";
+  auto duplicate = registry.join("r1", a, at(0));
+  EXPECT_EQ(duplicate.result, JoinResult::duplicate_user);
+  EXPECT_EQ(duplicate.room, nullptr);
+  auto c_in_r1 = registry.join("r1", c, at(1));
+  ASSERT_EQ(c_in_r1.result, JoinResult::joined);
+  ASSERT_NE(c_in_r1.room, nullptr);
+  EXPECT_EQ(c_in_r1.room->id(), "r1");
+  EXPECT_EQ(c_in_r1.room->user_count(), 2u);
   // r1 empties: kept for reconnects, but makes way for a new room.
-  registry.join("r1", a, at(0)).room;
-  auto r1 = registry.join("r1", c, at(1)).room;
-  r1->leave(c, at(2));
+  c_in_r1.room->leave(c, at(2));
+  c_in_r1.room->leave(a, at(2));
+  EXPECT_EQ(registry.room_count(), 2u);
+  EXPECT_EQ(registry.join("r3", c, at(3)).result, JoinResult::joined);
+  EXPECT_EQ(room_ids(registry, 3), (std::vector<std::string>{"r2", "r3"}))
+      << "the empty room went, the one with a member stayed";
+}
+
+TEST(RoomRegistry, EvictsTheRoomEmptyLongest) {
+  RoomRegistry registry(2, {}, std::chrono::seconds(60));
+  FakeMember a("a", Mode::events), b("b", Mode::events), c("c", Mode::events);
+  auto r1 = registry.join("r1", a, at(0)).room;
+  auto r2 = registry.join("r2", b, at(0)).room;
+  ASSERT_NE(r1, nullptr);
+  ASSERT_NE(r2, nullptr);
+  r2->leave(b, at(1));
   r1->leave(a, at(2));
-  EXPECT_EQ(registry.room_count(), 2u);
-  EXPECT_EQ(registry.join("r3", c, at(3)).result, RoomRegistry::Result::joined);
-  EXPECT_EQ(registry.room_count(), 2u);
+  EXPECT_EQ(registry.join("r3", c, at(3)).result, JoinResult::joined);
+  EXPECT_EQ(room_ids(registry, 3), (std::vector<std::string>{"r1", "r3"}));
+}
+
+TEST(RoomRegistry, DropsANewRoomItsFirstMemberCouldNotJoin) {
+  RoomLimits no_seats;
+  no_seats.users_max = 0;
+  RoomRegistry registry(1, no_seats, std::chrono::seconds(60));
+  FakeMember a("a", Mode::events);
+  EXPECT_EQ(registry.join("r1", a, at(0)).result, JoinResult::room_full);
+  EXPECT_EQ(registry.room_count(), 0u) << "no slot held by a room with nobody in it";
 }
 
 TEST(RoomRegistry, SweepsRoomsEmptyPastTheGracePeriod) {
   RoomRegistry registry(10, {}, std::chrono::seconds(60));
-  FakeMember a("a", true);
+  FakeMember a("a", Mode::events);
   auto room = registry.join("r1", a, at(0)).room;
+  ASSERT_NE(room, nullptr);
   room->leave(a, at(10));
   EXPECT_EQ(registry.sweep(at(69).steady), 0u);
   auto status = registry.status(at(40).steady);

@@ -77,16 +77,17 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
   }
 
   // Any thread, with the room's lock held: enqueue only.
-  void deliver(const Frame& frame, bool replaceable) override {
+  void deliver(const Frame& frame, Delivery delivery) override {
     std::lock_guard lock(outbox_mutex_);
     if (dropped_) return;
-    if (replaceable && !outbox_.empty() && outbox_.back().replaceable) {
+    if (delivery == Delivery::latest_snapshot && !outbox_.empty() &&
+        outbox_.back().delivery == Delivery::latest_snapshot) {
       outbox_bytes_ -= outbox_.back().frame->size();
       outbox_.back().frame = frame;
       outbox_bytes_ += frame->size();
       return;
     }
-    outbox_.push_back({frame, replaceable});
+    outbox_.push_back({frame, delivery});
     outbox_bytes_ += frame->size();
     if (outbox_bytes_ > context_.config.send_queue_bytes_max) return drop_slow_locked();
     if (!writing_) {
@@ -106,7 +107,7 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
  private:
   struct Outgoing {
     Frame frame;
-    bool replaceable;
+    Delivery delivery;
   };
 
   void on_accept(beast::error_code ec) {
@@ -114,16 +115,16 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
     context_.metrics.connections_total.Increment();
     auto admission = context_.rooms.join(claims_.room_id, *this, now());
     switch (admission.result) {
-      case RoomRegistry::Result::joined:
+      case JoinResult::joined:
         room_ = admission.room;
         return do_read();
-      case RoomRegistry::Result::room_full:
+      case JoinResult::room_full:
         context_.metrics.rejected("room_full").Increment();
         return close_with(websocket::close_code::policy_error, "Room is full");
-      case RoomRegistry::Result::duplicate_user:
+      case JoinResult::duplicate_user:
         context_.metrics.rejected("duplicate_user").Increment();
         return close_with(websocket::close_code::policy_error, "Duplicate user");
-      case RoomRegistry::Result::server_full:
+      case JoinResult::server_full:
         context_.metrics.rejected("server_full").Increment();
         return close_with(websocket::close_code::try_again_later, "Server is full");
     }
@@ -156,6 +157,9 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
 
   void on_message() {
     context_.metrics.messages_received.Increment();
+    // A read that completes after a close took the session out of its room
+    // has nobody to go to.
+    if (!room_) return;
     if (!ws_.got_text()) {
       context_.metrics.rejected("binary_frame").Increment();
       return room_->refuse(*this, "binary_not_supported", "Send chat messages as text frames.");
@@ -164,9 +168,17 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
     PostResult result = room_->post(*this, message_, now());
     context_.metrics.broadcast_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    if (result == PostResult::too_long) context_.metrics.rejected("message_too_long").Increment();
-    if (result == PostResult::rate_limited) context_.metrics.rejected("rate_limited").Increment();
-    if (result == PostResult::empty) context_.metrics.rejected("empty_message").Increment();
+    switch (result) {
+      case PostResult::too_long:
+        return context_.metrics.rejected("message_too_long").Increment();
+      case PostResult::rate_limited:
+        return context_.metrics.rejected("rate_limited").Increment();
+      case PostResult::empty:
+        return context_.metrics.rejected("empty_message").Increment();
+      case PostResult::accepted:
+      case PostResult::not_in_room:  // left meanwhile: not a refusal anyone saw
+        return;
+    }
   }
 
   void leave_room() {
