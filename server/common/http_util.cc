@@ -7,18 +7,17 @@ namespace chat::web {
 
 namespace http = boost::beast::http;
 
-Response json_response(const Request& request, http::status status,
-                       const boost::json::value& body) {
-  Response response{status, request.version() ? request.version() : 11};
+Response json_response(ReplyTo reply_to, http::status status, const boost::json::value& body) {
+  Response response{status, reply_to.version};
   response.set(http::field::content_type, "application/json");
   response.set(http::field::cache_control, "no-store");
-  response.keep_alive(request.keep_alive());
+  response.keep_alive(reply_to.keep_alive);
   response.body() = boost::json::serialize(body);
   return response;
 }
 
-Response error_response(const Request& request, http::status status, std::string_view message) {
-  return json_response(request, status, boost::json::object{{"error", message}});
+Response error_response(ReplyTo reply_to, http::status status, std::string_view message) {
+  return json_response(reply_to, status, boost::json::object{{"error", message}});
 }
 
 std::optional<std::string_view> bearer_token(const Request& request) {

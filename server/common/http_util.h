@@ -12,11 +12,21 @@
 
 namespace chat::web {
 
+// What an answer echoes of its request: the HTTP version and keep-alive.
+// Taken from the request (implicitly), and kept by handlers that answer
+// later, when the request itself is gone.
+struct ReplyTo {
+  ReplyTo(const Request& request)  // NOLINT: implicit, so a request can be passed
+      : version(request.version() ? request.version() : 11), keep_alive(request.keep_alive()) {}
+  unsigned version;
+  bool keep_alive;
+};
+
 // A JSON answer that keeps the request's HTTP version and keep-alive.
-Response json_response(const Request& request, boost::beast::http::status status,
+Response json_response(ReplyTo reply_to, boost::beast::http::status status,
                        const boost::json::value& body);
 // {"error": message}: what went wrong and what to do about it.
-Response error_response(const Request& request, boost::beast::http::status status,
+Response error_response(ReplyTo reply_to, boost::beast::http::status status,
                         std::string_view message);
 
 // The token of an `Authorization: Bearer <token>` header.
