@@ -31,12 +31,42 @@ ApiRoutes::ApiRoutes(TokenPolicy tokens, RoomPlacement& placement, web::StaticFi
                            .Help("Time to answer an HTTP request, by route.")
                            .Register(metrics.registry())) {}
 
-web::Respond ApiRoutes::instrumented(const web::Request& request, std::string route,
-                                      web::Respond respond) {
-  bool api = route.rfind("/api", 0) == 0;
+namespace {
+
+// What `pattern` matched of `path`: "" for a plain pattern, the last segment
+// for one ending in ":name"; nullopt when it does not match.
+std::optional<std::string_view> match(std::string_view pattern, std::string_view path) {
+  auto colon = pattern.find(':');
+  if (colon == std::string_view::npos) {
+    return pattern == path ? std::optional<std::string_view>("") : std::nullopt;
+  }
+  std::string_view prefix = pattern.substr(0, colon);
+  if (path.substr(0, prefix.size()) != prefix) return std::nullopt;
+  return path.substr(prefix.size());
+}
+
+bool allows(verb route_method, verb method) {
+  return method == route_method || (route_method == verb::get && method == verb::head);
+}
+
+}  // namespace
+
+std::span<const ApiRoutes::Route> ApiRoutes::routes() {
+  static constexpr Route table[] = {
+      {"/api/login", verb::post, &ApiRoutes::login},
+      {"/api/rooms", verb::post, &ApiRoutes::create_room},
+      {"/api/rooms/:roomId", verb::get, &ApiRoutes::find_room},
+      {"/api/fleet", verb::get, &ApiRoutes::fleet},
+      {"/healthz", verb::get, &ApiRoutes::health},
+      {"/metrics", verb::get, &ApiRoutes::metrics},
+  };
+  return table;
+}
+
+web::Respond ApiRoutes::instrumented(std::string_view route, web::Respond respond) {
+  bool api = route.substr(0, 4) == "/api";
   auto started = std::chrono::steady_clock::now();
-  return [this, api, route = std::move(route), started,
-          respond = std::move(respond)](web::Response response) {
+  return [this, api, route, started, respond = std::move(respond)](web::Response response) {
     if (api) web::allow_any_origin(response);
     requests(route, response.result_int()).Increment();
     request_seconds(route).Observe(
@@ -45,77 +75,83 @@ web::Respond ApiRoutes::instrumented(const web::Request& request, std::string ro
   };
 }
 
-prometheus::Histogram& ApiRoutes::request_seconds(const std::string& route) {
+prometheus::Histogram& ApiRoutes::request_seconds(std::string_view route) {
   std::lock_guard lock(metric_cache_mutex_);
-  auto& child = seconds_by_route_[route];
-  if (!child) child = &request_seconds_.Add({{"route", route}}, metrics::latency_buckets());
+  auto& child = seconds_by_route_[std::string(route)];
+  if (!child) {
+    child = &request_seconds_.Add({{"route", std::string(route)}}, metrics::latency_buckets());
+  }
   return *child;
 }
 
-prometheus::Counter& ApiRoutes::requests(const std::string& route, unsigned code) {
+prometheus::Counter& ApiRoutes::requests(std::string_view route, unsigned code) {
   std::lock_guard lock(metric_cache_mutex_);
-  auto& child = requests_by_route_code_[route + ' ' + std::to_string(code)];
-  if (!child) child = &requests_.Add({{"route", route}, {"code", std::to_string(code)}});
+  auto& child = requests_by_route_code_[std::string(route) + ' ' + std::to_string(code)];
+  if (!child) {
+    child = &requests_.Add({{"route", std::string(route)}, {"code", std::to_string(code)}});
+  }
   return *child;
 }
 
 void ApiRoutes::handle(web::Request request, web::Respond respond) {
-  const std::string path(web::target_path(request.target()));
+  const std::string_view path = web::target_path(request.target());
   const verb method = request.method();
-  auto method_not_allowed = [&](std::string_view allowed, web::Respond r) {
-    auto response = web::error_response(request, status::method_not_allowed,
-                                         "Use " + std::string(allowed) + " for " + path);
-    response.set(http::field::allow, allowed);
-    r(std::move(response));
-  };
-
-  if (path.rfind("/api/", 0) == 0 && method == verb::options) {
+  const bool api = path.substr(0, 5) == "/api/";
+  if (api && method == verb::options) {
     web::Response preflight{status::no_content, request.version()};
     preflight.keep_alive(request.keep_alive());
-    return instrumented(request, "/api/preflight", std::move(respond))(std::move(preflight));
+    return instrumented("/api/preflight", std::move(respond))(std::move(preflight));
   }
-  if (path == "/api/login") {
-    auto r = instrumented(request, path, std::move(respond));
-    if (method != verb::post) return method_not_allowed("POST", std::move(r));
-    return login(request, std::move(r));
+  for (const Route& route : routes()) {
+    auto parameter = match(route.pattern, path);
+    if (!parameter) continue;
+    auto r = instrumented(route.pattern, std::move(respond));
+    if (!allows(route.method, method)) {
+      std::string allowed(http::to_string(route.method));
+      auto response = web::error_response(
+          request, status::method_not_allowed, "Use " + allowed + " for " + std::string(path));
+      response.set(http::field::allow, allowed);
+      return r(std::move(response));
+    }
+    return (this->*route.handler)(request, *parameter, std::move(r));
   }
-  if (path == "/api/rooms") {
-    auto r = instrumented(request, path, std::move(respond));
-    if (method != verb::post) return method_not_allowed("POST", std::move(r));
-    return create_room(request, std::move(r));
+  if (api) {
+    return instrumented("/api/other", std::move(respond))(web::error_response(
+        request, status::not_found, "No such API route: " + std::string(path)));
   }
-  if (path.rfind("/api/rooms/", 0) == 0) {
-    auto r = instrumented(request, "/api/rooms/:roomId", std::move(respond));
-    if (method != verb::get) return method_not_allowed("GET", std::move(r));
-    return find_room(request, path.substr(std::string_view("/api/rooms/").size()), std::move(r));
-  }
-  if (path == "/api/fleet") {
-    auto r = instrumented(request, path, std::move(respond));
-    if (method != verb::get) return method_not_allowed("GET", std::move(r));
-    return placement_.describe([shape = request, r = std::move(r)](boost::json::value fleet) {
-      r(web::json_response(shape, status::ok, fleet));
-    });
-  }
-  if (path.rfind("/api/", 0) == 0) {
-    return instrumented(request, "/api/other", std::move(respond))(
-        web::error_response(request, status::not_found, "No such API route: " + path));
-  }
-  if (path == "/healthz") {
-    return instrumented(request, path, std::move(respond))(web::health_response(request, ""));
-  }
-  if (path == "/metrics") {
-    return instrumented(request, path, std::move(respond))(web::metrics_response(request, metrics_));
-  }
-  auto r = instrumented(request, "/static", std::move(respond));
-  if (method != verb::get && method != verb::head) return method_not_allowed("GET", std::move(r));
-  if (!files_.enabled()) {
-    return r(web::error_response(request, status::not_found,
-                                  "No web client here: start the backend with --static-dir"));
-  }
-  r(files_.serve(request));
+  static_file(request, {}, instrumented("/static", std::move(respond)));
 }
 
-void ApiRoutes::login(const web::Request& request, web::Respond respond) {
+void ApiRoutes::static_file(const web::Request& request, std::string_view, web::Respond respond) {
+  if (!allows(verb::get, request.method())) {
+    auto response =
+        web::error_response(request, status::method_not_allowed, "Use GET for the web client");
+    response.set(http::field::allow, "GET");
+    return respond(std::move(response));
+  }
+  if (!files_.enabled()) {
+    return respond(web::error_response(request, status::not_found,
+                                       "No web client here: start the backend with --static-dir"));
+  }
+  respond(files_.serve(request));
+}
+
+void ApiRoutes::health(const web::Request& request, std::string_view, web::Respond respond) {
+  respond(web::health_response(request, ""));
+}
+
+void ApiRoutes::metrics(const web::Request& request, std::string_view, web::Respond respond) {
+  respond(web::metrics_response(request, metrics_));
+}
+
+void ApiRoutes::fleet(const web::Request& request, std::string_view, web::Respond respond) {
+  placement_.describe([reply_to = web::ReplyTo(request),
+                       respond = std::move(respond)](boost::json::value fleet) {
+    respond(web::json_response(reply_to, status::ok, fleet));
+  });
+}
+
+void ApiRoutes::login(const web::Request& request, std::string_view, web::Respond respond) {
   std::string_view type = request[http::field::content_type];
   if (type.substr(0, type.find(';')) != "application/json") {
     return respond(web::error_response(request, status::unsupported_media_type,
@@ -154,23 +190,28 @@ std::optional<UserClaims> ApiRoutes::authorize(const web::Request& request,
   return std::nullopt;
 }
 
-void ApiRoutes::create_room(const web::Request& request, web::Respond respond) {
+namespace {
+
+web::Response no_server_now(web::ReplyTo reply_to, const NoServerNow& no_server) {
+  auto response = web::error_response(reply_to, status::service_unavailable, no_server.reason);
+  response.set(http::field::retry_after, std::to_string(no_server.retry_after.count()));
+  return response;
+}
+
+}  // namespace
+
+void ApiRoutes::create_room(const web::Request& request, std::string_view, web::Respond respond) {
   if (!authorize(request, respond)) return;
-  placement_.create_room([request_version = request.version(), keep_alive = request.keep_alive(),
-                          respond = std::move(respond)](CreatedRoom created) {
-    web::Request shape;
-    shape.version(request_version);
-    shape.keep_alive(keep_alive);
-    if (created.room_id) {
-      return respond(web::json_response(shape, status::ok, {{"roomId", *created.room_id}}));
+  placement_.create_room([reply_to = web::ReplyTo(request),
+                          respond = std::move(respond)](CreateRoomResult result) {
+    if (auto* created = std::get_if<RoomCreated>(&result)) {
+      return respond(web::json_response(reply_to, status::ok, {{"roomId", created->room_id}}));
     }
-    auto response = web::error_response(shape, status::service_unavailable, created.error);
-    response.set(http::field::retry_after, std::to_string(created.retry_after.count()));
-    respond(std::move(response));
+    respond(no_server_now(reply_to, std::get<NoServerNow>(result)));
   });
 }
 
-void ApiRoutes::find_room(const web::Request& request, std::string room_id,
+void ApiRoutes::find_room(const web::Request& request, std::string_view room_id,
                           web::Respond respond) {
   auto user = authorize(request, respond);
   if (!user) return;
@@ -179,24 +220,23 @@ void ApiRoutes::find_room(const web::Request& request, std::string room_id,
         request, status::bad_request,
         "Not a room id: room ids are 1 to 64 letters, digits, '-' or '_'"));
   }
-  placement_.find_room(room_id, [this, room_id, user = *user, version = request.version(),
-                                 keep_alive = request.keep_alive(),
-                                 respond = std::move(respond)](RoomHost found) {
-    web::Request shape;
-    shape.version(version);
-    shape.keep_alive(keep_alive);
-    if (!found.error.empty()) {
-      auto response = web::error_response(shape, status::service_unavailable, found.error);
-      response.set(http::field::retry_after, std::to_string(found.retry_after.count()));
-      return respond(std::move(response));
-    }
-    if (!found.host) {
-      // The seed answers an unknown room with nulls, not 404; clients rely on it.
-      return respond(web::json_response(shape, status::ok, {{"host", nullptr}, {"token", nullptr}}));
-    }
-    std::string token = issue_session_token(tokens_, {user.user_id, room_id, *found.host}, unix_now());
-    respond(web::json_response(shape, status::ok, {{"host", *found.host}, {"token", token}}));
-  });
+  placement_.find_room(
+      std::string(room_id),
+      [this, room_id = std::string(room_id), user = *user, reply_to = web::ReplyTo(request),
+       respond = std::move(respond)](FindRoomResult found) {
+        if (auto* at = std::get_if<RoomAt>(&found)) {
+          std::string token =
+              issue_session_token(tokens_, {user.user_id, room_id, at->host}, unix_now());
+          return respond(
+              web::json_response(reply_to, status::ok, {{"host", at->host}, {"token", token}}));
+        }
+        if (std::holds_alternative<RoomUnknown>(found)) {
+          // The seed answers an unknown room with nulls, not 404; clients rely on it.
+          return respond(
+              web::json_response(reply_to, status::ok, {{"host", nullptr}, {"token", nullptr}}));
+        }
+        respond(no_server_now(reply_to, std::get<NoServerNow>(found)));
+      });
 }
 
 }  // namespace chat

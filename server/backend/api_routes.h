@@ -2,13 +2,17 @@
 // room's host; plus health, metrics and the web client's files.
 #pragma once
 
+#include "metrics/metrics.h"
 #include "server/backend/placement.h"
 #include "server/common/http_server.h"
-#include "metrics/metrics.h"
 #include "server/common/static_files.h"
 #include "server/common/tokens.h"
 
+#include <boost/beast/http/verb.hpp>
+
 #include <mutex>
+#include <span>
+#include <string_view>
 #include <unordered_map>
 
 namespace chat {
@@ -25,13 +29,29 @@ class ApiRoutes : public web::Routes {
   void handle(web::Request request, web::Respond respond) override;
 
  private:
-  void login(const web::Request& request, web::Respond respond);
-  void create_room(const web::Request& request, web::Respond respond);
-  void find_room(const web::Request& request, std::string room_id, web::Respond respond);
+  // `parameter` is what a route's trailing ":name" matched (the room id), else empty.
+  using Handler = void (ApiRoutes::*)(const web::Request&, std::string_view parameter,
+                                      web::Respond);
+  struct Route {
+    // "/api/rooms" matches itself; "/api/rooms/:roomId" matches one more
+    // segment, given to the handler. Also the route's metric label.
+    std::string_view pattern;
+    boost::beast::http::verb method;  // GET routes answer HEAD too
+    Handler handler;
+  };
+  static std::span<const Route> routes();
+
+  void login(const web::Request& request, std::string_view, web::Respond respond);
+  void create_room(const web::Request& request, std::string_view, web::Respond respond);
+  void find_room(const web::Request& request, std::string_view room_id, web::Respond respond);
+  void fleet(const web::Request& request, std::string_view, web::Respond respond);
+  void health(const web::Request& request, std::string_view, web::Respond respond);
+  void metrics(const web::Request& request, std::string_view, web::Respond respond);
+  void static_file(const web::Request& request, std::string_view, web::Respond respond);
   // The caller's user id, or nullopt after answering 401.
   std::optional<UserClaims> authorize(const web::Request& request, const web::Respond& respond);
   // Wraps `respond` to add CORS headers and count the answer under `route`.
-  web::Respond instrumented(const web::Request& request, std::string route, web::Respond respond);
+  web::Respond instrumented(std::string_view route, web::Respond respond);
 
   const TokenPolicy tokens_;
   RoomPlacement& placement_;
@@ -42,8 +62,8 @@ class ApiRoutes : public web::Routes {
   prometheus::Family<prometheus::Histogram>& request_seconds_;
   // Metric children by route (and code), so answering a request neither
   // hashes label sets nor builds bucket vectors on the hot path.
-  prometheus::Histogram& request_seconds(const std::string& route);
-  prometheus::Counter& requests(const std::string& route, unsigned code);
+  prometheus::Histogram& request_seconds(std::string_view route);
+  prometheus::Counter& requests(std::string_view route, unsigned code);
   std::mutex metric_cache_mutex_;
   std::unordered_map<std::string, prometheus::Histogram*> seconds_by_route_;
   std::unordered_map<std::string, prometheus::Counter*> requests_by_route_code_;

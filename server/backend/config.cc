@@ -1,11 +1,11 @@
 #include "server/backend/config.h"
 
+#include "scheduler/fleets/host_list.h"
 #include "scheduler/policy.h"
 
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <iostream>
 #include <thread>
 
 namespace chat {
@@ -39,8 +39,12 @@ void add_placement_options(CLI::App& app, BackendConfig& c, int& idle, int& dead
       ->check(CLI::Range(1, 86400));
   app.add_option("--empty-room-grace", grace, "Seconds an emptied room keeps its slot")
       ->check(CLI::Range(0, 86400));
-  app.add_option("--poll-interval-ms", poll_ms, "How often session servers' /status is polled")
+  app.add_option("--poll-interval-ms", poll_ms,
+                 "How often the autoscaler acts and session servers' /status is polled")
       ->check(CLI::Range(50, 60000));
+  app.add_flag("--check-invariants", c.check_invariants,
+               "Check the scheduler's whole state after every change and log what is broken "
+               "(slow: for debugging)");
   app.add_option("--status-scheme", c.status_scheme,
                  "Scheme for polling session servers (default: http; https for hathora)")
       ->check(CLI::IsMember({"http", "https"}));
@@ -58,17 +62,24 @@ void add_placement_options(CLI::App& app, BackendConfig& c, int& idle, int& dead
   app.add_option("--hathora-api-url", c.hathora_api_url, "Hathora API base URL");
 }
 
-// Fills in what depends on other settings, and refuses contradictions.
-void settle(BackendConfig& c, const char* argv0) {
+// Fills in what depends on other settings; the first contradiction found, if any.
+std::optional<std::string> settle(BackendConfig& c, const char* argv0) {
+  if (c.jwt_secret.empty()) {
+    return "JWT_SECRET is not set. Set the environment variable JWT_SECRET (or --jwt-secret) to "
+           "the secret the session servers check tokens with.";
+  }
   if (c.fleet.empty()) {
     c.fleet = !c.hathora_app_id.empty() && !c.hathora_token.empty() ? "hathora" : "static";
   }
   if (c.status_scheme.empty()) c.status_scheme = c.fleet == "hathora" ? "https" : "http";
   if (c.fleet == "hathora" && (c.hathora_app_id.empty() || c.hathora_token.empty())) {
-    throw std::invalid_argument("the hathora fleet needs HATHORA_APP_ID and HATHORA_TOKEN");
+    return "the hathora fleet needs HATHORA_APP_ID and HATHORA_TOKEN";
   }
-  if (c.min_servers > c.max_servers) {
-    throw std::invalid_argument("--min-servers is above --max-servers");
+  if (c.min_servers > c.max_servers) return "--min-servers is above --max-servers";
+  if (c.fleet == "static") {
+    auto hosts = sched::parse_host_list(c.session_server_hosts);
+    if (!hosts) return "SESSION_SERVER_HOST: " + hosts.error();
+    c.static_hosts = std::move(hosts).value();
   }
   if (c.fleet == "local" && c.session_binary.empty()) {
     // Beside us in Bazel's output tree: bazel-bin/server/{backend,session}/...
@@ -76,17 +87,17 @@ void settle(BackendConfig& c, const char* argv0) {
     auto self = std::filesystem::canonical("/proc/self/exe", ec);
     auto beside = self.parent_path().parent_path() / "session" / "session";
     if (ec || !std::filesystem::exists(beside)) {
-      throw std::invalid_argument(std::string("the local fleet needs the session server: pass "
-                                              "--session-binary (") +
-                                  argv0 + " could not find it beside itself)");
+      return std::string("the local fleet needs the session server: pass --session-binary (") +
+             argv0 + " could not find it beside itself)";
     }
     c.session_binary = beside.string();
   }
+  return std::nullopt;
 }
 
 }  // namespace
 
-BackendConfig parse_backend_config(int argc, char** argv) {
+ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   BackendConfig config;
   config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App app{"Backend: login, room creation and room lookup for the chat (stateless)."};
@@ -113,28 +124,14 @@ BackendConfig parse_backend_config(int argc, char** argv) {
   int grace = static_cast<int>(config.empty_room_grace.count());
   int poll_ms = static_cast<int>(config.poll_interval.count());
   add_placement_options(app, config, idle, deadline, grace, poll_ms);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    std::exit(app.exit(e));
-  }
-  if (config.jwt_secret.empty()) {
-    std::cerr << "backend: JWT_SECRET is not set. Set the environment variable JWT_SECRET (or "
-                 "--jwt-secret) to the secret the session servers check tokens with.\n";
-    std::exit(2);
-  }
+  if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   config.user_token_lifetime = std::chrono::hours(user_hours);
   config.session_token_lifetime = std::chrono::seconds(session_seconds);
   config.idle_before_stop = std::chrono::seconds(idle);
   config.join_deadline = std::chrono::seconds(deadline);
   config.empty_room_grace = std::chrono::seconds(grace);
   config.poll_interval = std::chrono::milliseconds(poll_ms);
-  try {
-    settle(config, argv[0]);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "backend: " << e.what() << "\n";
-    std::exit(2);
-  }
+  if (auto contradiction = settle(config, argv[0])) return ExitNow{2, "backend: " + *contradiction};
   return config;
 }
 

@@ -2,6 +2,8 @@
 // from flags and the environment in one place (--help lists them).
 #pragma once
 
+#include "server/common/command_line.h"
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -23,6 +25,7 @@ struct BackendConfig {
   std::string fleet;  // static | local | hathora; default: hathora when its env is set, else static
   std::string policy = "random";                         // the seed's
   std::string session_server_hosts = "localhost:8000";  // static fleet, env SESSION_SERVER_HOST
+  std::vector<std::string> static_hosts;                 // the list above, parsed
   int rooms_per_server = 10;
   int min_servers = 1;
   int max_servers = 10;
@@ -30,7 +33,8 @@ struct BackendConfig {
   std::chrono::seconds idle_before_stop{60};
   std::chrono::seconds join_deadline{60};
   std::chrono::seconds empty_room_grace{30};
-  std::chrono::milliseconds poll_interval{1000};
+  std::chrono::milliseconds poll_interval{1000};  // and the autoscaler's tick
+  bool check_invariants = false;
   std::string status_scheme;  // http, or https for hathora
 
   // local fleet
@@ -45,6 +49,7 @@ struct BackendConfig {
   std::string hathora_api_url = "https://api.hathora.dev";
 };
 
-BackendConfig parse_backend_config(int argc, char** argv);
+// The settings, or why to stop (--help, a bad flag, a contradiction).
+ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv);
 
 }  // namespace chat

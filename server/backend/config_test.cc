@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -11,14 +9,32 @@
 namespace chat {
 namespace {
 
-// Any non-zero exit: CLI11 has a code of its own for each kind of bad flag.
-bool ExitedWithError(int status) { return WIFEXITED(status) && WEXITSTATUS(status) != 0; }
-
-BackendConfig parse(std::vector<std::string> args) {
+ParsedConfig<BackendConfig> parse_args(std::vector<std::string> args) {
   args.insert(args.begin(), "backend");
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   return parse_backend_config(static_cast<int>(argv.size()), argv.data());
+}
+
+BackendConfig parse(std::vector<std::string> args) {
+  auto parsed = parse_args(std::move(args));
+  if (auto* exit_now = std::get_if<ExitNow>(&parsed)) {
+    ADD_FAILURE() << "refused: " << exit_now->message;
+    return {};
+  }
+  return std::get<BackendConfig>(parsed);
+}
+
+// The refusal, or a failure if the arguments were accepted.
+ExitNow refusal(std::vector<std::string> args) {
+  auto parsed = parse_args(args);
+  if (auto* exit_now = std::get_if<ExitNow>(&parsed)) return *exit_now;
+  ADD_FAILURE() << "accepted: " << ::testing::PrintToString(args);
+  return {};
+}
+
+bool says(const ExitNow& exit_now, const std::string& text) {
+  return exit_now.message.find(text) != std::string::npos;
 }
 
 class BackendConfigTest : public ::testing::Test {
@@ -38,6 +54,8 @@ TEST_F(BackendConfigTest, SeedDefaults) {
   EXPECT_EQ(config.fleet, "static");
   EXPECT_EQ(config.policy, "random");
   EXPECT_EQ(config.session_server_hosts, "localhost:8000");
+  EXPECT_EQ(config.static_hosts, std::vector<std::string>{"localhost:8000"});
+  EXPECT_FALSE(config.check_invariants);
   EXPECT_EQ(config.status_scheme, "http");
   EXPECT_EQ(config.rooms_per_server, 10);
 }
@@ -48,6 +66,24 @@ TEST_F(BackendConfigTest, SeedEnvironment) {
   BackendConfig config = parse({});
   EXPECT_EQ(config.port, 3000);
   EXPECT_EQ(config.session_server_hosts, "a:1,b:2");
+  EXPECT_EQ(config.static_hosts, (std::vector<std::string>{"a:1", "b:2"}));
+}
+
+TEST_F(BackendConfigTest, RefusesABadHostListSayingWhichEntry) {
+  setenv("SESSION_SERVER_HOST", "a:1,a:1", 1);
+  auto duplicate = refusal({});
+  EXPECT_EQ(duplicate.code, 2);
+  EXPECT_TRUE(says(duplicate, "SESSION_SERVER_HOST")) << duplicate.message;
+  EXPECT_TRUE(says(duplicate, "listed twice")) << duplicate.message;
+  setenv("SESSION_SERVER_HOST", "nohost", 1);
+  EXPECT_TRUE(says(refusal({}), "'nohost' is not host:port"));
+}
+
+TEST_F(BackendConfigTest, HelpIsAnExitWithoutError) {
+  auto help = refusal({"--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_TRUE(says(help, "--poll-interval-ms")) << help.message;
+  EXPECT_TRUE(says(help, "--check-invariants")) << help.message;
 }
 
 TEST_F(BackendConfigTest, HathoraWhenItsEnvironmentIsSet) {
@@ -60,11 +96,19 @@ TEST_F(BackendConfigTest, HathoraWhenItsEnvironmentIsSet) {
 }
 
 TEST_F(BackendConfigTest, RefusesContradictionsWithAReason) {
-  EXPECT_EXIT(parse({"--fleet", "hathora"}), ::testing::ExitedWithCode(2), "HATHORA_APP_ID");
-  EXPECT_EXIT(parse({"--min-servers", "5", "--max-servers", "2"}), ::testing::ExitedWithCode(2),
-              "min-servers");
-  EXPECT_EXIT(parse({"--policy", "cheapest"}), ExitedWithError, "policy");
-  EXPECT_EXIT(parse({"--fleet", "cloud"}), ExitedWithError, "fleet");
+  auto hathora = refusal({"--fleet", "hathora"});
+  EXPECT_EQ(hathora.code, 2);
+  EXPECT_TRUE(says(hathora, "HATHORA_APP_ID")) << hathora.message;
+  auto sizes = refusal({"--min-servers", "5", "--max-servers", "2"});
+  EXPECT_EQ(sizes.code, 2);
+  EXPECT_TRUE(says(sizes, "min-servers")) << sizes.message;
+  // CLI11 has an exit code of its own for each kind of bad flag.
+  auto policy = refusal({"--policy", "cheapest"});
+  EXPECT_NE(policy.code, 0);
+  EXPECT_TRUE(says(policy, "policy")) << policy.message;
+  auto fleet = refusal({"--fleet", "cloud"});
+  EXPECT_NE(fleet.code, 0);
+  EXPECT_TRUE(says(fleet, "fleet")) << fleet.message;
 }
 
 TEST_F(BackendConfigTest, LocalFleetTakesAnExplicitSessionBinary) {
@@ -76,7 +120,9 @@ TEST_F(BackendConfigTest, LocalFleetTakesAnExplicitSessionBinary) {
 
 TEST_F(BackendConfigTest, RefusesToStartWithoutASecret) {
   unsetenv("JWT_SECRET");
-  EXPECT_EXIT(parse({}), ::testing::ExitedWithCode(2), "JWT_SECRET is not set");
+  auto no_secret = refusal({});
+  EXPECT_EQ(no_secret.code, 2);
+  EXPECT_TRUE(says(no_secret, "JWT_SECRET is not set")) << no_secret.message;
 }
 
 }  // namespace

@@ -3,12 +3,11 @@
 // the fleet is full), and tells clients which session server holds a room;
 // it also serves the web client. Compatible with the seed's backend
 // (docs/PROTOCOL.md).
-#include "scheduler/static_fleet.h"
+#include "scheduler/fleets/hathora_fleet.h"
+#include "scheduler/fleets/local_fleet.h"
+#include "scheduler/fleets/static_fleet.h"
 #include "server/backend/api_routes.h"
 #include "server/backend/config.h"
-#include "server/backend/hathora_fleet.h"
-#include "server/backend/host_list.h"
-#include "server/backend/local_fleet.h"
 #include "server/backend/scheduler_placement.h"
 #include "server/common/http_server.h"
 
@@ -37,56 +36,46 @@ sched::SchedulerConfig scheduler_config(const BackendConfig& config) {
   return c;
 }
 
-// The fleet the config names; null for static (the scheduler's StaticFleet).
-std::unique_ptr<ManagedFleet> make_fleet(const BackendConfig& config, net::io_context& io) {
+// The fleet the config names.
+std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net::io_context& io) {
   if (config.fleet == "local") {
-    LocalFleetOptions options;
+    sched::LocalFleetOptions options;
     options.session_binary = config.session_binary;
     options.address = config.address;
     options.session_args = config.session_args;
     options.session_args.push_back("--rooms-max=" + std::to_string(config.rooms_per_server));
     options.log_dir = config.session_log_dir;
-    return std::make_unique<LocalFleet>(io, options);
+    return std::make_unique<sched::LocalFleet>(io, options);
   }
   if (config.fleet == "hathora") {
-    HathoraOptions options;
+    sched::HathoraOptions options;
     options.app_id = config.hathora_app_id;
     options.token = config.hathora_token;
     options.region = config.hathora_region;
     options.api_url = config.hathora_api_url;
-    return std::make_unique<HathoraFleet>(io, options);
+    return std::make_unique<sched::HathoraFleet>(io, options);
   }
-  return nullptr;
+  return std::make_unique<sched::StaticFleet>(config.static_hosts);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  BackendConfig config = parse_backend_config(argc, argv);
+  auto parsed = parse_backend_config(argc, argv);
+  if (auto* exit_now = std::get_if<ExitNow>(&parsed)) return report(*exit_now);
+  const BackendConfig& config = std::get<BackendConfig>(parsed);
   net::io_context io(config.threads);
 
-  std::vector<std::string> static_hosts;
   sched::SchedulerConfig placement_config = scheduler_config(config);
-  if (config.fleet == "static") {
-    try {
-      static_hosts = parse_host_list(config.session_server_hosts);
-    } catch (const std::invalid_argument& e) {
-      std::cerr << "backend: SESSION_SERVER_HOST: " << e.what() << "\n";
-      return 2;
-    }
-  }
-  sched::StaticFleet static_fleet(config.session_server_hosts);
-  if (config.fleet == "static") placement_config.autoscaler = static_fleet.autoscaler_config();
-  std::unique_ptr<ManagedFleet> fleet = make_fleet(config, io);
-  sched::FleetProvider& provider = fleet ? static_cast<sched::FleetProvider&>(*fleet) : static_fleet;
+  std::unique_ptr<sched::ManagedFleet> fleet = make_fleet(config, io);
+  placement_config.autoscaler = fleet->autoscaler_config(placement_config.autoscaler);
 
   metrics::Metrics metrics;
   PlacementOptions placement_options;
-  placement_options.poll_interval = config.poll_interval;
   placement_options.tick_interval = config.poll_interval;
-  placement_options.status_scheme = config.status_scheme;
-  SchedulerPlacement placement(io, placement_config, provider, fleet.get(), static_hosts, metrics,
-                               placement_options);
+  placement_options.status.scheme = config.status_scheme;
+  placement_options.check_invariants = config.check_invariants;
+  SchedulerPlacement placement(io, placement_config, *fleet, metrics, placement_options);
 
   web::StaticFiles files(config.static_dir);
   if (!config.static_dir.empty() && !files.enabled()) {
@@ -125,7 +114,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& thread : threads) thread.join();
-  if (fleet) fleet->stop_all();
+  fleet->stop_all();
   std::cout << "backend: stopped" << std::endl;
   return 0;
 }

@@ -1,35 +1,42 @@
 // The seam between the backend's HTTP API and room placement: the API asks
 // for a new room or for a room's host, and is answered later (placement may
-// have to wait for a session server to start).
+// have to wait for a session server to start). Each answer is one of a few
+// cases, as a variant, so the API handles every case by name.
 #pragma once
 
 #include <boost/json/value.hpp>
 
 #include <chrono>
 #include <functional>
-#include <optional>
 #include <string>
+#include <variant>
 
 namespace chat {
 
-struct CreatedRoom {
-  std::optional<std::string> room_id;  // set on success
-  // On failure: no session server has a free slot and none can be started.
-  std::chrono::seconds retry_after{0};
-  std::string error;
+// The room exists, on a server that is ready for its members.
+struct RoomCreated {
+  std::string room_id;
+};
+struct RoomAt {
+  std::string host;  // "h:p"
+};
+// Nobody ever placed this room, or it was freed (the seed answers with nulls).
+struct RoomUnknown {};
+// No session server can take the room now: every one is full and no more can
+// be started, or its server is still starting. The client tries again later.
+struct NoServerNow {
+  std::string reason;  // for the person: what happened and what to do
+  std::chrono::seconds retry_after{1};
 };
 
-struct RoomHost {
-  std::optional<std::string> host;  // "h:p"; nullopt for an unknown room
-  std::string error;                // set when the room is known but has no server now
-  std::chrono::seconds retry_after{0};
-};
+using CreateRoomResult = std::variant<RoomCreated, NoServerNow>;
+using FindRoomResult = std::variant<RoomAt, RoomUnknown, NoServerNow>;
 
 class RoomPlacement {
  public:
   virtual ~RoomPlacement() = default;
-  virtual void create_room(std::function<void(CreatedRoom)> done) = 0;
-  virtual void find_room(const std::string& room_id, std::function<void(RoomHost)> done) = 0;
+  virtual void create_room(std::function<void(CreateRoomResult)> done) = 0;
+  virtual void find_room(const std::string& room_id, std::function<void(FindRoomResult)> done) = 0;
   // The session servers and their load, as placement sees them (GET /api/fleet).
   virtual void describe(std::function<void(boost::json::value)> done) = 0;
 };

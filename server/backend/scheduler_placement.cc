@@ -4,7 +4,6 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/json/parse.hpp>
 
 #include <iostream>
 
@@ -13,71 +12,17 @@ namespace chat {
 namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-// The Prometheus side of the scheduler's own counters: counters follow the
-// library's monotonic numbers by their increase since the last export.
-struct SchedulerPlacement::Exported {
-  explicit Exported(prometheus::Registry& registry, const std::string& policy)
-      : placements(prometheus::BuildCounter()
-                       .Name("chat_scheduler_placements_total")
-                       .Help("Room placements, by policy and result.")
-                       .Register(registry)),
-        servers(prometheus::BuildGauge()
-                    .Name("chat_scheduler_servers")
-                    .Help("Session servers known to the scheduler, by state.")
-                    .Register(registry)),
-        rooms(prometheus::BuildGauge()
-                  .Name("chat_scheduler_rooms")
-                  .Help("Rooms in the scheduler's table.")
-                  .Register(registry)
-                  .Add({})),
-        users(prometheus::BuildGauge()
-                  .Name("chat_scheduler_users")
-                  .Help("Users in rooms, as the session servers report them.")
-                  .Register(registry)
-                  .Add({})),
-        free_slots(prometheus::BuildGauge()
-                       .Name("chat_scheduler_free_room_slots")
-                       .Help("Free room slots on ready session servers.")
-                       .Register(registry)
-                       .Add({})),
-        scale_events(prometheus::BuildCounter()
-                         .Name("chat_scheduler_scale_events_total")
-                         .Help("Session servers started (out) and stopped when idle (in).")
-                         .Register(registry)),
-        rooms_freed(prometheus::BuildCounter()
-                        .Name("chat_scheduler_rooms_freed_total")
-                        .Help("Room slots freed, by reason.")
-                        .Register(registry)),
-        placement_seconds(prometheus::BuildHistogram()
-                              .Name("chat_scheduler_placement_seconds")
-                              .Help("Time to place a room, including waiting for a server.")
-                              .Register(registry)
-                              .Add({{"policy", policy}}, metrics::latency_buckets())),
-        fleet_start_seconds(prometheus::BuildHistogram()
-                                .Name("chat_scheduler_fleet_start_seconds")
-                                .Help("Time from asking the fleet for a server to it answering.")
-                                .Register(registry)
-                                .Add({}, metrics::latency_buckets())),
-        policy(policy) {}
+namespace {
 
-  // Adds what `now` has grown by since `before` to `counter`.
-  static void follow(prometheus::Counter& counter, std::uint64_t now, std::uint64_t& before) {
-    if (now > before) counter.Increment(static_cast<double>(now - before));
-    before = now;
-  }
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
-  prometheus::Family<prometheus::Counter>& placements;
-  prometheus::Family<prometheus::Gauge>& servers;
-  prometheus::Gauge& rooms;
-  prometheus::Gauge& users;
-  prometheus::Gauge& free_slots;
-  prometheus::Family<prometheus::Counter>& scale_events;
-  prometheus::Family<prometheus::Counter>& rooms_freed;
-  prometheus::Histogram& placement_seconds;
-  prometheus::Histogram& fleet_start_seconds;
-  std::string policy;
-  sched::SchedulerMetrics last;
-};
+std::chrono::seconds whole_seconds_at_least_one(sched::Millis wait) {
+  return std::max(std::chrono::duration_cast<std::chrono::seconds>(wait), std::chrono::seconds(1));
+}
+
+}  // namespace
 
 std::optional<sched::ServerId> SchedulerPlacement::TimedProvider::start_server() {
   auto id = inner_.start_server();
@@ -86,41 +31,35 @@ std::optional<sched::ServerId> SchedulerPlacement::TimedProvider::start_server()
 }
 
 SchedulerPlacement::SchedulerPlacement(net::io_context& io, sched::SchedulerConfig config,
-                                       sched::FleetProvider& provider, ManagedFleet* fleet,
-                                       std::vector<std::string> static_hosts, metrics::Metrics& metrics,
+                                       sched::ManagedFleet& fleet, metrics::Metrics& metrics,
                                        PlacementOptions options)
     : io_(io),
       strand_(net::make_strand(io)),
-      provider_(provider),
+      provider_(fleet),
       scheduler_(config, provider_, [] { return generate_room_id(); },
                  sched::Random(std::random_device{}())),
       fleet_(fleet),
       options_(std::move(options)),
-      client_(io),
-      tick_timer_(strand_),
-      exported_(std::make_unique<Exported>(metrics.registry(), config.policy)) {
-  for (const auto& host : static_hosts) scheduler_.on_server_started(host, host, now());
-  if (fleet_) {
-    fleet_->set_callbacks(
-        [this](const sched::ServerId& id, const std::string& host) {
-          net::post(strand_, [this, id, host] {
-            if (auto it = provider_.started.find(id); it != provider_.started.end()) {
-              exported_->fleet_start_seconds.Observe(
-                  std::chrono::duration<double>(Clock::now() - it->second).count());
-              provider_.started.erase(it);
-            }
-            scheduler_.on_server_started(id, host, now());
-            check_invariants("a server started");
-          });
-        },
-        [this](const sched::ServerId& id, const std::string& why) {
-          std::cerr << "backend: session server " << id << " failed to start: " << why << "\n";
-          net::post(strand_, [this, id] {
-            provider_.started.erase(id);
-            scheduler_.on_unreachable(id, now());
-          });
-        });
+      exporter_(metrics.registry(), config.policy),
+      poller_(strand_, options_.status,
+              [this](const sched::ServerId& id, PollResult result) { on_poll(id, result); }),
+      waiters_(strand_),
+      tick_timer_(strand_) {
+  for (const auto& server : fleet_.running_servers()) {
+    scheduler_.on_server_started(server.id, server.host, now());
   }
+  fleet_.set_callbacks(
+      [this](const sched::ServerId& id, const std::string& host) {
+        net::post(strand_, [this, id, host] { on_server_ready(id, host); });
+      },
+      [this](const sched::ServerId& id, const std::string& why) {
+        std::cerr << "backend: session server " << id << " failed to start: " << why << "\n";
+        net::post(strand_, [this, id] {
+          provider_.started.erase(id);
+          scheduler_.on_unreachable(id, now());
+          changed("a failed start");
+        });
+      });
 }
 
 SchedulerPlacement::~SchedulerPlacement() = default;
@@ -132,6 +71,7 @@ sched::Millis SchedulerPlacement::now() const {
 void SchedulerPlacement::start() {
   net::dispatch(strand_, [this] {
     scheduler_.tick(now());
+    changed("the first tick");
     schedule_tick();
   });
 }
@@ -140,7 +80,40 @@ void SchedulerPlacement::stop() {
   net::dispatch(strand_, [this] {
     stopped_ = true;
     tick_timer_.cancel();
+    waiters_.cancel_all({"The backend is shutting down; try again", std::chrono::seconds(1)});
   });
+}
+
+void SchedulerPlacement::on_server_ready(const sched::ServerId& id, const std::string& host) {
+  if (auto it = provider_.started.find(id); it != provider_.started.end()) {
+    exporter_.observe_fleet_start(seconds_since(it->second));
+    provider_.started.erase(it);
+  }
+  scheduler_.on_server_started(id, host, now());
+  changed("a server started");
+}
+
+void SchedulerPlacement::on_poll(const sched::ServerId& id, const PollResult& result) {
+  if (stopped_) return;
+  if (auto* report = std::get_if<sched::StatusReport>(&result)) {
+    scheduler_.on_status(id, *report, now());
+    return changed("a status report");
+  }
+  if (auto* not_heard = std::get_if<NotHeard>(&result)) {
+    std::cerr << "backend: session server " << id << " not heard: " << not_heard->why << "\n";
+    scheduler_.on_unreachable(id, now());
+    return changed("a failed poll");
+  }
+  // NoStatusEndpoint: alive, and the table keeps its own counts for it.
+}
+
+void SchedulerPlacement::changed(const char* by) {
+  exporter_.update(scheduler_.metrics());
+  waiters_.wake([this](const std::string& room_id) { return settle(room_id); });
+  if (!options_.check_invariants) return;
+  for (const auto& violation : scheduler_.check_invariants()) {
+    std::cerr << "backend: scheduler invariant broken after " << by << ": " << violation << "\n";
+  }
 }
 
 void SchedulerPlacement::schedule_tick() {
@@ -149,155 +122,74 @@ void SchedulerPlacement::schedule_tick() {
     if (ec || stopped_) return;
     auto actions = scheduler_.tick(now());
     for (const auto& id : actions.stopped) provider_.started.erase(id);
-    check_invariants("a tick");
-    poll_servers();
-    export_metrics();
+    changed("a tick");
+    for (const auto& server : scheduler_.servers()) {
+      if (server.host.empty() || server.state == sched::ServerState::starting) continue;
+      poller_.poll(server.id, server.host);
+    }
     schedule_tick();
   });
 }
 
-void SchedulerPlacement::poll_servers() {
-  for (const auto& server : scheduler_.servers()) {
-    if (server.host.empty() || server.state == sched::ServerState::starting) continue;
-    web::ClientRequest request;
-    request.url = options_.status_scheme + "://" + server.host + "/status";
-    request.timeout = options_.poll_timeout;
-    client_.fetch(request, [this, id = server.id](web::ClientResponse response) {
-      net::post(strand_, [this, id, response = std::move(response)] { on_status(id, response); });
-    });
-  }
-}
-
-void SchedulerPlacement::on_status(const sched::ServerId& id,
-                                   const web::ClientResponse& response) {
-  if (stopped_) return;
-  // A server that answers HTTP but has no /status (the seed's own session
-  // server) is alive; without its report the table keeps its own counts.
-  if (response.error.empty() && response.status == 404) return;
-  boost::system::error_code ec;
-  boost::json::value body;
-  if (response.error.empty() && response.status == 200) body = boost::json::parse(response.body, ec);
-  if (!response.error.empty() || response.status != 200 || ec || !body.is_object()) {
-    scheduler_.on_unreachable(id, now());
-    return;
-  }
-  try {
-    const auto& object = body.as_object();
-    sched::StatusReport report;
-    report.host = object.at("host").as_string();
-    report.draining = object.at("draining").as_bool();
-    for (const auto& room : object.at("rooms").as_array()) {
-      report.rooms.push_back({std::string(room.at("roomId").as_string()),
-                              static_cast<int>(room.at("users").to_number<std::int64_t>())});
-    }
-    scheduler_.on_status(id, report, now());
-    check_invariants("a status report");
-  } catch (const std::exception& e) {
-    std::cerr << "backend: status of " << id << " is not what was expected: " << e.what() << "\n";
-    scheduler_.on_unreachable(id, now());
-  }
-}
-
-void SchedulerPlacement::check_invariants(const char* after) {
-  for (const auto& violation : scheduler_.check_invariants()) {
-    std::cerr << "backend: scheduler invariant broken after " << after << ": " << violation
-              << "\n";
-  }
-}
-
-void SchedulerPlacement::export_metrics() {
-  auto m = scheduler_.metrics();
-  auto& e = *exported_;
-  auto placements = [&](const char* result) -> prometheus::Counter& {
-    return e.placements.Add({{"policy", e.policy}, {"result", result}});
-  };
-  Exported::follow(placements("placed"), m.create.placed, e.last.create.placed);
-  Exported::follow(placements("waiting"), m.create.waiting, e.last.create.waiting);
-  Exported::follow(placements("no_capacity"), m.create.no_capacity, e.last.create.no_capacity);
-  Exported::follow(placements("replaced"), m.replace.placed + m.replace.waiting,
-                   e.last.replace.placed);
-  Exported::follow(e.scale_events.Add({{"direction", "out"}}), m.servers_started,
-                   e.last.servers_started);
-  Exported::follow(e.scale_events.Add({{"direction", "in"}}), m.servers_stopped_idle,
-                   e.last.servers_stopped_idle);
-  Exported::follow(e.rooms_freed.Add({{"reason", "never_joined"}}), m.rooms_freed_never_joined,
-                   e.last.rooms_freed_never_joined);
-  Exported::follow(e.rooms_freed.Add({{"reason", "emptied"}}), m.rooms_freed_emptied,
-                   e.last.rooms_freed_emptied);
-  e.servers.Add({{"state", "starting"}}).Set(m.servers_starting);
-  e.servers.Add({{"state", "ready"}}).Set(m.servers_ready);
-  e.servers.Add({{"state", "draining"}}).Set(m.servers_draining);
-  e.servers.Add({{"state", "gone"}}).Set(m.servers_gone);
-  e.rooms.Set(m.rooms);
-  e.users.Set(m.users);
-  e.free_slots.Set(static_cast<double>(m.free_slots_ready));
-}
-
-void SchedulerPlacement::create_room(std::function<void(CreatedRoom)> done) {
+void SchedulerPlacement::create_room(std::function<void(CreateRoomResult)> done) {
   net::dispatch(strand_, [this, done = std::move(done)]() mutable {
     auto started = Clock::now();
     auto result = scheduler_.create_room(now());
-    check_invariants("a placement");
-    auto finish = [this, started, done = std::move(done)](CreatedRoom created) {
-      exported_->placement_seconds.Observe(
-          std::chrono::duration<double>(Clock::now() - started).count());
-      export_metrics();
+    changed("a placement");
+    auto finish = [this, started, done = std::move(done)](CreateRoomResult created) {
+      exporter_.observe_placement(seconds_since(started));
       done(std::move(created));
     };
     if (auto* placed = std::get_if<sched::Placed>(&result)) {
-      return finish({placed->room_id, {}, {}});
+      return finish(RoomCreated{placed->room_id});
     }
     if (auto* full = std::get_if<sched::NoCapacity>(&result)) {
-      auto seconds = std::chrono::duration_cast<std::chrono::seconds>(full->retry_after);
-      return finish({std::nullopt, std::max(seconds, std::chrono::seconds(1)),
-                     "Every session server is full and no more can be started; try again soon"});
+      return finish(NoServerNow{
+          "Every session server is full and no more can be started; try again soon",
+          whole_seconds_at_least_one(full->retry_after)});
     }
     // Waiting: answer once the new server is up, so the client can join at once.
     auto room_id = std::get<sched::Waiting>(result).room_id;
-    wait_for_room(room_id, started + options_.start_wait_max,
-                  [room_id, finish = std::move(finish)](std::optional<std::string> host,
-                                                        std::string error) mutable {
-                    if (host) return finish({room_id, {}, {}});
-                    finish({std::nullopt, std::chrono::seconds(2), std::move(error)});
-                  });
+    find_or_wait(room_id, started + options_.start_wait_max,
+                 [room_id, finish = std::move(finish)](FindRoomResult found) mutable {
+                   if (std::holds_alternative<RoomAt>(found)) return finish(RoomCreated{room_id});
+                   if (auto* no_server = std::get_if<NoServerNow>(&found)) {
+                     return finish(std::move(*no_server));
+                   }
+                   // Freed while its server started (it failed, nothing else had room).
+                   finish(NoServerNow{"The new room's session server did not start; try again",
+                                      std::chrono::seconds(2)});
+                 });
   });
 }
 
 void SchedulerPlacement::find_room(const std::string& room_id,
-                                   std::function<void(RoomHost)> done) {
+                                   std::function<void(FindRoomResult)> done) {
   net::dispatch(strand_, [this, room_id, done = std::move(done)]() mutable {
-    wait_for_room(room_id, Clock::now() + options_.start_wait_max,
-                  [done = std::move(done)](std::optional<std::string> host, std::string error) {
-                    RoomHost answer;
-                    answer.host = std::move(host);
-                    answer.error = std::move(error);
-                    if (!answer.error.empty()) answer.retry_after = std::chrono::seconds(2);
-                    done(std::move(answer));
-                  });
+    find_or_wait(room_id, Clock::now() + options_.start_wait_max, std::move(done));
   });
 }
 
-// On the strand. Looks the room up until it has a ready host, it is unknown
-// (host and error empty), or the deadline passes (error set).
-void SchedulerPlacement::wait_for_room(
-    std::string room_id, Clock::time_point deadline,
-    std::function<void(std::optional<std::string>, std::string)> done) {
+std::optional<FindRoomResult> SchedulerPlacement::settle(const std::string& room_id) {
   auto result = scheduler_.lookup(room_id, now());
-  check_invariants("a lookup");
-  if (auto* ready = std::get_if<sched::RoomReady>(&result)) return done(ready->host, "");
-  if (std::holds_alternative<sched::UnknownRoom>(result)) return done(std::nullopt, "");
-  if (std::holds_alternative<sched::RoomUnavailable>(result)) {
-    return done(std::nullopt, "The room's session server is gone and no other has room; try again soon");
+  if (auto* ready = std::get_if<sched::RoomReady>(&result)) return RoomAt{ready->host};
+  if (std::holds_alternative<sched::UnknownRoom>(result)) return RoomUnknown{};
+  if (auto* unavailable = std::get_if<sched::RoomUnavailable>(&result)) {
+    return NoServerNow{"The room's session server is gone and no other has room; try again soon",
+                       whole_seconds_at_least_one(unavailable->retry_after)};
   }
-  if (Clock::now() >= deadline) {
-    return done(std::nullopt, "The room's session server is still starting; try again soon");
-  }
-  auto timer = std::make_shared<net::steady_timer>(strand_, std::chrono::milliseconds(50));
-  timer->async_wait([this, timer, room_id = std::move(room_id), deadline,
-                     done = std::move(done)](boost::system::error_code ec) mutable {
-    if (ec || stopped_) return done(std::nullopt, "The backend is shutting down");
-    wait_for_room(std::move(room_id), deadline, std::move(done));
-  });
+  return std::nullopt;  // RoomStarting
+}
+
+// On the strand.
+void SchedulerPlacement::find_or_wait(const std::string& room_id, Clock::time_point deadline,
+                                      std::function<void(FindRoomResult)> done) {
+  if (stopped_) return done(NoServerNow{"The backend is shutting down; try again", std::chrono::seconds(1)});
+  if (auto settled = settle(room_id)) return done(std::move(*settled));
+  waiters_.add(room_id, deadline,
+               {"The room's session server is still starting; try again soon",
+                std::chrono::seconds(2)},
+               std::move(done));
 }
 
 void SchedulerPlacement::describe(std::function<void(boost::json::value)> done) {
@@ -313,7 +205,7 @@ void SchedulerPlacement::describe(std::function<void(boost::json::value)> done) 
     }
     auto m = scheduler_.metrics();
     done(boost::json::object{{"policy", m.policy},
-                             {"fleet", fleet_ ? fleet_->name() : "static"},
+                             {"fleet", fleet_.name()},
                              {"rooms", m.rooms},
                              {"users", m.users},
                              {"servers", std::move(servers)}});

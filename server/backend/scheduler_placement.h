@@ -2,58 +2,56 @@
 // what the session servers report, and an autoscaled fleet.
 //
 // Every call into sched::Scheduler runs on one strand (the library is
-// single-threaded by design). Every tick (PlacementOptions) the autoscaler
-// acts, and every server's GET /status is polled so the
-// room table follows reality (the servers are the source of truth: polling
-// needs nothing from them but the status endpoint they already serve, works
-// for servers we did not start, and a server that stops answering is noticed
-// without a heartbeat protocol).
+// single-threaded by design). Every tick the autoscaler acts and every
+// server's GET /status is polled (StatusPoller), so the room table follows
+// reality. Look-ups of rooms on a starting server wait in RoomWaiters.
 #pragma once
 
-#include "scheduler/scheduler.h"
-#include "server/backend/fleet.h"
-#include "server/backend/placement.h"
-#include "server/common/http_client.h"
 #include "metrics/metrics.h"
+#include "scheduler/fleets/managed_fleet.h"
+#include "scheduler/scheduler.h"
+#include "server/backend/placement.h"
+#include "server/backend/room_waiters.h"
+#include "server/backend/scheduler_exporter.h"
+#include "server/backend/status_poller.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/json/value.hpp>
 
 #include <chrono>
+#include <map>
 #include <memory>
 
 namespace chat {
 
 struct PlacementOptions {
+  // How often the autoscaler acts and every session server is polled.
   std::chrono::milliseconds tick_interval{1000};
-  std::chrono::milliseconds poll_interval{1000};
-  std::chrono::milliseconds poll_timeout{800};
+  StatusPollerOptions status;
   // How long a request may wait for a starting server before 503.
   std::chrono::milliseconds start_wait_max{20000};
-  std::string status_scheme = "http";  // how session servers' /status is reached
+  // Runs the scheduler's full invariant scan (O(rooms + servers)) after every
+  // change and logs what it finds: for debugging, not for production load.
+  bool check_invariants = false;
 };
 
 class SchedulerPlacement : public RoomPlacement {
  public:
-  // `fleet` is null for the static fleet: its hosts are registered up front.
   SchedulerPlacement(boost::asio::io_context& io, sched::SchedulerConfig config,
-                     sched::FleetProvider& provider, ManagedFleet* fleet,
-                     std::vector<std::string> static_hosts, metrics::Metrics& metrics,
+                     sched::ManagedFleet& fleet, metrics::Metrics& metrics,
                      PlacementOptions options);
   ~SchedulerPlacement() override;
 
   void start();
   void stop();
 
-  void create_room(std::function<void(CreatedRoom)> done) override;
-  void find_room(const std::string& room_id, std::function<void(RoomHost)> done) override;
+  void create_room(std::function<void(CreateRoomResult)> done) override;
+  void find_room(const std::string& room_id, std::function<void(FindRoomResult)> done) override;
   // The fleet as the scheduler sees it, for GET /api/fleet.
   void describe(std::function<void(boost::json::value)> done) override;
 
  private:
-  struct Exported;
   // Wraps the fleet to time each server's start, for the start-latency histogram.
   class TimedProvider : public sched::FleetProvider {
    public:
@@ -67,23 +65,26 @@ class SchedulerPlacement : public RoomPlacement {
   };
 
   sched::Millis now() const;
-  void wait_for_room(std::string room_id, std::chrono::steady_clock::time_point deadline,
-                     std::function<void(std::optional<std::string> host, std::string error)> done);
+  // The room's answer now; nullopt while its server is starting.
+  std::optional<FindRoomResult> settle(const std::string& room_id);
+  void find_or_wait(const std::string& room_id, std::chrono::steady_clock::time_point deadline,
+                    std::function<void(FindRoomResult)> done);
+  // After anything that changed the scheduler's view: metrics, waiters, checks.
+  void changed(const char* by);
+  void on_server_ready(const sched::ServerId& id, const std::string& host);
+  void on_poll(const sched::ServerId& id, const PollResult& result);
   void schedule_tick();
-  void poll_servers();
-  void on_status(const sched::ServerId& id, const web::ClientResponse& response);
-  void export_metrics();
-  void check_invariants(const char* after);
 
   boost::asio::io_context& io_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   TimedProvider provider_;  // before scheduler_, which holds a reference to it
   sched::Scheduler scheduler_;
-  ManagedFleet* fleet_;
+  sched::ManagedFleet& fleet_;
   const PlacementOptions options_;
-  web::HttpClient client_;
+  SchedulerExporter exporter_;
+  StatusPoller poller_;
+  RoomWaiters waiters_;
   boost::asio::steady_timer tick_timer_;
-  std::unique_ptr<Exported> exported_;
   bool stopped_ = false;
 };
 

@@ -1,13 +1,14 @@
-#include "server/backend/hathora_fleet.h"
+#include "scheduler/fleets/hathora_fleet.h"
+
+#include "scheduler/fleets/hathora_api.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <iostream>
 
-namespace chat {
+namespace sched {
 
 namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
@@ -24,7 +25,7 @@ void after(net::io_context& io, std::chrono::milliseconds delay, std::function<v
 }  // namespace
 
 HathoraFleet::HathoraFleet(net::io_context& io, HathoraOptions options)
-    : io_(io), options_(std::move(options)), client_(io) {}
+    : io_(io), options_(std::move(options)), client_(io.get_executor()) {}
 
 void HathoraFleet::set_callbacks(Ready ready, Failed failed) {
   ready_ = std::move(ready);
@@ -33,32 +34,24 @@ void HathoraFleet::set_callbacks(Ready ready, Failed failed) {
 
 void HathoraFleet::call(std::string method, std::string path, std::string body, int attempt,
                         Done done) {
-  web::ClientRequest request;
+  network::HttpRequest request;
   request.method = method;
   request.url = options_.api_url + path;
   request.body = body;
-  request.headers = {{"Authorization", "Bearer " + options_.token}};
+  request.bearer = options_.token;
   request.timeout = std::chrono::milliseconds(10000);
-  client_.fetch(request, [this, method, path, body, attempt,
-                          done = std::move(done)](web::ClientResponse response) mutable {
-    bool retry = !response.error.empty() || response.status == 429 || response.status >= 500;
+  client_.async_fetch(request, [this, method, path, body, attempt,
+                          done = std::move(done)](network::HttpResponse response) mutable {
+    bool retry = !response.answered() || response.status == 429 || response.status >= 500;
     if (!retry || attempt >= options_.retries_max) return done(response);
-    // Exponential backoff from 250 ms, or what Retry-After asks for.
-    auto delay = std::chrono::milliseconds(250 << attempt);
-    if (!response.retry_after.empty()) {
-      try {
-        delay = std::chrono::seconds(std::stoi(response.retry_after));
-      } catch (const std::exception&) {
-      }
-    }
-    after(io_, delay, [this, method, path, body, attempt, done = std::move(done)]() mutable {
+    after(io_, hathora::retry_delay(response.retry_after, attempt), [this, method, path, body, attempt, done = std::move(done)]() mutable {
       call(method, path, body, attempt + 1, std::move(done));
     });
   });
 }
 
-std::optional<sched::ServerId> HathoraFleet::start_server() {
-  sched::ServerId id;
+std::optional<ServerId> HathoraFleet::start_server() {
+  ServerId id;
   {
     std::lock_guard lock(mutex_);
     id = "hathora-" + std::to_string(next_id_++);
@@ -68,21 +61,19 @@ std::optional<sched::ServerId> HathoraFleet::start_server() {
   return id;
 }
 
-void HathoraFleet::create(const sched::ServerId& id) {
+void HathoraFleet::create(const ServerId& id) {
   std::string body = boost::json::serialize(boost::json::object{{"region", options_.region}});
   call("POST", "/rooms/v2/" + options_.app_id + "/create", body, 0,
-       [this, id](const web::ClientResponse& response) {
-         boost::system::error_code ec;
-         auto json = boost::json::parse(response.body, ec);
-         const boost::json::value* room = nullptr;
-         if (!ec && json.is_object()) room = json.as_object().if_contains("roomId");
-         if (!response.error.empty() || response.status / 100 != 2 || !room || !room->is_string()) {
-           return fail(id, "create room: " + (response.error.empty()
+       [this, id](const network::HttpResponse& response) {
+         if (!response.answered() || response.status / 100 != 2) {
+           return fail(id, "create room: " + (response.answered()
                                                   ? "HTTP " + std::to_string(response.status) +
                                                         " " + response.body.substr(0, 200)
                                                   : response.error));
          }
-         std::string hathora_room(room->as_string());
+         auto created = hathora::parse_created_room(response.body);
+         if (!created) return fail(id, "create room: " + created.error());
+         std::string hathora_room = std::move(created).value();
          bool stop_now = false;
          {
            std::lock_guard lock(mutex_);
@@ -95,7 +86,7 @@ void HathoraFleet::create(const sched::ServerId& id) {
        });
 }
 
-void HathoraFleet::poll(const sched::ServerId& id) {
+void HathoraFleet::poll(const ServerId& id) {
   std::string hathora_room;
   Clock::time_point started;
   {
@@ -110,30 +101,23 @@ void HathoraFleet::poll(const sched::ServerId& id) {
                         std::to_string(options_.start_timeout.count() / 1000) + " s");
   }
   call("GET", "/rooms/v2/" + options_.app_id + "/connectioninfo/" + hathora_room, "", 0,
-       [this, id](const web::ClientResponse& response) {
-         boost::system::error_code ec;
-         auto json = boost::json::parse(response.body, ec);
-         if (!response.error.empty() || response.status != 200 || ec || !json.is_object()) {
-           return fail(id, "connection info: " + (response.error.empty()
+       [this, id](const network::HttpResponse& response) {
+         if (!response.answered() || response.status != 200) {
+           return fail(id, "connection info: " + (response.answered()
                                                       ? "HTTP " + std::to_string(response.status)
                                                       : response.error));
          }
-         const auto& info = json.as_object();
-         const auto* status = info.if_contains("status");
-         const auto* port = info.if_contains("exposedPort");
-         if (status && status->is_string() && status->as_string() == "active" && port &&
-             port->is_object()) {
-           const auto& exposed = port->as_object();
-           std::string host = std::string(exposed.at("host").as_string()) + ":" +
-                              std::to_string(exposed.at("port").to_number<int>());
-           if (ready_) ready_(id, host);
+         auto info = hathora::parse_connection_info(response.body);
+         if (!info) return fail(id, "connection info: " + info.error());
+         if (info->active) {
+           if (ready_) ready_(id, info->host);
            return;
          }
          after(io_, options_.poll_interval, [this, id] { poll(id); });
        });
 }
 
-void HathoraFleet::fail(const sched::ServerId& id, const std::string& why) {
+void HathoraFleet::fail(const ServerId& id, const std::string& why) {
   std::string hathora_room;
   {
     std::lock_guard lock(mutex_);
@@ -146,7 +130,7 @@ void HathoraFleet::fail(const sched::ServerId& id, const std::string& why) {
   if (failed_) failed_(id, "Hathora: " + why);
 }
 
-void HathoraFleet::stop_server(const sched::ServerId& id) {
+void HathoraFleet::stop_server(const ServerId& id) {
   std::string hathora_room;
   {
     std::lock_guard lock(mutex_);
@@ -164,14 +148,14 @@ void HathoraFleet::stop_server(const sched::ServerId& id) {
 
 void HathoraFleet::destroy(const std::string& hathora_room_id) {
   call("POST", "/rooms/v2/" + options_.app_id + "/destroy/" + hathora_room_id, "", 0,
-       [hathora_room_id](const web::ClientResponse& response) {
-         if (!response.error.empty() || response.status / 100 != 2) {
+       [hathora_room_id](const network::HttpResponse& response) {
+         if (!response.answered() || response.status / 100 != 2) {
            std::cerr << "backend: Hathora: could not destroy room " << hathora_room_id << ": "
-                     << (response.error.empty() ? "HTTP " + std::to_string(response.status)
+                     << (response.answered() ? "HTTP " + std::to_string(response.status)
                                                 : response.error)
                      << "\n";
          }
        });
 }
 
-}  // namespace chat
+}  // namespace sched

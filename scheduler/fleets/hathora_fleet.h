@@ -10,8 +10,8 @@
 //   POST /rooms/v2/{appId}/destroy/{roomId}
 #pragma once
 
-#include "server/backend/fleet.h"
-#include "server/common/http_client.h"
+#include "scheduler/fleets/managed_fleet.h"
+#include "network/http_client.h"
 
 #include <boost/asio/io_context.hpp>
 
@@ -19,7 +19,7 @@
 #include <map>
 #include <mutex>
 
-namespace chat {
+namespace sched {
 
 struct HathoraOptions {
   std::string app_id;
@@ -35,8 +35,8 @@ class HathoraFleet : public ManagedFleet {
  public:
   HathoraFleet(boost::asio::io_context& io, HathoraOptions options);
 
-  std::optional<sched::ServerId> start_server() override;
-  void stop_server(const sched::ServerId& id) override;
+  std::optional<ServerId> start_server() override;
+  void stop_server(const ServerId& id) override;
   void set_callbacks(Ready ready, Failed failed) override;
   std::string name() const override { return "hathora"; }
 
@@ -46,23 +46,23 @@ class HathoraFleet : public ManagedFleet {
     bool stop_requested = false;
     std::chrono::steady_clock::time_point started;
   };
-  using Done = std::function<void(const web::ClientResponse&)>;
+  using Done = std::function<void(const network::HttpResponse&)>;
 
   // One API call, retried on 429 (honouring Retry-After) and transport errors.
   void call(std::string method, std::string path, std::string body, int attempt, Done done);
-  void create(const sched::ServerId& id);
-  void poll(const sched::ServerId& id);
+  void create(const ServerId& id);
+  void poll(const ServerId& id);
   void destroy(const std::string& hathora_room_id);
-  void fail(const sched::ServerId& id, const std::string& why);
+  void fail(const ServerId& id, const std::string& why);
 
   boost::asio::io_context& io_;
   const HathoraOptions options_;
-  web::HttpClient client_;
+  network::HttpClient client_;
   std::mutex mutex_;
-  std::map<sched::ServerId, Instance> instances_;
+  std::map<ServerId, Instance> instances_;
   std::uint64_t next_id_ = 1;
   Ready ready_;
   Failed failed_;
 };
 
-}  // namespace chat
+}  // namespace sched

@@ -1,4 +1,4 @@
-#include "server/backend/local_fleet.h"
+#include "scheduler/fleets/local_fleet.h"
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace chat {
+namespace sched {
 
 namespace net = boost::asio;
 
@@ -22,10 +22,16 @@ unsigned short free_port(const std::string& address) {
   return acceptor.local_endpoint().port();
 }
 
+std::string describe_exit(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "wait status " + std::to_string(status);
+}
+
 }  // namespace
 
 LocalFleet::LocalFleet(net::io_context& io, LocalFleetOptions options)
-    : io_(io), options_(std::move(options)), client_(io), reap_timer_(io) {
+    : io_(io), options_(std::move(options)), client_(io.get_executor()), reap_timer_(io) {
   schedule_reap();
 }
 
@@ -67,14 +73,14 @@ int LocalFleet::spawn(unsigned short port) {
   return pid;
 }
 
-std::optional<sched::ServerId> LocalFleet::start_server() {
+std::optional<ServerId> LocalFleet::start_server() {
   unsigned short port = free_port(options_.address);
   int pid = spawn(port);
   if (pid < 0) {
     std::cerr << "backend: local fleet cannot fork a session server\n";
     return std::nullopt;
   }
-  sched::ServerId id = "local-" + std::to_string(port);
+  ServerId id = "local-" + std::to_string(port);
   {
     std::lock_guard lock(mutex_);
     children_[id] = {pid, options_.address + ":" + std::to_string(port),
@@ -87,7 +93,7 @@ std::optional<sched::ServerId> LocalFleet::start_server() {
 }
 
 // Asks /healthz every 50 ms until the child answers or the start times out.
-void LocalFleet::probe(const sched::ServerId& id) {
+void LocalFleet::probe(const ServerId& id) {
   std::string host;
   std::chrono::steady_clock::time_point started;
   {
@@ -97,11 +103,17 @@ void LocalFleet::probe(const sched::ServerId& id) {
     host = it->second.host;
     started = it->second.started;
   }
-  web::ClientRequest request;
+  network::HttpRequest request;
   request.url = "http://" + host + "/healthz";
   request.timeout = std::chrono::milliseconds(500);
-  client_.fetch(request, [this, id, host, started](web::ClientResponse response) {
-    if (response.error.empty() && response.status == 200) {
+  client_.async_fetch(request, [this, id, host, started](network::HttpResponse response) {
+    if (response.answered() && response.status == 200) {
+      {
+        std::lock_guard lock(mutex_);
+        auto it = children_.find(id);
+        if (it == children_.end()) return;  // exited or stopped meanwhile: the reaper tells
+        it->second.ready = true;
+      }
       if (ready_) ready_(id, host);
       return;
     }
@@ -116,7 +128,7 @@ void LocalFleet::probe(const sched::ServerId& id) {
   });
 }
 
-void LocalFleet::stop_server(const sched::ServerId& id) {
+void LocalFleet::stop_server(const ServerId& id) {
   std::lock_guard lock(mutex_);
   auto it = children_.find(id);
   if (it == children_.end()) return;
@@ -131,23 +143,34 @@ void LocalFleet::schedule_reap() {
   reap_timer_.expires_after(std::chrono::seconds(1));
   reap_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
-    std::vector<std::pair<sched::ServerId, int>> crashed;
+    struct Exited {
+      ServerId id;
+      int status;
+      bool was_ready;
+    };
+    std::vector<Exited> exited;
     {
       std::lock_guard lock(mutex_);
       std::erase_if(stopping_, [](int pid) { return waitpid(pid, nullptr, WNOHANG) != 0; });
       for (auto it = children_.begin(); it != children_.end();) {
         int status = 0;
         if (waitpid(it->second.pid, &status, WNOHANG) == it->second.pid) {
-          crashed.emplace_back(it->first, status);
+          exited.push_back({it->first, status, it->second.ready});
           it = children_.erase(it);
         } else {
           ++it;
         }
       }
     }
-    for (const auto& [id, status] : crashed) {
-      std::cerr << "backend: session server " << id << " exited unexpectedly (status " << status
-                << "); its rooms will be placed again\n";
+    for (const auto& [id, status, was_ready] : exited) {
+      if (!was_ready) {
+        // It never came up (a bad binary, a port taken, a bad flag): say so
+        // now rather than after the start timeout.
+        if (failed_) failed_(id, "exited before answering /healthz (" + describe_exit(status) + ")");
+        continue;
+      }
+      std::cerr << "backend: session server " << id << " exited unexpectedly ("
+                << describe_exit(status) << "); its rooms will be placed again\n";
     }
     schedule_reap();
   });
@@ -167,4 +190,4 @@ void LocalFleet::stop_all() {
   reap_timer_.cancel();
 }
 
-}  // namespace chat
+}  // namespace sched

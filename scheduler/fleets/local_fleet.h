@@ -6,8 +6,8 @@
 // backend stops, and die with it if it is killed (PR_SET_PDEATHSIG).
 #pragma once
 
-#include "server/backend/fleet.h"
-#include "server/common/http_client.h"
+#include "scheduler/fleets/managed_fleet.h"
+#include "network/http_client.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace chat {
+namespace sched {
 
 struct LocalFleetOptions {
   std::string session_binary;            // path to the session server
@@ -33,8 +33,8 @@ class LocalFleet : public ManagedFleet {
   LocalFleet(boost::asio::io_context& io, LocalFleetOptions options);
   ~LocalFleet() override;
 
-  std::optional<sched::ServerId> start_server() override;
-  void stop_server(const sched::ServerId& id) override;
+  std::optional<ServerId> start_server() override;
+  void stop_server(const ServerId& id) override;
   void set_callbacks(Ready ready, Failed failed) override;
   std::string name() const override { return "local"; }
   void stop_all() override;
@@ -44,21 +44,22 @@ class LocalFleet : public ManagedFleet {
     int pid = 0;
     std::string host;
     std::chrono::steady_clock::time_point started;
+    bool ready = false;  // answered /healthz: a later exit is a crash, not a failed start
   };
 
-  void probe(const sched::ServerId& id);
+  void probe(const ServerId& id);
   void schedule_reap();
   int spawn(unsigned short port);
 
   boost::asio::io_context& io_;
   const LocalFleetOptions options_;
-  web::HttpClient client_;
+  network::HttpClient client_;
   boost::asio::steady_timer reap_timer_;
   std::mutex mutex_;
-  std::map<sched::ServerId, Child> children_;
+  std::map<ServerId, Child> children_;
   std::vector<int> stopping_;  // pids sent SIGTERM, not yet reaped
   Ready ready_;
   Failed failed_;
 };
 
-}  // namespace chat
+}  // namespace sched

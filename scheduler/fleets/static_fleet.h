@@ -3,29 +3,29 @@
 // stops anything; each server's id is its host.
 #pragma once
 
-#include <string>
-#include <string_view>
-#include <vector>
+#include "scheduler/fleets/managed_fleet.h"
 
-#include "scheduler/fleet_provider.h"
+#include <string>
+#include <vector>
 
 namespace sched {
 
-struct AutoscalerConfig;
-
-class StaticFleet final : public FleetProvider {
+class StaticFleet final : public ManagedFleet {
  public:
-  // Blank entries and surrounding spaces are ignored; duplicates kept once.
-  explicit StaticFleet(std::string_view comma_separated_hosts);
+  // `hosts` as parse_host_list gives them: valid and distinct.
+  explicit StaticFleet(std::vector<std::string> hosts) : hosts_(std::move(hosts)) {}
 
   const std::vector<std::string>& hosts() const { return hosts_; }
 
   std::optional<ServerId> start_server() override { return std::nullopt; }
   void stop_server(const ServerId&) override {}
+  void set_callbacks(Ready, Failed) override {}  // nothing ever starts
+  std::string name() const override { return "static"; }
+  std::vector<RunningServer> running_servers() const override;
 
   // Min and max servers both equal to the list's length, so that the
   // autoscaler never tries to stop (or start) a static server.
-  AutoscalerConfig autoscaler_config() const;
+  AutoscalerConfig autoscaler_config(AutoscalerConfig asked) const override;
 
  private:
   std::vector<std::string> hosts_;

@@ -1,0 +1,41 @@
+// A fleet the backend runs: the scheduler's FleetProvider, plus the servers
+// it has from the start (a static list) and a way to tell the backend when a
+// server it asked for is ready (with its host) or failed to come up.
+// start_server/stop_server return at once; the callbacks come later, from the
+// io_context's threads.
+#pragma once
+
+#include "scheduler/autoscaler.h"
+#include "scheduler/fleet_provider.h"
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sched {
+
+struct RunningServer {
+  ServerId id;
+  std::string host;  // "h:p", where clients and the status poller reach it
+};
+
+class ManagedFleet : public FleetProvider {
+ public:
+  using Ready = std::function<void(const ServerId&, const std::string& host)>;
+  using Failed = std::function<void(const ServerId&, const std::string& why)>;
+
+  // Called once, before the first start_server.
+  virtual void set_callbacks(Ready ready, Failed failed) = 0;
+  // "static", "local", "hathora": for logs and GET /api/fleet.
+  virtual std::string name() const = 0;
+  // Servers that exist before anything is started (a static list's hosts).
+  virtual std::vector<RunningServer> running_servers() const { return {}; }
+  // The autoscaler's settings this fleet can honour, given those asked for
+  // (a static list pins the fleet's size).
+  virtual AutoscalerConfig autoscaler_config(AutoscalerConfig asked) const { return asked; }
+  // Stops every server this fleet started (backend shutdown).
+  virtual void stop_all() {}
+};
+
+}  // namespace sched

@@ -1,0 +1,61 @@
+#include "scheduler/fleets/static_fleet.h"
+
+#include "scheduler/fleets/host_list.h"
+
+#include <gtest/gtest.h>
+
+namespace sched {
+namespace {
+
+using Hosts = std::vector<std::string>;
+
+TEST(HostList, ParsesTheSeedsList) {
+  auto hosts = parse_host_list(" a:8000, b:8001 ,c:8002");
+  ASSERT_TRUE(hosts) << hosts.error();
+  EXPECT_EQ(*hosts, (Hosts{"a:8000", "b:8001", "c:8002"}));
+  EXPECT_EQ(*parse_host_list("localhost:8000"), Hosts{"localhost:8000"});
+}
+
+TEST(HostList, TakesIpv6InBrackets) {
+  auto hosts = parse_host_list("[::1]:8000,127.0.0.1:8001");
+  ASSERT_TRUE(hosts) << hosts.error();
+  EXPECT_EQ(*hosts, (Hosts{"[::1]:8000", "127.0.0.1:8001"}));
+}
+
+TEST(HostList, RefusesWithTheEntryAndTheReason) {
+  struct Case {
+    const char* list;
+    const char* said;
+  };
+  for (auto [list, said] : {Case{"", "empty"}, Case{"  ", "empty"}, Case{"a:1,,b:2", "entry 2"},
+                            Case{"a:1,", "entry 2"}, Case{"a", "'a' is not host:port"},
+                            Case{"a:1,a:1", "listed twice"}, Case{"a:0", "'a:0'"},
+                            Case{"a:99999", "'a:99999'"}, Case{"::1:80", "'::1:80'"}}) {
+    auto hosts = parse_host_list(list);
+    ASSERT_FALSE(hosts) << "accepted '" << list << "'";
+    EXPECT_NE(hosts.error().find(said), std::string::npos) << list << ": " << hosts.error();
+  }
+}
+
+TEST(StaticFleet, ItsServersRunFromTheStartUnderTheirHosts) {
+  StaticFleet fleet({"a:1", "b:2"});
+  auto servers = fleet.running_servers();
+  ASSERT_EQ(servers.size(), 2u);
+  EXPECT_EQ(servers[1].id, "b:2");
+  EXPECT_EQ(servers[1].host, "b:2");
+  EXPECT_EQ(fleet.name(), "static");
+}
+
+TEST(StaticFleet, NeverStartsAndPinsTheFleetSize) {
+  StaticFleet fleet({"a:1", "b:2"});
+  EXPECT_EQ(fleet.start_server(), std::nullopt);
+  AutoscalerConfig asked;
+  asked.spare_room_slots = 3;
+  const AutoscalerConfig config = fleet.autoscaler_config(asked);
+  EXPECT_EQ(config.min_servers, 2);
+  EXPECT_EQ(config.max_servers, 2);
+  EXPECT_EQ(config.spare_room_slots, 3);  // the rest as asked
+}
+
+}  // namespace
+}  // namespace sched

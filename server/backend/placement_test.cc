@@ -1,0 +1,165 @@
+// The placement's moving parts with real sockets: the status poller against a
+// loopback HTTP server that plays session servers, and the waiting look-ups.
+#include "server/backend/room_waiters.h"
+#include "server/backend/status_poller.h"
+#include "server/common/http_util.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/status.hpp>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+
+namespace chat {
+namespace {
+
+namespace net = boost::asio;
+using boost::beast::http::status;
+
+// Plays a session server: answers every request with `status_` and `body_`.
+class FakeSessionServer : public web::Routes {
+ public:
+  void handle(web::Request request, web::Respond respond) override {
+    web::Response response{status_, request.version()};
+    response.keep_alive(request.keep_alive());
+    response.body() = body_;
+    response.prepare_payload();
+    respond(std::move(response));
+  }
+  status status_ = status::ok;
+  std::string body_;
+};
+
+class StatusPollerTest : public ::testing::Test {
+ protected:
+  // Polls one fake server answering `answer` with `body`.
+  PollResult poll_one(status answer, std::string body) {
+    fake_.status_ = answer;
+    fake_.body_ = std::move(body);
+    web::HttpServer server(io_, web::ServerOptions{}, fake_);
+    server.start();
+    return poll("127.0.0.1:" + std::to_string(server.port()));
+  }
+
+  PollResult poll(const std::string& host) {
+    std::optional<PollResult> heard;
+    StatusPoller poller(io_.get_executor(), {},
+                        [&](const sched::ServerId& id, PollResult result) {
+                          EXPECT_EQ(id, "s1");
+                          heard = std::move(result);
+                        });
+    poller.poll("s1", host);
+    // The poll's own deadline (800 ms) bounds this loop.
+    while (!heard && io_.run_one()) {
+    }
+    if (!heard) return NotHeard{"the test's io_context ran out of work"};
+    return *heard;
+  }
+
+  static std::string why(const PollResult& result) {
+    auto* not_heard = std::get_if<NotHeard>(&result);
+    return not_heard ? not_heard->why : "(heard)";
+  }
+
+  net::io_context io_;
+  FakeSessionServer fake_;
+};
+
+TEST_F(StatusPollerTest, AReportIsParsedAndPassedOn) {
+  auto result = poll_one(
+      status::ok, R"({"host":"h:1","draining":true,"rooms":[{"roomId":"r","users":4}]})");
+  auto* report = std::get_if<sched::StatusReport>(&result);
+  ASSERT_NE(report, nullptr) << why(result);
+  EXPECT_TRUE(report->draining);
+  EXPECT_EQ(report->rooms.at(0).users, 4);
+}
+
+TEST_F(StatusPollerTest, AGarbledReportIsNotHeardWithWhatWasWrong) {
+  auto result = poll_one(status::ok, R"({"host":"h:1","rooms":"many"})");
+  EXPECT_NE(why(result).find("\"draining\""), std::string::npos) << why(result);
+}
+
+TEST_F(StatusPollerTest, AnErrorStatusIsNotHeard) {
+  auto result = poll_one(status::service_unavailable, "{}");
+  EXPECT_NE(why(result).find("503"), std::string::npos) << why(result);
+}
+
+TEST_F(StatusPollerTest, TheSeedsServerWithoutStatusIsAliveButHasNoReport) {
+  auto result = poll_one(status::not_found, "Cannot GET /status");
+  EXPECT_TRUE(std::holds_alternative<NoStatusEndpoint>(result)) << why(result);
+}
+
+TEST_F(StatusPollerTest, AServerThatIsNotThereIsNotHeardWithTheReason) {
+  unsigned short closed_port;
+  {
+    net::ip::tcp::acceptor acceptor(io_, {net::ip::make_address("127.0.0.1"), 0});
+    closed_port = acceptor.local_endpoint().port();
+  }
+  auto result = poll("127.0.0.1:" + std::to_string(closed_port));
+  EXPECT_NE(why(result).find("onnect"), std::string::npos) << why(result);
+}
+
+// RoomWaiters: answered when settled, at the deadline otherwise, never twice.
+class RoomWaitersTest : public ::testing::Test {
+ protected:
+  net::io_context io_;
+  RoomWaiters waiters_{io_.get_executor()};
+  std::map<std::string, std::optional<FindRoomResult>> settled_;
+  std::vector<std::pair<std::string, FindRoomResult>> answers_;
+
+  void wait_for(const std::string& room, std::chrono::milliseconds deadline) {
+    waiters_.add(room, std::chrono::steady_clock::now() + deadline,
+                 NoServerNow{"still starting", std::chrono::seconds(2)},
+                 [this, room](FindRoomResult result) { answers_.emplace_back(room, result); });
+  }
+  void wake() {
+    waiters_.wake([this](const std::string& room) { return settled_[room]; });
+  }
+};
+
+TEST_F(RoomWaitersTest, AnsweredWhenTheirRoomSettlesAndNotBefore) {
+  wait_for("a", std::chrono::minutes(1));
+  wait_for("b", std::chrono::minutes(1));
+  wake();
+  EXPECT_TRUE(answers_.empty());
+  settled_["b"] = RoomAt{"h:1"};
+  wake();
+  ASSERT_EQ(answers_.size(), 1u);
+  EXPECT_EQ(answers_[0].first, "b");
+  EXPECT_EQ(std::get<RoomAt>(answers_[0].second).host, "h:1");
+  wake();  // answered once only
+  EXPECT_EQ(answers_.size(), 1u);
+  EXPECT_EQ(waiters_.size(), 1u);
+  settled_["a"] = RoomUnknown{};
+  wake();
+  ASSERT_EQ(answers_.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<RoomUnknown>(answers_[1].second));
+}
+
+TEST_F(RoomWaitersTest, AnsweredAtTheDeadlineWithTheReasonGiven) {
+  wait_for("a", std::chrono::milliseconds(10));
+  while (answers_.empty() && io_.run_one()) {
+  }
+  ASSERT_EQ(answers_.size(), 1u);
+  auto& no_server = std::get<NoServerNow>(answers_[0].second);
+  EXPECT_EQ(no_server.reason, "still starting");
+  EXPECT_EQ(no_server.retry_after, std::chrono::seconds(2));
+  EXPECT_EQ(waiters_.size(), 0u);
+}
+
+TEST_F(RoomWaitersTest, CancelAnswersEveryWaiter) {
+  wait_for("a", std::chrono::minutes(1));
+  wait_for("b", std::chrono::minutes(1));
+  waiters_.cancel_all({"shutting down", std::chrono::seconds(1)});
+  ASSERT_EQ(answers_.size(), 2u);
+  EXPECT_EQ(std::get<NoServerNow>(answers_[1].second).reason, "shutting down");
+  io_.run();  // the cancelled deadlines run out without answering again
+  EXPECT_EQ(answers_.size(), 2u);
+}
+
+}  // namespace
+}  // namespace chat

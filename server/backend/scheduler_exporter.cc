@@ -1,0 +1,70 @@
+#include "server/backend/scheduler_exporter.h"
+
+#include "metrics/metrics.h"
+
+namespace chat {
+namespace {
+
+template <typename Builder>
+auto& family(Builder builder, prometheus::Registry& registry, const char* name,
+             const char* help) {
+  return builder.Name(name).Help(help).Register(registry);
+}
+
+}  // namespace
+
+SchedulerExporter::SchedulerExporter(prometheus::Registry& registry, const std::string& policy)
+    : placements_(family(prometheus::BuildCounter(), registry, "chat_scheduler_placements_total",
+                         "Room placements, by policy and result.")),
+      servers_(family(prometheus::BuildGauge(), registry, "chat_scheduler_servers",
+                      "Session servers known to the scheduler, by state.")),
+      scale_events_(family(prometheus::BuildCounter(), registry,
+                           "chat_scheduler_scale_events_total",
+                           "Session servers started (out) and stopped when idle (in).")),
+      rooms_freed_(family(prometheus::BuildCounter(), registry, "chat_scheduler_rooms_freed_total",
+                          "Room slots freed, by reason.")),
+      rooms_(family(prometheus::BuildGauge(), registry, "chat_scheduler_rooms",
+                    "Rooms in the scheduler's table.")
+                 .Add({})),
+      users_(family(prometheus::BuildGauge(), registry, "chat_scheduler_users",
+                    "Users in rooms, as the session servers report them.")
+                 .Add({})),
+      free_slots_(family(prometheus::BuildGauge(), registry, "chat_scheduler_free_room_slots",
+                         "Free room slots on ready session servers.")
+                      .Add({})),
+      placement_seconds_(family(prometheus::BuildHistogram(), registry,
+                                "chat_scheduler_placement_seconds",
+                                "Time to place a room, including waiting for a server.")
+                             .Add({{"policy", policy}}, metrics::latency_buckets())),
+      fleet_start_seconds_(family(prometheus::BuildHistogram(), registry,
+                                  "chat_scheduler_fleet_start_seconds",
+                                  "Time from asking the fleet for a server to it being ready.")
+                               .Add({}, metrics::latency_buckets())),
+      placed_(placements_.Add({{"policy", policy}, {"result", "placed"}})),
+      waiting_(placements_.Add({{"policy", policy}, {"result", "waiting"}})),
+      no_capacity_(placements_.Add({{"policy", policy}, {"result", "no_capacity"}})),
+      replaced_(placements_.Add({{"policy", policy}, {"result", "replaced"}})),
+      scaled_out_(scale_events_.Add({{"direction", "out"}})),
+      scaled_in_(scale_events_.Add({{"direction", "in"}})),
+      freed_never_joined_(rooms_freed_.Add({{"reason", "never_joined"}})),
+      freed_emptied_(rooms_freed_.Add({{"reason", "emptied"}})) {}
+
+void SchedulerExporter::update(const sched::SchedulerMetrics& m) {
+  placed_.sync(m.create.placed);
+  waiting_.sync(m.create.waiting);
+  no_capacity_.sync(m.create.no_capacity);
+  replaced_.sync(m.replace.placed + m.replace.waiting);
+  scaled_out_.sync(m.servers_started);
+  scaled_in_.sync(m.servers_stopped_idle);
+  freed_never_joined_.sync(m.rooms_freed_never_joined);
+  freed_emptied_.sync(m.rooms_freed_emptied);
+  servers_.Add({{"state", "starting"}}).Set(m.servers_starting);
+  servers_.Add({{"state", "ready"}}).Set(m.servers_ready);
+  servers_.Add({{"state", "draining"}}).Set(m.servers_draining);
+  servers_.Add({{"state", "gone"}}).Set(m.servers_gone);
+  rooms_.Set(m.rooms);
+  users_.Set(m.users);
+  free_slots_.Set(static_cast<double>(m.free_slots_ready));
+}
+
+}  // namespace chat
