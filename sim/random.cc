@@ -50,6 +50,4 @@ double pareto(Rng& rng, double x_min, double alpha) {
   return x_min / std::pow(1.0 - uniform01(rng), 1.0 / alpha);
 }
 
-bool bernoulli(Rng& rng, double p) { return uniform01(rng) < p; }
-
 }  // namespace sim

@@ -32,7 +32,5 @@ double standard_normal(Rng& rng);
 double lognormal(Rng& rng, double median, double sigma);
 // Pareto with scale x_min (> 0) and shape alpha (> 0): heavy-tailed sizes.
 double pareto(Rng& rng, double x_min, double alpha);
-// True with probability p.
-bool bernoulli(Rng& rng, double p);
 
 }  // namespace sim

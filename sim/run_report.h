@@ -21,7 +21,7 @@ enum class JoinRefusal : std::uint8_t {
   server_down,      // sent to a server that has crashed
   room_full,        // the room already has users_per_room_max users
   server_full,      // the server already holds rooms_per_server_max rooms
-  already_in_room,  // the trace joins a user twice
+  already_in_room,  // the user joins again without leaving first
   count
 };
 

@@ -46,10 +46,6 @@ class Simulator {
   Simulator(SimConfig config, Workload& workload);
   RunReport run(const ProgressFn& progress = {});
 
-  // For tests: the live state while no run is in progress.
-  const sched::Scheduler& scheduler() const { return scheduler_; }
-  const SimFleet& fleet() const { return fleet_; }
-
  private:
   struct RoomState {
     sched::RoomId scheduler_id;

@@ -23,7 +23,6 @@ class VectorWorkload final : public Workload {
     event = events_[position_++];
     return true;
   }
-  void rewind() { position_ = 0; }
 
  private:
   std::vector<WorkloadEvent> events_;
