@@ -1,77 +1,39 @@
 #include "loadgen/config.h"
 
 #include <CLI/CLI.hpp>
-
-#include <cstdlib>
 #include <iostream>
 #include <random>
 
 namespace loadgen {
 
-std::string Target::authority() const {
-  bool default_port = (tls && port == "443") || (!tls && port == "80");
-  std::string name = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return default_port ? name : name + ":" + port;
+namespace {
+
+// The backend's origin: an http(s) URL without a path.
+std::optional<std::string> check_target(const std::string& text, network::Url& target) {
+  auto starts_with = [&](std::string_view prefix) { return text.rfind(prefix, 0) == 0; };
+  if (!starts_with("http://") && !starts_with("https://")) {
+    return "--target must start with http:// or https:// (got '" + text + "')";
+  }
+  auto url = network::Url::parse(text);
+  if (!url) return "--target: " + url.error();
+  if (url->target != "/") {
+    return "--target is the backend's origin, without a path (got '" + text + "')";
+  }
+  target = url.value();
+  return std::nullopt;
 }
 
-std::optional<Target> parse_target(const std::string& url, std::string* error) {
-  Target target;
-  std::string rest;
-  if (url.rfind("http://", 0) == 0) {
-    rest = url.substr(7);
-  } else if (url.rfind("https://", 0) == 0) {
-    target.tls = true;
-    rest = url.substr(8);
-  } else {
-    *error = "--target must start with http:// or https:// (got '" + url + "')";
-    return std::nullopt;
-  }
-  while (!rest.empty() && rest.back() == '/') rest.pop_back();
-  if (rest.find('/') != std::string::npos) {
-    *error = "--target is the backend's origin, without a path (got '" + url + "')";
-    return std::nullopt;
-  }
-  std::string port;
-  if (!rest.empty() && rest.front() == '[') {  // [::1]:8080
-    auto close = rest.find(']');
-    if (close == std::string::npos) {
-      *error = "--target has an unclosed '[' (got '" + url + "')";
-      return std::nullopt;
-    }
-    target.host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
-  } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-    target.host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
-  } else {
-    target.host = rest;
-  }
-  if (target.host.empty()) {
-    *error = "--target has no host (got '" + url + "')";
-    return std::nullopt;
-  }
-  if (port.empty()) port = target.tls ? "443" : "80";
-  if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
-      std::stoi(port) < 1 || std::stoi(port) > 65535) {
-    *error = "--target has a bad port '" + port + "'";
-    return std::nullopt;
-  }
-  target.port = port;
-  return target;
-}
+}  // namespace
 
 std::vector<std::string> validate(Config& config) {
   std::vector<std::string> problems;
-  std::string error;
   if (config.target_url.empty()) {
     problems.push_back("--target is required: the backend to load, e.g. http://127.0.0.1:8080");
-  } else if (auto target = parse_target(config.target_url, &error)) {
-    config.target = *target;
-  } else {
-    problems.push_back(error);
+  } else if (auto problem = check_target(config.target_url, config.target)) {
+    problems.push_back(*problem);
   }
-  if (config.scenario != "chat" && config.scenario != "limits" &&
-      config.scenario != "autoscale" && config.scenario != "replay") {
+  if (config.scenario != "chat" && config.scenario != "limits" && config.scenario != "autoscale" &&
+      config.scenario != "replay") {
     problems.push_back("--scenario must be one of chat, limits, autoscale, replay (got '" +
                        config.scenario + "')");
   }
@@ -115,7 +77,7 @@ std::vector<std::string> validate(Config& config) {
   return problems;
 }
 
-Config parse_config(int argc, char** argv) {
+ParsedConfig parse_config(int argc, char** argv) {
   Config config;
   CLI::App app{
       "Load generator for the chat: bots log in, create and join rooms, chat over WebSocket, "
@@ -124,8 +86,7 @@ Config parse_config(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
   app.add_option("--target", config.target_url, "Backend origin, e.g. http://127.0.0.1:8080")
       ->required();
-  app.add_option("--scenario", config.scenario, "chat | limits | autoscale | replay")
-      ->required();
+  app.add_option("--scenario", config.scenario, "chat | limits | autoscale | replay")->required();
   app.add_flag("--compat", config.compat,
                "Use the seed's protocol (whole snapshots) instead of scalable-chat.events.v1");
   app.add_option("--ca-file", config.ca_file, "Extra CA certificate (PEM) for https/wss");
@@ -163,15 +124,15 @@ Config parse_config(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    std::exit(app.exit(e));
+    return {std::nullopt, app.exit(e)};  // prints the help, or what CLI11 refused
   }
   auto problems = validate(config);
   if (!problems.empty()) {
     for (auto& problem : problems) std::cerr << "loadgen: " << problem << "\n";
     std::cerr << "Run with --help for every flag.\n";
-    std::exit(2);
+    return {std::nullopt, 2};
   }
-  return config;
+  return {std::move(config), 0};
 }
 
 }  // namespace loadgen

@@ -6,34 +6,24 @@
 #include <string>
 #include <vector>
 
+#include "network/url.h"
+
 namespace loadgen {
-
-// A parsed http(s) URL: where the backend answers.
-struct Target {
-  bool tls = false;
-  std::string host;  // name or address, without brackets
-  std::string port;  // always set (80/443 by default)
-  // "host:port" as sent in the Host header (port omitted when default).
-  std::string authority() const;
-};
-
-// Parses "http://host[:port]" or "https://host[:port]" (a trailing "/" allowed).
-std::optional<Target> parse_target(const std::string& url, std::string* error);
 
 struct Config {
   std::string target_url;
-  Target target;
+  network::Url target;   // target_url parsed by validate(): the backend's origin
   std::string scenario;  // chat | limits | autoscale | replay
   bool compat = false;   // whole snapshots instead of the event subprotocol
   std::string ca_file;
 
   int rooms = 10;
-  int users = 10;             // per room (chat)
-  double rate = 1.0;          // messages per second per user
-  double duration_s = 30;     // steady phase (chat)
-  double ramp_s = 10;         // to connect every bot (chat), to create rooms (autoscale)
-  int message_bytes = 0;      // pad messages to this size (0: just the header)
-  double drain_s = 5;         // waiting for in-flight deliveries at the end
+  int users = 10;          // per room (chat)
+  double rate = 1.0;       // messages per second per user
+  double duration_s = 30;  // steady phase (chat)
+  double ramp_s = 10;      // to connect every bot (chat), to create rooms (autoscale)
+  int message_bytes = 0;   // pad messages to this size (0: just the header)
+  double drain_s = 5;      // waiting for in-flight deliveries at the end
 
   int room_users_max = 100;
   int rooms_per_server_max = 10;
@@ -52,13 +42,18 @@ struct Config {
 
   int source_addresses = -1;  // loopback source addresses 127.0.0.2..; -1: auto
   int http_connections = 16;
-  std::string run_id;         // prefix of every user id (default: random)
+  std::string run_id;  // prefix of every user id (default: random)
 };
 
 // Every problem with the flags, each phrased so the user can fix it.
 std::vector<std::string> validate(Config& config);
 
-// Fills Config from argv; prints help or the problems and exits on error.
-Config parse_config(int argc, char** argv);
+// Config from argv, or the exit code after --help was printed (0) or the
+// problems were (2): main decides to exit, not the parser.
+struct ParsedConfig {
+  std::optional<Config> config;
+  int exit_code = 0;
+};
+ParsedConfig parse_config(int argc, char** argv);
 
 }  // namespace loadgen

@@ -1,7 +1,8 @@
 #include "loadgen/config.h"
-#include "loadgen/report.h"
 
 #include <gtest/gtest.h>
+
+#include "loadgen/report.h"
 
 namespace loadgen {
 namespace {
@@ -13,31 +14,42 @@ Config valid() {
   return config;
 }
 
-TEST(ParseTarget, Forms) {
-  std::string error;
-  auto plain = parse_target("http://example.com", &error);
-  ASSERT_TRUE(plain);
-  EXPECT_FALSE(plain->tls);
-  EXPECT_EQ(plain->port, "80");
-  EXPECT_EQ(plain->authority(), "example.com");
-  auto tls = parse_target("https://chat.example.com:8443/", &error);
-  ASSERT_TRUE(tls);
-  EXPECT_TRUE(tls->tls);
-  EXPECT_EQ(tls->authority(), "chat.example.com:8443");
-  auto v6 = parse_target("http://[::1]:8080", &error);
-  ASSERT_TRUE(v6);
-  EXPECT_EQ(v6->host, "::1");
-  EXPECT_FALSE(parse_target("ws://x", &error));
-  EXPECT_FALSE(parse_target("http://x:99999", &error));
-  EXPECT_FALSE(parse_target("http://x/api", &error));
-  EXPECT_FALSE(parse_target("http://:80", &error));
+// The problem validate() finds with --target, or "" when it takes it.
+std::string target_problem(const std::string& url, network::Url* parsed = nullptr) {
+  auto config = valid();
+  config.target_url = url;
+  auto problems = validate(config);
+  if (parsed) *parsed = config.target;
+  return problems.empty() ? std::string() : problems.front();
+}
+
+TEST(Validate, TargetForms) {
+  network::Url url;
+  EXPECT_EQ(target_problem("http://example.com", &url), "");
+  EXPECT_FALSE(url.tls());
+  EXPECT_EQ(url.endpoint.port, 80);
+  EXPECT_EQ(url.authority(), "example.com");
+  EXPECT_EQ(target_problem("https://chat.example.com:8443/", &url), "");
+  EXPECT_TRUE(url.tls());
+  EXPECT_EQ(url.authority(), "chat.example.com:8443");
+  EXPECT_EQ(target_problem("http://[::1]:8080", &url), "");
+  EXPECT_EQ(url.endpoint.host, "::1");
+  EXPECT_EQ(url.endpoint.port, 8080);
+}
+
+TEST(Validate, TargetRefusalsSayWhy) {
+  EXPECT_NE(target_problem("ws://x").find("http:// or https://"), std::string::npos);
+  EXPECT_NE(target_problem("x:8080").find("http:// or https://"), std::string::npos);
+  EXPECT_NE(target_problem("http://x:99999").find("1..65535"), std::string::npos);
+  EXPECT_NE(target_problem("http://x/api").find("without a path"), std::string::npos);
+  EXPECT_NE(target_problem("http://:80").find("no host"), std::string::npos);
 }
 
 TEST(Validate, AcceptsDefaultsAndPicksARunId) {
   auto config = valid();
   EXPECT_TRUE(validate(config).empty());
   EXPECT_EQ(config.run_id.size(), 6u);
-  EXPECT_EQ(config.target.port, "8080");
+  EXPECT_EQ(config.target.endpoint.port, 8080);
 }
 
 TEST(Validate, TargetIsRequired) {

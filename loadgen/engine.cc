@@ -1,15 +1,15 @@
 #include "loadgen/engine.h"
 
+#include <unistd.h>
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <chrono>
 #include <fstream>
 #include <random>
-#include <unistd.h>
 
 namespace loadgen {
 
@@ -244,21 +244,27 @@ void Bot::on_closed(int close_code, std::string_view reason, std::string_view er
 
 // --- Engine -------------------------------------------------------------------
 
-Engine::Engine(net::io_context& io, const Config& config)
+namespace {
+
+network::HttpClientOptions http_options(const Config& config,
+                                        std::shared_ptr<net::ssl::context> tls) {
+  network::HttpClientOptions options;
+  options.connections_per_origin_max = config.http_connections;
+  options.tls = std::move(tls);
+  options.user_agent = "scalable-chat-loadgen";
+  return options;
+}
+
+}  // namespace
+
+Engine::Engine(net::io_context& io, const Config& config, std::shared_ptr<net::ssl::context> tls)
     : io_(io),
       config_(config),
-      tls_(config.target.tls
-               ? std::make_unique<net::ssl::context>(net::ssl::context::tls_client)
-               : nullptr),
-      http_(io, config.target, tls_.get(), config.http_connections),
+      tls_(std::move(tls)),
+      http_(io.get_executor(), http_options(config, tls_)),
       send_timer_(io) {
-  if (tls_) {
-    tls_->set_default_verify_paths();
-    if (!config.ca_file.empty()) tls_->load_verify_file(config.ca_file);
-    tls_->set_verify_mode(net::ssl::verify_peer);
-  }
   ws_settings_.io = &io;
-  ws_settings_.tls = tls_.get();
+  ws_settings_.tls = config.target.tls() ? tls_.get() : nullptr;
   ws_settings_.events_protocol = !config.compat;
   // Automatic: 8 addresses hold ~220,000 connections, more than 20,000 fds allow.
   ws_settings_.source_addresses = config.source_addresses < 0 ? 8 : config.source_addresses;
@@ -275,85 +281,92 @@ void Engine::on_latency(std::uint64_t us) {
   if (latency_observer) latency_observer(static_cast<double>(us) / 1e6);
 }
 
-void Engine::login(const std::string& user,
-                   std::function<void(std::optional<std::string>)> done) {
+void Engine::call(const char* method, const std::string& path, std::string body,
+                  const std::string& bearer, std::function<void(network::HttpResponse)> done) {
+  network::HttpRequest request;
+  request.method = method;
+  request.url = config_.target.origin() + path;
+  request.body = std::move(body);
+  request.bearer = bearer;
+  // A backend that accepts but never answers must not hold the run.
+  request.timeout = std::chrono::seconds(30);
+  http_.async_fetch(std::move(request), std::move(done));
+}
+
+void Engine::login(const std::string& user, std::function<void(std::optional<std::string>)> done) {
   ++stats_.http_requests;
   json::object body{{"userId", user}};
-  http_.request(true, "/api/login", json::serialize(body), {},
-                [this, user, done = std::move(done)](HttpResult result) {
-                  std::string token;
-                  if (result.status == 200) {
-                    with_json(result.body, [&](const json::object& o) { token = field(o, "token"); });
-                  }
-                  if (token.empty()) {
-                    error(result.status ? "login_http_" + std::to_string(result.status)
-                                        : "login_transport",
-                          user + ": " + (result.status ? result.body : result.error));
-                    return done(std::nullopt);
-                  }
-                  done(std::move(token));
-                });
+  call("POST", "/api/login", json::serialize(body), {},
+       [this, user, done = std::move(done)](network::HttpResponse result) {
+         std::string token;
+         if (result.status == 200) {
+           with_json(result.body, [&](const json::object& o) { token = field(o, "token"); });
+         }
+         if (token.empty()) {
+           error(result.status ? "login_http_" + std::to_string(result.status) : "login_transport",
+                 user + ": " + (result.status ? result.body : result.error));
+           return done(std::nullopt);
+         }
+         done(std::move(token));
+       });
 }
 
 void Engine::create_room(const std::string& user_token,
                          std::function<void(std::optional<std::string>, int)> done) {
   ++stats_.http_requests;
-  http_.request(true, "/api/rooms", "{}", user_token,
-                [this, done = std::move(done)](HttpResult result) {
-                  std::string id;
-                  if (result.status == 200) {
-                    with_json(result.body, [&](const json::object& o) { id = field(o, "roomId"); });
-                  }
-                  if (id.empty()) {
-                    if (result.status != 503) {
-                      error(result.status ? "create_http_" + std::to_string(result.status)
-                                          : "create_transport",
-                            result.status ? result.body : result.error);
-                    }
-                    return done(std::nullopt, result.status);
-                  }
-                  done(std::move(id), result.status);
-                });
+  call("POST", "/api/rooms", "{}", user_token,
+       [this, done = std::move(done)](network::HttpResponse result) {
+         std::string id;
+         if (result.status == 200) {
+           with_json(result.body, [&](const json::object& o) { id = field(o, "roomId"); });
+         }
+         if (id.empty()) {
+           if (result.status != 503) {
+             error(result.status ? "create_http_" + std::to_string(result.status)
+                                 : "create_transport",
+                   result.status ? result.body : result.error);
+           }
+           return done(std::nullopt, result.status);
+         }
+         done(std::move(id), result.status);
+       });
 }
 
 void Engine::lookup(const std::string& user_token, const std::string& room_id,
-                    std::uint64_t deadline_us,
-                    std::function<void(std::optional<Placement>)> done) {
+                    std::uint64_t deadline_us, std::function<void(std::optional<Placement>)> done) {
   ++stats_.http_requests;
-  http_.request(false, "/api/rooms/" + room_id, {}, user_token,
-                [this, user_token, room_id, deadline_us,
-                 done = std::move(done)](HttpResult result) mutable {
-                  Placement placement;
-                  if (result.status == 200) {
-                    with_json(result.body, [&](const json::object& o) {
-                      placement.host = field(o, "host");
-                      placement.token = field(o, "token");
-                    });
-                  }
-                  // A room waiting for a server that is starting has no host yet.
-                  if (result.status == 200 && placement.host.empty() && now_us() < deadline_us &&
-                      !stopping()) {
-                    auto timer = std::make_shared<net::steady_timer>(
-                        io_, std::chrono::milliseconds(250));
-                    return timer->async_wait(
-                        [this, timer, user_token, room_id, deadline_us,
-                         done = std::move(done)](boost::system::error_code) mutable {
-                          lookup(user_token, room_id, deadline_us, std::move(done));
-                        });
-                  }
-                  if (placement.host.empty() || placement.token.empty()) {
-                    error(result.status == 200 ? "lookup_no_host"
-                          : result.status      ? "lookup_http_" + std::to_string(result.status)
-                                               : "lookup_transport",
-                          room_id + ": " + (result.status ? result.body : result.error));
-                    return done(std::nullopt);
-                  }
-                  done(std::move(placement));
-                });
+  call("GET", "/api/rooms/" + room_id, {}, user_token,
+       [this, user_token, room_id, deadline_us,
+        done = std::move(done)](network::HttpResponse result) mutable {
+         Placement placement;
+         if (result.status == 200) {
+           with_json(result.body, [&](const json::object& o) {
+             placement.host = field(o, "host");
+             placement.token = field(o, "token");
+           });
+         }
+         // A room waiting for a server that is starting has no host yet.
+         if (result.status == 200 && placement.host.empty() && now_us() < deadline_us &&
+             !stopping()) {
+           auto timer = std::make_shared<net::steady_timer>(io_, std::chrono::milliseconds(250));
+           return timer->async_wait([this, timer, user_token, room_id, deadline_us,
+                                     done = std::move(done)](boost::system::error_code) mutable {
+             lookup(user_token, room_id, deadline_us, std::move(done));
+           });
+         }
+         if (placement.host.empty() || placement.token.empty()) {
+           error(result.status == 200 ? "lookup_no_host"
+                 : result.status      ? "lookup_http_" + std::to_string(result.status)
+                                      : "lookup_transport",
+                 room_id + ": " + (result.status ? result.body : result.error));
+           return done(std::nullopt);
+         }
+         done(std::move(placement));
+       });
 }
 
 void Engine::backend_metrics(std::function<void(std::optional<std::string>)> done) {
-  http_.request(false, "/metrics", {}, {}, [done = std::move(done)](HttpResult result) {
+  call("GET", "/metrics", {}, {}, [done = std::move(done)](network::HttpResponse result) {
     if (result.status != 200) return done(std::nullopt);
     done(std::move(result.body));
   });
@@ -460,8 +473,8 @@ net::awaitable<bool> Engine::sleep(double seconds) {
              std::chrono::microseconds(static_cast<std::int64_t>(seconds * 1e6));
   // Short steps, so a stop request is noticed quickly.
   while (!stopping() && std::chrono::steady_clock::now() < end) {
-    timer.expires_at(std::min(end, std::chrono::steady_clock::now() +
-                                       std::chrono::milliseconds(50)));
+    timer.expires_at(
+        std::min(end, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)));
     boost::system::error_code ec;
     co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
   }
@@ -526,8 +539,8 @@ void Engine::add_common_figures(Report& report) {
   if (config_.error_rate_max) {
     report.check("error rate <= " + std::to_string(*config_.error_rate_max),
                  error_rate <= *config_.error_rate_max,
-                 std::to_string(stats_.errors_total) + " errors in " +
-                     std::to_string(operations) + " operations");
+                 std::to_string(stats_.errors_total) + " errors in " + std::to_string(operations) +
+                     " operations");
   }
 }
 

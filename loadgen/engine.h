@@ -3,18 +3,10 @@
 // so none of it locks (the histogram is atomic for the metrics page only).
 #pragma once
 
-#include "loadgen/config.h"
-#include "loadgen/delivery_checker.h"
-#include "loadgen/http_client.h"
-#include "loadgen/latency_histogram.h"
-#include "loadgen/report.h"
-#include "loadgen/ws_client.h"
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,13 +17,20 @@
 #include <string>
 #include <vector>
 
+#include "loadgen/config.h"
+#include "loadgen/delivery_checker.h"
+#include "loadgen/latency_histogram.h"
+#include "loadgen/report.h"
+#include "loadgen/ws_client.h"
+#include "network/http_client.h"
+
 namespace loadgen {
 
 class Engine;
 struct Room;
 
-std::uint64_t now_us();       // steady clock
-std::uint64_t rss_bytes();    // resident memory of this process
+std::uint64_t now_us();     // steady clock
+std::uint64_t rss_bytes();  // resident memory of this process
 
 struct Stats {
   std::uint64_t bots_started = 0;
@@ -104,7 +103,9 @@ struct Room {
 
 class Engine {
  public:
-  Engine(boost::asio::io_context& io, const Config& config);
+  // `tls`: verifies the backend and the session servers when the target is https.
+  Engine(boost::asio::io_context& io, const Config& config,
+         std::shared_ptr<boost::asio::ssl::context> tls);
 
   boost::asio::io_context& io() { return io_; }
   const Config& config() const { return config_; }
@@ -121,8 +122,8 @@ class Engine {
   };
   // Retries while the backend answers {"host": null} (a server is starting),
   // until deadline_us.
-  void lookup(const std::string& user_token, const std::string& room_id,
-              std::uint64_t deadline_us, std::function<void(std::optional<Placement>)> done);
+  void lookup(const std::string& user_token, const std::string& room_id, std::uint64_t deadline_us,
+              std::function<void(std::optional<Placement>)> done);
   // GET /metrics of the backend: the text, or nullopt.
   void backend_metrics(std::function<void(std::optional<std::string>)> done);
 
@@ -158,11 +159,14 @@ class Engine {
 
  private:
   void tick_sender();
+  // One call to the backend's API: path like "/api/login", bearer empty for none.
+  void call(const char* method, const std::string& path, std::string body,
+            const std::string& bearer, std::function<void(network::HttpResponse)> done);
 
   boost::asio::io_context& io_;
   const Config& config_;
-  std::unique_ptr<boost::asio::ssl::context> tls_;
-  HttpClient http_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  network::HttpClient http_;
   WsSettings ws_settings_;
   Stats stats_;
   std::vector<std::unique_ptr<Room>> rooms_;

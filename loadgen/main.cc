@@ -1,23 +1,24 @@
 // Load generator for the chat: bots that talk to a deployment only through
 // the wire contract (HTTP API + WebSocket), check every delivery, and end
 // with a verdict: a table on stdout, --report JSON, a non-zero exit on failure.
-#include "loadgen/config.h"
-#include "loadgen/engine.h"
-#include "loadgen/metrics_server.h"
-#include "loadgen/report.h"
-#include "loadgen/scenarios.h"
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <unistd.h>
+
+#include "loadgen/config.h"
+#include "loadgen/engine.h"
+#include "loadgen/metrics_server.h"
+#include "loadgen/report.h"
+#include "loadgen/scenarios.h"
+#include "network/tls_client.h"
 
 namespace net = boost::asio;
 using namespace loadgen;
@@ -28,25 +29,25 @@ namespace {
 void progress(net::steady_timer& timer, Engine& engine, std::uint64_t start_us,
               std::uint64_t& last_sent, std::uint64_t& last_delivered) {
   timer.expires_after(std::chrono::seconds(1));
-  timer.async_wait([&timer, &engine, start_us, &last_sent,
-                    &last_delivered](boost::system::error_code ec) {
-    if (ec) return;
-    auto& stats = engine.stats();
-    std::fprintf(stderr,
-                 "\r\033[K[%5.0fs] bots %llu/%llu | sent %llu/s | delivered %llu/s | "
-                 "p50 %.1f ms p99 %.1f ms | errors %llu",
-                 static_cast<double>(now_us() - start_us) / 1e6,
-                 static_cast<unsigned long long>(stats.bots_connected),
-                 static_cast<unsigned long long>(engine.bots().size()),
-                 static_cast<unsigned long long>(stats.messages_sent - last_sent),
-                 static_cast<unsigned long long>(stats.deliveries - last_delivered),
-                 static_cast<double>(stats.latency.percentile_us(0.5)) / 1000,
-                 static_cast<double>(stats.latency.percentile_us(0.99)) / 1000,
-                 static_cast<unsigned long long>(stats.errors_total));
-    last_sent = stats.messages_sent;
-    last_delivered = stats.deliveries;
-    progress(timer, engine, start_us, last_sent, last_delivered);
-  });
+  timer.async_wait(
+      [&timer, &engine, start_us, &last_sent, &last_delivered](boost::system::error_code ec) {
+        if (ec) return;
+        auto& stats = engine.stats();
+        std::fprintf(stderr,
+                     "\r\033[K[%5.0fs] bots %llu/%llu | sent %llu/s | delivered %llu/s | "
+                     "p50 %.1f ms p99 %.1f ms | errors %llu",
+                     static_cast<double>(now_us() - start_us) / 1e6,
+                     static_cast<unsigned long long>(stats.bots_connected),
+                     static_cast<unsigned long long>(engine.bots().size()),
+                     static_cast<unsigned long long>(stats.messages_sent - last_sent),
+                     static_cast<unsigned long long>(stats.deliveries - last_delivered),
+                     static_cast<double>(stats.latency.percentile_us(0.5)) / 1000,
+                     static_cast<double>(stats.latency.percentile_us(0.99)) / 1000,
+                     static_cast<unsigned long long>(stats.errors_total));
+        last_sent = stats.messages_sent;
+        last_delivered = stats.deliveries;
+        progress(timer, engine, start_us, last_sent, last_delivered);
+      });
 }
 
 net::awaitable<void> run_scenario(Engine& engine, Report& report) {
@@ -60,10 +61,21 @@ net::awaitable<void> run_scenario(Engine& engine, Report& report) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto config = parse_config(argc, argv);
+  auto parsed = parse_config(argc, argv);
+  if (!parsed.config) return parsed.exit_code;
+  const auto& config = *parsed.config;
+  std::shared_ptr<net::ssl::context> tls;
+  if (config.target.tls()) {
+    auto context = network::make_tls_client_context(config.ca_file);
+    if (!context) {
+      std::cerr << "loadgen: " << context.error() << "\n";
+      return 2;
+    }
+    tls = context.value();
+  }
   std::signal(SIGPIPE, SIG_IGN);
   net::io_context io(1);
-  Engine engine(io, config);
+  Engine engine(io, config, tls);
   Report report;
   report.scenario = config.scenario + (config.compat ? " (compat)" : "");
   report.target = config.target_url;

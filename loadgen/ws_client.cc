@@ -1,16 +1,17 @@
 #include "loadgen/ws_client.h"
 
+#include <netinet/in.h>
+
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-
-#include <netinet/in.h>
-
 #include <map>
 #include <vector>
+
+#include "network/host_port.h"
+#include "network/tls_client.h"
 
 namespace loadgen {
 
@@ -26,19 +27,23 @@ constexpr const char* kEventsProtocol = "scalable-chat.events.v1";
 // host:port -> endpoint, resolved once per run (bots connect to few hosts).
 std::map<std::string, tcp::endpoint> g_endpoints;
 
-bool resolve(net::io_context& io, const std::string& host_port, tcp::endpoint& endpoint,
+// `host_port` is what the backend's look-up named: "host:port" or "[v6]:port".
+bool resolve(net::io_context& io, const std::string& host_port, bool tls, tcp::endpoint& endpoint,
              std::string& host, std::string& error) {
-  auto colon = host_port.rfind(':');
-  host = colon == std::string::npos ? host_port : host_port.substr(0, colon);
-  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  auto parsed = network::parse_host_port(host_port, tls ? 443 : 80);
+  if (!parsed) {
+    error = "resolve: the look-up named " + parsed.error();
+    return false;
+  }
+  host = parsed->host;
   if (auto it = g_endpoints.find(host_port); it != g_endpoints.end()) {
     endpoint = it->second;
     return true;
   }
-  std::string port = colon == std::string::npos ? "80" : host_port.substr(colon + 1);
   beast::error_code ec;
   tcp::resolver resolver(io);
-  auto results = resolver.resolve(host, port, ec);  // once per host: blocking is fine
+  // Once per host: blocking is fine.
+  auto results = resolver.resolve(parsed->host, std::to_string(parsed->port), ec);
   if (ec || results.empty()) {
     error = "resolve " + host_port + ": " + ec.message();
     return false;
@@ -119,8 +124,8 @@ class Connection final : public WsConnection,
       upgrade(std::move(host_port), std::move(target));
     } else {
       auto& tls = ws_.next_layer();
-      SSL_set_tlsext_host_name(tls.native_handle(), host.c_str());
-      tls.set_verify_callback(net::ssl::host_name_verification(host));
+      auto problem = network::prepare_tls_client(tls.native_handle(), host);
+      if (!problem.empty()) return finish(0, {}, "tls: " + problem);
       tls.async_handshake(net::ssl::stream_base::client,
                           [self = this->shared_from_this(), host_port = std::move(host_port),
                            target = std::move(target)](beast::error_code ec) mutable {
@@ -226,7 +231,7 @@ std::shared_ptr<WsConnection> ws_connect(const WsSettings& settings, const std::
   std::string target = "/?token=" + token;
   if (settings.tls) {
     auto connection = std::make_shared<Connection<TlsWs>>(handler, *settings.io, *settings.tls);
-    if (!resolve(*settings.io, host_port, endpoint, host, error)) {
+    if (!resolve(*settings.io, host_port, settings.tls != nullptr, endpoint, host, error)) {
       handler->on_closed(0, {}, error);
       return nullptr;
     }
@@ -234,7 +239,7 @@ std::shared_ptr<WsConnection> ws_connect(const WsSettings& settings, const std::
     return connection;
   }
   auto connection = std::make_shared<Connection<PlainWs>>(handler, *settings.io);
-  if (!resolve(*settings.io, host_port, endpoint, host, error)) {
+  if (!resolve(*settings.io, host_port, settings.tls != nullptr, endpoint, host, error)) {
     handler->on_closed(0, {}, error);
     return nullptr;
   }
