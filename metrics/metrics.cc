@@ -1,12 +1,12 @@
 #include "metrics/metrics.h"
 
 #include <prometheus/text_serializer.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 namespace metrics {
 namespace {
@@ -27,9 +27,8 @@ Metrics::Metrics()
       open_fds_(process_gauge(*registry_, "process_open_fds", "Number of open file descriptors.")),
       start_time_seconds_(process_gauge(*registry_, "process_start_time_seconds",
                                         "Start time of the process since unix epoch in seconds.")) {
-  start_time_seconds_.Set(std::chrono::duration<double>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count());
+  start_time_seconds_.Set(
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
 void Metrics::refresh_process_figures() {
@@ -66,7 +65,7 @@ std::string Metrics::render() {
 
 prometheus::Histogram::BucketBoundaries latency_buckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-          0.05,   0.1,     0.25,   0.5,   1,      2.5,    5,     10};
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 }  // namespace metrics

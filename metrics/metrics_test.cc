@@ -1,15 +1,19 @@
-#include "metrics/followed_counter.h"
 #include "metrics/metrics.h"
 
 #include <gtest/gtest.h>
+
+#include "metrics/followed_counter.h"
 
 namespace metrics {
 namespace {
 
 TEST(FollowedCounter, AddsWhatTheTallyGrewBy) {
   Metrics metrics;
-  auto& counter =
-      prometheus::BuildCounter().Name("things_total").Help("h").Register(metrics.registry()).Add({});
+  auto& counter = prometheus::BuildCounter()
+                      .Name("things_total")
+                      .Help("h")
+                      .Register(metrics.registry())
+                      .Add({});
   FollowedCounter followed(counter);
   followed.sync(5);
   followed.sync(5);
@@ -19,8 +23,11 @@ TEST(FollowedCounter, AddsWhatTheTallyGrewBy) {
 
 TEST(FollowedCounter, NeverGoesDownWhenTheTallyIsReset) {
   Metrics metrics;
-  auto& counter =
-      prometheus::BuildCounter().Name("things_total").Help("h").Register(metrics.registry()).Add({});
+  auto& counter = prometheus::BuildCounter()
+                      .Name("things_total")
+                      .Help("h")
+                      .Register(metrics.registry())
+                      .Add({});
   FollowedCounter followed(counter);
   followed.sync(10);
   followed.sync(3);  // the component started counting again

@@ -1,13 +1,13 @@
 #include "server/backend/api_routes.h"
 
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/parse.hpp>
+
 #include "server/backend/room_id.h"
 #include "server/backend/user_id.h"
 #include "server/common/http_util.h"
 #include "server/common/operator_endpoints.h"
-
-#include <boost/beast/http/field.hpp>
-#include <boost/beast/http/verb.hpp>
-#include <boost/json/parse.hpp>
 
 namespace chat {
 
@@ -108,16 +108,16 @@ void ApiRoutes::handle(web::Request request, web::Respond respond) {
     auto r = instrumented(route.pattern, std::move(respond));
     if (!allows(route.method, method)) {
       std::string allowed(http::to_string(route.method));
-      auto response = web::error_response(
-          request, status::method_not_allowed, "Use " + allowed + " for " + std::string(path));
+      auto response = web::error_response(request, status::method_not_allowed,
+                                          "Use " + allowed + " for " + std::string(path));
       response.set(http::field::allow, allowed);
       return r(std::move(response));
     }
     return (this->*route.handler)(request, *parameter, std::move(r));
   }
   if (api) {
-    return instrumented("/api/other", std::move(respond))(web::error_response(
-        request, status::not_found, "No such API route: " + std::string(path)));
+    return instrumented("/api/other", std::move(respond))(
+        web::error_response(request, status::not_found, "No such API route: " + std::string(path)));
   }
   static_file(request, {}, instrumented("/static", std::move(respond)));
 }
@@ -145,31 +145,32 @@ void ApiRoutes::metrics(const web::Request& request, std::string_view, web::Resp
 }
 
 void ApiRoutes::fleet(const web::Request& request, std::string_view, web::Respond respond) {
-  placement_.describe([reply_to = web::ReplyTo(request),
-                       respond = std::move(respond)](boost::json::value fleet) {
-    respond(web::json_response(reply_to, status::ok, fleet));
-  });
+  placement_.describe(
+      [reply_to = web::ReplyTo(request), respond = std::move(respond)](boost::json::value fleet) {
+        respond(web::json_response(reply_to, status::ok, fleet));
+      });
 }
 
 void ApiRoutes::login(const web::Request& request, std::string_view, web::Respond respond) {
   std::string_view type = request[http::field::content_type];
   if (type.substr(0, type.find(';')) != "application/json") {
     return respond(web::error_response(request, status::unsupported_media_type,
-                                        "Send JSON with Content-Type: application/json"));
+                                       "Send JSON with Content-Type: application/json"));
   }
   boost::system::error_code ec;
   boost::json::value body = boost::json::parse(request.body(), ec);
   if (ec || !body.is_object()) {
     return respond(web::error_response(request, status::bad_request,
-                                        "Body must be a JSON object like {\"userId\": \"alice\"}"));
+                                       "Body must be a JSON object like {\"userId\": \"alice\"}"));
   }
   const auto* user_id = body.as_object().if_contains("userId");
   if (user_id == nullptr || !user_id->is_string()) {
     return respond(web::error_response(request, status::bad_request,
-                                        "userId is missing: send {\"userId\": \"alice\"}"));
+                                       "userId is missing: send {\"userId\": \"alice\"}"));
   }
   UserIdCheck check = check_user_id(user_id->as_string(), options_.user_id_chars_max);
-  if (!check.user_id) return respond(web::error_response(request, status::bad_request, check.error));
+  if (!check.user_id)
+    return respond(web::error_response(request, status::bad_request, check.error));
   std::string token = issue_user_token(tokens_, {*check.user_id}, unix_now());
   respond(web::json_response(request, status::ok, {{"token", token}}));
 }
@@ -177,8 +178,9 @@ void ApiRoutes::login(const web::Request& request, std::string_view, web::Respon
 std::optional<UserClaims> ApiRoutes::authorize(const web::Request& request,
                                                const web::Respond& respond) {
   auto token = web::bearer_token(request);
-  std::string error = "Authorization header missing: send Authorization: Bearer <token from "
-                      "/api/login>";
+  std::string error =
+      "Authorization header missing: send Authorization: Bearer <token from "
+      "/api/login>";
   if (token) {
     auto check = check_user_token(tokens_, *token, unix_now());
     if (check.claims) return check.claims;
@@ -202,13 +204,13 @@ web::Response no_server_now(web::ReplyTo reply_to, const NoServerNow& no_server)
 
 void ApiRoutes::create_room(const web::Request& request, std::string_view, web::Respond respond) {
   if (!authorize(request, respond)) return;
-  placement_.create_room([reply_to = web::ReplyTo(request),
-                          respond = std::move(respond)](CreateRoomResult result) {
-    if (auto* created = std::get_if<RoomCreated>(&result)) {
-      return respond(web::json_response(reply_to, status::ok, {{"roomId", created->room_id}}));
-    }
-    respond(no_server_now(reply_to, std::get<NoServerNow>(result)));
-  });
+  placement_.create_room(
+      [reply_to = web::ReplyTo(request), respond = std::move(respond)](CreateRoomResult result) {
+        if (auto* created = std::get_if<RoomCreated>(&result)) {
+          return respond(web::json_response(reply_to, status::ok, {{"roomId", created->room_id}}));
+        }
+        respond(no_server_now(reply_to, std::get<NoServerNow>(result)));
+      });
 }
 
 void ApiRoutes::find_room(const web::Request& request, std::string_view room_id,
@@ -216,27 +218,26 @@ void ApiRoutes::find_room(const web::Request& request, std::string_view room_id,
   auto user = authorize(request, respond);
   if (!user) return;
   if (!plausible_room_id(room_id)) {
-    return respond(web::error_response(
-        request, status::bad_request,
-        "Not a room id: room ids are 1 to 64 letters, digits, '-' or '_'"));
+    return respond(
+        web::error_response(request, status::bad_request,
+                            "Not a room id: room ids are 1 to 64 letters, digits, '-' or '_'"));
   }
-  placement_.find_room(
-      std::string(room_id),
-      [this, room_id = std::string(room_id), user = *user, reply_to = web::ReplyTo(request),
-       respond = std::move(respond)](FindRoomResult found) {
-        if (auto* at = std::get_if<RoomAt>(&found)) {
-          std::string token =
-              issue_session_token(tokens_, {user.user_id, room_id, at->host}, unix_now());
-          return respond(
-              web::json_response(reply_to, status::ok, {{"host", at->host}, {"token", token}}));
-        }
-        if (std::holds_alternative<RoomUnknown>(found)) {
-          // The seed answers an unknown room with nulls, not 404; clients rely on it.
-          return respond(
-              web::json_response(reply_to, status::ok, {{"host", nullptr}, {"token", nullptr}}));
-        }
-        respond(no_server_now(reply_to, std::get<NoServerNow>(found)));
-      });
+  placement_.find_room(std::string(room_id), [this, room_id = std::string(room_id), user = *user,
+                                              reply_to = web::ReplyTo(request),
+                                              respond = std::move(respond)](FindRoomResult found) {
+    if (auto* at = std::get_if<RoomAt>(&found)) {
+      std::string token =
+          issue_session_token(tokens_, {user.user_id, room_id, at->host}, unix_now());
+      return respond(
+          web::json_response(reply_to, status::ok, {{"host", at->host}, {"token", token}}));
+    }
+    if (std::holds_alternative<RoomUnknown>(found)) {
+      // The seed answers an unknown room with nulls, not 404; clients rely on it.
+      return respond(
+          web::json_response(reply_to, status::ok, {{"host", nullptr}, {"token", nullptr}}));
+    }
+    respond(no_server_now(reply_to, std::get<NoServerNow>(found)));
+  });
 }
 
 }  // namespace chat

@@ -2,18 +2,17 @@
 // room's host; plus health, metrics and the web client's files.
 #pragma once
 
+#include <boost/beast/http/verb.hpp>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+
 #include "metrics/metrics.h"
 #include "server/backend/placement.h"
 #include "server/common/http_server.h"
 #include "server/common/static_files.h"
 #include "server/common/tokens.h"
-
-#include <boost/beast/http/verb.hpp>
-
-#include <mutex>
-#include <span>
-#include <string_view>
-#include <unordered_map>
 
 namespace chat {
 

@@ -1,12 +1,11 @@
 #include "server/backend/config.h"
 
-#include "scheduler/fleets/host_list.h"
-#include "scheduler/policy.h"
-
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <thread>
+
+#include "scheduler/fleets/host_list.h"
+#include "scheduler/policy.h"
 
 namespace chat {
 namespace {

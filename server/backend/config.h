@@ -2,19 +2,19 @@
 // from flags and the environment in one place (--help lists them).
 #pragma once
 
-#include "server/common/command_line.h"
-
 #include <chrono>
 #include <string>
 #include <vector>
+
+#include "server/common/command_line.h"
 
 namespace chat {
 
 struct BackendConfig {
   std::string address = "127.0.0.1";
-  unsigned short port = 8080;                            // env PORT
-  std::string jwt_secret;                                // env JWT_SECRET, required
-  std::string static_dir;                                // env STATIC_DIR: the web client
+  unsigned short port = 8080;  // env PORT
+  std::string jwt_secret;      // env JWT_SECRET, required
+  std::string static_dir;      // env STATIC_DIR: the web client
   int threads = 2;
   std::size_t body_bytes_max = 4 * 1024;
   std::size_t user_id_chars_max = 32;
@@ -23,9 +23,9 @@ struct BackendConfig {
 
   // Placement.
   std::string fleet;  // static | local | hathora; default: hathora when its env is set, else static
-  std::string policy = "random";                         // the seed's
+  std::string policy = "random";                        // the seed's
   std::string session_server_hosts = "localhost:8000";  // static fleet, env SESSION_SERVER_HOST
-  std::vector<std::string> static_hosts;                 // the list above, parsed
+  std::vector<std::string> static_hosts;                // the list above, parsed
   int rooms_per_server = 10;
   int min_servers = 1;
   int max_servers = 10;
@@ -38,13 +38,13 @@ struct BackendConfig {
   std::string status_scheme;  // http, or https for hathora
 
   // local fleet
-  std::string session_binary;               // default: the session server built beside us
-  std::vector<std::string> session_args;    // e.g. --session-arg=--threads=1
+  std::string session_binary;             // default: the session server built beside us
+  std::vector<std::string> session_args;  // e.g. --session-arg=--threads=1
   std::string session_log_dir;
 
   // hathora fleet (the seed's env)
-  std::string hathora_app_id;               // env HATHORA_APP_ID
-  std::string hathora_token;                // env HATHORA_TOKEN
+  std::string hathora_app_id;  // env HATHORA_APP_ID
+  std::string hathora_token;   // env HATHORA_TOKEN
   std::string hathora_region = "Washington_DC";
   std::string hathora_api_url = "https://api.hathora.dev";
 };

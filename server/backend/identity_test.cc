@@ -1,9 +1,9 @@
-#include "server/backend/room_id.h"
-#include "server/backend/user_id.h"
-
 #include <gtest/gtest.h>
 
 #include <set>
+
+#include "server/backend/room_id.h"
+#include "server/backend/user_id.h"
 
 namespace chat {
 namespace {
@@ -43,7 +43,9 @@ TEST(UserId, RefusesEmptyLongControlAndInvalid) {
   std::string thirty_two_emoji;
   for (int i = 0; i < 32; ++i) thirty_two_emoji += "\xF0\x9F\x9A\x80";
   EXPECT_TRUE(check_user_id(thirty_two_emoji).user_id) << "characters, not bytes";
-  EXPECT_FALSE(check_user_id("a\x01" "b").user_id);
+  EXPECT_FALSE(check_user_id("a\x01"
+                             "b")
+                   .user_id);
   EXPECT_FALSE(check_user_id("a\nb").user_id);
   EXPECT_FALSE(check_user_id("a\x7f").user_id);
   EXPECT_FALSE(check_user_id("a\xC2\x85").user_id) << "C1 control (NEL)";

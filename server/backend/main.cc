@@ -3,6 +3,12 @@
 // the fleet is full), and tells clients which session server holds a room;
 // it also serves the web client. Compatible with the seed's backend
 // (docs/PROTOCOL.md).
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <iostream>
+#include <thread>
+#include <vector>
+
 #include "scheduler/fleets/hathora_fleet.h"
 #include "scheduler/fleets/local_fleet.h"
 #include "scheduler/fleets/static_fleet.h"
@@ -10,13 +16,6 @@
 #include "server/backend/config.h"
 #include "server/backend/scheduler_placement.h"
 #include "server/common/http_server.h"
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-
-#include <iostream>
-#include <thread>
-#include <vector>
 
 namespace {
 

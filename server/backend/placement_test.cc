@@ -1,18 +1,18 @@
 // The placement's moving parts with real sockets: the status poller against a
 // loopback HTTP server that plays session servers, and the waiting look-ups.
-#include "server/backend/room_waiters.h"
-#include "server/backend/status_poller.h"
-#include "server/common/http_util.h"
+#include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/status.hpp>
-#include <gtest/gtest.h>
-
 #include <map>
 #include <optional>
+
+#include "server/backend/room_waiters.h"
+#include "server/backend/status_poller.h"
+#include "server/common/http_util.h"
 
 namespace chat {
 namespace {
@@ -47,11 +47,10 @@ class StatusPollerTest : public ::testing::Test {
 
   PollResult poll(const std::string& host) {
     std::optional<PollResult> heard;
-    StatusPoller poller(io_.get_executor(), {},
-                        [&](const sched::ServerId& id, PollResult result) {
-                          EXPECT_EQ(id, "s1");
-                          heard = std::move(result);
-                        });
+    StatusPoller poller(io_.get_executor(), {}, [&](const sched::ServerId& id, PollResult result) {
+      EXPECT_EQ(id, "s1");
+      heard = std::move(result);
+    });
     poller.poll("s1", host);
     // The poll's own deadline (800 ms) bounds this loop.
     while (!heard && io_.run_one()) {
@@ -70,8 +69,8 @@ class StatusPollerTest : public ::testing::Test {
 };
 
 TEST_F(StatusPollerTest, AReportIsParsedAndPassedOn) {
-  auto result = poll_one(
-      status::ok, R"({"host":"h:1","draining":true,"rooms":[{"roomId":"r","users":4}]})");
+  auto result =
+      poll_one(status::ok, R"({"host":"h:1","draining":true,"rooms":[{"roomId":"r","users":4}]})");
   auto* report = std::get_if<sched::StatusReport>(&result);
   ASSERT_NE(report, nullptr) << why(result);
   EXPECT_TRUE(report->draining);

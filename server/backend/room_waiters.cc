@@ -18,8 +18,8 @@ void RoomWaiters::add(std::string room_id, std::chrono::steady_clock::time_point
     auto it = waiters_.find(key);
     if (it != waiters_.end()) finish(key, it->second.at_deadline);
   });
-  waiters_.emplace(key, Waiter{std::move(room_id), std::move(at_deadline), std::move(answer),
-                               std::move(timer)});
+  waiters_.emplace(
+      key, Waiter{std::move(room_id), std::move(at_deadline), std::move(answer), std::move(timer)});
 }
 
 void RoomWaiters::wake(const Settle& settle) {

@@ -5,17 +5,16 @@
 // Used on the scheduler's strand only.
 #pragma once
 
-#include "server/backend/placement.h"
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include "server/backend/placement.h"
 
 namespace chat {
 

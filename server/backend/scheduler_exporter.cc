@@ -6,8 +6,7 @@ namespace chat {
 namespace {
 
 template <typename Builder>
-auto& family(Builder builder, prometheus::Registry& registry, const char* name,
-             const char* help) {
+auto& family(Builder builder, prometheus::Registry& registry, const char* name, const char* help) {
   return builder.Name(name).Help(help).Register(registry);
 }
 

@@ -3,15 +3,15 @@
 // mirrors them into the backend's registry after each change.
 #pragma once
 
-#include "metrics/followed_counter.h"
-#include "scheduler/metrics.h"
-
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include <string>
+
+#include "metrics/followed_counter.h"
+#include "scheduler/metrics.h"
 
 namespace chat {
 

@@ -1,11 +1,10 @@
 #include "server/backend/scheduler_placement.h"
 
-#include "server/backend/room_id.h"
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-
 #include <iostream>
+
+#include "server/backend/room_id.h"
 
 namespace chat {
 
@@ -36,8 +35,9 @@ SchedulerPlacement::SchedulerPlacement(net::io_context& io, sched::SchedulerConf
     : io_(io),
       strand_(net::make_strand(io)),
       provider_(fleet),
-      scheduler_(config, provider_, [] { return generate_room_id(); },
-                 sched::Random(std::random_device{}())),
+      scheduler_(
+          config, provider_, [] { return generate_room_id(); },
+          sched::Random(std::random_device{}())),
       fleet_(fleet),
       options_(std::move(options)),
       exporter_(metrics.registry(), config.policy),
@@ -144,9 +144,9 @@ void SchedulerPlacement::create_room(std::function<void(CreateRoomResult)> done)
       return finish(RoomCreated{placed->room_id});
     }
     if (auto* full = std::get_if<sched::NoCapacity>(&result)) {
-      return finish(NoServerNow{
-          "Every session server is full and no more can be started; try again soon",
-          whole_seconds_at_least_one(full->retry_after)});
+      return finish(
+          NoServerNow{"Every session server is full and no more can be started; try again soon",
+                      whole_seconds_at_least_one(full->retry_after)});
     }
     // Waiting: answer once the new server is up, so the client can join at once.
     auto room_id = std::get<sched::Waiting>(result).room_id;
@@ -184,12 +184,13 @@ std::optional<FindRoomResult> SchedulerPlacement::settle(const std::string& room
 // On the strand.
 void SchedulerPlacement::find_or_wait(const std::string& room_id, Clock::time_point deadline,
                                       std::function<void(FindRoomResult)> done) {
-  if (stopped_) return done(NoServerNow{"The backend is shutting down; try again", std::chrono::seconds(1)});
+  if (stopped_)
+    return done(NoServerNow{"The backend is shutting down; try again", std::chrono::seconds(1)});
   if (auto settled = settle(room_id)) return done(std::move(*settled));
-  waiters_.add(room_id, deadline,
-               {"The room's session server is still starting; try again soon",
-                std::chrono::seconds(2)},
-               std::move(done));
+  waiters_.add(
+      room_id, deadline,
+      {"The room's session server is still starting; try again soon", std::chrono::seconds(2)},
+      std::move(done));
 }
 
 void SchedulerPlacement::describe(std::function<void(boost::json::value)> done) {

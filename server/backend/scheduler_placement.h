@@ -7,6 +7,13 @@
 // reality. Look-ups of rooms on a starting server wait in RoomWaiters.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+
 #include "metrics/metrics.h"
 #include "scheduler/fleets/managed_fleet.h"
 #include "scheduler/scheduler.h"
@@ -14,14 +21,6 @@
 #include "server/backend/room_waiters.h"
 #include "server/backend/scheduler_exporter.h"
 #include "server/backend/status_poller.h"
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-
-#include <chrono>
-#include <map>
-#include <memory>
 
 namespace chat {
 

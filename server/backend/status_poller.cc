@@ -1,8 +1,8 @@
 #include "server/backend/status_poller.h"
 
-#include "server/backend/status_report.h"
-
 #include <boost/asio/bind_executor.hpp>
+
+#include "server/backend/status_report.h"
 
 namespace chat {
 

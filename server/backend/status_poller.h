@@ -4,15 +4,14 @@
 // README's "How the backend learns the truth").
 #pragma once
 
-#include "network/http_client.h"
-#include "scheduler/scheduler.h"
-
 #include <boost/asio/any_io_executor.hpp>
-
 #include <chrono>
 #include <functional>
 #include <string>
 #include <variant>
+
+#include "network/http_client.h"
+#include "scheduler/scheduler.h"
 
 namespace chat {
 

@@ -1,7 +1,6 @@
 #include "server/backend/status_report.h"
 
 #include <boost/json/parse.hpp>
-
 #include <limits>
 
 namespace chat {
@@ -32,8 +31,8 @@ network::Result<sched::StatusReport> parse_status_report(std::string_view body) 
       return Report::failure("a room without a \"roomId\" string");
     }
     if (users == nullptr || !(users->is_int64() || users->is_uint64()) ||
-        (users->is_int64() && (users->as_int64() < 0 ||
-                               users->as_int64() > std::numeric_limits<int>::max())) ||
+        (users->is_int64() &&
+         (users->as_int64() < 0 || users->as_int64() > std::numeric_limits<int>::max())) ||
         (users->is_uint64() && users->as_uint64() > std::numeric_limits<int>::max())) {
       return Report::failure("room " + std::string(room_id->as_string()) +
                              ": \"users\" is not a whole number from 0 up");

@@ -3,10 +3,10 @@
 // not the documented shape is an error value saying what is wrong.
 #pragma once
 
+#include <string_view>
+
 #include "network/result.h"
 #include "scheduler/scheduler.h"
-
-#include <string_view>
 
 namespace chat {
 

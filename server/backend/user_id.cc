@@ -52,8 +52,7 @@ UserIdCheck check_user_id(std::string_view raw, std::size_t chars_max) {
     ++chars;
   }
   if (chars > chars_max) {
-    return {std::nullopt,
-            "userId is longer than " + std::to_string(chars_max) + " characters"};
+    return {std::nullopt, "userId is longer than " + std::to_string(chars_max) + " characters"};
   }
   return {std::string(raw), ""};
 }

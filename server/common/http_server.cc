@@ -1,7 +1,5 @@
 #include "server/common/http_server.h"
 
-#include "server/common/http_util.h"
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,8 +7,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-
 #include <iostream>
+
+#include "server/common/http_util.h"
 
 namespace chat::web {
 
@@ -29,8 +28,7 @@ namespace {
 
 bool is_quiet(const beast::error_code& ec) {
   return ec == net::error::operation_aborted || ec == beast::http::error::end_of_stream ||
-         ec == beast::error::timeout || ec == net::error::connection_reset ||
-         ec == net::error::eof;
+         ec == beast::error::timeout || ec == net::error::connection_reset || ec == net::error::eof;
 }
 
 // One connection: read a request, answer it, repeat while keep-alive.
@@ -65,10 +63,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                   true);
     }
     if (ec == beast::http::error::header_limit) {
-      return send(error_response(parser_->get(),
-                                 beast::http::status::request_header_fields_too_large,
-                                 "Request headers are too large"),
-                  true);
+      return send(
+          error_response(parser_->get(), beast::http::status::request_header_fields_too_large,
+                         "Request headers are too large"),
+          true);
     }
     if (ec) {
       if (is_quiet(ec) || ec == beast::http::error::partial_message) return close();
@@ -111,8 +109,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     response_ = std::make_shared<Response>(std::move(response));
     stream_.expires_after(options_.request_timeout);  // a client that stops reading is let go
     beast::http::async_write(stream_, *response_,
-                             beast::bind_front_handler(&HttpSession::on_write,
-                                                       shared_from_this(), response_->need_eof()));
+                             beast::bind_front_handler(&HttpSession::on_write, shared_from_this(),
+                                                       response_->need_eof()));
   }
 
   void on_write(bool close_after, beast::error_code ec, std::size_t) {
@@ -191,7 +189,8 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
       // and try again a little later rather than spinning.
       std::cerr << "accept: " << ec.message() << "\n";
       retry_timer_.expires_after(std::chrono::milliseconds(100));
-      retry_timer_.async_wait([self = shared_from_this()](beast::error_code) { self->do_accept(); });
+      retry_timer_.async_wait(
+          [self = shared_from_this()](beast::error_code) { self->do_accept(); });
       return;
     } else {
       if (options_.tcp_nodelay) socket.set_option(tcp::no_delay(true), ec);

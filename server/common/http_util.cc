@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 
 namespace chat::web {
 
@@ -40,9 +41,7 @@ std::optional<std::string_view> bearer_token(const Request& request) {
   return value;
 }
 
-std::string_view target_path(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+std::string_view target_path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 std::optional<std::string> percent_decode(std::string_view text) {
   std::string out;
@@ -56,7 +55,9 @@ std::optional<std::string> percent_decode(std::string_view text) {
         !std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
       return std::nullopt;
     }
-    out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
+    unsigned byte = 0;
+    std::from_chars(text.data() + i + 1, text.data() + i + 3, byte, 16);  // two hex digits
+    out.push_back(static_cast<char>(byte));
     i += 2;
   }
   return out;

@@ -1,14 +1,13 @@
 // Helpers for answering HTTP requests: JSON bodies, errors, tokens, queries.
 #pragma once
 
-#include "server/common/http_server.h"
-
 #include <boost/beast/http/status.hpp>
 #include <boost/json/value.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "server/common/http_server.h"
 
 namespace chat::web {
 

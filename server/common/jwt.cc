@@ -4,10 +4,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <array>
 
 namespace chat::jwt {
 namespace {
@@ -73,9 +72,12 @@ bool base64url_decode(std::string_view text, std::string& out) {
   std::string padded;
   padded.reserve(text.size() + 3);
   for (char c : text) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (!(std::isalnum(static_cast<unsigned char>(c)))) return false;  // '+', '/', '=' too
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+    else if (!(std::isalnum(static_cast<unsigned char>(c))))
+      return false;  // '+', '/', '=' too
     padded.push_back(c);
   }
   std::size_t padding = (4 - padded.size() % 4) % 4;
@@ -99,12 +101,18 @@ std::string sign(const boost::json::object& payload, std::string_view secret) {
 
 std::string_view describe(Error error) {
   switch (error) {
-    case Error::none: return "valid";
-    case Error::malformed: return "malformed token";
-    case Error::bad_algorithm: return "token algorithm is not HS256";
-    case Error::bad_signature: return "bad token signature";
-    case Error::expired: return "token expired";
-    case Error::not_yet_valid: return "token not yet valid";
+    case Error::none:
+      return "valid";
+    case Error::malformed:
+      return "malformed token";
+    case Error::bad_algorithm:
+      return "token algorithm is not HS256";
+    case Error::bad_signature:
+      return "bad token signature";
+    case Error::expired:
+      return "token expired";
+    case Error::not_yet_valid:
+      return "token not yet valid";
   }
   return "invalid token";
 }

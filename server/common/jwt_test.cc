@@ -1,9 +1,10 @@
 #include "server/common/jwt.h"
-#include "server/common/tokens.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+
+#include "server/common/tokens.h"
 
 namespace chat {
 namespace {

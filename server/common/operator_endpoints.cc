@@ -1,8 +1,8 @@
 #include "server/common/operator_endpoints.h"
 
-#include "server/common/http_util.h"
-
 #include <boost/beast/http/field.hpp>
+
+#include "server/common/http_util.h"
 
 namespace chat::web {
 

@@ -3,10 +3,10 @@
 // /healthz (what a load balancer asks before sending traffic).
 #pragma once
 
+#include <string_view>
+
 #include "metrics/metrics.h"
 #include "server/common/http_server.h"
-
-#include <string_view>
 
 namespace chat::web {
 

@@ -1,11 +1,10 @@
 #include "server/common/static_files.h"
 
-#include "server/common/http_util.h"
-
 #include <boost/beast/http/field.hpp>
-
 #include <fstream>
 #include <sstream>
+
+#include "server/common/http_util.h"
 
 namespace chat::web {
 
@@ -19,12 +18,18 @@ StaticFiles::StaticFiles(fs::path root) {
 
 std::string_view mime_type(const fs::path& path) {
   static const std::pair<std::string_view, std::string_view> types[] = {
-      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".json", "application/json"},         {".svg", "image/svg+xml"},
-      {".png", "image/png"},                 {".jpg", "image/jpeg"},
-      {".ico", "image/x-icon"},              {".woff2", "font/woff2"},
-      {".txt", "text/plain; charset=utf-8"}, {".map", "application/json"},
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".map", "application/json"},
       {".webmanifest", "application/manifest+json"},
   };
   std::string extension = path.extension().string();
@@ -75,7 +80,8 @@ Response StaticFiles::serve(const Request& request) const {
   response.set(http::field::content_type, mime_type(*file));
   // Vite names assets by content hash: they can be cached for ever.
   bool hashed = file->parent_path().filename() == "assets";
-  response.set(http::field::cache_control, hashed ? "public, max-age=31536000, immutable" : "no-cache");
+  response.set(http::field::cache_control,
+               hashed ? "public, max-age=31536000, immutable" : "no-cache");
   response.set("X-Content-Type-Options", "nosniff");
   response.keep_alive(request.keep_alive());
   response.body() = content.str();  // HEAD: the server drops it after sizing

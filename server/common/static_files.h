@@ -3,10 +3,10 @@
 // client's own router handles /room/abc. Never serves outside the folder.
 #pragma once
 
-#include "server/common/http_server.h"
-
 #include <filesystem>
 #include <optional>
+
+#include "server/common/http_server.h"
 
 namespace chat::web {
 

@@ -7,12 +7,12 @@
 // when the verifier is told to (`require_expiry = false`).
 #pragma once
 
-#include "server/common/jwt.h"
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "server/common/jwt.h"
 
 namespace chat {
 

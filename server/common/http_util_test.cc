@@ -1,0 +1,78 @@
+#include "server/common/http_util.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/beast/http/field.hpp>
+
+namespace chat::web {
+namespace {
+
+namespace http = boost::beast::http;
+
+Request with_authorization(std::string value) {
+  Request request{http::verb::get, "/api/rooms/r", 11};
+  request.set(http::field::authorization, value);
+  return request;
+}
+
+TEST(PercentDecode, DecodesEscapesAndLeavesPlusAlone) {
+  EXPECT_EQ(percent_decode("a%20b"), "a b");
+  EXPECT_EQ(percent_decode("%41%7a%7A"), "Azz");
+  EXPECT_EQ(percent_decode("a+b"), "a+b");  // '+' is a space only in queries
+  EXPECT_EQ(percent_decode("%e2%82%ac"), "\xe2\x82\xac");
+  EXPECT_EQ(percent_decode(""), "");
+  EXPECT_EQ(percent_decode("%00"), std::string(1, '\0'));
+}
+
+TEST(PercentDecode, RefusesBrokenEscapes) {
+  for (const char* text : {"%", "%4", "a%", "%zz", "%4g", "%%41", "%-1", "% 1"}) {
+    EXPECT_EQ(percent_decode(text), std::nullopt) << text;
+  }
+}
+
+TEST(QueryParameter, FindsDecodesAndTellsAbsentFromEmpty) {
+  EXPECT_EQ(query_parameter("/?token=abc", "token"), "abc");
+  EXPECT_EQ(query_parameter("/?a=1&token=x%2By+z&b=2", "token"), "x+y z");
+  EXPECT_EQ(query_parameter("/?token=", "token"), "");
+  EXPECT_EQ(query_parameter("/?token", "token"), "");
+  EXPECT_EQ(query_parameter("/?tokens=1", "token"), std::nullopt);
+  EXPECT_EQ(query_parameter("/?xtoken=1", "token"), std::nullopt);
+  EXPECT_EQ(query_parameter("/token=1", "token"), std::nullopt);
+  EXPECT_EQ(query_parameter("/", "token"), std::nullopt);
+  EXPECT_EQ(query_parameter("/?token=%zz", "token"), std::nullopt);  // badly encoded
+  EXPECT_EQ(query_parameter("/?token=1&token=2", "token"), "1");     // the first one
+}
+
+TEST(TargetPath, DropsTheQuery) {
+  EXPECT_EQ(target_path("/api/rooms/r?x=1"), "/api/rooms/r");
+  EXPECT_EQ(target_path("/"), "/");
+  EXPECT_EQ(target_path("?x"), "");
+}
+
+TEST(BearerToken, TakesTheTokenWhateverTheSchemesCase) {
+  EXPECT_EQ(bearer_token(with_authorization("Bearer abc.def")), "abc.def");
+  EXPECT_EQ(bearer_token(with_authorization("bearer abc")), "abc");
+  EXPECT_EQ(bearer_token(with_authorization("BEARER   abc  ")), "abc");
+}
+
+TEST(BearerToken, RefusesOtherSchemesAndEmptyTokens) {
+  EXPECT_EQ(bearer_token(Request{http::verb::get, "/", 11}), std::nullopt);
+  for (const char* value :
+       {"", "Bearer", "Bearer ", "Bearer    ", "Basic YWxpY2U6cHc=", "Bearerabc", "Token abc"}) {
+    EXPECT_EQ(bearer_token(with_authorization(value)), std::nullopt) << value;
+  }
+}
+
+TEST(JsonResponse, EchoesVersionAndKeepAliveOfTheRequest) {
+  Request request{http::verb::get, "/", 10};
+  request.keep_alive(false);
+  ReplyTo reply_to(request);
+  auto response = error_response(reply_to, http::status::bad_request, "no");
+  EXPECT_EQ(response.version(), 10u);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_EQ(response.body(), R"({"error":"no"})");
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+}
+
+}  // namespace
+}  // namespace chat::web
