@@ -3,18 +3,18 @@
 // be reached. Each must end in the Failed callback with a reason an operator
 // can act on, never in silence (the scheduler would wait for its start
 // timeout) and never in a crash.
-#include "scheduler/fleets/hathora_fleet.h"
-#include "scheduler/fleets/local_fleet.h"
+#include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+
+#include "scheduler/fleets/hathora_fleet.h"
+#include "scheduler/fleets/local_fleet.h"
 
 namespace sched {
 namespace {
@@ -49,9 +49,9 @@ Outcome wait_for(net::io_context& io, ManagedFleet& fleet, const std::function<S
 }
 
 std::string script(const std::string& name, const std::string& body) {
-  auto path = std::filesystem::path(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR")
-                                                               : "/tmp") /
-              name;
+  auto path =
+      std::filesystem::path(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") /
+      name;
   std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
   std::filesystem::permissions(path, std::filesystem::perms::owner_all);
   return path.string();

@@ -1,11 +1,10 @@
 #include "scheduler/fleets/hathora_api.h"
 
-#include "network/host_port.h"
-
-#include <boost/json/parse.hpp>
-
 #include <algorithm>
+#include <boost/json/parse.hpp>
 #include <charconv>
+
+#include "network/host_port.h"
 
 namespace sched::hathora {
 namespace {
@@ -14,8 +13,8 @@ network::Result<boost::json::object> parse_object(std::string_view body) {
   boost::system::error_code ec;
   boost::json::value json = boost::json::parse(body, ec);
   if (ec || !json.is_object()) {
-    return network::Result<boost::json::object>::failure(
-        "not a JSON object: " + std::string(body.substr(0, 200)));
+    return network::Result<boost::json::object>::failure("not a JSON object: " +
+                                                         std::string(body.substr(0, 200)));
   }
   return std::move(json.as_object());
 }
@@ -55,8 +54,8 @@ network::Result<ConnectionInfo> parse_connection_info(std::string_view body) {
 
 std::chrono::milliseconds retry_delay(std::string_view retry_after, int attempt) {
   int seconds = 0;
-  auto [end, ec] = std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(),
-                                   seconds);
+  auto [end, ec] =
+      std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
   if (!retry_after.empty() && ec == std::errc() && end == retry_after.data() + retry_after.size() &&
       seconds >= 0) {
     return std::chrono::seconds(std::min(seconds, 60));

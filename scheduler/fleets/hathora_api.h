@@ -3,11 +3,11 @@
 // saying what was wrong, never an exception or a crash.
 #pragma once
 
-#include "network/result.h"
-
 #include <chrono>
 #include <string>
 #include <string_view>
+
+#include "network/result.h"
 
 namespace sched::hathora {
 

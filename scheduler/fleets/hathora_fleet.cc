@@ -1,12 +1,11 @@
 #include "scheduler/fleets/hathora_fleet.h"
 
-#include "scheduler/fleets/hathora_api.h"
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <iostream>
+
+#include "scheduler/fleets/hathora_api.h"
 
 namespace sched {
 
@@ -41,12 +40,13 @@ void HathoraFleet::call(std::string method, std::string path, std::string body, 
   request.bearer = options_.token;
   request.timeout = std::chrono::milliseconds(10000);
   client_.async_fetch(request, [this, method, path, body, attempt,
-                          done = std::move(done)](network::HttpResponse response) mutable {
+                                done = std::move(done)](network::HttpResponse response) mutable {
     bool retry = !response.answered() || response.status == 429 || response.status >= 500;
     if (!retry || attempt >= options_.retries_max) return done(response);
-    after(io_, hathora::retry_delay(response.retry_after, attempt), [this, method, path, body, attempt, done = std::move(done)]() mutable {
-      call(method, path, body, attempt + 1, std::move(done));
-    });
+    after(io_, hathora::retry_delay(response.retry_after, attempt),
+          [this, method, path, body, attempt, done = std::move(done)]() mutable {
+            call(method, path, body, attempt + 1, std::move(done));
+          });
   });
 }
 
@@ -152,7 +152,7 @@ void HathoraFleet::destroy(const std::string& hathora_room_id) {
          if (!response.answered() || response.status / 100 != 2) {
            std::cerr << "backend: Hathora: could not destroy room " << hathora_room_id << ": "
                      << (response.answered() ? "HTTP " + std::to_string(response.status)
-                                                : response.error)
+                                             : response.error)
                      << "\n";
          }
        });

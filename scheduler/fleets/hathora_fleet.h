@@ -10,14 +10,13 @@
 //   POST /rooms/v2/{appId}/destroy/{roomId}
 #pragma once
 
-#include "scheduler/fleets/managed_fleet.h"
-#include "network/http_client.h"
-
 #include <boost/asio/io_context.hpp>
-
 #include <chrono>
 #include <map>
 #include <mutex>
+
+#include "network/http_client.h"
+#include "scheduler/fleets/managed_fleet.h"
 
 namespace sched {
 

@@ -1,8 +1,8 @@
 #include "scheduler/fleets/host_list.h"
 
-#include "network/host_port.h"
-
 #include <algorithm>
+
+#include "network/host_port.h"
 
 namespace sched {
 namespace {
@@ -30,8 +30,8 @@ network::Result<std::vector<std::string>> parse_host_list(std::string_view list)
     }
     auto parsed = network::parse_host_port(entry);
     if (!parsed) {
-      return Hosts::failure("'" + std::string(entry) + "' is not host:port (e.g. localhost:8000): " +
-                            parsed.error());
+      return Hosts::failure("'" + std::string(entry) +
+                            "' is not host:port (e.g. localhost:8000): " + parsed.error());
     }
     std::string host = parsed->to_string();
     if (std::find(hosts.begin(), hosts.end(), host) != hosts.end()) {

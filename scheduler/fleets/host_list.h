@@ -2,11 +2,11 @@
 // parser of host lists, used by the static fleet.
 #pragma once
 
-#include "network/result.h"
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "network/result.h"
 
 namespace sched {
 

@@ -1,13 +1,13 @@
 #include "scheduler/fleets/local_fleet.h"
 
-#include <boost/asio/ip/tcp.hpp>
-
-#include <csignal>
 #include <fcntl.h>
-#include <iostream>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <csignal>
+#include <iostream>
 
 namespace sched {
 
@@ -44,14 +44,16 @@ void LocalFleet::set_callbacks(Ready ready, Failed failed) {
 
 int LocalFleet::spawn(unsigned short port) {
   std::string host = options_.address + ":" + std::to_string(port);
-  std::vector<std::string> args = {options_.session_binary, "--address", options_.address,
-                                   "--port", std::to_string(port), "--advertised-host", host};
+  std::vector<std::string> args = {
+      options_.session_binary, "--address", options_.address, "--port", std::to_string(port),
+      "--advertised-host",     host};
   args.insert(args.end(), options_.session_args.begin(), options_.session_args.end());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  std::string log_path =
-      options_.log_dir.empty() ? "" : options_.log_dir + "/session-" + std::to_string(port) + ".log";
+  std::string log_path = options_.log_dir.empty()
+                             ? ""
+                             : options_.log_dir + "/session-" + std::to_string(port) + ".log";
 
   pid_t parent = getpid();
   pid_t pid = fork();
@@ -80,7 +82,9 @@ std::optional<ServerId> LocalFleet::start_server() {
     std::cerr << "backend: local fleet cannot fork a session server\n";
     return std::nullopt;
   }
-  ServerId id = "local-" + std::to_string(port);
+  // Numbered, not named by port: the kernel hands ports out again, and a
+  // server id must never come back while the scheduler may remember it.
+  ServerId id = "local-" + std::to_string(++started_count_) + "-" + std::to_string(port);
   {
     std::lock_guard lock(mutex_);
     children_[id] = {pid, options_.address + ":" + std::to_string(port),
@@ -166,7 +170,8 @@ void LocalFleet::schedule_reap() {
       if (!was_ready) {
         // It never came up (a bad binary, a port taken, a bad flag): say so
         // now rather than after the start timeout.
-        if (failed_) failed_(id, "exited before answering /healthz (" + describe_exit(status) + ")");
+        if (failed_)
+          failed_(id, "exited before answering /healthz (" + describe_exit(status) + ")");
         continue;
       }
       std::cerr << "backend: session server " << id << " exited unexpectedly ("

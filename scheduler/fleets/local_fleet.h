@@ -6,26 +6,26 @@
 // backend stops, and die with it if it is killed (PR_SET_PDEATHSIG).
 #pragma once
 
-#include "scheduler/fleets/managed_fleet.h"
-#include "network/http_client.h"
-
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "network/http_client.h"
+#include "scheduler/fleets/managed_fleet.h"
+
 namespace sched {
 
 struct LocalFleetOptions {
-  std::string session_binary;            // path to the session server
+  std::string session_binary;  // path to the session server
   std::string address = "127.0.0.1";
   std::vector<std::string> session_args;  // passed through (limits, threads)
   std::chrono::milliseconds start_timeout{15000};
-  std::string log_dir;                    // children's output; empty: inherit the backend's
+  std::string log_dir;  // children's output; empty: inherit the backend's
 };
 
 class LocalFleet : public ManagedFleet {
@@ -58,6 +58,7 @@ class LocalFleet : public ManagedFleet {
   std::mutex mutex_;
   std::map<ServerId, Child> children_;
   std::vector<int> stopping_;  // pids sent SIGTERM, not yet reaped
+  std::atomic<std::uint64_t> started_count_{0};
   Ready ready_;
   Failed failed_;
 };

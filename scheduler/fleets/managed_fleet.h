@@ -5,13 +5,13 @@
 // io_context's threads.
 #pragma once
 
-#include "scheduler/autoscaler.h"
-#include "scheduler/fleet_provider.h"
-
 #include <functional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "scheduler/autoscaler.h"
+#include "scheduler/fleet_provider.h"
 
 namespace sched {
 

@@ -3,10 +3,10 @@
 // stops anything; each server's id is its host.
 #pragma once
 
-#include "scheduler/fleets/managed_fleet.h"
-
 #include <string>
 #include <vector>
+
+#include "scheduler/fleets/managed_fleet.h"
 
 namespace sched {
 

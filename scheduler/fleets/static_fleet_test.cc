@@ -1,8 +1,8 @@
 #include "scheduler/fleets/static_fleet.h"
 
-#include "scheduler/fleets/host_list.h"
-
 #include <gtest/gtest.h>
+
+#include "scheduler/fleets/host_list.h"
 
 namespace sched {
 namespace {
@@ -27,10 +27,10 @@ TEST(HostList, RefusesWithTheEntryAndTheReason) {
     const char* list;
     const char* said;
   };
-  for (auto [list, said] : {Case{"", "empty"}, Case{"  ", "empty"}, Case{"a:1,,b:2", "entry 2"},
-                            Case{"a:1,", "entry 2"}, Case{"a", "'a' is not host:port"},
-                            Case{"a:1,a:1", "listed twice"}, Case{"a:0", "'a:0'"},
-                            Case{"a:99999", "'a:99999'"}, Case{"::1:80", "'::1:80'"}}) {
+  for (auto [list, said] :
+       {Case{"", "empty"}, Case{"  ", "empty"}, Case{"a:1,,b:2", "entry 2"},
+        Case{"a:1,", "entry 2"}, Case{"a", "'a' is not host:port"}, Case{"a:1,a:1", "listed twice"},
+        Case{"a:0", "'a:0'"}, Case{"a:99999", "'a:99999'"}, Case{"::1:80", "'::1:80'"}}) {
     auto hosts = parse_host_list(list);
     ASSERT_FALSE(hosts) << "accepted '" << list << "'";
     EXPECT_NE(hosts.error().find(said), std::string::npos) << list << ": " << hosts.error();
