@@ -1,14 +1,12 @@
 #include "server/session/config.h"
 
 #include <CLI/CLI.hpp>
-
-#include <cstdlib>
-#include <iostream>
+#include <sstream>
 #include <thread>
 
 namespace chat {
 
-SessionConfig parse_session_config(int argc, char** argv) {
+std::variant<SessionConfig, ConfigExit> parse_session_config(int argc, const char* const* argv) {
   SessionConfig config;
   config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App app{"Session server: holds chat rooms in memory and fans messages out over WebSocket."};
@@ -23,18 +21,19 @@ SessionConfig parse_session_config(int argc, char** argv) {
   app.add_option("--threads", config.threads, "I/O threads")->check(CLI::Range(1, 256));
   app.add_option("--rooms-max", config.rooms_max, "Rooms this server holds at most")
       ->check(CLI::Range(1, 100000));
-  app.add_option("--users-per-room-max", config.room.users_max, "Users a room holds at most")
+  app.add_option("--users-per-room-max", config.room_limits.users_max, "Users a room holds at most")
       ->check(CLI::Range(1, 100000));
-  app.add_option("--message-chars-max", config.room.message_chars_max,
+  app.add_option("--message-chars-max", config.room_limits.message_chars_max,
                  "Longest chat message, in characters")
       ->check(CLI::Range(1, 100000));
-  app.add_option("--history-messages", config.room.history_messages_max,
+  app.add_option("--history-messages", config.room_limits.history_messages_max,
                  "Messages kept per room and sent in snapshots")
       ->check(CLI::Range(0, 100000));
-  app.add_option("--messages-per-second", config.room.messages_per_second,
+  app.add_option("--messages-per-second", config.room_limits.messages_per_second,
                  "Steady message rate allowed per user (0: unlimited)")
       ->check(CLI::Range(0.0, 1e6));
-  app.add_option("--messages-burst", config.room.messages_burst, "Burst allowed above the rate")
+  app.add_option("--messages-burst", config.room_limits.messages_burst,
+                 "Burst allowed above the rate")
       ->check(CLI::Range(1.0, 1e6));
   int empty_room_ttl = static_cast<int>(config.empty_room_ttl.count());
   app.add_option("--empty-room-ttl", empty_room_ttl, "Seconds an emptied room is kept")
@@ -58,12 +57,16 @@ SessionConfig parse_session_config(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    std::exit(app.exit(e));
+    // CLI11 reports bad flags (and --help) by throwing; its text and exit
+    // code become the value we return.
+    std::ostringstream text;
+    int exit_code = app.exit(e, text, text);
+    return ConfigExit{exit_code, text.str()};
   }
   if (config.jwt_secret.empty()) {
-    std::cerr << "session: JWT_SECRET is not set. Set the environment variable JWT_SECRET (or "
-                 "--jwt-secret) to the secret the backend signs tokens with.\n";
-    std::exit(2);
+    return ConfigExit{2,
+                      "session: JWT_SECRET is not set. Set the environment variable JWT_SECRET "
+                      "(or --jwt-secret) to the secret the backend signs tokens with.\n"};
   }
   config.empty_room_ttl = std::chrono::seconds(empty_room_ttl);
   config.idle_timeout = std::chrono::seconds(idle_timeout);

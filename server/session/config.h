@@ -2,35 +2,42 @@
 // filled from flags and the environment in one place (--help lists them).
 #pragma once
 
-#include "server/room/limits.h"
-
 #include <chrono>
-#include <optional>
 #include <string>
+#include <variant>
+
+#include "server/room/limits.h"
 
 namespace chat {
 
 struct SessionConfig {
   std::string address = "127.0.0.1";
-  unsigned short port = 8000;                 // env PORT
-  std::string jwt_secret;                     // env JWT_SECRET, required
+  unsigned short port = 8000;  // env PORT
+  std::string jwt_secret;      // env JWT_SECRET, required
   // The "host:port" that session tokens must name. Empty: the request's Host
   // header, as the seed checks it.
-  std::string advertised_host;                // env ADVERTISED_HOST
+  std::string advertised_host;  // env ADVERTISED_HOST
   int threads = 2;
   std::size_t rooms_max = 10;
-  RoomLimits room;
-  std::chrono::seconds empty_room_ttl{60};    // keep an emptied room for reconnects
-  std::size_t frame_bytes_max = 16 * 1024;    // larger frames close the socket (1009)
-  std::size_t send_queue_bytes_max = 1 << 20; // per connection; over it: dropped as too slow
-  std::chrono::seconds idle_timeout{60};      // pings keep a live peer; a dead one is dropped
-  std::chrono::seconds http_timeout{30};      // to send a whole HTTP request (or upgrade)
-  bool tcp_nodelay = true;                    // see ServerOptions::tcp_nodelay
-  std::chrono::seconds shutdown_grace{5};     // SIGTERM: time for close handshakes
+  RoomLimits room_limits;
+  std::chrono::seconds empty_room_ttl{60};     // keep an emptied room for reconnects
+  std::size_t frame_bytes_max = 16 * 1024;     // larger frames close the socket (1009)
+  std::size_t send_queue_bytes_max = 1 << 20;  // per connection; over it: dropped as too slow
+  std::chrono::seconds idle_timeout{60};       // pings keep a live peer; a dead one is dropped
+  std::chrono::seconds http_timeout{30};       // to send a whole HTTP request (or upgrade)
+  bool tcp_nodelay = true;                     // see ServerOptions::tcp_nodelay
+  std::chrono::seconds shutdown_grace{5};      // SIGTERM: time for close handshakes
 };
 
-// Parses flags over the environment over the defaults. On --help, or a bad
-// value, prints what to fix and exits.
-SessionConfig parse_session_config(int argc, char** argv);
+// The server is not to start: --help was asked for (exit_code 0, the help in
+// `text`), or a setting is missing or wrong (`text` says which and how to fix
+// it). The caller prints `text` and exits with `exit_code`.
+struct ConfigExit {
+  int exit_code;
+  std::string text;
+};
+
+// Parses flags over the environment over the defaults. Prints nothing.
+std::variant<SessionConfig, ConfigExit> parse_session_config(int argc, const char* const* argv);
 
 }  // namespace chat

@@ -2,18 +2,18 @@
 // the room's WebSocket connections. Every member of a room is sent here by
 // the backend, so no broker and no server-to-server traffic are needed.
 // Compatible with the seed's session server (docs/PROTOCOL.md).
-#include "server/common/http_server.h"
-#include "metrics/metrics.h"
-#include "server/session/config.h"
-#include "server/session/session_routes.h"
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <iostream>
+#include <memory>
 #include <thread>
 #include <vector>
+
+#include "server/common/http_server.h"
+#include "server/session/config.h"
+#include "server/session/session_hub.h"
+#include "server/session/session_routes.h"
 
 namespace {
 
@@ -21,39 +21,44 @@ namespace net = boost::asio;
 using namespace chat;
 
 // Drops rooms that have stayed empty past their grace period, every second.
-void schedule_sweep(net::steady_timer& timer, RoomRegistry& rooms, SessionMetrics& metrics) {
+void schedule_sweep(net::steady_timer& timer, SessionHub& hub) {
   timer.expires_after(std::chrono::seconds(1));
-  timer.async_wait([&](boost::system::error_code ec) {
+  timer.async_wait([&timer, &hub](boost::system::error_code ec) {
     if (ec) return;
-    rooms.sweep(std::chrono::steady_clock::now());
-    metrics.rooms.Set(static_cast<double>(rooms.room_count()));
-    schedule_sweep(timer, rooms, metrics);
+    hub.sweep_rooms(std::chrono::steady_clock::now());
+    schedule_sweep(timer, hub);
   });
 }
 
 // Stops the server once every connection has closed, or at the deadline.
-void wait_until_drained(net::steady_timer& timer, SessionTracker& tracker,
+// Sessions still open then are destroyed with the io_context; they hold the
+// hub, so what they use outlives them.
+void wait_until_drained(net::steady_timer& timer, const SessionHub& hub,
                         std::chrono::steady_clock::time_point deadline, net::io_context& io) {
   timer.expires_after(std::chrono::milliseconds(50));
-  timer.async_wait([&timer, &tracker, deadline, &io](boost::system::error_code ec) {
+  timer.async_wait([&timer, &hub, deadline, &io](boost::system::error_code ec) {
     if (ec) return;
-    if (tracker.size() == 0 || std::chrono::steady_clock::now() >= deadline) return io.stop();
-    wait_until_drained(timer, tracker, deadline, io);
+    if (hub.connection_count() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      return io.stop();
+    }
+    wait_until_drained(timer, hub, deadline, io);
   });
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  SessionConfig config = parse_session_config(argc, argv);
-  net::io_context io(config.threads);
-
-  metrics::Metrics metrics;
-  SessionMetrics session_metrics(metrics.registry());
-  RoomRegistry rooms(config.rooms_max, config.room, config.empty_room_ttl);
-  SessionTracker tracker;
-  SessionContext context{config, rooms, session_metrics, tracker};
-  SessionRoutes routes(context, metrics, TokenPolicy{config.jwt_secret});
+  auto parsed = parse_session_config(argc, argv);
+  if (const auto* exit = std::get_if<ConfigExit>(&parsed)) {
+    (exit->exit_code == 0 ? std::cout : std::cerr) << exit->text << std::flush;
+    return exit->exit_code;
+  }
+  // Declared first, so destroyed last: handlers still pending when it goes
+  // own the sessions that are still open.
+  net::io_context io(std::get<SessionConfig>(parsed).threads);
+  auto hub = std::make_shared<SessionHub>(std::get<SessionConfig>(std::move(parsed)));
+  const SessionConfig& config = hub->config();
+  SessionRoutes routes(hub);
 
   web::ServerOptions options;
   options.address = config.address;
@@ -73,10 +78,10 @@ int main(int argc, char** argv) {
   }
   std::cout << "session: listening on " << config.address << ":" << server.port() << " ("
             << config.threads << " threads, " << config.rooms_max << " rooms of "
-            << config.room.users_max << " users)" << std::endl;
+            << config.room_limits.users_max << " users)" << std::endl;
 
   net::steady_timer sweep_timer(io);
-  schedule_sweep(sweep_timer, rooms, session_metrics);
+  schedule_sweep(sweep_timer, *hub);
 
   // SIGTERM/SIGINT: stop accepting, ask every client to go away, and give
   // the close handshakes a bounded time before stopping.
@@ -84,13 +89,13 @@ int main(int argc, char** argv) {
   net::steady_timer grace_timer(io);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
-    std::cout << "session: signal " << signal << ", draining " << tracker.size()
+    std::cout << "session: signal " << signal << ", draining " << hub->connection_count()
               << " connections" << std::endl;
-    routes.set_draining();
+    hub->start_draining();
     server.stop_accepting();
     sweep_timer.cancel();
-    tracker.close_all();
-    wait_until_drained(grace_timer, tracker, std::chrono::steady_clock::now() + config.shutdown_grace,
+    hub->close_all_going_away();
+    wait_until_drained(grace_timer, *hub, std::chrono::steady_clock::now() + config.shutdown_grace,
                        io);
     // A second signal stops at once.
     signals.async_wait([&](boost::system::error_code, int) { io.stop(); });

@@ -1,4 +1,5 @@
-// The session server's Prometheus metrics (names in dashboards/ depend on them).
+// The session server's Prometheus series. Their names are an interface:
+// docs/PROTOCOL.md, the README and the integration tests read them.
 #pragma once
 
 #include "metrics/metrics.h"
@@ -19,7 +20,9 @@ struct SessionMetrics {
   prometheus::Family<prometheus::Counter>& rejections;
   prometheus::Histogram& broadcast_seconds;
 
-  prometheus::Counter& rejected(const std::string& reason) { return rejections.Add({{"reason", reason}}); }
+  prometheus::Counter& rejected(const std::string& reason) {
+    return rejections.Add({{"reason", reason}});
+  }
 };
 
 }  // namespace chat

@@ -1,14 +1,14 @@
 // The only translation unit that instantiates Beast's WebSocket stream.
 #include "server/session/websocket_session.h"
 
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-
-#include <array>
 #include <vector>
-#include <iostream>
+
+#include "server/session/subprotocol.h"
 
 namespace chat {
 
@@ -23,48 +23,50 @@ RoomTime now() { return {std::chrono::system_clock::now(), std::chrono::steady_c
 
 bool asks_for_events(const web::Request& request) {
   auto it = request.find(beast::http::field::sec_websocket_protocol);
-  if (it == request.end()) return false;
-  std::string_view offered = it->value();
-  // A comma-separated list of tokens.
-  while (!offered.empty()) {
-    auto comma = offered.find(',');
-    std::string_view token = offered.substr(0, comma);
-    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-    if (token == kEventSubprotocol) return true;
-    if (comma == std::string_view::npos) break;
-    offered.remove_prefix(comma + 1);
-  }
-  return false;
+  return it != request.end() && offers_subprotocol(it->value(), kEventSubprotocol);
 }
 
 }  // namespace
 
-class WebSocketSession : public Member, public std::enable_shared_from_this<WebSocketSession> {
+class WebSocketSession : public Member,
+                         public Connection,
+                         public std::enable_shared_from_this<WebSocketSession> {
  public:
   // The plain socket, not Beast's tcp_stream: the WebSocket stream keeps its
   // own timer for handshake and idle timeouts, and each idle connection is
   // smaller without the second pair of timers.
-  WebSocketSession(tcp::socket socket, SessionClaims claims, bool events, SessionContext& context)
-      : ws_(std::move(socket)), claims_(std::move(claims)), events_(events), context_(context) {
-    context_.tracker.add(this);
-    context_.metrics.connections.Increment();
+  WebSocketSession(tcp::socket socket, SessionClaims claims, bool events,
+                   std::shared_ptr<SessionHub> hub)
+      : hub_(std::move(hub)),
+        metrics_(hub_->session_metrics()),
+        ws_(std::move(socket)),
+        claims_(std::move(claims)),
+        events_(events) {
+    metrics_.connections.Increment();
   }
 
+  // The last handler has let go. Normally the read loop has left the room by
+  // now; a session whose handlers were destroyed unrun (the io_context
+  // stopped at the end of the shutdown grace) leaves here, so no room keeps
+  // a pointer to it.
   ~WebSocketSession() override {
-    context_.metrics.connections.Decrement();
-    context_.tracker.remove(this);
+    leave_room();
+    metrics_.connections.Decrement();
+    hub_->remove(this);
   }
 
   const std::string& user_id() const override { return claims_.user_id; }
   bool wants_events() const override { return events_; }
 
   void start(web::Request request) {
-    ws_.set_option(websocket::stream_base::timeout{
-        std::chrono::seconds(30),         // handshake
-        context_.config.idle_timeout,     // silence before the peer is dropped
-        true});                           // ping an idle peer, so a live one stays
-    ws_.read_message_max(context_.config.frame_bytes_max);
+    hub_->add(shared_from_this());
+    const SessionConfig& config = hub_->config();
+    websocket::stream_base::timeout timeouts;
+    timeouts.handshake_timeout = std::chrono::seconds(30);
+    timeouts.idle_timeout = config.idle_timeout;  // silence before the peer is dropped
+    timeouts.keep_alive_pings = true;             // ping an idle peer, so a live one stays
+    ws_.set_option(timeouts);
+    ws_.read_message_max(config.frame_bytes_max);
     ws_.auto_fragment(false);
     ws_.text(true);
     bool events = events_;
@@ -89,7 +91,7 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
     }
     outbox_.push_back({frame, delivery});
     outbox_bytes_ += frame->size();
-    if (outbox_bytes_ > context_.config.send_queue_bytes_max) return drop_slow_locked();
+    if (outbox_bytes_ > hub_->config().send_queue_bytes_max) return drop_slow_locked();
     if (!writing_) {
       writing_ = true;
       net::post(ws_.get_executor(),
@@ -98,7 +100,7 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
   }
 
   // SIGTERM: close with "going away"; the read loop then ends and leaves.
-  void close_going_away() {
+  void close_going_away() override {
     net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
       self->close_with(websocket::close_code::going_away, "Server shutting down");
     });
@@ -112,20 +114,25 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
 
   void on_accept(beast::error_code ec) {
     if (ec) return;  // the peer went away during the handshake
-    context_.metrics.connections_total.Increment();
-    auto admission = context_.rooms.join(claims_.room_id, *this, now());
+    metrics_.connections_total.Increment();
+    // SIGTERM came during the handshake: close_all_going_away could not
+    // close a stream that was not open yet.
+    if (hub_->draining()) {
+      return close_with(websocket::close_code::going_away, "Server shutting down");
+    }
+    auto admission = hub_->rooms().join(claims_.room_id, *this, now());
     switch (admission.result) {
       case JoinResult::joined:
         room_ = admission.room;
         return do_read();
       case JoinResult::room_full:
-        context_.metrics.rejected("room_full").Increment();
+        metrics_.rejected("room_full").Increment();
         return close_with(websocket::close_code::policy_error, "Room is full");
       case JoinResult::duplicate_user:
-        context_.metrics.rejected("duplicate_user").Increment();
+        metrics_.rejected("duplicate_user").Increment();
         return close_with(websocket::close_code::policy_error, "Duplicate user");
       case JoinResult::server_full:
-        context_.metrics.rejected("server_full").Increment();
+        metrics_.rejected("server_full").Increment();
         return close_with(websocket::close_code::try_again_later, "Server is full");
     }
   }
@@ -141,9 +148,9 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
   void on_read(beast::error_code ec, std::size_t bytes) {
     if (ec) {
       if (ec == websocket::error::message_too_big) {
-        context_.metrics.rejected("frame_too_big").Increment();
+        metrics_.rejected("frame_too_big").Increment();
       } else if (ec == websocket::error::bad_frame_payload) {
-        context_.metrics.rejected("invalid_utf8").Increment();
+        metrics_.rejected("invalid_utf8").Increment();
       }
       return leave_room();
     }
@@ -156,25 +163,25 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
   }
 
   void on_message() {
-    context_.metrics.messages_received.Increment();
+    metrics_.messages_received.Increment();
     // A read that completes after a close took the session out of its room
     // has nobody to go to.
     if (!room_) return;
     if (!ws_.got_text()) {
-      context_.metrics.rejected("binary_frame").Increment();
+      metrics_.rejected("binary_frame").Increment();
       return room_->refuse(*this, "binary_not_supported", "Send chat messages as text frames.");
     }
     auto started = std::chrono::steady_clock::now();
     PostResult result = room_->post(*this, message_, now());
-    context_.metrics.broadcast_seconds.Observe(
+    metrics_.broadcast_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     switch (result) {
       case PostResult::too_long:
-        return context_.metrics.rejected("message_too_long").Increment();
+        return metrics_.rejected("message_too_long").Increment();
       case PostResult::rate_limited:
-        return context_.metrics.rejected("rate_limited").Increment();
+        return metrics_.rejected("rate_limited").Increment();
       case PostResult::empty:
-        return context_.metrics.rejected("empty_message").Increment();
+        return metrics_.rejected("empty_message").Increment();
       case PostResult::accepted:
       case PostResult::not_in_room:  // left meanwhile: not a refusal anyone saw
         return;
@@ -222,8 +229,9 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
       }
       batch_ += ']';
     }
-    ws_.async_write(net::buffer(in_flight_ ? std::string_view(*in_flight_) : std::string_view(batch_)),
-                    beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
+    ws_.async_write(
+        net::buffer(in_flight_ ? std::string_view(*in_flight_) : std::string_view(batch_)),
+        beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t bytes) {
@@ -235,9 +243,9 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
       dropped_ = true;  // the read loop sees the error too, and leaves
       return;
     }
-    context_.metrics.frames_sent.Increment();
-    context_.metrics.deliveries.Increment(static_cast<double>(deliveries_in_flight_));
-    context_.metrics.bytes_sent.Increment(static_cast<double>(bytes));
+    metrics_.frames_sent.Increment();
+    metrics_.deliveries.Increment(static_cast<double>(deliveries_in_flight_));
+    metrics_.bytes_sent.Increment(static_cast<double>(bytes));
     do_write();
   }
 
@@ -245,7 +253,7 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
     dropped_ = true;
     outbox_.clear();
     outbox_bytes_ = 0;
-    context_.metrics.rejected("slow_consumer").Increment();
+    metrics_.rejected("slow_consumer").Increment();
     net::post(ws_.get_executor(), [self = shared_from_this()] {
       beast::error_code ignored;
       auto& socket = beast::get_lowest_layer(self->ws_);
@@ -262,59 +270,31 @@ class WebSocketSession : public Member, public std::enable_shared_from_this<WebS
                     [self = shared_from_this()](beast::error_code) { self->leave_room(); });
   }
 
+  const std::shared_ptr<SessionHub> hub_;     // first: everything below may use it
+  SessionMetrics& metrics_;                   // lives in *hub_
   websocket::stream<tcp::socket, false> ws_;  // false: no permessage-deflate code or state
-  std::array<char, 512> chunk_;  // strand only: what one read brings
-  std::string message_;          // strand only: the message read so far
+  std::array<char, 512> chunk_;               // strand only: what one read brings
+  std::string message_;                       // strand only: the message read so far
   const SessionClaims claims_;
   const bool events_;
-  SessionContext& context_;
-  std::shared_ptr<Room> room_;  // touched on the strand only
+  std::shared_ptr<Room> room_;  // strand only (and the destructor)
   bool close_sent_ = false;     // strand only
 
-  std::mutex outbox_mutex_;     // deliver() comes from other threads
+  std::mutex outbox_mutex_;       // deliver() comes from other threads
   std::vector<Outgoing> outbox_;  // empty costs nothing, unlike a std::deque
   std::size_t outbox_bytes_ = 0;
   bool writing_ = false;
   bool dropped_ = false;
-  Frame in_flight_;             // strand only: a single frame being written
-  std::string batch_;           // strand only: several, as one JSON array
+  Frame in_flight_;    // strand only: a single frame being written
+  std::string batch_;  // strand only: several, as one JSON array
   std::size_t deliveries_in_flight_ = 0;
 };
 
-void SessionTracker::add(WebSocketSession* session) {
-  std::lock_guard lock(mutex_);
-  sessions_.insert(session);
-}
-
-void SessionTracker::remove(WebSocketSession* session) {
-  std::lock_guard lock(mutex_);
-  sessions_.erase(session);
-}
-
-std::size_t SessionTracker::size() const {
-  std::lock_guard lock(mutex_);
-  return sessions_.size();
-}
-
-void SessionTracker::close_all() {
-  std::vector<std::shared_ptr<WebSocketSession>> alive;
-  {
-    std::lock_guard lock(mutex_);
-    for (WebSocketSession* session : sessions_) {
-      // A session whose destructor waits on our lock has no owner left.
-      if (auto owner = session->weak_from_this().lock()) alive.push_back(std::move(owner));
-    }
-  }
-  // Outside the lock: ours may be the last reference, and the destructor
-  // removes the session from this tracker (it would deadlock under the lock).
-  for (const auto& session : alive) session->close_going_away();
-}
-
-void start_websocket_session(beast::tcp_stream stream, web::Request request,
-                             SessionClaims claims, SessionContext& context) {
+void start_websocket_session(beast::tcp_stream stream, web::Request request, SessionClaims claims,
+                             std::shared_ptr<SessionHub> hub) {
   bool events = asks_for_events(request);
   auto session = std::make_shared<WebSocketSession>(stream.release_socket(), std::move(claims),
-                                                    events, context);
+                                                    events, std::move(hub));
   session->start(std::move(request));
 }
 

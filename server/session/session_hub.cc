@@ -1,0 +1,55 @@
+#include "server/session/session_hub.h"
+
+namespace chat {
+
+SessionHub::SessionHub(SessionConfig config)
+    : config_(std::move(config)),
+      session_metrics_(metrics_.registry()),
+      rooms_(config_.rooms_max, config_.room_limits, config_.empty_room_ttl) {}
+
+void SessionHub::add(const std::shared_ptr<Connection>& connection) {
+  std::lock_guard lock(mutex_);
+  connections_.emplace(connection.get(), connection);
+}
+
+void SessionHub::remove(const Connection* connection) {
+  std::lock_guard lock(mutex_);
+  connections_.erase(connection);
+}
+
+std::size_t SessionHub::connection_count() const {
+  std::lock_guard lock(mutex_);
+  return connections_.size();
+}
+
+void SessionHub::close_all_going_away() {
+  std::vector<std::shared_ptr<Connection>> alive;
+  {
+    std::lock_guard lock(mutex_);
+    alive.reserve(connections_.size());
+    for (const auto& [key, weak] : connections_) {
+      // Expired: that session's destructor is running, and waits on our
+      // lock to remove itself. It is going anyway.
+      if (auto owner = weak.lock()) alive.push_back(std::move(owner));
+    }
+  }
+  // Outside the lock: `alive` may hold a session's last reference, and its
+  // destructor calls remove(), which takes the lock (under it: a deadlock).
+  for (const auto& connection : alive) connection->close_going_away();
+}
+
+std::vector<RoomStatus> SessionHub::read_rooms(std::chrono::steady_clock::time_point now) {
+  std::vector<RoomStatus> rooms = rooms_.status(now);
+  std::size_t users = 0;
+  for (const auto& room : rooms) users += room.users;
+  session_metrics_.rooms.Set(static_cast<double>(rooms.size()));
+  session_metrics_.users.Set(static_cast<double>(users));
+  return rooms;
+}
+
+void SessionHub::sweep_rooms(std::chrono::steady_clock::time_point now) {
+  rooms_.sweep(now);
+  session_metrics_.rooms.Set(static_cast<double>(rooms_.room_count()));
+}
+
+}  // namespace chat

@@ -1,0 +1,83 @@
+// What every WebSocket session of this server shares, in the manner of the
+// `shared_state` of Beast's chat-multi example: the settings, the rooms, the
+// metrics, the draining flag, and the list of live connections.
+//
+// Ownership: main, the HTTP routes and every session hold the hub by
+// shared_ptr, so no session can outlive what it uses, even one whose handlers
+// are destroyed with the io_context after main has returned. A session is
+// owned only by its pending handlers; the hub holds weak references to the
+// sessions, and each session takes itself off the list in its destructor.
+//
+// Asio-free: the hub sees a session only as a Connection.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "metrics/metrics.h"
+#include "server/room/room_registry.h"
+#include "server/session/config.h"
+#include "server/session/session_metrics.h"
+
+namespace chat {
+
+// A live connection as the hub sees it: something that can be asked to go.
+class Connection {
+ public:
+  // Asks the peer to go away (WebSocket close 1001 "Server shutting down").
+  // Called from any thread; must not call back into the hub.
+  virtual void close_going_away() = 0;
+
+ protected:
+  ~Connection() = default;  // owned through shared_ptr to the session itself
+};
+
+class SessionHub {
+ public:
+  explicit SessionHub(SessionConfig config);
+  SessionHub(const SessionHub&) = delete;
+  SessionHub& operator=(const SessionHub&) = delete;
+
+  const SessionConfig& config() const { return config_; }
+  RoomRegistry& rooms() { return rooms_; }
+  // Everything /metrics serves: the process's figures and the series below.
+  metrics::Metrics& metrics() { return metrics_; }
+  // The series of this server (connections, messages, rejections).
+  SessionMetrics& session_metrics() { return session_metrics_; }
+
+  // A session adds itself once something owns it, and removes itself in its
+  // destructor (`remove` takes the same pointer `add` was given).
+  void add(const std::shared_ptr<Connection>& connection);
+  void remove(const Connection* connection);
+  std::size_t connection_count() const;
+
+  // SIGTERM: from now on the server refuses new sessions and /healthz says so.
+  void start_draining() { draining_ = true; }
+  bool draining() const { return draining_; }
+  // Asks every live connection to close with 1001.
+  void close_all_going_away();
+
+  // The rooms as they are now; the rooms and users gauges are set from the
+  // same reading, so /metrics and /status agree.
+  std::vector<RoomStatus> read_rooms(std::chrono::steady_clock::time_point now);
+  // Drops rooms empty past their grace period (called every second).
+  void sweep_rooms(std::chrono::steady_clock::time_point now);
+
+ private:
+  const SessionConfig config_;
+  metrics::Metrics metrics_;
+  SessionMetrics session_metrics_;  // registered in metrics_, so declared after it
+  RoomRegistry rooms_;
+  std::atomic<bool> draining_{false};
+
+  mutable std::mutex mutex_;  // guards connections_
+  // Weak: a session is owned only by its pending handlers. Keyed by the
+  // pointer the session removes itself with.
+  std::unordered_map<const Connection*, std::weak_ptr<Connection>> connections_;
+};
+
+}  // namespace chat

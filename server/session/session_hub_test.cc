@@ -1,0 +1,128 @@
+#include "server/session/session_hub.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+namespace chat {
+namespace {
+
+// A connection that, like a WebSocket session, takes itself off the hub's
+// list in its destructor.
+class FakeConnection : public Connection {
+ public:
+  explicit FakeConnection(SessionHub& hub, bool* destroyed = nullptr)
+      : hub_(hub), destroyed_(destroyed) {}
+  ~FakeConnection() {
+    hub_.remove(this);
+    if (destroyed_) *destroyed_ = true;
+  }
+  void close_going_away() override {
+    ++close_requests;
+    if (on_close) on_close();
+  }
+
+  int close_requests = 0;
+  std::function<void()> on_close;
+
+ private:
+  SessionHub& hub_;
+  bool* destroyed_;
+};
+
+class FakeMember : public Member {
+ public:
+  explicit FakeMember(std::string user_id) : user_id_(std::move(user_id)) {}
+  const std::string& user_id() const override { return user_id_; }
+  bool wants_events() const override { return true; }
+  void deliver(const Frame&, Delivery) override {}
+
+ private:
+  std::string user_id_;
+};
+
+SessionConfig small_config() {
+  SessionConfig config;
+  config.jwt_secret = "s";
+  config.rooms_max = 2;
+  config.empty_room_ttl = std::chrono::seconds(60);
+  return config;
+}
+
+RoomTime at(int seconds) {
+  return {std::chrono::system_clock::time_point(std::chrono::seconds(seconds)),
+          std::chrono::steady_clock::time_point(std::chrono::seconds(seconds))};
+}
+
+TEST(SessionHub, KnowsTheLiveConnections) {
+  SessionHub hub(small_config());
+  auto a = std::make_shared<FakeConnection>(hub);
+  auto b = std::make_shared<FakeConnection>(hub);
+  hub.add(a);
+  hub.add(b);
+  EXPECT_EQ(hub.connection_count(), 2u);
+  a.reset();  // its destructor removes it
+  EXPECT_EQ(hub.connection_count(), 1u);
+  hub.close_all_going_away();
+  EXPECT_EQ(b->close_requests, 1);
+}
+
+TEST(SessionHub, HoldsConnectionsWeakly) {
+  SessionHub hub(small_config());
+  bool destroyed = false;
+  auto a = std::make_shared<FakeConnection>(hub, &destroyed);
+  hub.add(a);
+  std::weak_ptr<FakeConnection> watch = a;
+  a.reset();
+  EXPECT_TRUE(destroyed) << "the hub must not keep a session alive";
+  EXPECT_TRUE(watch.expired());
+  EXPECT_EQ(hub.connection_count(), 0u);
+}
+
+// At SIGTERM a session's last handler may finish on another thread while the
+// hub asks it to close: the hub then holds its last reference. The session's
+// destructor takes itself off the list, which takes the hub's lock, so that
+// reference must be dropped outside the lock (under it, this test hangs).
+TEST(SessionHub, ClosingMayDropASessionsLastReference) {
+  SessionHub hub(small_config());
+  bool destroyed = false;
+  auto owner = std::make_shared<FakeConnection>(hub, &destroyed);
+  hub.add(owner);
+  FakeConnection* connection = owner.get();
+  connection->on_close = [&owner] { owner.reset(); };  // its last handler finishes
+  hub.close_all_going_away();
+  EXPECT_TRUE(destroyed);
+  EXPECT_EQ(hub.connection_count(), 0u);
+}
+
+TEST(SessionHub, DrainsOnRequest) {
+  SessionHub hub(small_config());
+  EXPECT_FALSE(hub.draining());
+  hub.start_draining();
+  EXPECT_TRUE(hub.draining());
+}
+
+TEST(SessionHub, RoomsFollowTheConfigAndTheGaugesFollowTheRooms) {
+  SessionHub hub(small_config());
+  FakeMember a("a"), b("b"), c("c");
+  auto r1 = hub.rooms().join("r1", a, at(0));
+  ASSERT_EQ(r1.result, JoinResult::joined);
+  ASSERT_EQ(hub.rooms().join("r1", b, at(0)).result, JoinResult::joined);
+  ASSERT_EQ(hub.rooms().join("r2", c, at(0)).result, JoinResult::joined);
+  EXPECT_EQ(hub.rooms().join("r3", a, at(0)).result, JoinResult::server_full)
+      << "rooms_max comes from the config";
+  auto rooms = hub.read_rooms(at(1).steady);
+  ASSERT_EQ(rooms.size(), 2u);
+  EXPECT_EQ(hub.session_metrics().rooms.Value(), 2);
+  EXPECT_EQ(hub.session_metrics().users.Value(), 3);
+  r1.room->leave(a, at(1));
+  r1.room->leave(b, at(1));
+  hub.sweep_rooms(at(30).steady);
+  EXPECT_EQ(hub.rooms().room_count(), 2u) << "kept for the grace period";
+  hub.sweep_rooms(at(62).steady);
+  EXPECT_EQ(hub.rooms().room_count(), 1u);
+  EXPECT_EQ(hub.session_metrics().rooms.Value(), 1);
+}
+
+}  // namespace
+}  // namespace chat

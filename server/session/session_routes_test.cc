@@ -1,0 +1,146 @@
+// The session server's HTTP answers and the checks before a WebSocket
+// upgrade, without a socket: requests go straight to the routes.
+#include "server/session/session_routes.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
+
+namespace chat {
+namespace {
+
+namespace http = boost::beast::http;
+
+constexpr const char* kSecret = "test-secret";
+
+std::shared_ptr<SessionHub> make_hub(std::string advertised_host) {
+  SessionConfig config;
+  config.jwt_secret = kSecret;
+  config.advertised_host = std::move(advertised_host);
+  config.rooms_max = 3;
+  config.room_limits.users_max = 7;
+  return std::make_shared<SessionHub>(config);
+}
+
+web::Request request(http::verb method, std::string target, std::string host = "h:1") {
+  web::Request request{method, target, 11};
+  request.set(http::field::host, host);
+  return request;
+}
+
+web::Response answer(SessionRoutes& routes, web::Request request) {
+  std::optional<web::Response> response;
+  routes.handle(std::move(request), [&response](web::Response r) { response = std::move(r); });
+  EXPECT_TRUE(response.has_value()) << "the routes answer at once";
+  return response ? *response : web::Response{};
+}
+
+boost::json::object json_of(const web::Response& response) {
+  return boost::json::parse(response.body()).as_object();
+}
+
+std::string token_for(std::string host, std::int64_t issued_at = unix_now()) {
+  return issue_session_token(TokenPolicy{kSecret}, SessionClaims{"alice", "r1", std::move(host)},
+                             issued_at);
+}
+
+double rejections(SessionHub& hub, const std::string& reason) {
+  return hub.session_metrics().rejected(reason).Value();
+}
+
+TEST(SessionRoutes, HealthSaysDrainingOnceDraining) {
+  auto hub = make_hub("h:1");
+  SessionRoutes routes(hub);
+  auto healthy = answer(routes, request(http::verb::get, "/healthz"));
+  EXPECT_EQ(healthy.result(), http::status::ok);
+  EXPECT_EQ(healthy.body(), R"({"status":"ok"})");
+  hub->start_draining();
+  auto draining = answer(routes, request(http::verb::get, "/healthz"));
+  EXPECT_EQ(draining.result(), http::status::service_unavailable);
+  EXPECT_EQ(draining.body(), R"({"status":"draining"})");
+}
+
+TEST(SessionRoutes, StatusListsRoomsAndLimits) {
+  auto hub = make_hub("h:1");
+  SessionRoutes routes(hub);
+  auto response = answer(routes, request(http::verb::get, "/status"));
+  ASSERT_EQ(response.result(), http::status::ok);
+  auto status = json_of(response);
+  EXPECT_EQ(status.at("host"), "h:1");
+  EXPECT_EQ(status.at("draining"), false);
+  EXPECT_EQ(status.at("connections"), 0);
+  EXPECT_EQ(status.at("maxRooms"), 3);
+  EXPECT_EQ(status.at("maxUsersPerRoom"), 7);
+  EXPECT_TRUE(status.at("rooms").as_array().empty());
+  EXPECT_TRUE(status.at("pid").is_int64());
+}
+
+TEST(SessionRoutes, MetricsInPrometheusText) {
+  auto hub = make_hub("h:1");
+  SessionRoutes routes(hub);
+  auto response = answer(routes, request(http::verb::get, "/metrics"));
+  ASSERT_EQ(response.result(), http::status::ok);
+  EXPECT_NE(response.body().find("chat_session_rooms 0"), std::string::npos) << response.body();
+  EXPECT_NE(response.body().find("chat_session_connections 0"), std::string::npos);
+}
+
+TEST(SessionRoutes, OnlyGetAndKnownPaths) {
+  SessionRoutes routes(make_hub("h:1"));
+  EXPECT_EQ(answer(routes, request(http::verb::post, "/status")).result(),
+            http::status::method_not_allowed);
+  auto missing = answer(routes, request(http::verb::get, "/nope"));
+  EXPECT_EQ(missing.result(), http::status::not_found);
+  EXPECT_TRUE(json_of(missing).contains("error"));
+  EXPECT_EQ(answer(routes, request(http::verb::head, "/healthz")).result(), http::status::ok);
+}
+
+TEST(SessionRoutes, UpgradeNeedsAValidTokenForThisHost) {
+  auto hub = make_hub("h:1");
+  SessionRoutes routes(hub);
+  EXPECT_EQ(routes.check_upgrade(request(http::verb::get, "/?token=" + token_for("h:1"))),
+            std::nullopt);
+
+  auto missing = routes.check_upgrade(request(http::verb::get, "/"));
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->result(), http::status::unauthorized);
+  EXPECT_NE(missing->body().find("missing token"), std::string::npos) << missing->body();
+
+  auto forged = routes.check_upgrade(request(http::verb::get, "/?token=a.b.c"));
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->result(), http::status::unauthorized);
+
+  auto expired = routes.check_upgrade(
+      request(http::verb::get, "/?token=" + token_for("h:1", unix_now() - 3600)));
+  ASSERT_TRUE(expired);
+  EXPECT_EQ(expired->result(), http::status::unauthorized);
+
+  auto elsewhere = routes.check_upgrade(request(http::verb::get, "/?token=" + token_for("h:2")));
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->result(), http::status::unauthorized);
+  EXPECT_NE(elsewhere->body().find("token is for host h:2, this is h:1"), std::string::npos)
+      << elsewhere->body();
+  EXPECT_EQ(rejections(*hub, "bad_token"), 4);
+}
+
+TEST(SessionRoutes, WithoutAnAdvertisedHostTheHostHeaderDecides) {
+  SessionRoutes routes(make_hub(""));
+  const std::string target = "/?token=" + token_for("chat.example:443");
+  EXPECT_EQ(routes.check_upgrade(request(http::verb::get, target, "chat.example:443")),
+            std::nullopt);
+  EXPECT_TRUE(routes.check_upgrade(request(http::verb::get, target, "other:443")));
+}
+
+TEST(SessionRoutes, RefusesUpgradesWhileDraining) {
+  auto hub = make_hub("h:1");
+  SessionRoutes routes(hub);
+  hub->start_draining();
+  auto refused = routes.check_upgrade(request(http::verb::get, "/?token=" + token_for("h:1")));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result(), http::status::service_unavailable);
+  EXPECT_EQ((*refused)[http::field::retry_after], "1");
+  EXPECT_EQ(rejections(*hub, "draining"), 1);
+}
+
+}  // namespace
+}  // namespace chat
