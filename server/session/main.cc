@@ -38,7 +38,7 @@ void wait_until_drained(net::steady_timer& timer, const SessionHub& hub,
   timer.expires_after(std::chrono::milliseconds(50));
   timer.async_wait([&timer, &hub, deadline, &io](boost::system::error_code ec) {
     if (ec) return;
-    if (hub.connection_count() == 0 || std::chrono::steady_clock::now() >= deadline) {
+    if (hub.session_count() == 0 || std::chrono::steady_clock::now() >= deadline) {
       return io.stop();
     }
     wait_until_drained(timer, hub, deadline, io);
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   net::steady_timer grace_timer(io);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
-    std::cout << "session: signal " << signal << ", draining " << hub->connection_count()
+    std::cout << "session: signal " << signal << ", draining " << hub->session_count()
               << " connections" << std::endl;
     hub->start_draining();
     server.stop_accepting();

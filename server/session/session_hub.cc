@@ -7,27 +7,27 @@ SessionHub::SessionHub(SessionConfig config)
       session_metrics_(metrics_.registry()),
       rooms_(config_.rooms_max, config_.room_limits, config_.empty_room_ttl) {}
 
-void SessionHub::add(const std::shared_ptr<Connection>& connection) {
+void SessionHub::add(const std::shared_ptr<DrainableSession>& session) {
   std::lock_guard lock(mutex_);
-  connections_.emplace(connection.get(), connection);
+  sessions_.emplace(session.get(), session);
 }
 
-void SessionHub::remove(const Connection* connection) {
+void SessionHub::remove(const DrainableSession* session) {
   std::lock_guard lock(mutex_);
-  connections_.erase(connection);
+  sessions_.erase(session);
 }
 
-std::size_t SessionHub::connection_count() const {
+std::size_t SessionHub::session_count() const {
   std::lock_guard lock(mutex_);
-  return connections_.size();
+  return sessions_.size();
 }
 
 void SessionHub::close_all_going_away() {
-  std::vector<std::shared_ptr<Connection>> alive;
+  std::vector<std::shared_ptr<DrainableSession>> alive;
   {
     std::lock_guard lock(mutex_);
-    alive.reserve(connections_.size());
-    for (const auto& [key, weak] : connections_) {
+    alive.reserve(sessions_.size());
+    for (const auto& [key, weak] : sessions_) {
       // Expired: that session's destructor is running, and waits on our
       // lock to remove itself. It is going anyway.
       if (auto owner = weak.lock()) alive.push_back(std::move(owner));
@@ -35,7 +35,7 @@ void SessionHub::close_all_going_away() {
   }
   // Outside the lock: `alive` may hold a session's last reference, and its
   // destructor calls remove(), which takes the lock (under it: a deadlock).
-  for (const auto& connection : alive) connection->close_going_away();
+  for (const auto& session : alive) session->close_going_away();
 }
 
 std::vector<RoomStatus> SessionHub::read_rooms(std::chrono::steady_clock::time_point now) {

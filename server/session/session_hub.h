@@ -1,6 +1,6 @@
 // What every WebSocket session of this server shares, in the manner of the
 // `shared_state` of Beast's chat-multi example: the settings, the rooms, the
-// metrics, the draining flag, and the list of live connections.
+// metrics, the draining flag, and the list of live sessions.
 //
 // Ownership: main, the HTTP routes and every session hold the hub by
 // shared_ptr, so no session can outlive what it uses, even one whose handlers
@@ -8,7 +8,7 @@
 // owned only by its pending handlers; the hub holds weak references to the
 // sessions, and each session takes itself off the list in its destructor.
 //
-// Asio-free: the hub sees a session only as a Connection.
+// Asio-free: the hub sees a session only as a DrainableSession.
 #pragma once
 
 #include <atomic>
@@ -25,15 +25,16 @@
 
 namespace chat {
 
-// A live connection as the hub sees it: something that can be asked to go.
-class Connection {
+// A live WebSocket session as the hub sees it: something that can be asked
+// to go away when the server drains.
+class DrainableSession {
  public:
   // Asks the peer to go away (WebSocket close 1001 "Server shutting down").
   // Called from any thread; must not call back into the hub.
   virtual void close_going_away() = 0;
 
  protected:
-  ~Connection() = default;  // owned through shared_ptr to the session itself
+  ~DrainableSession() = default;  // owned through shared_ptr to the session itself
 };
 
 class SessionHub {
@@ -51,14 +52,14 @@ class SessionHub {
 
   // A session adds itself once something owns it, and removes itself in its
   // destructor (`remove` takes the same pointer `add` was given).
-  void add(const std::shared_ptr<Connection>& connection);
-  void remove(const Connection* connection);
-  std::size_t connection_count() const;
+  void add(const std::shared_ptr<DrainableSession>& session);
+  void remove(const DrainableSession* session);
+  std::size_t session_count() const;
 
   // SIGTERM: from now on the server refuses new sessions and /healthz says so.
   void start_draining() { draining_ = true; }
   bool draining() const { return draining_; }
-  // Asks every live connection to close with 1001.
+  // Asks every live session to close with 1001.
   void close_all_going_away();
 
   // The rooms as they are now; the rooms and users gauges are set from the
@@ -74,10 +75,10 @@ class SessionHub {
   RoomRegistry rooms_;
   std::atomic<bool> draining_{false};
 
-  mutable std::mutex mutex_;  // guards connections_
+  mutable std::mutex mutex_;  // guards sessions_
   // Weak: a session is owned only by its pending handlers. Keyed by the
   // pointer the session removes itself with.
-  std::unordered_map<const Connection*, std::weak_ptr<Connection>> connections_;
+  std::unordered_map<const DrainableSession*, std::weak_ptr<DrainableSession>> sessions_;
 };
 
 }  // namespace chat

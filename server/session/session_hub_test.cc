@@ -7,13 +7,13 @@
 namespace chat {
 namespace {
 
-// A connection that, like a WebSocket session, takes itself off the hub's
+// Like a WebSocket session, a fake takes itself off the hub's
 // list in its destructor.
-class FakeConnection : public Connection {
+class FakeSession : public DrainableSession {
  public:
-  explicit FakeConnection(SessionHub& hub, bool* destroyed = nullptr)
+  explicit FakeSession(SessionHub& hub, bool* destroyed = nullptr)
       : hub_(hub), destroyed_(destroyed) {}
-  ~FakeConnection() {
+  ~FakeSession() {
     hub_.remove(this);
     if (destroyed_) *destroyed_ = true;
   }
@@ -54,29 +54,29 @@ RoomTime at(int seconds) {
           std::chrono::steady_clock::time_point(std::chrono::seconds(seconds))};
 }
 
-TEST(SessionHub, KnowsTheLiveConnections) {
+TEST(SessionHub, KnowsTheLiveSessions) {
   SessionHub hub(small_config());
-  auto a = std::make_shared<FakeConnection>(hub);
-  auto b = std::make_shared<FakeConnection>(hub);
+  auto a = std::make_shared<FakeSession>(hub);
+  auto b = std::make_shared<FakeSession>(hub);
   hub.add(a);
   hub.add(b);
-  EXPECT_EQ(hub.connection_count(), 2u);
+  EXPECT_EQ(hub.session_count(), 2u);
   a.reset();  // its destructor removes it
-  EXPECT_EQ(hub.connection_count(), 1u);
+  EXPECT_EQ(hub.session_count(), 1u);
   hub.close_all_going_away();
   EXPECT_EQ(b->close_requests, 1);
 }
 
-TEST(SessionHub, HoldsConnectionsWeakly) {
+TEST(SessionHub, HoldsSessionsWeakly) {
   SessionHub hub(small_config());
   bool destroyed = false;
-  auto a = std::make_shared<FakeConnection>(hub, &destroyed);
+  auto a = std::make_shared<FakeSession>(hub, &destroyed);
   hub.add(a);
-  std::weak_ptr<FakeConnection> watch = a;
+  std::weak_ptr<FakeSession> watch = a;
   a.reset();
   EXPECT_TRUE(destroyed) << "the hub must not keep a session alive";
   EXPECT_TRUE(watch.expired());
-  EXPECT_EQ(hub.connection_count(), 0u);
+  EXPECT_EQ(hub.session_count(), 0u);
 }
 
 // At SIGTERM a session's last handler may finish on another thread while the
@@ -86,13 +86,12 @@ TEST(SessionHub, HoldsConnectionsWeakly) {
 TEST(SessionHub, ClosingMayDropASessionsLastReference) {
   SessionHub hub(small_config());
   bool destroyed = false;
-  auto owner = std::make_shared<FakeConnection>(hub, &destroyed);
+  auto owner = std::make_shared<FakeSession>(hub, &destroyed);
   hub.add(owner);
-  FakeConnection* connection = owner.get();
-  connection->on_close = [&owner] { owner.reset(); };  // its last handler finishes
+  owner->on_close = [&owner] { owner.reset(); };  // its last handler finishes
   hub.close_all_going_away();
   EXPECT_TRUE(destroyed);
-  EXPECT_EQ(hub.connection_count(), 0u);
+  EXPECT_EQ(hub.session_count(), 0u);
 }
 
 TEST(SessionHub, DrainsOnRequest) {

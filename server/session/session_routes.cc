@@ -29,7 +29,7 @@ web::Response SessionRoutes::status_response(const web::Request& request) const 
                             {{"host", config.advertised_host},
                              {"draining", hub_->draining()},
                              {"pid", static_cast<std::int64_t>(getpid())},
-                             {"connections", hub_->connection_count()},
+                             {"connections", hub_->session_count()},
                              {"maxRooms", config.rooms_max},
                              {"maxUsersPerRoom", config.room_limits.users_max},
                              {"rooms", std::move(rooms)}});

@@ -29,7 +29,7 @@ bool asks_for_events(const web::Request& request) {
 }  // namespace
 
 class WebSocketSession : public Member,
-                         public Connection,
+                         public DrainableSession,
                          public std::enable_shared_from_this<WebSocketSession> {
  public:
   // The plain socket, not Beast's tcp_stream: the WebSocket stream keeps its
