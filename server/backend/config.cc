@@ -103,6 +103,11 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
   app.add_option("--address", config.address, "Address to listen on");
   app.add_option("--port", config.port, "Port to listen on")->envname("PORT");
+  app.add_option("--admin-address", config.admin_address,
+                 "Address of the operators' listener (metrics, fleet, service discovery); keep "
+                 "it off the internet");
+  app.add_option("--admin-port", config.admin_port,
+                 "Port of the operators' listener (0: any free port, printed at start)");
   app.add_option("--jwt-secret", config.jwt_secret, "HS256 secret shared with session servers")
       ->envname("JWT_SECRET");
   app.add_option("--static-dir", config.static_dir,

@@ -13,6 +13,8 @@ namespace chat {
 struct BackendConfig {
   std::string address = "127.0.0.1";
   unsigned short port = 8080;  // env PORT
+  std::string admin_address = "127.0.0.1";  // operators only: metrics, fleet, discovery
+  unsigned short admin_port = 0;             // 0: any free port, printed at start
   std::string jwt_secret;      // env JWT_SECRET, required
   std::string static_dir;      // env STATIC_DIR: the web client
   int threads = 2;

@@ -12,6 +12,7 @@
 #include "scheduler/fleets/hathora_fleet.h"
 #include "scheduler/fleets/local_fleet.h"
 #include "scheduler/fleets/static_fleet.h"
+#include "server/backend/admin_routes.h"
 #include "server/backend/api_routes.h"
 #include "server/backend/config.h"
 #include "server/backend/scheduler_placement.h"
@@ -90,8 +91,14 @@ int main(int argc, char** argv) {
   options.port = config.port;
   options.body_bytes_max = config.body_bytes_max;
   web::HttpServer server(io, options, routes);
+  AdminRoutes admin_routes(placement, metrics);
+  web::ServerOptions admin_options;
+  admin_options.address = config.admin_address;
+  admin_options.port = config.admin_port;
+  web::HttpServer admin_server(io, admin_options, admin_routes);
   try {
     server.start();
+    admin_server.start();
   } catch (const std::exception& e) {
     std::cerr << "backend: " << e.what() << "\n";
     return 1;
@@ -102,10 +109,13 @@ int main(int argc, char** argv) {
             << config.rooms_per_server << " rooms a server, "
             << placement_config.autoscaler.min_servers << " to "
             << placement_config.autoscaler.max_servers << " servers)" << std::endl;
+  std::cout << "backend: admin on http://" << config.admin_address << ":" << admin_server.port()
+            << " (/metrics, /api/fleet, /sd/session-servers)" << std::endl;
 
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) {
     server.stop_accepting();
+    admin_server.stop_accepting();
     placement.stop();
     io.stop();
   });

@@ -88,6 +88,10 @@ export async function startBackend({ args = [], env = {}, sessionHosts = 'localh
   });
   const server = new Server(child, port);
   await waitHealthy(`${server.url}/healthz`, child);
+  // The operators' listener takes any free port (--admin-port 0) and says which.
+  const admin = child.output.match(/backend: admin on (http:\/\/[\d.]+:\d+)/);
+  if (!admin) throw new Error(`the backend did not print its admin address:\n${child.output}`);
+  server.adminUrl = admin[1];
   return server;
 }
 

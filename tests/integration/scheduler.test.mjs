@@ -52,6 +52,16 @@ describe('local fleet', () => {
       for (const [host, rooms] of hosts) assert.ok(rooms <= 10, `${host} holds ${rooms} rooms`);
       const before = await fleet(backend.url);
       assert.equal(ready(before).length, 3);
+      // The admin listener lists the same servers for Prometheus to scrape.
+      const discovered = (await api(backend.adminUrl, 'GET', '/sd/session-servers')).json;
+      assert.deepEqual(discovered.map((t) => t.targets[0]).sort(), ready(before).map((s) => s.host).sort());
+      for (const target of discovered) {
+        assert.equal(target.labels.fleet, 'local');
+        assert.equal(target.labels.state, 'ready');
+        assert.match(target.labels.server_id, /^local-\d+-\d+$/);
+      }
+      const adminMetrics = (await api(backend.adminUrl, 'GET', '/metrics')).text;
+      assert.match(adminMetrics, /chat_scheduler_rooms 25/);
       for (const server of ready(before)) {
         const status = (await api(`http://${server.host}`, 'GET', '/status')).json;
         assert.equal(status.rooms.length, hosts.get(server.host), 'what the server holds = what was placed');

@@ -1,0 +1,56 @@
+#include "server/backend/admin_routes.h"
+
+#include "server/common/http_util.h"
+#include "server/common/operator_endpoints.h"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+
+namespace chat {
+
+namespace http = boost::beast::http;
+
+boost::json::array service_discovery_targets(const boost::json::value& fleet) {
+  boost::json::array targets;
+  const auto* object = fleet.if_object();
+  const auto* servers = object ? object->if_contains("servers") : nullptr;
+  if (servers == nullptr || !servers->is_array()) return targets;
+  const auto* fleet_name = object->if_contains("fleet");
+  for (const auto& server : servers->as_array()) {
+    const auto* fields = server.if_object();
+    const auto* host = fields ? fields->if_contains("host") : nullptr;
+    if (host == nullptr || !host->is_string() || host->as_string().empty()) continue;
+    boost::json::object labels;
+    if (const auto* id = fields->if_contains("id")) labels["server_id"] = *id;
+    if (fleet_name) labels["fleet"] = *fleet_name;
+    if (const auto* state = fields->if_contains("state")) labels["state"] = *state;
+    targets.push_back(
+        boost::json::object{{"targets", boost::json::array{*host}}, {"labels", std::move(labels)}});
+  }
+  return targets;
+}
+
+void AdminRoutes::handle(web::Request request, web::Respond respond) {
+  const std::string_view path = web::target_path(request.target());
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    auto response =
+        web::error_response(request, http::status::method_not_allowed, "Only GET is served here");
+    response.set(http::field::allow, "GET");
+    return respond(std::move(response));
+  }
+  if (path == "/metrics") return respond(web::metrics_response(request, metrics_));
+  if (path == "/healthz") return respond(web::health_response(request, ""));
+  if (path == "/api/fleet" || path == "/sd/session-servers") {
+    bool discovery = path == "/sd/session-servers";
+    return placement_.describe([discovery, reply_to = web::ReplyTo(request),
+                                respond = std::move(respond)](boost::json::value fleet) {
+      if (discovery) fleet = service_discovery_targets(fleet);
+      respond(web::json_response(reply_to, http::status::ok, fleet));
+    });
+  }
+  respond(web::error_response(request, http::status::not_found,
+                              "Not found. Served here: /metrics, /api/fleet, "
+                              "/sd/session-servers, /healthz"));
+}
+
+}  // namespace chat

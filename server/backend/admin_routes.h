@@ -1,0 +1,33 @@
+// The backend's operator endpoints, on a listener of their own (by default
+// on loopback): metrics, the fleet as placement sees it, and the list of
+// session servers in Prometheus's HTTP service-discovery format, so that a
+// Prometheus finds the servers the autoscaler starts and stops.
+//
+//   GET /metrics             Prometheus text format
+//   GET /api/fleet           as on the public port (docs/PROTOCOL.md)
+//   GET /sd/session-servers  [{"targets":["h:p"],"labels":{"server_id":..,"fleet":..,"state":..}}]
+//   GET /healthz             {"status":"ok"}
+#pragma once
+
+#include "metrics/metrics.h"
+#include "server/backend/placement.h"
+#include "server/common/http_server.h"
+
+namespace chat {
+
+class AdminRoutes : public web::Routes {
+ public:
+  AdminRoutes(RoomPlacement& placement, metrics::Metrics& metrics)
+      : placement_(placement), metrics_(metrics) {}
+
+  void handle(web::Request request, web::Respond respond) override;
+
+ private:
+  RoomPlacement& placement_;
+  metrics::Metrics& metrics_;
+};
+
+// The fleet as describe() gives it, as http_sd targets: every server with a host.
+boost::json::array service_discovery_targets(const boost::json::value& fleet);
+
+}  // namespace chat
