@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include "scheduler/fleets/static_fleet.h"
 #include "scheduler/testing.h"
 
 namespace sched {
@@ -88,22 +87,6 @@ TEST_F(SchedulerTest, NoCapacityWithRetryAfterWhenFullAtMax) {
   EXPECT_EQ(std::get<NoCapacity>(refused).retry_after, seconds(7));
   EXPECT_EQ(scheduler.metrics().create.no_capacity, 1u);
   EXPECT_EQ(scheduler.metrics().create.waiting, 2u);
-  expect_invariants(scheduler);
-}
-
-TEST_F(SchedulerTest, StaticFleetFillsItsHostsThenRefuses) {
-  StaticFleet fleet({"a:1", "b:2"});
-  SchedulerConfig config;
-  config.policy = "best-fit";
-  config.room_capacity = 3;
-  config.autoscaler = fleet.autoscaler_config(config.autoscaler);
-  Scheduler scheduler(config, fleet, sequential_room_ids(), Random(1));
-  for (const std::string& host : fleet.hosts()) scheduler.on_server_started(host, host, {});
-  for (int i = 0; i < 6; ++i) {
-    EXPECT_TRUE(std::holds_alternative<Placed>(scheduler.create_room(seconds(1))));
-  }
-  EXPECT_TRUE(std::holds_alternative<NoCapacity>(scheduler.create_room(seconds(1))));
-  EXPECT_TRUE(scheduler.tick(seconds(3600)).stopped.empty());  // idle or not, min = max
   expect_invariants(scheduler);
 }
 

@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "scheduler/fleets/host_list.h"
+#include "scheduler/scheduler.h"
+#include "scheduler/testing.h"
 
 namespace sched {
 namespace {
+
+using testing::seconds;
 
 using Hosts = std::vector<std::string>;
 
@@ -55,6 +59,22 @@ TEST(StaticFleet, NeverStartsAndPinsTheFleetSize) {
   EXPECT_EQ(config.min_servers, 2);
   EXPECT_EQ(config.max_servers, 2);
   EXPECT_EQ(config.spare_room_slots, 3);  // the rest as asked
+}
+
+TEST(StaticFleet, TheSchedulerFillsItsHostsThenRefuses) {
+  StaticFleet fleet({"a:1", "b:2"});
+  SchedulerConfig config;
+  config.policy = "best-fit";
+  config.room_capacity = 3;
+  config.autoscaler = fleet.autoscaler_config(config.autoscaler);
+  Scheduler scheduler(config, fleet, sequential_room_ids(), Random(1));
+  for (const std::string& host : fleet.hosts()) scheduler.on_server_started(host, host, {});
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_TRUE(std::holds_alternative<Placed>(scheduler.create_room(seconds(1))));
+  }
+  EXPECT_TRUE(std::holds_alternative<NoCapacity>(scheduler.create_room(seconds(1))));
+  EXPECT_TRUE(scheduler.tick(seconds(3600)).stopped.empty());  // idle or not, min = max
+  EXPECT_EQ(scheduler.check_invariants(), std::vector<std::string>{});
 }
 
 }  // namespace
