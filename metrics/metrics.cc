@@ -1,6 +1,7 @@
 #include "metrics/metrics.h"
 
 #include <prometheus/text_serializer.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,9 +23,14 @@ Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
       resident_memory_bytes_(process_gauge(*registry_, "process_resident_memory_bytes",
                                            "Resident memory size in bytes.")),
-      cpu_seconds_(process_gauge(*registry_, "process_cpu_seconds",
-                                 "Total user and system CPU time spent in seconds.")),
+      cpu_seconds_total_(prometheus::BuildCounter()
+                             .Name("process_cpu_seconds_total")
+                             .Help("Total user and system CPU time spent in seconds.")
+                             .Register(*registry_)
+                             .Add({})),
       open_fds_(process_gauge(*registry_, "process_open_fds", "Number of open file descriptors.")),
+      max_fds_(process_gauge(*registry_, "process_max_fds",
+                             "Maximum number of open file descriptors.")),
       start_time_seconds_(process_gauge(*registry_, "process_start_time_seconds",
                                         "Start time of the process since unix epoch in seconds.")) {
   start_time_seconds_.Set(
@@ -32,6 +38,7 @@ Metrics::Metrics()
 }
 
 void Metrics::refresh_process_figures() {
+  std::lock_guard lock(refresh_mutex_);
   long page_size = sysconf(_SC_PAGESIZE);
   long ticks_per_second = sysconf(_SC_CLK_TCK);
   std::ifstream statm("/proc/self/statm");
@@ -50,7 +57,14 @@ void Metrics::refresh_process_figures() {
       if (i == 14) utime = std::stod(field);
       if (i == 15) stime = std::stod(field);
     }
-    cpu_seconds_.Set((utime + stime) / static_cast<double>(ticks_per_second));
+    double cpu_seconds = (utime + stime) / static_cast<double>(ticks_per_second);
+    if (cpu_seconds > cpu_seconds_total_.Value()) {
+      cpu_seconds_total_.Increment(cpu_seconds - cpu_seconds_total_.Value());
+    }
+  }
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    max_fds_.Set(static_cast<double>(files.rlim_cur));
   }
   std::error_code ec;
   auto fds = std::distance(std::filesystem::directory_iterator("/proc/self/fd", ec),

@@ -9,6 +9,7 @@
 #include <prometheus/registry.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace metrics {
@@ -24,9 +25,12 @@ class Metrics {
   void refresh_process_figures();
 
   std::shared_ptr<prometheus::Registry> registry_;
+  std::mutex refresh_mutex_;  // two scrapes at once must not both add the same CPU time
   prometheus::Gauge& resident_memory_bytes_;
-  prometheus::Gauge& cpu_seconds_;  // a gauge that only grows: read from /proc
+  // A counter followed from /proc: each refresh adds what the kernel's tally grew by.
+  prometheus::Counter& cpu_seconds_total_;
   prometheus::Gauge& open_fds_;
+  prometheus::Gauge& max_fds_;  // the soft RLIMIT_NOFILE, what open_fds runs into
   prometheus::Gauge& start_time_seconds_;
 };
 
