@@ -41,8 +41,6 @@ class RoomRegistry {
 
   std::vector<RoomStatus> status(std::chrono::steady_clock::time_point now) const;
   std::size_t room_count() const;
-  std::size_t rooms_max() const { return rooms_max_; }
-  const RoomLimits& limits() const { return limits_; }
 
  private:
   bool evict_longest_empty_locked();
