@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 
 #include "scheduler/fleets/hathora_fleet.h"
@@ -90,6 +91,25 @@ TEST(LocalFleet, ASessionServerThatNeverAnswersTimesOut) {
   EXPECT_NE(outcome.failure->find("did not answer /healthz in time"), std::string::npos)
       << *outcome.failure;
   fleet.stop_all();  // and the silent child is stopped and reaped, not left behind
+}
+
+TEST(LocalFleet, ASessionServerInheritsNoDescriptorOfTheBackend) {
+  net::io_context io;
+  // A listening socket, as the backend has when it starts a server.
+  net::ip::tcp::acceptor listener(io, {net::ip::make_address("127.0.0.1"), 0});
+  auto listing = std::filesystem::path(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR")
+                                                                  : "/tmp") /
+                 "inherited-fds";
+  LocalFleetOptions options;
+  options.session_binary =
+      script("lists-fds", "ls -l /proc/$$/fd > " + listing.string() + "; exit 5");
+  LocalFleet fleet(io, options);
+  auto outcome = wait_for(io, fleet, [&] { return *fleet.start_server(); });
+  ASSERT_TRUE(outcome.failure);
+  std::ifstream file(listing);
+  std::string fds((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  ASSERT_NE(fds.find("0 ->"), std::string::npos) << fds;  // the listing worked
+  EXPECT_EQ(fds.find("socket:"), std::string::npos) << fds;
 }
 
 TEST(HathoraFleet, AnUnreachableApiFailsTheStartAfterItsRetries) {

@@ -69,6 +69,10 @@ int LocalFleet::spawn(unsigned short port) {
         close(fd);
       }
     }
+    // Nothing of the backend's goes with it: not its listening sockets (the
+    // child would hold the backend's port), not its clients' connections
+    // (they would never see a FIN when the backend closes them).
+    close_range(3, ~0U, 0);
     execv(argv[0], argv.data());
     _exit(127);
   }
