@@ -22,6 +22,10 @@ SchedulerExporter::SchedulerExporter(prometheus::Registry& registry, const std::
                            "Session servers started (out) and stopped when idle (in).")),
       rooms_freed_(family(prometheus::BuildCounter(), registry, "chat_scheduler_rooms_freed_total",
                           "Room slots freed, by reason.")),
+      server_failures_(family(prometheus::BuildCounter(), registry,
+                              "chat_scheduler_server_failures_total",
+                              "Session servers lost: declared gone after failed status polls "
+                              "(stopped_answering) or never ready in time (start_timed_out).")),
       rooms_(family(prometheus::BuildGauge(), registry, "chat_scheduler_rooms",
                     "Rooms in the scheduler's table.")
                  .Add({})),
@@ -46,7 +50,9 @@ SchedulerExporter::SchedulerExporter(prometheus::Registry& registry, const std::
       scaled_out_(scale_events_.Add({{"direction", "out"}})),
       scaled_in_(scale_events_.Add({{"direction", "in"}})),
       freed_never_joined_(rooms_freed_.Add({{"reason", "never_joined"}})),
-      freed_emptied_(rooms_freed_.Add({{"reason", "emptied"}})) {}
+      freed_emptied_(rooms_freed_.Add({{"reason", "emptied"}})),
+      stopped_answering_(server_failures_.Add({{"reason", "stopped_answering"}})),
+      start_timed_out_(server_failures_.Add({{"reason", "start_timed_out"}})) {}
 
 void SchedulerExporter::update(const sched::SchedulerMetrics& m) {
   placed_.sync(m.create.placed);
@@ -57,6 +63,8 @@ void SchedulerExporter::update(const sched::SchedulerMetrics& m) {
   scaled_in_.sync(m.servers_stopped_idle);
   freed_never_joined_.sync(m.rooms_freed_never_joined);
   freed_emptied_.sync(m.rooms_freed_emptied);
+  stopped_answering_.sync(m.servers_declared_gone);
+  start_timed_out_.sync(m.servers_start_timed_out);
   servers_.Add({{"state", "starting"}}).Set(m.servers_starting);
   servers_.Add({{"state", "ready"}}).Set(m.servers_ready);
   servers_.Add({{"state", "draining"}}).Set(m.servers_draining);

@@ -30,6 +30,7 @@ class SchedulerExporter {
   prometheus::Family<prometheus::Gauge>& servers_;
   prometheus::Family<prometheus::Counter>& scale_events_;
   prometheus::Family<prometheus::Counter>& rooms_freed_;
+  prometheus::Family<prometheus::Counter>& server_failures_;
   prometheus::Gauge& rooms_;
   prometheus::Gauge& users_;
   prometheus::Gauge& free_slots_;
@@ -38,6 +39,7 @@ class SchedulerExporter {
   metrics::FollowedCounter placed_, waiting_, no_capacity_, replaced_;
   metrics::FollowedCounter scaled_out_, scaled_in_;
   metrics::FollowedCounter freed_never_joined_, freed_emptied_;
+  metrics::FollowedCounter stopped_answering_, start_timed_out_;
 };
 
 }  // namespace chat
