@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <iostream>
 
 namespace sched {
@@ -16,9 +18,20 @@ namespace net = boost::asio;
 namespace {
 
 // A port the kernel just had free; the child binds it a moment later.
-unsigned short free_port(const std::string& address) {
+// nullopt (never an exception out of io.run()) when there is none, e.g. when
+// the backend is out of file descriptors.
+std::optional<unsigned short> free_port(const std::string& address, std::string& error) {
+  boost::system::error_code ec;
+  auto ip = net::ip::make_address(address, ec);
   net::io_context io;
-  net::ip::tcp::acceptor acceptor(io, {net::ip::make_address(address), 0});
+  net::ip::tcp::acceptor acceptor(io);
+  net::ip::tcp::endpoint endpoint(ip, 0);
+  if (!ec) acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (ec) {
+    error = "no free port on " + address + ": " + ec.message();
+    return std::nullopt;
+  }
   return acceptor.local_endpoint().port();
 }
 
@@ -80,10 +93,17 @@ int LocalFleet::spawn(unsigned short port) {
 }
 
 std::optional<ServerId> LocalFleet::start_server() {
-  unsigned short port = free_port(options_.address);
+  std::string error;
+  auto free = free_port(options_.address, error);
+  if (!free) {
+    std::cerr << "backend: local fleet cannot start a session server: " << error << "\n";
+    return std::nullopt;
+  }
+  unsigned short port = *free;
   int pid = spawn(port);
   if (pid < 0) {
-    std::cerr << "backend: local fleet cannot fork a session server\n";
+    std::cerr << "backend: local fleet cannot fork a session server: " << std::strerror(errno)
+              << "\n";
     return std::nullopt;
   }
   // Numbered, not named by port: the kernel hands ports out again, and a
@@ -126,6 +146,9 @@ void LocalFleet::probe(const ServerId& id) {
       return;
     }
     if (std::chrono::steady_clock::now() - started > options_.start_timeout) {
+      // Stopped, so that a server that comes up late cannot hold rooms the
+      // scheduler has already placed elsewhere.
+      stop_child(id);
       if (failed_) failed_(id, "did not answer /healthz in time: " + response.error);
       return;
     }
@@ -137,10 +160,14 @@ void LocalFleet::probe(const ServerId& id) {
 }
 
 void LocalFleet::stop_server(const ServerId& id) {
+  std::cout << "backend: local fleet stopping idle session server " << id << std::endl;
+  stop_child(id);
+}
+
+void LocalFleet::stop_child(const ServerId& id) {
   std::lock_guard lock(mutex_);
   auto it = children_.find(id);
   if (it == children_.end()) return;
-  std::cout << "backend: local fleet stopping idle session server " << id << std::endl;
   kill(it->second.pid, SIGTERM);
   stopping_.push_back(it->second.pid);
   children_.erase(it);

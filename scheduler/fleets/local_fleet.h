@@ -48,6 +48,7 @@ class LocalFleet : public ManagedFleet {
   };
 
   void probe(const ServerId& id);
+  void stop_child(const ServerId& id);  // SIGTERM, reaped later
   void schedule_reap();
   int spawn(unsigned short port);
 
