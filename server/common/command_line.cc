@@ -5,7 +5,7 @@
 
 namespace chat {
 
-std::optional<ExitNow> parse_command_line(CLI::App& app, int argc, char** argv) {
+std::optional<ExitNow> parse_command_line(CLI::App& app, int argc, const char* const* argv) {
   try {
     app.parse(argc, argv);
     return std::nullopt;

@@ -20,7 +20,7 @@ using ParsedConfig = std::variant<Config, ExitNow>;
 
 // app.parse(argc, argv), with --help and parse errors turned into ExitNow
 // carrying CLI11's own text (the help, or the error and a pointer to --help).
-std::optional<ExitNow> parse_command_line(CLI::App& app, int argc, char** argv);
+std::optional<ExitNow> parse_command_line(CLI::App& app, int argc, const char* const* argv);
 
 // Prints `exit_now.message` where it belongs and returns its code: for main.
 int report(const ExitNow& exit_now);

@@ -1,12 +1,11 @@
 #include "server/session/config.h"
 
 #include <CLI/CLI.hpp>
-#include <sstream>
 #include <thread>
 
 namespace chat {
 
-std::variant<SessionConfig, ConfigExit> parse_session_config(int argc, const char* const* argv) {
+ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* argv) {
   SessionConfig config;
   config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App app{"Session server: holds chat rooms in memory and fans messages out over WebSocket."};
@@ -54,17 +53,9 @@ std::variant<SessionConfig, ConfigExit> parse_session_config(int argc, const cha
   int shutdown_grace = static_cast<int>(config.shutdown_grace.count());
   app.add_option("--shutdown-grace", shutdown_grace, "Seconds given to close handshakes on SIGTERM")
       ->check(CLI::Range(0, 600));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    // CLI11 reports bad flags (and --help) by throwing; its text and exit
-    // code become the value we return.
-    std::ostringstream text;
-    int exit_code = app.exit(e, text, text);
-    return ConfigExit{exit_code, text.str()};
-  }
+  if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   if (config.jwt_secret.empty()) {
-    return ConfigExit{2,
+    return ExitNow{2,
                       "session: JWT_SECRET is not set. Set the environment variable JWT_SECRET "
                       "(or --jwt-secret) to the secret the backend signs tokens with.\n"};
   }

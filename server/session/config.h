@@ -2,6 +2,8 @@
 // filled from flags and the environment in one place (--help lists them).
 #pragma once
 
+#include "server/common/command_line.h"
+
 #include <chrono>
 #include <string>
 #include <variant>
@@ -29,15 +31,9 @@ struct SessionConfig {
   std::chrono::seconds shutdown_grace{5};      // SIGTERM: time for close handshakes
 };
 
-// The server is not to start: --help was asked for (exit_code 0, the help in
-// `text`), or a setting is missing or wrong (`text` says which and how to fix
-// it). The caller prints `text` and exits with `exit_code`.
-struct ConfigExit {
-  int exit_code;
-  std::string text;
-};
-
-// Parses flags over the environment over the defaults. Prints nothing.
-std::variant<SessionConfig, ConfigExit> parse_session_config(int argc, const char* const* argv);
+// Parses flags over the environment over the defaults. Prints nothing: the
+// settings, or why not to start (--help; a setting missing or wrong, saying
+// which and how to fix it), which main prints.
+ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* argv);
 
 }  // namespace chat

@@ -11,7 +11,7 @@ namespace {
 
 // Parses a command line (the program name is added) with a clean environment
 // but for what the test sets.
-std::variant<SessionConfig, ConfigExit> parse(std::vector<std::string> args) {
+ParsedConfig<SessionConfig> parse(std::vector<std::string> args) {
   args.insert(args.begin(), "session");
   std::vector<const char*> argv;
   for (const auto& arg : args) argv.push_back(arg.c_str());
@@ -21,17 +21,17 @@ std::variant<SessionConfig, ConfigExit> parse(std::vector<std::string> args) {
 // The config of a command line that must parse.
 SessionConfig config_of(std::vector<std::string> args) {
   auto parsed = parse(std::move(args));
-  if (const auto* exit = std::get_if<ConfigExit>(&parsed)) {
-    ADD_FAILURE() << "refused (" << exit->exit_code << "): " << exit->text;
+  if (const auto* exit = std::get_if<ExitNow>(&parsed)) {
+    ADD_FAILURE() << "refused (" << exit->code << "): " << exit->message;
     return {};
   }
   return std::get<SessionConfig>(std::move(parsed));
 }
 
 // Why a command line that must not start the server does not.
-ConfigExit exit_of(std::vector<std::string> args) {
+ExitNow exit_of(std::vector<std::string> args) {
   auto parsed = parse(std::move(args));
-  if (const auto* exit = std::get_if<ConfigExit>(&parsed)) return *exit;
+  if (const auto* exit = std::get_if<ExitNow>(&parsed)) return *exit;
   ADD_FAILURE() << "accepted, but should not start";
   return {};
 }
@@ -120,10 +120,10 @@ TEST_F(SessionConfigTest, EveryFlagReachesItsField) {
 }
 
 TEST_F(SessionConfigTest, RefusesToStartWithoutASecret) {
-  ConfigExit exit = exit_of({});
-  EXPECT_EQ(exit.exit_code, 2);
-  EXPECT_NE(exit.text.find("JWT_SECRET is not set"), std::string::npos) << exit.text;
-  EXPECT_EQ(exit_of({"--jwt-secret", ""}).exit_code, 2) << "an empty secret is no secret";
+  ExitNow exit = exit_of({});
+  EXPECT_EQ(exit.code, 2);
+  EXPECT_NE(exit.message.find("JWT_SECRET is not set"), std::string::npos) << exit.message;
+  EXPECT_EQ(exit_of({"--jwt-secret", ""}).code, 2) << "an empty secret is no secret";
 }
 
 TEST_F(SessionConfigTest, RefusesBadValuesAndSaysWhich) {
@@ -136,25 +136,25 @@ TEST_F(SessionConfigTest, RefusesBadValuesAndSaysWhich) {
            {{"--idle-timeout", "1"}, "idle-timeout"},
            {{"--no-such-flag"}, "no-such-flag"},
        }) {
-    ConfigExit exit = exit_of(args);
-    EXPECT_NE(exit.exit_code, 0) << named;
-    EXPECT_NE(exit.text.find(named), std::string::npos) << exit.text;
+    ExitNow exit = exit_of(args);
+    EXPECT_NE(exit.code, 0) << named;
+    EXPECT_NE(exit.message.find(named), std::string::npos) << exit.message;
   }
 }
 
 TEST_F(SessionConfigTest, RefusesABadPortFromTheEnvironment) {
   setenv("JWT_SECRET", "s", 1);
   setenv("PORT", "eighty", 1);
-  ConfigExit exit = exit_of({});
-  EXPECT_NE(exit.exit_code, 0);
-  EXPECT_NE(exit.text.find("eighty"), std::string::npos) << exit.text;
+  ExitNow exit = exit_of({});
+  EXPECT_NE(exit.code, 0);
+  EXPECT_NE(exit.message.find("eighty"), std::string::npos) << exit.message;
 }
 
 TEST_F(SessionConfigTest, HelpIsAnExitWithoutError) {
-  ConfigExit exit = exit_of({"--help"});
-  EXPECT_EQ(exit.exit_code, 0);
+  ExitNow exit = exit_of({"--help"});
+  EXPECT_EQ(exit.code, 0);
   for (const char* flag : {"--rooms-max", "--users-per-room-max", "--shutdown-grace", "PORT"}) {
-    EXPECT_NE(exit.text.find(flag), std::string::npos) << flag << " missing from:\n" << exit.text;
+    EXPECT_NE(exit.message.find(flag), std::string::npos) << flag << " missing from:\n" << exit.message;
   }
 }
 

@@ -49,10 +49,7 @@ void wait_until_drained(net::steady_timer& timer, const SessionHub& hub,
 
 int main(int argc, char** argv) {
   auto parsed = parse_session_config(argc, argv);
-  if (const auto* exit = std::get_if<ConfigExit>(&parsed)) {
-    (exit->exit_code == 0 ? std::cout : std::cerr) << exit->text << std::flush;
-    return exit->exit_code;
-  }
+  if (const auto* exit_now = std::get_if<ExitNow>(&parsed)) return report(*exit_now);
   // Declared first, so destroyed last: handlers still pending when it goes
   // own the sessions that are still open.
   net::io_context io(std::get<SessionConfig>(parsed).threads);
