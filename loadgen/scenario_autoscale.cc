@@ -3,9 +3,9 @@
 // shrink within --idle-wait seconds. The fleet is read from the backend's
 // /metrics (--fleet-metric) when it is there, else counted as the distinct
 // hosts that room look-ups named (which can only show growth).
-#include "loadgen/scenarios.h"
-
 #include <set>
+
+#include "loadgen/scenarios.h"
 
 namespace loadgen {
 
@@ -14,14 +14,8 @@ namespace net = boost::asio;
 namespace {
 
 net::awaitable<std::optional<double>> read_fleet(Engine& engine) {
-  std::optional<std::string> text;
-  bool answered = false;
-  engine.backend_metrics([&](std::optional<std::string> body) {
-    text = std::move(body);
-    answered = true;
-  });
-  co_await engine.wait_for([&] { return answered; }, 30);
-  if (!answered || !text) co_return std::nullopt;
+  auto text = co_await engine.backend_metrics();
+  if (!text) co_return std::nullopt;
   co_return metric_value(*text, engine.config().fleet_metric);
 }
 
@@ -74,8 +68,9 @@ net::awaitable<void> run_autoscale(Engine& engine, Report& report) {
   engine.close_all();
   if (!fleet_peak) {
     report.skip("the fleet shrinks once idle",
-                config.fleet_metric + " is not exposed by the backend's /metrics, and look-ups "
-                "cannot show a shrinking fleet");
+                config.fleet_metric +
+                    " is not exposed by the backend's /metrics, and look-ups "
+                    "cannot show a shrinking fleet");
     co_return;
   }
   auto end = now_us() + static_cast<std::uint64_t>(config.idle_wait_s * 1e6);

@@ -66,7 +66,7 @@ class Connection final : public WsConnection,
     auto& socket = beast::get_lowest_layer(ws_);
     beast::error_code ec;
     socket.open(endpoint.protocol(), ec);
-    if (ec) return finish(0, {}, "socket: " + ec.message());
+    if (ec) return fail(WsFailure::socket, "socket: " + ec.message());
     // Small frames: Nagle would hold a message back until the last one is acked.
     socket.set_option(tcp::no_delay(true), ec);
     auto address = endpoint.address();
@@ -76,7 +76,7 @@ class Connection final : public WsConnection,
       ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
       auto source = net::ip::address_v4(0x7f000002u + bot_index % settings.source_addresses);
       socket.bind(tcp::endpoint(source, 0), ec);
-      if (ec) return finish(0, {}, "bind " + source.to_string() + ": " + ec.message());
+      if (ec) return fail(WsFailure::bind, "bind " + source.to_string() + ": " + ec.message());
     }
     websocket::stream_base::timeout timeouts =
         websocket::stream_base::timeout::suggested(beast::role_type::client);
@@ -91,7 +91,7 @@ class Connection final : public WsConnection,
     socket.async_connect(endpoint, [self = this->shared_from_this(), host = std::move(host),
                                     host_port = std::move(host_port),
                                     target = std::move(target)](beast::error_code ec) mutable {
-      if (ec) return self->finish(0, {}, "connect: " + ec.message());
+      if (ec) return self->fail(WsFailure::connect, "connect: " + ec.message());
       self->tls_handshake(std::move(host), std::move(host_port), std::move(target));
     });
   }
@@ -125,11 +125,11 @@ class Connection final : public WsConnection,
     } else {
       auto& tls = ws_.next_layer();
       auto problem = network::prepare_tls_client(tls.native_handle(), host);
-      if (!problem.empty()) return finish(0, {}, "tls: " + problem);
+      if (!problem.empty()) return fail(WsFailure::tls, "tls: " + problem);
       tls.async_handshake(net::ssl::stream_base::client,
                           [self = this->shared_from_this(), host_port = std::move(host_port),
                            target = std::move(target)](beast::error_code ec) mutable {
-                            if (ec) return self->finish(0, {}, "tls: " + ec.message());
+                            if (ec) return self->fail(WsFailure::tls, "tls: " + ec.message());
                             self->upgrade(std::move(host_port), std::move(target));
                           });
     }
@@ -147,14 +147,18 @@ class Connection final : public WsConnection,
   void on_upgrade(beast::error_code ec, websocket::response_type& response) {
     if (ec) {
       if (response.result_int() != 0 && response.result_int() != 101) {
-        return finish(0, {},
-                      "http " + std::to_string(response.result_int()) + ": " + response.body());
+        WsClosed closed;
+        closed.failure = WsFailure::refused;
+        closed.http_status = response.result_int();
+        auto detail = "http " + std::to_string(response.result_int()) + ": " + response.body();
+        closed.detail = detail;
+        return finish(closed);
       }
-      return finish(0, {}, "handshake: " + ec.message());
+      return fail(WsFailure::handshake, "handshake: " + ec.message());
     }
     if (events_protocol_ &&
         response[beast::http::field::sec_websocket_protocol] != kEventsProtocol) {
-      finish(0, {}, "subprotocol scalable-chat.events.v1 not echoed by the server");
+      fail(WsFailure::subprotocol, "subprotocol scalable-chat.events.v1 not echoed by the server");
       return close();
     }
     open_ = true;
@@ -172,9 +176,13 @@ class Connection final : public WsConnection,
     if (ec) {
       if (ec == websocket::error::closed) {
         auto& reason = ws_.reason();
-        return finish(reason.code, std::string(reason.reason.data(), reason.reason.size()), {});
+        WsClosed closed;
+        closed.close_code = reason.code;
+        closed.reason = std::string_view(reason.reason.data(), reason.reason.size());
+        return finish(closed);
       }
-      return finish(0, {}, closing_ ? std::string() : "read: " + ec.message());
+      if (closing_) return finish(WsClosed{});  // our own close
+      return fail(WsFailure::read, "read: " + ec.message());
     }
     auto data = buffer_.cdata();
     handler_->on_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
@@ -200,11 +208,18 @@ class Connection final : public WsConnection,
                     });
   }
 
-  void finish(int code, std::string reason, std::string error) {
+  void fail(WsFailure failure, const std::string& detail) {
+    WsClosed closed;
+    closed.failure = failure;
+    closed.detail = detail;
+    finish(closed);
+  }
+
+  void finish(const WsClosed& closed) {
     if (closed_) return;
     closed_ = true;
     queue_.clear();
-    handler_->on_closed(code, reason, error);
+    handler_->on_closed(closed);
   }
 
   Stream ws_;
@@ -223,6 +238,32 @@ using TlsWs = websocket::stream<net::ssl::stream<tcp::socket>>;
 
 }  // namespace
 
+std::string WsClosed::category() const {
+  switch (failure) {
+    case WsFailure::none:
+      return close_code ? "ws_close_" + std::to_string(close_code) : "ws_closed";
+    case WsFailure::resolve:
+      return "ws_resolve";
+    case WsFailure::socket:
+      return "ws_socket";
+    case WsFailure::bind:
+      return "ws_bind";
+    case WsFailure::connect:
+      return "ws_connect";
+    case WsFailure::tls:
+      return "ws_tls";
+    case WsFailure::refused:
+      return "ws_http_" + std::to_string(http_status);
+    case WsFailure::handshake:
+      return "ws_handshake";
+    case WsFailure::subprotocol:
+      return "ws_subprotocol";
+    case WsFailure::read:
+      return "ws_read";
+  }
+  return "ws_unknown";
+}
+
 std::shared_ptr<WsConnection> ws_connect(const WsSettings& settings, const std::string& host_port,
                                          const std::string& token, WsHandler* handler,
                                          std::uint32_t bot_index) {
@@ -232,7 +273,7 @@ std::shared_ptr<WsConnection> ws_connect(const WsSettings& settings, const std::
   if (settings.tls) {
     auto connection = std::make_shared<Connection<TlsWs>>(handler, *settings.io, *settings.tls);
     if (!resolve(*settings.io, host_port, settings.tls != nullptr, endpoint, host, error)) {
-      handler->on_closed(0, {}, error);
+      handler->on_closed(WsClosed{0, {}, WsFailure::resolve, 0, error});
       return nullptr;
     }
     connection->start(settings, endpoint, host, host_port, target, bot_index);
@@ -240,7 +281,7 @@ std::shared_ptr<WsConnection> ws_connect(const WsSettings& settings, const std::
   }
   auto connection = std::make_shared<Connection<PlainWs>>(handler, *settings.io);
   if (!resolve(*settings.io, host_port, settings.tls != nullptr, endpoint, host, error)) {
-    handler->on_closed(0, {}, error);
+    handler->on_closed(WsClosed{0, {}, WsFailure::resolve, 0, error});
     return nullptr;
   }
   connection->start(settings, endpoint, host, host_port, target, bot_index);

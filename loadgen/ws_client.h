@@ -5,21 +5,43 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>
 
 namespace loadgen {
 
+// Why a connection ended without a close frame from the server.
+enum class WsFailure {
+  none,  // a close frame (close_code), or we closed it
+  resolve,
+  socket,
+  bind,
+  connect,
+  tls,
+  refused,      // the upgrade was answered with an HTTP status (http_status)
+  handshake,    // the upgrade failed otherwise
+  subprotocol,  // the server did not echo scalable-chat.events.v1
+  read,
+};
+
+struct WsClosed {
+  int close_code = 0;       // the server's close frame (0 when none)
+  std::string_view reason;  // its reason
+  WsFailure failure = WsFailure::none;
+  unsigned http_status = 0;  // failure == refused
+  std::string_view detail;   // for people: "connect: Connection refused", "http 401: {...}"
+
+  // The report's error category: "ws_close_1008", "ws_http_401", "ws_connect", ...
+  std::string category() const;
+};
+
 // What a connection reports to its bot (which outlives the connection's work).
 class WsHandler {
  public:
   virtual void on_open() = 0;
   virtual void on_frame(std::string_view text) = 0;
-  // close_code: the server's close frame (0 when none); error: why otherwise,
-  // e.g. "http 401: {...}" when the upgrade was refused.
-  virtual void on_closed(int close_code, std::string_view reason, std::string_view error) = 0;
+  virtual void on_closed(const WsClosed& closed) = 0;
 
  protected:
   ~WsHandler() = default;
@@ -36,7 +58,7 @@ struct WsSettings {
   boost::asio::io_context* io = nullptr;
   boost::asio::ssl::context* tls = nullptr;  // non-null: wss://
   bool events_protocol = true;               // request scalable-chat.events.v1
-  int source_addresses = 0;  // >0: bind to 127.0.0.2.. when the host is on loopback
+  int source_addresses = 0;                  // >0: bind to 127.0.0.2.. when the host is on loopback
 };
 
 // Connects to ws(s)://host_port/?token=... ; bot_index spreads source addresses.

@@ -1,0 +1,72 @@
+// The backend's HTTP API as the bots use it (docs/PROTOCOL.md): log in,
+// create a room, look a room up, read /metrics. Each answer is classified
+// from its HTTP status and JSON fields into a value or an ApiError, whose
+// category names the report's error counters.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "network/http_client.h"
+#include "network/url.h"
+
+namespace loadgen {
+
+struct ApiError {
+  enum class Kind {
+    transport,   // no answer: see failure
+    status,      // an answer other than 200
+    bad_answer,  // 200 without the fields the protocol promises
+    no_host,     // a look-up: the room waits for a session server that is starting
+  };
+  Kind kind = Kind::transport;
+  network::HttpFailure failure = network::HttpFailure::none;
+  unsigned status = 0;
+  std::string detail;  // the answer's body, or what failed: for the report's samples
+
+  // "<call>_transport", "<call>_http_<status>", "<call>_bad_answer", "<call>_no_host".
+  std::string category(std::string_view call) const;
+  bool is_status(unsigned expected) const { return kind == Kind::status && status == expected; }
+};
+
+template <typename T>
+struct ApiResult {
+  std::optional<T> value;
+  ApiError error;  // when there is no value
+
+  explicit operator bool() const { return value.has_value(); }
+};
+
+struct Placement {
+  std::string host;   // host:port of the session server
+  std::string token;  // the session token for its WebSocket
+};
+
+// The answers, read: pure functions of a response.
+ApiResult<std::string> read_login(const network::HttpResponse& response);         // the user token
+ApiResult<std::string> read_created_room(const network::HttpResponse& response);  // its id
+ApiResult<Placement> read_placement(const network::HttpResponse& response);
+ApiResult<std::string> read_metrics(const network::HttpResponse& response);  // the text
+
+class BackendApi {
+ public:
+  // `origin`: the backend, e.g. http://127.0.0.1:8080.
+  BackendApi(network::HttpClient& http, network::Url origin);
+
+  // Parameters by value: each call is a coroutine that outlives its caller's arguments.
+  boost::asio::awaitable<ApiResult<std::string>> login(std::string user);
+  boost::asio::awaitable<ApiResult<std::string>> create_room(std::string user_token);
+  boost::asio::awaitable<ApiResult<Placement>> lookup(std::string user_token, std::string room_id);
+  boost::asio::awaitable<ApiResult<std::string>> metrics();
+
+ private:
+  boost::asio::awaitable<network::HttpResponse> call(const char* method, std::string path,
+                                                     std::string body, std::string bearer);
+
+  network::HttpClient& http_;
+  network::Url origin_;
+};
+
+}  // namespace loadgen

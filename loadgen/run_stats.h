@@ -1,0 +1,47 @@
+// What a run counts (bots, requests, messages, deliveries, errors by
+// category, latency) and the figures and threshold checks every report ends
+// with. Asio-free.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loadgen/latency_histogram.h"
+#include "loadgen/report.h"
+
+namespace loadgen {
+
+struct RunStats {
+  static constexpr std::size_t kErrorSamplesMax = 8;
+
+  std::uint64_t bots_started = 0;
+  std::uint64_t bots_connected = 0;  // now (snapshot received, not closed)
+  std::uint64_t bots_connected_peak = 0;
+  std::uint64_t ws_attempts = 0;
+  std::uint64_t http_requests = 0;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t deliveries = 0;
+  std::uint64_t errors_total = 0;
+  std::map<std::string, std::uint64_t> errors;  // by category
+  std::vector<std::string> error_samples;       // the first few, with detail
+  LatencyHistogram latency;
+
+  // Counts an error of `category`; the first few keep their detail.
+  void error(const std::string& category, const std::string& detail);
+  void bot_connected();
+  // Errors over operations (requests, WebSocket attempts, messages sent).
+  double error_rate() const;
+};
+
+struct Thresholds {
+  std::optional<double> p99_ms_max;
+  std::optional<double> error_rate_max;
+};
+
+// The figures every scenario reports, and a check for each threshold given.
+void add_common_figures(const RunStats& stats, const Thresholds& thresholds, Report& report);
+
+}  // namespace loadgen
