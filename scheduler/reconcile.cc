@@ -77,9 +77,9 @@ void Scheduler::follow_server_state(ServerRecord& server, const StatusReport& re
 void Scheduler::reconcile_reported(ServerRecord& server, const RoomReport& reported,
                                    const ReportedIds& all_reported, ReportTally& tally,
                                    Millis now) {
-  Room* claimed = claim_room(server, reported, all_reported, now);
+  RoomRecord* claimed = claim_room(server, reported, all_reported, now);
   if (claimed == nullptr) return;
-  Room& room = *claimed;
+  RoomRecord& room = *claimed;
   // Marked with the report's generation: seeing the mark again means the
   // report lists this room twice.
   if (room.reported_in == tally.generation) tally.room_listed_twice = true;
@@ -103,9 +103,9 @@ void Scheduler::reconcile_reported(ServerRecord& server, const RoomReport& repor
 // Makes sure the table has the reported room on this server, when it should,
 // and returns it (so the caller need not look it up again). nullptr when the
 // report is not followed for this room.
-Room* Scheduler::claim_room(ServerRecord& server, const RoomReport& reported,
-                            const ReportedIds& all_reported, Millis now) {
-  Room* room = rooms_.find(reported.room_id);
+RoomRecord* Scheduler::claim_room(ServerRecord& server, const RoomReport& reported,
+                                  const ReportedIds& all_reported, Millis now) {
+  RoomRecord* room = rooms_.find(reported.room_id);
   if (room != nullptr && room->server == server.key) return room;
   // An empty room the table does not hold here is nothing worth a slot.
   if (reported.users <= 0) return nullptr;
@@ -128,7 +128,7 @@ Room* Scheduler::claim_room(ServerRecord& server, const RoomReport& reported,
                                           reported.room_id + " after making room");
   if (room != nullptr) {
     ServerRecord& holder = servers_.at(room->server);
-    Room& moved = rooms_.move(reported.room_id, server.key, now);
+    RoomRecord& moved = rooms_.move(reported.room_id, server.key, now);
     reindex(holder, now);
     return &moved;
   }
@@ -142,7 +142,7 @@ Room* Scheduler::claim_room(ServerRecord& server, const RoomReport& reported,
 bool Scheduler::make_room_for_reported(ServerRecord& server, const ReportedIds& all_reported) {
   if (free_slots(server) > 0) return true;
   for (const RoomId& id : rooms_.rooms_on(server.key)) {
-    const Room& room = *rooms_.find(id);
+    const RoomRecord& room = *rooms_.find(id);
     if (room.state == RoomState::placed && !all_reported.contains(id)) {
       rooms_.erase(RoomId(id));  // copy: erasing invalidates the set's element
       ++counters_.rooms_freed_never_joined;
@@ -157,7 +157,7 @@ void Scheduler::reconcile_unreported(ServerRecord& server, const ReportedIds& al
   std::vector<RoomId> to_free;
   for (const RoomId& id : rooms_.rooms_on(server.key)) {
     if (all_reported.contains(id)) continue;
-    Room& room = *rooms_.find(id);
+    RoomRecord& room = *rooms_.find(id);
     if (room.state == RoomState::active) {
       // Seen with users, now not listed at all: the server restarted (or
       // dropped the room) under its users, who are reconnecting. It is an

@@ -6,29 +6,29 @@
 
 namespace sched {
 
-const Room* RoomTable::find(const RoomId& id) const {
+const RoomRecord* RoomTable::find(const RoomId& id) const {
   auto found = rooms_.find(id);
   return found == rooms_.end() ? nullptr : &found->second;
 }
 
-Room* RoomTable::find(const RoomId& id) {
+RoomRecord* RoomTable::find(const RoomId& id) {
   auto found = rooms_.find(id);
   return found == rooms_.end() ? nullptr : &found->second;
 }
 
-Room& RoomTable::place(const RoomId& id, ServerKey server, Millis now) {
+RoomRecord& RoomTable::place(const RoomId& id, ServerKey server, Millis now) {
   auto [entry, inserted] = rooms_.try_emplace(id);
   SCHED_CHECK(inserted, "placing room " + id + ", which the table already holds");
-  Room& room = entry->second;
-  room = Room{id, server, RoomState::placed, now};
+  RoomRecord& room = entry->second;
+  room = RoomRecord{id, server, RoomState::placed, now};
   attach(room);
   return room;
 }
 
-Room& RoomTable::move(const RoomId& id, ServerKey to, Millis now) {
-  Room& room = rooms_.at(id);
+RoomRecord& RoomTable::move(const RoomId& id, ServerKey to, Millis now) {
+  RoomRecord& room = rooms_.at(id);
   detach(room);
-  room = Room{id, to, RoomState::placed, now};
+  room = RoomRecord{id, to, RoomState::placed, now};
   attach(room);
   return room;
 }
@@ -46,13 +46,13 @@ const std::unordered_set<RoomId>& RoomTable::rooms_on(ServerKey server) const {
   return found == by_server_.end() ? none : found->second;
 }
 
-void RoomTable::attach(const Room& room) {
+void RoomTable::attach(const RoomRecord& room) {
   const bool inserted = by_server_[room.server].insert(room.id).second;
   SCHED_CHECK(inserted, "room " + room.id + " was already in the room set of server key " +
                             std::to_string(room.server));
 }
 
-void RoomTable::detach(const Room& room) {
+void RoomTable::detach(const RoomRecord& room) {
   // Every room in the table is in its server's set: the two change together.
   auto found = by_server_.find(room.server);
   SCHED_CHECK(found != by_server_.end(), "room " + room.id + " is on server key " +

@@ -19,7 +19,7 @@ enum class RoomState {
   empty,   // reported with 0 users; freed once empty_room_grace has passed
 };
 
-struct Room {
+struct RoomRecord {
   RoomId id;
   ServerKey server = 0;
   RoomState state = RoomState::placed;
@@ -31,31 +31,31 @@ struct Room {
 
 class RoomTable {
  public:
-  const Room* find(const RoomId& id) const;
-  Room* find(const RoomId& id);
+  const RoomRecord* find(const RoomId& id) const;
+  RoomRecord* find(const RoomId& id);
   bool contains(const RoomId& id) const { return rooms_.count(id) != 0; }
 
   // Puts a new room (an id the table does not hold) on `server`, `placed`.
-  Room& place(const RoomId& id, ServerKey server, Millis now);
+  RoomRecord& place(const RoomId& id, ServerKey server, Millis now);
   // Moves an existing room to another server, back in state `placed`.
-  Room& move(const RoomId& id, ServerKey to, Millis now);
+  RoomRecord& move(const RoomId& id, ServerKey to, Millis now);
   void erase(const RoomId& id);
 
   const std::unordered_set<RoomId>& rooms_on(ServerKey server) const;
   int count_on(ServerKey server) const { return static_cast<int>(rooms_on(server).size()); }
   std::size_t size() const { return rooms_.size(); }
 
-  const std::unordered_map<RoomId, Room>& rooms() const { return rooms_; }
+  const std::unordered_map<RoomId, RoomRecord>& rooms() const { return rooms_; }
   const std::unordered_map<ServerKey, std::unordered_set<RoomId>>& by_server() const {
     return by_server_;
   }
 
  private:
   // Add the room to, or take it from, its server's set in by_server_.
-  void attach(const Room& room);
-  void detach(const Room& room);
+  void attach(const RoomRecord& room);
+  void detach(const RoomRecord& room);
 
-  std::unordered_map<RoomId, Room> rooms_;
+  std::unordered_map<RoomId, RoomRecord> rooms_;
   // The reverse index, so reconciling one server's report touches only its rooms.
   std::unordered_map<ServerKey, std::unordered_set<RoomId>> by_server_;
 };

@@ -52,7 +52,7 @@ CreateResult Scheduler::create_room(Millis now) {
 }
 
 LookupResult Scheduler::lookup(const RoomId& room_id, Millis now) {
-  const Room* room = rooms_.find(room_id);
+  const RoomRecord* room = rooms_.find(room_id);
   if (room == nullptr) return UnknownRoom{};
   const ServerRecord& server = servers_.at(room->server);
   // A draining server is shutting down (it closes its sockets with "look the
@@ -75,7 +75,7 @@ LookupResult Scheduler::place_again(const RoomId& room_id, Millis now) {
     return RoomUnavailable{config_.retry_after};
   }
   check_takes_room(*target);
-  const Room* room = rooms_.find(room_id);
+  const RoomRecord* room = rooms_.find(room_id);
   SCHED_CHECK(room != nullptr, "placing room " + room_id + " again, which the table does not hold");
   ServerRecord& previous = servers_.at(room->server);
   rooms_.move(room_id, target->key, now);

@@ -138,14 +138,14 @@ class Scheduler {
   void follow_server_state(ServerRecord& server, const StatusReport& report, Millis now);
   // What on_status learns while following one report's rooms.
   struct ReportTally {
-    std::uint64_t generation = 0;  // marks the rooms this report lists (Room::reported_in)
+    std::uint64_t generation = 0;  // marks the rooms this report lists (RoomRecord::reported_in)
     int held = 0;                  // reported rooms the table holds here afterwards
     bool room_listed_twice = false;
   };
   void reconcile_reported(ServerRecord& server, const RoomReport& reported,
                           const ReportedIds& all_reported, ReportTally& tally, Millis now);
-  Room* claim_room(ServerRecord& server, const RoomReport& reported,
-                   const ReportedIds& all_reported, Millis now);
+  RoomRecord* claim_room(ServerRecord& server, const RoomReport& reported,
+                         const ReportedIds& all_reported, Millis now);
   bool make_room_for_reported(ServerRecord& server, const ReportedIds& all_reported);
   void reconcile_unreported(ServerRecord& server, const ReportedIds& all_reported, Millis now);
   void mark_gone(ServerRecord& server, Millis now);

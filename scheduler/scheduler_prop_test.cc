@@ -93,7 +93,7 @@ struct Run {
   std::optional<std::string> table_differs_from(const ServerId& id, const WorldServer& server) {
     if (server.draining) return std::nullopt;
     for (const RoomId& room_id : scheduler.rooms_on(id)) {
-      const Room& room = *scheduler.rooms().find(room_id);
+      const RoomRecord& room = *scheduler.rooms().find(room_id);
       const auto reported = server.users.find(room_id);
       const bool has_users = reported != server.users.end() && reported->second > 0;
       if (!has_users && room.state != RoomState::placed) {
@@ -101,7 +101,7 @@ struct Run {
       }
     }
     for (const auto& [room_id, users] : server.users) {
-      const Room* room = scheduler.rooms().find(room_id);
+      const RoomRecord* room = scheduler.rooms().find(room_id);
       if (users > 0 && (room == nullptr || room->state != RoomState::active)) {
         return "room " + room_id + " reported by " + id + " is not active in the table";
       }

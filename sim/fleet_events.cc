@@ -14,7 +14,7 @@ void Simulator::on_server_ready(std::uint32_t index) {
 
 void Simulator::on_server_crash(std::uint32_t index) {
   for (const HostedRoom& lost : fleet_.crash(index)) {
-    RoomState& room = rooms_.at(lost.room);
+    SimulatedRoom& room = rooms_.at(lost.room);
     report_.users_lost_to_crashes += lost.users;
     ++report_.rooms_lost_to_crashes;
     room.hosted_on = -1;

@@ -47,7 +47,7 @@ class Simulator {
   RunReport run(const ProgressFn& progress = {});
 
  private:
-  struct RoomState {
+  struct SimulatedRoom {
     sched::RoomId scheduler_id;
     std::int64_t created_ms = 0;
     std::int64_t hosted_on = -1;   // fleet index, or -1
@@ -58,7 +58,7 @@ class Simulator {
     bool active = false;             // counted in active_rooms_
   };
   enum class UserPhase : std::uint8_t { arriving, waiting, in_room };
-  struct UserState {
+  struct SimulatedUser {
     std::uint64_t room = 0;
     std::uint32_t generation = 0;  // the room's generation when the user got in
     std::uint32_t retry_token = 0;
@@ -72,18 +72,19 @@ class Simulator {
   void on_join(const WorkloadEvent& event);
   void on_leave(const WorkloadEvent& event);
   void on_message(const WorkloadEvent& event);
-  void try_join(std::uint64_t user_id, UserState& user, RoomState& room);
-  void enter_server(std::uint64_t user_id, UserState& user, RoomState& room,
+  void try_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room);
+  void enter_server(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
                     const std::string& host);
-  void refuse_join(std::uint64_t user_id, UserState& user, RoomState& room, JoinRefusal why);
-  void stop_waiting(UserState& user, RoomState& room);
+  void refuse_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
+                   JoinRefusal why);
+  void stop_waiting(SimulatedUser& user, SimulatedRoom& room);
   void on_lookup_retry(const SimEvent& event);
   void on_server_ready(std::uint32_t index);
   void on_server_crash(std::uint32_t index);
   void poll_round();
   void tick();
   bool needs_report(std::uint32_t index) const;
-  void update_activity(RoomState& room);
+  void update_activity(SimulatedRoom& room);
 
   void after_scheduler_call();
   void check_now();
@@ -103,8 +104,8 @@ class Simulator {
   Timeline timeline_;
   RunReport report_;
 
-  std::unordered_map<std::uint64_t, RoomState> rooms_;
-  std::unordered_map<std::uint64_t, UserState> users_;
+  std::unordered_map<std::uint64_t, SimulatedRoom> rooms_;
+  std::unordered_map<std::uint64_t, SimulatedUser> users_;
   std::vector<std::uint32_t> polled_;  // running, or crashed and not yet given up on
   std::vector<std::int64_t> waits_ms_;
   int active_rooms_ = 0;

@@ -12,7 +12,7 @@ void Simulator::on_create(const WorkloadEvent& event) {
     ++report_.creates_refused[static_cast<int>(CreateRefusal::duplicate_room)];
     return;
   }
-  RoomState& room = entry->second;
+  SimulatedRoom& room = entry->second;
   room.created_ms = now_ms();
   const sched::CreateResult result = scheduler_.create_room(clock_.now());
   after_scheduler_call();
@@ -39,7 +39,7 @@ void Simulator::on_join(const WorkloadEvent& event) {
     ++report_.joins_refused[static_cast<int>(JoinRefusal::already_in_room)];
     return;
   }
-  UserState& user = entry->second;
+  SimulatedUser& user = entry->second;
   user.room = event.room;
   user.waiting_since_ms = now_ms();
   auto room = rooms_.find(event.room);
@@ -53,7 +53,7 @@ void Simulator::on_join(const WorkloadEvent& event) {
   try_join(event.user, user, room->second);
 }
 
-void Simulator::try_join(std::uint64_t user_id, UserState& user, RoomState& room) {
+void Simulator::try_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room) {
   const sched::LookupResult result = scheduler_.lookup(room.scheduler_id, clock_.now());
   after_scheduler_call();
   if (const auto* ready = std::get_if<sched::RoomReady>(&result)) {
@@ -75,7 +75,7 @@ void Simulator::try_join(std::uint64_t user_id, UserState& user, RoomState& room
               unavailable ? JoinRefusal::no_capacity : JoinRefusal::unknown_room);
 }
 
-void Simulator::stop_waiting(UserState& user, RoomState& room) {
+void Simulator::stop_waiting(SimulatedUser& user, SimulatedRoom& room) {
   if (user.phase != UserPhase::waiting) return;
   user.phase = UserPhase::arriving;
   --room.users_waiting;
@@ -83,7 +83,7 @@ void Simulator::stop_waiting(UserState& user, RoomState& room) {
   update_activity(room);
 }
 
-void Simulator::enter_server(std::uint64_t user_id, UserState& user, RoomState& room,
+void Simulator::enter_server(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
                              const std::string& host) {
   const std::optional<std::uint32_t> index = fleet_.index_of_host(host);
   if (!index) return fail(FailureKind::correctness, "scheduler named unknown host " + host);
@@ -113,7 +113,7 @@ void Simulator::enter_server(std::uint64_t user_id, UserState& user, RoomState& 
   update_activity(room);
 }
 
-void Simulator::refuse_join(std::uint64_t user_id, UserState& user, RoomState& room,
+void Simulator::refuse_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
                             JoinRefusal why) {
   stop_waiting(user, room);
   ++report_.joins_refused[static_cast<int>(why)];
@@ -171,7 +171,7 @@ void Simulator::on_message(const WorkloadEvent& event) {
   ++report_.messages_undelivered;
 }
 
-void Simulator::update_activity(RoomState& room) {
+void Simulator::update_activity(SimulatedRoom& room) {
   const bool active = room.hosted_on >= 0 || room.users_waiting > 0;
   if (active == room.active) return;
   room.active = active;
