@@ -2,6 +2,7 @@
 // (plain and TLS): they compile slowly.
 #include "network/http_client.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -66,6 +67,9 @@ struct Job {
   // The handler's executor, told that work is pending so it does not run out.
   net::any_completion_executor work;
   bool retried = false;
+  std::uint64_t id = 0;
+  // While it waits for a connection: fails it at its deadline.
+  std::shared_ptr<net::steady_timer> wait_timer;
 };
 
 HttpResponse failure(HttpFailure kind, std::string error) {
@@ -122,6 +126,10 @@ struct HttpClient::State : std::enable_shared_from_this<State> {
 
   void enqueue(Job job);
   void pump(const std::string& key);
+  // Takes the oldest waiting job off the origin's queue.
+  Job take_waiting(Origin& origin);
+  // A waiting job's deadline passed before a connection was free.
+  void expire_waiting(const std::string& key, std::uint64_t id);
   // A connection is done with its job; `reusable`: its keep-alive stream is open.
   void release(const std::string& key, const std::shared_ptr<Connection>& connection,
                bool reusable);
@@ -134,6 +142,7 @@ struct HttpClient::State : std::enable_shared_from_this<State> {
   std::string tls_error;                  // why https:// cannot work, when the system's CAs failed
   std::map<std::string, Origin> origins;  // by Url::origin()
   std::atomic<std::size_t> queued{0};
+  std::uint64_t jobs_enqueued = 0;  // the ids of jobs
   bool stopping = false;
 };
 
@@ -341,8 +350,43 @@ void HttpClient::State::enqueue(Job job) {
   }
   close_stale_idle();
   auto key = job.url.origin();
+  auto id = job.id = ++jobs_enqueued;
   origins[key].queue.push_back(std::move(job));
   pump(key);
+  auto it = origins.find(key);
+  if (it == origins.end() || it->second.queue.empty()) return;
+  auto& waiting = it->second.queue.back();
+  if (waiting.id != id) return;
+  // No connection is free: the deadline must not wait for one.
+  waiting.wait_timer = std::make_shared<net::steady_timer>(strand, waiting.deadline);
+  waiting.wait_timer->async_wait([state = shared_from_this(), key, id](beast::error_code ec) {
+    if (!ec) state->expire_waiting(key, id);
+  });
+}
+
+Job HttpClient::State::take_waiting(Origin& origin) {
+  auto job = std::move(origin.queue.front());
+  origin.queue.pop_front();
+  --queued;
+  if (job.wait_timer) job.wait_timer->cancel();
+  job.wait_timer.reset();
+  return job;
+}
+
+void HttpClient::State::expire_waiting(const std::string& key, std::uint64_t id) {
+  auto it = origins.find(key);
+  if (it == origins.end()) return;
+  auto& queue = it->second.queue;
+  auto job = std::find_if(queue.begin(), queue.end(), [id](const Job& j) { return j.id == id; });
+  if (job == queue.end()) return;
+  auto expired = std::move(*job);
+  queue.erase(job);
+  --queued;
+  complete(expired,
+           failure(HttpFailure::timeout, "no free connection to " + expired.url.authority() +
+                                             " within " + milliseconds(expired.request.timeout)),
+           executor);
+  if (it->second.open == 0 && queue.empty()) origins.erase(it);
 }
 
 void HttpClient::State::pump(const std::string& key) {
@@ -352,9 +396,7 @@ void HttpClient::State::pump(const std::string& key) {
   auto now = Clock::now();
   while (!origin.queue.empty()) {
     if (origin.queue.front().deadline <= now) {
-      auto job = std::move(origin.queue.front());
-      origin.queue.pop_front();
-      --queued;
+      auto job = take_waiting(origin);
       complete(job,
                failure(HttpFailure::timeout, "no free connection to " + job.url.authority() +
                                                  " within " + milliseconds(job.request.timeout)),
@@ -362,9 +404,7 @@ void HttpClient::State::pump(const std::string& key) {
       continue;
     }
     if (origin.idle.empty() && origin.open >= options.connections_per_origin_max) break;
-    auto job = std::move(origin.queue.front());
-    origin.queue.pop_front();
-    --queued;
+    auto job = take_waiting(origin);
     std::shared_ptr<Connection> connection;
     if (!origin.idle.empty()) {
       connection = std::move(origin.idle.back());
@@ -419,11 +459,10 @@ void HttpClient::State::close_stale_idle() {
 void HttpClient::State::shut_down() {
   stopping = true;
   for (auto& [key, origin] : origins) {
-    for (auto& job : origin.queue) {
-      --queued;
+    while (!origin.queue.empty()) {
+      auto job = take_waiting(origin);
       complete(job, failure(HttpFailure::shut_down, "the client was shut down"), executor);
     }
-    origin.queue.clear();
     for (auto& connection : origin.idle) connection->abort();
     origin.open -= static_cast<int>(origin.idle.size());
     origin.idle.clear();

@@ -374,6 +374,37 @@ TEST(HttpClient, AtMostTheConnectionLimitPerOriginTheRestQueue) {
   runner.join();
 }
 
+TEST(HttpClient, ARequestWaitingForAConnectionMeetsItsDeadline) {
+  Flag first_arrived, release;
+  LoopbackServer server([&](ServerConnection& connection) {
+    while (auto request = connection.read_request()) {
+      first_arrived.set();
+      release.wait();
+      connection.write(answer(200, request->target));
+    }
+  });
+  net::io_context io;
+  auto work = net::make_work_guard(io);
+  std::thread runner([&] { io.run(); });
+  HttpClientOptions options;
+  options.connections_per_origin_max = 1;
+  HttpClient client(io.get_executor(), options);
+  std::promise<HttpResponse> slow, waiting;
+  client.async_fetch(get(server.url("/slow")), [&](HttpResponse r) { slow.set_value(r); });
+  first_arrived.wait();
+  auto request = get(server.url("/waiting"));
+  request.timeout = std::chrono::milliseconds(50);
+  client.async_fetch(request, [&](HttpResponse r) { waiting.set_value(r); });
+  // The only connection is still busy: the deadline ends the wait.
+  auto expired = waiting.get_future().get();
+  EXPECT_EQ(expired.failure, HttpFailure::timeout) << expired.error;
+  EXPECT_EQ(client.queued(), 0u);
+  release.set();
+  EXPECT_EQ(slow.get_future().get().body, "/slow");
+  work.reset();
+  runner.join();
+}
+
 TEST(HttpClient, CallsFromTwoThreadsOnAMultiThreadedContext) {
   LoopbackServer server(echo_target);
   net::io_context io;
