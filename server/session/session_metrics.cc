@@ -51,6 +51,15 @@ SessionMetrics::SessionMetrics(prometheus::Registry& registry)
                             .Name("chat_session_broadcast_seconds")
                             .Help("Time to apply one message and queue it to every member.")
                             .Register(registry)
-                            .Add({}, metrics::latency_buckets())) {}
+                            .Add({}, metrics::latency_buckets())) {
+  // Every reason the server counts starts at 0, so rate() and increase() see
+  // the first rejection and the dashboards show 0 rather than nothing.
+  for (const char* reason :
+       {"bad_token", "binary_frame", "draining", "duplicate_user", "empty_message",
+        "frame_too_big", "invalid_utf8", "message_too_long", "rate_limited", "room_full",
+        "server_full", "slow_consumer"}) {
+    rejected(reason);
+  }
+}
 
 }  // namespace chat
