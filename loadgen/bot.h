@@ -16,13 +16,13 @@
 namespace loadgen {
 
 class Engine;
-struct Room;
+struct ScenarioRoom;
 
 class Bot final : public WsHandler {
  public:
   enum class State : std::uint8_t { idle, joining, open, closed };
 
-  Bot(Engine& engine, Room& room, std::uint32_t slot, std::uint32_t index, std::string user)
+  Bot(Engine& engine, ScenarioRoom& room, std::uint32_t slot, std::uint32_t index, std::string user)
       : engine_(engine), room_(room), slot_(slot), index_(index), user_(std::move(user)) {}
 
   void join();   // login, look the room up, connect; open once the snapshot arrives
@@ -35,7 +35,7 @@ class Bot final : public WsHandler {
   const std::string& close_reason() const { return close_reason_; }
   const std::string& user() const { return user_; }
   const std::string& host() const { return host_; }
-  Room& room() { return room_; }
+  ScenarioRoom& room() { return room_; }
   // The scenario expects this bot to be closed or refused: not an error.
   void expect_close() { expect_close_ = true; }
 
@@ -53,7 +53,7 @@ class Bot final : public WsHandler {
   void on_snapshot_frame(std::string_view text);
 
   Engine& engine_;
-  Room& room_;
+  ScenarioRoom& room_;
   std::uint32_t slot_;
   std::uint32_t index_;
   std::string user_;

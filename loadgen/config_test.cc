@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "loadgen/report.h"
 
 namespace loadgen {
@@ -86,6 +89,20 @@ TEST(MetricValue, SumsMatchingSeries) {
   EXPECT_EQ(metric_value(text, "chat_session_rooms"), 7.0);
   EXPECT_FALSE(metric_value(text, "chat_scheduler_servers{state=\"x\"}"));
   EXPECT_FALSE(metric_value(text, "absent"));
+}
+
+TEST(MetricValue, ReadsEveryValueTheTextFormatAllowsAndSkipsGarbage) {
+  std::string text =
+      "a{k=\"1\"} 1.5e3\n"
+      "a{k=\"2\"} -0.5\n"
+      "a{k=\"3\"} twelve\n"
+      "a{k=\"4\"} 2x\n"
+      "b +Inf\n"
+      "c NaN\n";
+  EXPECT_EQ(metric_value(text, "a"), 1499.5);  // the two lines that are not numbers are left out
+  EXPECT_EQ(metric_value(text, "b"), std::numeric_limits<double>::infinity());
+  EXPECT_TRUE(std::isnan(*metric_value(text, "c")));
+  EXPECT_FALSE(metric_value("a{k=\"3\"} twelve\n", "a"));
 }
 
 TEST(Report, VerdictAndJson) {

@@ -109,8 +109,8 @@ net::awaitable<std::optional<std::string>> Engine::backend_metrics() {
 
 // --- rooms and bots ---------------------------------------------------------------
 
-Room& Engine::add_room(std::string name) {
-  rooms_.push_back(std::make_unique<Room>());
+ScenarioRoom& Engine::add_room(std::string name) {
+  rooms_.push_back(std::make_unique<ScenarioRoom>());
   rooms_.back()->name = std::move(name);
   return *rooms_.back();
 }
@@ -119,11 +119,11 @@ std::string Engine::user_id(const std::string& suffix) const {
   return "lg" + config_.run_id + "-" + suffix;
 }
 
-void Engine::create(Room& room, const std::string& owner) {
+void Engine::create(ScenarioRoom& room, const std::string& owner) {
   net::co_spawn(io_, create_steps(room, owner), net::detached);
 }
 
-net::awaitable<void> Engine::create_steps(Room& room, std::string owner) {
+net::awaitable<void> Engine::create_steps(ScenarioRoom& room, std::string owner) {
   auto token = co_await login(owner);
   if (token) {
     RetryLimits limits{kCreateBackoff, std::chrono::steady_clock::now() + kCreatePatience,
@@ -153,7 +153,7 @@ net::awaitable<void> Engine::create_steps(Room& room, std::string owner) {
   }
 }
 
-Bot& Engine::add_bot(Room& room, std::string user) {
+Bot& Engine::add_bot(ScenarioRoom& room, std::string user) {
   auto slot = room.checker.add_member();
   auto index = static_cast<std::uint32_t>(bots_.size());
   bots_.push_back(std::make_unique<Bot>(*this, room, slot, index, std::move(user)));

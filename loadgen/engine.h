@@ -30,7 +30,9 @@ namespace loadgen {
 std::uint64_t now_us();     // steady clock
 std::uint64_t rss_bytes();  // resident memory of this process
 
-struct Room {
+// A room the run drives: what the scenario calls it, what the backend calls it,
+// and the check of what its members receive.
+struct ScenarioRoom {
   std::string name;  // the scenario's (or trace's) name
   std::string id;    // the backend's; empty until created
   bool create_failed = false;
@@ -59,13 +61,13 @@ class Engine {
   boost::asio::awaitable<std::optional<std::string>> backend_metrics();
 
   // --- rooms and bots --------------------------------------------------------
-  Room& add_room(std::string name);
+  ScenarioRoom& add_room(std::string name);
   // Logs an owner in and creates the room (again while the fleet answers 503,
   // for up to 60 s); then the bots waiting for it join.
-  void create(Room& room, const std::string& owner);
-  Bot& add_bot(Room& room, std::string user);
+  void create(ScenarioRoom& room, const std::string& owner);
+  Bot& add_bot(ScenarioRoom& room, std::string user);
   std::string user_id(const std::string& suffix) const;  // "lg<run>-<suffix>"
-  std::vector<std::unique_ptr<Room>>& rooms() { return rooms_; }
+  std::vector<std::unique_ptr<ScenarioRoom>>& rooms() { return rooms_; }
   std::vector<std::unique_ptr<Bot>>& bots() { return bots_; }
   std::size_t bots_settled() const;
 
@@ -92,7 +94,7 @@ class Engine {
   void add_common_figures(Report& report) const;
 
  private:
-  boost::asio::awaitable<void> create_steps(Room& room, std::string owner);
+  boost::asio::awaitable<void> create_steps(ScenarioRoom& room, std::string owner);
   void tick_sender();
 
   boost::asio::io_context& io_;
@@ -102,7 +104,7 @@ class Engine {
   BackendApi api_;
   WsSettings ws_settings_;
   RunStats stats_;
-  std::vector<std::unique_ptr<Room>> rooms_;
+  std::vector<std::unique_ptr<ScenarioRoom>> rooms_;
   std::vector<std::unique_ptr<Bot>> bots_;
   std::string stopped_by_;
 

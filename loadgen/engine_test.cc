@@ -46,7 +46,7 @@ struct TwoBots : ::testing::Test {
   net::io_context io;
   Config config;
   Engine engine;
-  Room& room;
+  ScenarioRoom& room;
   Bot* sender;
   Bot* receiver;
 };

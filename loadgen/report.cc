@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <charconv>
 #include <iomanip>
 #include <sstream>
 
@@ -110,6 +111,21 @@ boost::json::value Report::to_json() const {
   return root;
 }
 
+namespace {
+
+// A sample's value in the text format: a float, "+Inf", "-Inf" or "NaN".
+// nullopt for anything else (a line this reader does not understand is
+// left out of the sum rather than guessed at).
+std::optional<double> sample_value(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
 std::optional<double> metric_value(std::string_view text, std::string_view selector) {
   auto brace = selector.find('{');
   auto name = selector.substr(0, brace);
@@ -151,12 +167,9 @@ std::optional<double> metric_value(std::string_view text, std::string_view selec
       continue;
     }
     if (space == std::string_view::npos) continue;
-    auto number = std::string(line.substr(space + 1));
-    auto stop = number.find(' ');  // a timestamp may follow
-    try {
-      total = total.value_or(0) + std::stod(number.substr(0, stop));
-    } catch (...) {
-    }
+    auto number = line.substr(space + 1);
+    number = number.substr(0, number.find(' '));  // a timestamp may follow
+    if (auto value = sample_value(number)) total = total.value_or(0) + *value;
   }
   return total;
 }

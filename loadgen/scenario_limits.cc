@@ -93,7 +93,7 @@ net::awaitable<void> check_spread(Engine& engine, Report& report) {
   std::size_t joined = 0;
   std::string refusal;
   // The room of the first part is on a host too: it counts.
-  std::map<Room*, std::string> room_host;
+  std::map<ScenarioRoom*, std::string> room_host;
   for (auto& bot : engine.bots()) {
     if (!bot->host().empty()) room_host[&bot->room()] = bot->host();
   }

@@ -29,8 +29,8 @@ net::awaitable<void> run_replay(Engine& engine, Report& report) {
                      " bad lines, first: " + recorded.errors.front().describe());
     co_return;
   }
-  std::map<std::string, Room*> rooms;
-  std::map<std::pair<Room*, std::string>, Bot*> members;
+  std::map<std::string, ScenarioRoom*> rooms;
+  std::map<std::pair<ScenarioRoom*, std::string>, Bot*> members;
   std::map<std::string, std::string> users;  // trace name -> user id (short, unique)
   auto user_of = [&](const std::string& name) {
     auto [it, added] = users.try_emplace(name);
