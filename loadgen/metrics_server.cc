@@ -1,18 +1,20 @@
 #include "loadgen/metrics_server.h"
 
+#include "metrics/followed_counter.h"
+#include "metrics/metrics.h"
+
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/streambuf.hpp>
-#include <boost/asio/write.hpp>
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
-#include <prometheus/text_serializer.h>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <map>
 
 namespace loadgen {
 
 namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
 using tcp = net::ip::tcp;
 
 struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
@@ -20,30 +22,29 @@ struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
       : engine(engine),
         acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"),
                                    static_cast<unsigned short>(port))),
-        registry(std::make_shared<prometheus::Registry>()),
         bots(prometheus::BuildGauge()
                  .Name("loadgen_bots_connected")
                  .Help("Bots joined to a room now.")
-                 .Register(*registry)
+                 .Register(metrics.registry())
                  .Add({})),
         sent(prometheus::BuildCounter()
                  .Name("loadgen_messages_sent_total")
                  .Help("Chat messages sent by bots.")
-                 .Register(*registry)
+                 .Register(metrics.registry())
                  .Add({})),
         delivered(prometheus::BuildCounter()
                       .Name("loadgen_messages_delivered_total")
                       .Help("Chat messages received by bots (one per member).")
-                      .Register(*registry)
+                      .Register(metrics.registry())
                       .Add({})),
         errors(prometheus::BuildCounter()
                    .Name("loadgen_errors_total")
                    .Help("Errors by kind.")
-                   .Register(*registry)),
+                   .Register(metrics.registry())),
         latency(prometheus::BuildHistogram()
                     .Name("loadgen_delivery_latency_seconds")
                     .Help("From a bot's send to another member's receipt.")
-                    .Register(*registry)
+                    .Register(metrics.registry())
                     .Add({}, prometheus::Histogram::BucketBoundaries{
                                  0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
                                  1, 2, 5, 10})) {}
@@ -51,54 +52,83 @@ struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
   void accept() {
     acceptor.async_accept([self = shared_from_this()](boost::system::error_code ec,
                                                       tcp::socket socket) {
-      if (ec) return;
-      self->answer(std::make_shared<tcp::socket>(std::move(socket)));
+      if (ec) return;  // closed: the run is over
+      std::make_shared<Exchange>(self, std::move(socket))->read();
       self->accept();
     });
   }
 
-  void answer(std::shared_ptr<tcp::socket> socket) {
-    auto request = std::make_shared<net::streambuf>(8192);
-    net::async_read_until(
-        *socket, *request, "\r\n\r\n",
-        [self = shared_from_this(), socket, request](boost::system::error_code ec, std::size_t) {
-          if (ec) return;
-          auto body = self->render();
-          auto response = std::make_shared<std::string>(
-              "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
-              std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
-          net::async_write(*socket, net::buffer(*response),
-                           [socket, response](boost::system::error_code, std::size_t) {});
-        });
-  }
+  // One request on one connection (Prometheus scrapes a few times a minute).
+  struct Exchange : std::enable_shared_from_this<Exchange> {
+    Exchange(std::shared_ptr<Impl> impl, tcp::socket socket)
+        : impl(std::move(impl)), stream(std::move(socket)) {}
 
-  // Counters only go up: add what happened since the last scrape.
+    void read() {
+      // A scraper that stalls must not keep its socket for the whole run.
+      stream.expires_after(std::chrono::seconds(10));
+      http::async_read(stream, buffer, request,
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                         if (!ec) self->answer();
+                       });
+    }
+
+    void answer() {
+      bool found = request.target() == "/metrics" || request.target() == "/";
+      response.version(request.version());
+      response.keep_alive(false);
+      if (request.method() != http::verb::get && request.method() != http::verb::head) {
+        response.result(http::status::method_not_allowed);
+        response.set(http::field::allow, "GET");
+        response.body() = "Only GET /metrics is served here\n";
+      } else if (!found) {
+        response.result(http::status::not_found);
+        response.body() = "Not found: the figures are at /metrics\n";
+      } else {
+        response.result(http::status::ok);
+        response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+        response.body() = impl->render();
+      }
+      response.prepare_payload();
+      if (request.method() == http::verb::head) response.body().clear();
+      http::async_write(stream, response,
+                        [self = shared_from_this()](beast::error_code, std::size_t) {
+                          beast::error_code ignored;
+                          self->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                        });
+    }
+
+    std::shared_ptr<Impl> impl;
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    http::request<http::string_body> request;
+    http::response<http::string_body> response;
+  };
+
+  // The run's own tallies, mirrored into the counters at each scrape.
   std::string render() {
     auto& stats = engine.stats();
     bots.Set(static_cast<double>(stats.bots_connected));
-    sent.Increment(static_cast<double>(stats.messages_sent - sent_seen));
-    sent_seen = stats.messages_sent;
-    delivered.Increment(static_cast<double>(stats.deliveries - delivered_seen));
-    delivered_seen = stats.deliveries;
+    sent.sync(stats.messages_sent);
+    delivered.sync(stats.deliveries);
     for (auto& [kind, count] : stats.errors) {
-      auto& seen = errors_seen[kind];
-      errors.Add({{"kind", kind}}).Increment(static_cast<double>(count - seen));
-      seen = count;
+      auto found = errors_followed.find(kind);
+      if (found == errors_followed.end()) {
+        found = errors_followed.emplace(kind, errors.Add({{"kind", kind}})).first;
+      }
+      found->second.sync(count);
     }
-    return prometheus::TextSerializer().Serialize(registry->Collect());
+    return metrics.render();
   }
 
   Engine& engine;
   tcp::acceptor acceptor;
-  std::shared_ptr<prometheus::Registry> registry;
+  metrics::Metrics metrics;  // the loadgen process's own CPU, memory and descriptors too
   prometheus::Gauge& bots;
-  prometheus::Counter& sent;
-  prometheus::Counter& delivered;
+  metrics::FollowedCounter sent;
+  metrics::FollowedCounter delivered;
   prometheus::Family<prometheus::Counter>& errors;
   prometheus::Histogram& latency;
-  std::uint64_t sent_seen = 0;
-  std::uint64_t delivered_seen = 0;
-  std::map<std::string, std::uint64_t> errors_seen;
+  std::map<std::string, metrics::FollowedCounter> errors_followed;
 };
 
 MetricsServer::MetricsServer(net::io_context& io, Engine& engine, int port)

@@ -1,5 +1,5 @@
-// Optional Prometheus page (--metrics-port): loadgen_* figures of the run,
-// answered by a tiny HTTP responder on 127.0.0.1 (one request a connection).
+// Optional Prometheus page (--metrics-port): loadgen_* figures of the run and
+// the process's own, at GET /metrics on 127.0.0.1 (one request a connection).
 #pragma once
 
 #include "loadgen/engine.h"

@@ -75,6 +75,28 @@ test('chat passes: 4 rooms x 50 bots, event subprotocol', async () => {
   } finally { await s.stop(); }
 });
 
+test('--metrics-port serves the run and the process to Prometheus while it runs', async () => {
+  const s = await stack();
+  const port = await freePort();
+  try {
+    const run = loadgen(['--target', s.target, '--scenario', 'chat', '--rooms', '2', '--users', '10',
+      '--rate', '2', '--duration', '4', '--ramp', '1', '--metrics-port', String(port)]);
+    let text = '';
+    const deadline = Date.now() + 20000;
+    while (Date.now() < deadline && !/^loadgen_messages_delivered_total [1-9]/m.test(text)) {
+      try { text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(); } catch {}
+      await sleep(200);
+    }
+    const missing = await fetch(`http://127.0.0.1:${port}/nothing`).catch(() => null);
+    const r = await run;
+    expect(r.code === 0, `exit ${r.code}`, r);
+    expect(/^loadgen_messages_delivered_total [1-9]/m.test(text), `deliveries counted:\n${text}`, r);
+    expect(/^loadgen_bots_connected /m.test(text), 'bots gauge', r);
+    expect(/^process_open_fds /m.test(text), "the loadgen process's own figures", r);
+    expect(missing?.status === 404, `404 for another path, got ${missing?.status}`, r);
+  } finally { await s.stop(); }
+});
+
 test('https and wss: certificates verified with --ca-file, refused without it', async () => {
   // A self-signed certificate for 127.0.0.1, and TLS fronts for the backend and
   // the session server (which advertises the front's address).
