@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test: unit and property tests
 # (Bazel, also under ASan+UBSan), integration tests against the real
-# binaries, the web client's unit tests and its tests in a real Chromium.
+# binaries, the dashboards and alerts against a real Prometheus, the web
+# client's unit tests and its tests in a real Chromium.
 # Ends with "N passed, N failed". SKIP_ASAN=1 skips the sanitizer run.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -100,6 +101,9 @@ fi
 
 echo "test: load generator against the real stack (small scale)"
 counted_tests "loadgen" . node tests/loadgen/loadgen_test.mjs
+
+echo "test: dashboards, Prometheus rules and alerts against a real Prometheus"
+counted_tests "monitoring" . node tests/monitoring/monitoring_test.mjs
 
 echo "test: web client unit tests (Vitest)"
 counted_tests "client-web unit" client-web npx vitest run
