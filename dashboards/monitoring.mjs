@@ -29,8 +29,8 @@ export function writeConfigs(dir, { backendAdmin, alertmanager, webhook, loadgen
   fs.mkdirSync(dir, { recursive: true });
   const prometheus = path.join(dir, 'prometheus.yml');
   const replacements = [
-    ['http://127.0.0.1:9090/sd/session-servers', `http://${backendAdmin}/sd/session-servers`],
-    ['targets: ["127.0.0.1:9090"]', `targets: ["${backendAdmin}"]`],
+    ['http://127.0.0.1:8081/sd/session-servers', `http://${backendAdmin}/sd/session-servers`],
+    ['targets: ["127.0.0.1:8081"]', `targets: ["${backendAdmin}"]`],
     ['targets: ["127.0.0.1:9093"]', `targets: ["${alertmanager}"]`],
     ['targets: ["127.0.0.1:9105"]', `targets: ["${loadgen}"]`],
     ['- rules/', `- ${path.join(here, 'rules')}/`],
@@ -73,7 +73,7 @@ async function waitReady(url, child, logFile, timeoutMs) {
 // Starts the webhook, Alertmanager and Prometheus with their data in dataDir.
 // Resolves with their URLs, the sink, and stop() which ends all three.
 export async function startMonitoring({
-  dataDir, backendAdmin, loadgen = '127.0.0.1:9105', prometheusPort = 9092,
+  dataDir, backendAdmin, loadgen = '127.0.0.1:9105', prometheusPort = 9090,
   alertmanagerPort = 9093, webhookPort = 9095, scrapeInterval, printAlerts = false,
   readyTimeoutMs = 60000,
 }) {
@@ -123,7 +123,7 @@ and the webhook Alertmanager notifies (it prints each alert). Ctrl-C stops them.
   --backend-admin HOST:PORT   the backend's admin listener (default 127.0.0.1:$ADMIN_PORT,
                               ADMIN_PORT defaulting to 8081 as in ./run.sh)
   --loadgen HOST:PORT         a load generator's --metrics-port (default 127.0.0.1:9105)
-  --prometheus-port PORT      default 9092
+  --prometheus-port PORT      default 9090
   --alertmanager-port PORT    default 9093
   --webhook-port PORT         default 9095
   --data-dir DIR              default artifacts/monitoring`;
@@ -143,7 +143,7 @@ and the webhook Alertmanager notifies (it prints each alert). Ctrl-C stops them.
   const stack = await startMonitoring({
     backendAdmin: options.backendAdmin ?? `127.0.0.1:${process.env.ADMIN_PORT ?? 8081}`,
     loadgen: options.loadgen,
-    prometheusPort: Number(options.prometheusPort ?? 9092),
+    prometheusPort: Number(options.prometheusPort ?? 9090),
     alertmanagerPort: Number(options.alertmanagerPort ?? 9093),
     webhookPort: Number(options.webhookPort ?? 9095),
     dataDir: path.resolve(options.dataDir ?? path.join(root, 'artifacts', 'monitoring')),

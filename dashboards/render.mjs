@@ -1,6 +1,6 @@
 // Draws each dashboard's panels as one SVG, from Prometheus's query_range
 // API: the picture an SRE would see in Grafana, for people without one.
-//   node dashboards/render.mjs [--prometheus http://127.0.0.1:9092] [--minutes 30]
+//   node dashboards/render.mjs [--prometheus http://127.0.0.1:9090] [--minutes 30]
 //                              [--out artifacts/dashboards]
 // Writes <dashboard>.svg for each dashboard in dashboards/grafana/ and an
 // index.html showing them all.
@@ -168,6 +168,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const end = Math.floor(Date.now() / 1000);
   const start = end - Number(arg('--minutes', 30)) * 60;
   const out = path.resolve(arg('--out', path.join(here, '..', 'artifacts', 'dashboards')));
-  const files = await renderAll(arg('--prometheus', 'http://127.0.0.1:9092'), start, end, out);
+  const files = await renderAll(arg('--prometheus', 'http://127.0.0.1:9090'), start, end, out);
   for (const f of files) console.log(`render: wrote ${path.relative(process.cwd(), f)}`);
 }
