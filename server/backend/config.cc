@@ -6,6 +6,7 @@
 
 #include "scheduler/fleets/host_list.h"
 #include "scheduler/policy.h"
+#include "server/common/tokens.h"
 
 namespace chat {
 namespace {
@@ -67,6 +68,7 @@ std::optional<std::string> settle(BackendConfig& c, const char* argv0) {
     return "JWT_SECRET is not set. Set the environment variable JWT_SECRET (or --jwt-secret) to "
            "the secret the session servers check tokens with.";
   }
+  if (auto short_secret = secret_problem(c.jwt_secret)) return *short_secret;
   if (c.fleet.empty()) {
     c.fleet = !c.hathora_app_id.empty() && !c.hathora_token.empty() ? "hathora" : "static";
   }

@@ -33,6 +33,9 @@ ExitNow refusal(std::vector<std::string> args) {
   return {};
 }
 
+// Long enough: both binaries refuse secrets under 32 bytes.
+constexpr const char* kSecret = "backend-config-test-secret-of-32-bytes";
+
 bool says(const ExitNow& exit_now, const std::string& text) {
   return exit_now.message.find(text) != std::string::npos;
 }
@@ -44,7 +47,7 @@ class BackendConfigTest : public ::testing::Test {
                              "HATHORA_TOKEN", "STATIC_DIR", "SESSION_BINARY"}) {
       unsetenv(name);
     }
-    setenv("JWT_SECRET", "s", 1);
+    setenv("JWT_SECRET", kSecret, 1);
   }
 };
 
@@ -123,6 +126,17 @@ TEST_F(BackendConfigTest, RefusesToStartWithoutASecret) {
   auto no_secret = refusal({});
   EXPECT_EQ(no_secret.code, 2);
   EXPECT_TRUE(says(no_secret, "JWT_SECRET is not set")) << no_secret.message;
+}
+
+TEST_F(BackendConfigTest, RefusesASecretShorterThan32BytesSayingHowToMakeOne) {
+  setenv("JWT_SECRET", std::string(31, 'k').c_str(), 1);
+  auto short_secret = refusal({});
+  EXPECT_EQ(short_secret.code, 2);
+  EXPECT_TRUE(says(short_secret, "JWT_SECRET is 31 bytes")) << short_secret.message;
+  EXPECT_TRUE(says(short_secret, "head -c 32 /dev/urandom | base64")) << short_secret.message;
+  EXPECT_TRUE(says(refusal({"--jwt-secret", "change-me"}), "at least 32"));
+  setenv("JWT_SECRET", std::string(32, 'k').c_str(), 1);
+  EXPECT_EQ(parse({}).jwt_secret, std::string(32, 'k'));
 }
 
 }  // namespace

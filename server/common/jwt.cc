@@ -21,15 +21,16 @@ Digest hmac_sha256(std::string_view key, std::string_view data) {
   return digest;
 }
 
-// Parses one token part as a JSON object; false for anything else.
-bool decode_object(std::string_view part, boost::json::object& out) {
+// Parses one token part as a JSON object: bad_encoding when the part is not
+// canonical base64url, malformed when it is not a JSON object.
+Error decode_object(std::string_view part, boost::json::object& out) {
   std::string json;
-  if (!base64url_decode(part, json)) return false;
+  if (!base64url_decode(part, json)) return Error::bad_encoding;
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(json, ec);
-  if (ec || !value.is_object()) return false;
+  if (ec || !value.is_object()) return Error::malformed;
   out = std::move(value.as_object());
-  return true;
+  return Error::none;
 }
 
 // Reads an optional numeric time claim; false when present but not a number.
@@ -51,6 +52,16 @@ bool time_claim(const boost::json::object& claims, const char* name, std::int64_
   return true;
 }
 
+// The value of one character of the URL-safe alphabet, or -1.
+int base64url_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
 }  // namespace
 
 std::string base64url_encode(std::string_view bytes) {
@@ -68,27 +79,26 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 bool base64url_decode(std::string_view text, std::string& out) {
+  // Four characters carry three bytes; a final group of one character
+  // cannot carry a whole byte.
   if (text.size() % 4 == 1) return false;
-  std::string padded;
-  padded.reserve(text.size() + 3);
+  out.clear();
+  out.reserve(3 * text.size() / 4);
+  std::uint32_t bits = 0;
+  int bit_count = 0;
   for (char c : text) {
-    if (c == '-')
-      c = '+';
-    else if (c == '_')
-      c = '/';
-    else if (!(std::isalnum(static_cast<unsigned char>(c))))
-      return false;  // '+', '/', '=' too
-    padded.push_back(c);
+    int value = base64url_value(c);
+    if (value < 0) return false;  // '+', '/', '=' and everything else
+    bits = (bits << 6) | static_cast<std::uint32_t>(value);
+    bit_count += 6;
+    if (bit_count >= 8) {
+      bit_count -= 8;
+      out.push_back(static_cast<char>((bits >> bit_count) & 0xFF));
+    }
   }
-  std::size_t padding = (4 - padded.size() % 4) % 4;
-  padded.append(padding, '=');
-  out.assign(3 * padded.size() / 4, '\0');
-  int decoded = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(padded.data()),
-                                static_cast<int>(padded.size()));
-  if (decoded < 0) return false;
-  out.resize(static_cast<std::size_t>(decoded) - padding);
-  return true;
+  // The bits left over after the last byte must be zero: otherwise several
+  // strings decode to the same bytes ("YQ" and "YR" both to "a").
+  return (bits & ((1u << bit_count) - 1)) == 0;
 }
 
 std::string sign(const boost::json::object& payload, std::string_view secret) {
@@ -105,12 +115,16 @@ std::string_view describe(Error error) {
       return "valid";
     case Error::malformed:
       return "malformed token";
+    case Error::bad_encoding:
+      return "token is not canonical base64url (no padding, no '+' or '/', no stray bits)";
     case Error::bad_algorithm:
       return "token algorithm is not HS256";
     case Error::bad_signature:
       return "bad token signature";
     case Error::expired:
       return "token expired";
+    case Error::no_expiry:
+      return "token has no expiry (exp)";
     case Error::not_yet_valid:
       return "token not yet valid";
   }
@@ -127,11 +141,11 @@ Verified verify(std::string_view token, std::string_view secret, std::int64_t no
     return result;
   }
   boost::json::object header, claims;
-  if (!decode_object(token.substr(0, first_dot), header) ||
-      !decode_object(token.substr(first_dot + 1, last_dot - first_dot - 1), claims)) {
-    result.error = Error::malformed;
-    return result;
+  result.error = decode_object(token.substr(0, first_dot), header);
+  if (result.error == Error::none) {
+    result.error = decode_object(token.substr(first_dot + 1, last_dot - first_dot - 1), claims);
   }
+  if (result.error != Error::none) return result;
   // Refuse other algorithms before looking at the signature: the classic
   // `alg: none` and algorithm-confusion attacks start here.
   const auto* alg = header.if_contains("alg");
@@ -140,7 +154,11 @@ Verified verify(std::string_view token, std::string_view secret, std::int64_t no
     return result;
   }
   std::string signature;
-  if (!base64url_decode(token.substr(last_dot + 1), signature) || signature.size() != 32) {
+  if (!base64url_decode(token.substr(last_dot + 1), signature)) {
+    result.error = Error::bad_encoding;
+    return result;
+  }
+  if (signature.size() != 32) {
     result.error = Error::bad_signature;
     return result;
   }
@@ -155,7 +173,11 @@ Verified verify(std::string_view token, std::string_view secret, std::int64_t no
     result.error = Error::malformed;
     return result;
   }
-  if (has_exp && now_seconds >= exp) {
+  if (!has_exp) {
+    result.error = Error::no_expiry;
+    return result;
+  }
+  if (now_seconds >= exp) {
     result.error = Error::expired;
     return result;
   }

@@ -17,10 +17,12 @@ std::string sign(const boost::json::object& payload, std::string_view secret);
 
 enum class Error {
   none,
-  malformed,      // not three base64url parts of JSON objects
+  malformed,      // not three parts, or a part is not a JSON object
+  bad_encoding,   // a part is not canonical base64url
   bad_algorithm,  // header `alg` is not HS256 (e.g. "none")
   bad_signature,  // HMAC does not match
   expired,        // `exp` is in the past
+  no_expiry,      // no `exp`: every token must end
   not_yet_valid,  // `nbf` is in the future
 };
 
@@ -34,12 +36,16 @@ struct Verified {
 };
 
 // Checks form, algorithm, signature (in constant time) and the time claims
-// against `now_seconds` (Unix time). `exp` and `nbf` are optional, as in the
-// seed's tokens; when present they must be numbers.
+// against `now_seconds` (Unix time). `exp` is required: a token without one
+// (as the seed issues them) would be valid forever once leaked. `nbf` is
+// optional. Both must be numbers.
 Verified verify(std::string_view token, std::string_view secret, std::int64_t now_seconds);
 
 // base64url without padding (RFC 4648 section 5), exposed for tests.
 std::string base64url_encode(std::string_view bytes);
+// Accepts only the canonical form: the URL-safe alphabet, no padding, and
+// zero bits after the last byte. Anything else has another spelling of the
+// same bytes, which would let one token be presented under many strings.
 bool base64url_decode(std::string_view text, std::string& out);
 
 }  // namespace chat::jwt

@@ -29,33 +29,100 @@ TEST(Base64Url, RoundTripsEveryLength) {
   }
 }
 
-TEST(Base64Url, RefusesForeignCharacters) {
+TEST(Base64Url, RefusesForeignCharactersAndPadding) {
   std::string out;
   EXPECT_FALSE(jwt::base64url_decode("ab+c", out));
   EXPECT_FALSE(jwt::base64url_decode("ab/c", out));
   EXPECT_FALSE(jwt::base64url_decode("abc=", out));
+  EXPECT_FALSE(jwt::base64url_decode("YQ==", out)) << "padded 'a'";
   EXPECT_FALSE(jwt::base64url_decode("a", out));
+  EXPECT_FALSE(jwt::base64url_decode("ab c", out));
 }
 
-TEST(Jwt, KnownVectorFromRfc7515StyleSecret) {
-  // Same token as PyJWT and Node crypto produce for this payload and secret:
+TEST(Base64Url, RefusesStrayBitsAfterTheLastByte) {
+  std::string out;
+  ASSERT_TRUE(jwt::base64url_decode("YQ", out));
+  EXPECT_EQ(out, "a");
+  EXPECT_FALSE(jwt::base64url_decode("YR", out)) << "also 'a', with a stray bit";
+  ASSERT_TRUE(jwt::base64url_decode("YWI", out));
+  EXPECT_EQ(out, "ab");
+  EXPECT_FALSE(jwt::base64url_decode("YWJ", out)) << "also 'ab', with a stray bit";
+}
+
+// Every short string the decoder accepts is the one spelling of its bytes.
+TEST(Base64Url, EachAcceptedStringIsTheEncodingOfItsBytes) {
+  const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=.";
+  int accepted = 0;
+  for (char a : alphabet) {
+    for (char b : alphabet) {
+      for (char c : alphabet) {
+        for (std::string text : {std::string{a, b}, std::string{a, b, c}}) {
+          std::string bytes;
+          if (!jwt::base64url_decode(text, bytes)) continue;
+          ++accepted;
+          ASSERT_EQ(jwt::base64url_encode(bytes), text);
+        }
+      }
+    }
+  }
+  // 2 characters carry 1 byte, 3 carry 2: exactly one spelling each. (The
+  // 2-character strings are met once for every third character.)
+  EXPECT_EQ(accepted, 256 * static_cast<int>(alphabet.size()) + 65536);
+}
+
+TEST(Jwt, KnownVector) {
+  // Same token as Node's crypto produces for this payload and secret:
   const std::string token =
-      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VySWQiOiJhbGljZSIsImlhdCI6MTcwMDAwMDAwMH0."
-      "Kq6nLls87byuneq33KrsfHMeoDzCWBi6laNR2H8vvj0";
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+      "eyJ0eXAiOiJ1c2VyIiwidXNlcklkIjoiYWxpY2UiLCJpYXQiOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMzYwMH0."
+      "QrDLrkR4WDyW1ejHw5WGVTqqtwe6xLZJjgauuZJjvwY";
   auto verified = jwt::verify(token, "s3cret", kNow);
   ASSERT_TRUE(verified) << jwt::describe(verified.error);
   EXPECT_EQ(verified.claims.at("userId").as_string(), "alice");
 }
 
+TEST(Jwt, RefusesATokenWithoutExpiryLikeTheSeeds) {
+  // The seed's user token for alice: {"userId":"alice","iat":1700000000}.
+  const std::string seed_token =
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VySWQiOiJhbGljZSIsImlhdCI6MTcwMDAwMDAwMH0."
+      "Kq6nLls87byuneq33KrsfHMeoDzCWBi6laNR2H8vvj0";
+  EXPECT_EQ(jwt::verify(seed_token, "s3cret", kNow).error, jwt::Error::no_expiry);
+  EXPECT_EQ(jwt::verify(seed_token, "other", kNow).error, jwt::Error::bad_signature)
+      << "the signature is checked first: a forger learns nothing from the claims";
+  EXPECT_EQ(jwt::describe(jwt::Error::no_expiry), "token has no expiry (exp)");
+}
+
 TEST(Jwt, SignThenVerify) {
-  std::string token = jwt::sign({{"userId", "bob"}, {"iat", kNow}}, "k");
+  std::string token = jwt::sign({{"userId", "bob"}, {"iat", kNow}, {"exp", kNow + 60}}, "k");
   auto verified = jwt::verify(token, "k", kNow);
   ASSERT_TRUE(verified);
   EXPECT_EQ(verified.claims.at("userId").as_string(), "bob");
 }
 
+// The same signed token, spelled another way, must not verify.
+TEST(Jwt, RefusesNonCanonicalSpellingsOfAValidToken) {
+  std::string token = jwt::sign({{"userId", "bob"}, {"exp", kNow + 60}}, "k");
+  ASSERT_TRUE(jwt::verify(token, "k", kNow));
+  // A 32-byte signature is 43 characters: the last one carries 2 stray bits.
+  std::string stray = token;
+  char& last = stray.back();
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  last = alphabet[alphabet.find(last) ^ 1];
+  EXPECT_EQ(jwt::verify(stray, "k", kNow).error, jwt::Error::bad_encoding);
+  EXPECT_EQ(jwt::verify(token + "=", "k", kNow).error, jwt::Error::bad_encoding);
+  std::string standard_alphabet = token;
+  for (char& c : standard_alphabet) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  if (standard_alphabet != token) {
+    EXPECT_EQ(jwt::verify(standard_alphabet, "k", kNow).error, jwt::Error::bad_encoding);
+  }
+  std::string padded_header = token;
+  padded_header.insert(padded_header.find('.'), "=");
+  EXPECT_EQ(jwt::verify(padded_header, "k", kNow).error, jwt::Error::bad_encoding);
+}
+
 TEST(Jwt, RefusesWrongSecretAndTampering) {
-  std::string token = jwt::sign({{"userId", "bob"}}, "k");
+  std::string token = jwt::sign({{"userId", "bob"}, {"exp", kNow + 60}}, "k");
   EXPECT_EQ(jwt::verify(token, "other", kNow).error, jwt::Error::bad_signature);
   std::string tampered = token;
   tampered[tampered.find('.') + 2] ^= 1;
@@ -72,9 +139,13 @@ TEST(Jwt, RefusesAlgNoneAndOtherAlgorithms) {
 }
 
 TEST(Jwt, RefusesMalformed) {
-  for (std::string_view bad : {"", ".", "..", "a.b", "a.b.c.d", "!!.??.xx", "e30.e30"}) {
+  for (std::string_view bad : {"", ".", "..", "a.b", "a.b.c.d", "e30.e30"}) {
+    EXPECT_NE(jwt::verify(bad, "k", kNow).error, jwt::Error::none) << bad;
+  }
+  for (std::string_view bad : {"a.b", "a.b.c.d", "e30.e30", "e30..x"}) {
     EXPECT_EQ(jwt::verify(bad, "k", kNow).error, jwt::Error::malformed) << bad;
   }
+  EXPECT_EQ(jwt::verify("!!.??.xx", "k", kNow).error, jwt::Error::bad_encoding);
   // JSON that is not an object.
   EXPECT_EQ(jwt::verify(forge(R"({"alg":"HS256"})", "[1]", "x"), "k", kNow).error,
             jwt::Error::malformed);
@@ -85,7 +156,7 @@ TEST(Jwt, ChecksExpiryAndNotBefore) {
   EXPECT_EQ(jwt::verify(expired, "k", kNow).error, jwt::Error::expired);
   std::string fresh = jwt::sign({{"exp", kNow + 60}}, "k");
   EXPECT_TRUE(jwt::verify(fresh, "k", kNow));
-  std::string future = jwt::sign({{"nbf", kNow + 60}}, "k");
+  std::string future = jwt::sign({{"nbf", kNow + 60}, {"exp", kNow + 120}}, "k");
   EXPECT_EQ(jwt::verify(future, "k", kNow).error, jwt::Error::not_yet_valid);
   std::string stringy = jwt::sign({{"exp", "tomorrow"}}, "k");
   EXPECT_EQ(jwt::verify(stringy, "k", kNow).error, jwt::Error::malformed);
@@ -104,16 +175,60 @@ TEST(Tokens, UserAndSessionTokensRoundTrip) {
   EXPECT_EQ(session_check.claims->room_id, "r1");
   EXPECT_EQ(session_check.claims->host, "localhost:8000");
 
-  // A user token is not a session token.
-  EXPECT_FALSE(check_session_token(policy, user, kNow).claims);
   // Session tokens are short-lived.
   EXPECT_EQ(check_session_token(policy, session, kNow + 3600).error, "token expired");
 }
 
-TEST(Tokens, AcceptsTheSeedsTokensWithoutExpiry) {
+TEST(Tokens, EachKindIsRefusedWhereTheOtherBelongs) {
   TokenPolicy policy{"secret"};
-  std::string seed_token = jwt::sign({{"userId", "alice"}, {"iat", kNow}}, "secret");
-  EXPECT_TRUE(check_user_token(policy, seed_token, kNow).claims);
+  std::string user = issue_user_token(policy, {"alice"}, kNow);
+  std::string session = issue_session_token(policy, {"alice", "r1", "localhost:8000"}, kNow);
+  EXPECT_EQ(jwt::verify(user, "secret", kNow).claims.at("typ").as_string(), "user");
+  EXPECT_EQ(jwt::verify(session, "secret", kNow).claims.at("typ").as_string(), "session");
+
+  auto user_at_session_server = check_session_token(policy, user, kNow);
+  EXPECT_FALSE(user_at_session_server.claims);
+  EXPECT_EQ(user_at_session_server.error,
+            "a user token is not a session token; connect with the token from "
+            "GET /api/rooms/:roomId");
+  // A session token carries a userId too: only its typ keeps it from
+  // creating rooms and looking them up.
+  auto session_at_backend = check_user_token(policy, session, kNow);
+  EXPECT_FALSE(session_at_backend.claims);
+  EXPECT_EQ(session_at_backend.error,
+            "a session token (for connecting to a room) is not a user token; use the token "
+            "from POST /api/login");
+}
+
+TEST(Tokens, RefusesTokensWithoutTypOrWithAnother) {
+  TokenPolicy policy{"secret"};
+  boost::json::object untyped{
+      {"userId", "alice"}, {"roomId", "r1"}, {"host", "h:1"}, {"exp", kNow + 60}};
+  std::string token = jwt::sign(untyped, "secret");
+  EXPECT_EQ(check_user_token(policy, token, kNow).error, "token has no typ claim");
+  EXPECT_EQ(check_session_token(policy, token, kNow).error, "token has no typ claim");
+  untyped["typ"] = "admin";
+  token = jwt::sign(untyped, "secret");
+  EXPECT_EQ(check_user_token(policy, token, kNow).error, "token typ is not user");
+  EXPECT_EQ(check_session_token(policy, token, kNow).error, "token typ is not session");
+}
+
+TEST(Tokens, RefusesTheSeedsTokensWithoutExpiry) {
+  TokenPolicy policy{"secret"};
+  std::string seed_token =
+      jwt::sign({{"typ", "user"}, {"userId", "alice"}, {"iat", kNow}}, "secret");
+  auto check = check_user_token(policy, seed_token, kNow);
+  EXPECT_FALSE(check.claims);
+  EXPECT_EQ(check.error, "token has no expiry (exp)");
+}
+
+TEST(Tokens, SecretsShorterThan32BytesAreRefusedWithHowToMakeOne) {
+  EXPECT_FALSE(secret_problem(std::string(32, 'k')));
+  auto short_secret = secret_problem(std::string(31, 'k'));
+  ASSERT_TRUE(short_secret);
+  EXPECT_NE(short_secret->find("JWT_SECRET is 31 bytes"), std::string::npos) << *short_secret;
+  EXPECT_NE(short_secret->find("head -c 32 /dev/urandom | base64"), std::string::npos);
+  EXPECT_TRUE(secret_problem(""));
 }
 
 }  // namespace

@@ -10,11 +10,37 @@ std::optional<std::string> string_claim(const boost::json::object& claims, const
   return std::string(value->as_string());
 }
 
-boost::json::object stamped(std::int64_t now_seconds, std::chrono::seconds lifetime) {
-  return {{"iat", now_seconds}, {"exp", now_seconds + lifetime.count()}};
+boost::json::object stamped(std::string_view type, std::int64_t now_seconds,
+                            std::chrono::seconds lifetime) {
+  return {{"typ", type}, {"iat", now_seconds}, {"exp", now_seconds + lifetime.count()}};
+}
+
+// Why a verified token is not of `wanted` type, with what to do instead;
+// empty when it is.
+std::string type_problem(const boost::json::object& claims, std::string_view wanted) {
+  const auto* type = claims.if_contains("typ");
+  if (type == nullptr || !type->is_string()) return "token has no typ claim";
+  if (type->as_string() == wanted) return "";
+  if (wanted == kUserTokenType && type->as_string() == kSessionTokenType) {
+    return "a session token (for connecting to a room) is not a user token; use the token "
+           "from POST /api/login";
+  }
+  if (wanted == kSessionTokenType && type->as_string() == kUserTokenType) {
+    return "a user token is not a session token; connect with the token from "
+           "GET /api/rooms/:roomId";
+  }
+  return "token typ is not " + std::string(wanted);
 }
 
 }  // namespace
+
+std::optional<std::string> secret_problem(std::string_view secret, std::string_view name) {
+  if (secret.size() >= kSecretBytesMin) return std::nullopt;
+  return std::string(name) + " is " + std::to_string(secret.size()) +
+         " bytes; it must be at least " + std::to_string(kSecretBytesMin) +
+         " (a shorter one can be guessed from any token). Make one with: "
+         "head -c 32 /dev/urandom | base64";
+}
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -24,14 +50,15 @@ std::int64_t unix_now() {
 
 std::string issue_user_token(const TokenPolicy& policy, const UserClaims& claims,
                              std::int64_t now_seconds) {
-  boost::json::object payload = stamped(now_seconds, policy.user_token_lifetime);
+  boost::json::object payload = stamped(kUserTokenType, now_seconds, policy.user_token_lifetime);
   payload["userId"] = claims.user_id;
   return jwt::sign(payload, policy.secret);
 }
 
 std::string issue_session_token(const TokenPolicy& policy, const SessionClaims& claims,
                                 std::int64_t now_seconds) {
-  boost::json::object payload = stamped(now_seconds, policy.session_token_lifetime);
+  boost::json::object payload =
+      stamped(kSessionTokenType, now_seconds, policy.session_token_lifetime);
   payload["userId"] = claims.user_id;
   payload["roomId"] = claims.room_id;
   payload["host"] = claims.host;
@@ -46,6 +73,8 @@ TokenCheck<UserClaims> check_user_token(const TokenPolicy& policy, std::string_v
     check.error = jwt::describe(verified.error);
     return check;
   }
+  check.error = type_problem(verified.claims, kUserTokenType);
+  if (!check.error.empty()) return check;
   auto user_id = string_claim(verified.claims, "userId");
   if (!user_id) {
     check.error = "token has no userId";
@@ -63,6 +92,8 @@ TokenCheck<SessionClaims> check_session_token(const TokenPolicy& policy, std::st
     check.error = jwt::describe(verified.error);
     return check;
   }
+  check.error = type_problem(verified.claims, kSessionTokenType);
+  if (!check.error.empty()) return check;
   auto user_id = string_claim(verified.claims, "userId");
   auto room_id = string_claim(verified.claims, "roomId");
   auto host = string_claim(verified.claims, "host");

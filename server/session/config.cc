@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <thread>
 
+#include "server/common/tokens.h"
+
 namespace chat {
 
 ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* argv) {
@@ -58,6 +60,9 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
     return ExitNow{2,
                       "session: JWT_SECRET is not set. Set the environment variable JWT_SECRET "
                       "(or --jwt-secret) to the secret the backend signs tokens with.\n"};
+  }
+  if (auto short_secret = secret_problem(config.jwt_secret)) {
+    return ExitNow{2, "session: " + *short_secret + "\n"};
   }
   config.empty_room_ttl = std::chrono::seconds(empty_room_ttl);
   config.idle_timeout = std::chrono::seconds(idle_timeout);

@@ -9,6 +9,10 @@
 namespace chat {
 namespace {
 
+// Long enough: both binaries refuse secrets under 32 bytes.
+constexpr const char* kSecret = "session-config-test-secret-32-bytes";
+constexpr const char* kOtherSecret = "another-session-config-test-secret-32-bytes";
+
 // Parses a command line (the program name is added) with a clean environment
 // but for what the test sets.
 ParsedConfig<SessionConfig> parse(std::vector<std::string> args) {
@@ -44,11 +48,11 @@ class SessionConfigTest : public ::testing::Test {
 };
 
 TEST_F(SessionConfigTest, SeedDefaults) {
-  setenv("JWT_SECRET", "s", 1);
+  setenv("JWT_SECRET", kSecret, 1);
   SessionConfig config = config_of({});
   EXPECT_EQ(config.address, "127.0.0.1");
   EXPECT_EQ(config.port, 8000);
-  EXPECT_EQ(config.jwt_secret, "s");
+  EXPECT_EQ(config.jwt_secret, kSecret);
   EXPECT_EQ(config.rooms_max, 10u);
   EXPECT_EQ(config.room_limits.users_max, 100u);
   EXPECT_EQ(config.room_limits.message_chars_max, 1000u);
@@ -60,7 +64,7 @@ TEST_F(SessionConfigTest, SeedDefaults) {
 }
 
 TEST_F(SessionConfigTest, EnvironmentThenFlags) {
-  setenv("JWT_SECRET", "s", 1);
+  setenv("JWT_SECRET", kSecret, 1);
   setenv("PORT", "9001", 1);
   setenv("ADVERTISED_HOST", "chat.example:443", 1);
   EXPECT_EQ(config_of({}).port, 9001);
@@ -69,12 +73,12 @@ TEST_F(SessionConfigTest, EnvironmentThenFlags) {
   EXPECT_EQ(config.port, 9002) << "a flag beats the environment";
   EXPECT_EQ(config.rooms_max, 3u);
   EXPECT_EQ(config.idle_timeout, std::chrono::seconds(5));
-  EXPECT_EQ(config_of({"--jwt-secret", "t"}).jwt_secret, "t");
+  EXPECT_EQ(config_of({"--jwt-secret", kOtherSecret}).jwt_secret, kOtherSecret);
 }
 
 TEST_F(SessionConfigTest, EveryFlagReachesItsField) {
   SessionConfig config = config_of({"--jwt-secret",
-                                    "s",
+                                    kSecret,
                                     "--address",
                                     "0.0.0.0",
                                     "--threads",
@@ -126,8 +130,18 @@ TEST_F(SessionConfigTest, RefusesToStartWithoutASecret) {
   EXPECT_EQ(exit_of({"--jwt-secret", ""}).code, 2) << "an empty secret is no secret";
 }
 
+TEST_F(SessionConfigTest, RefusesASecretShorterThan32BytesSayingHowToMakeOne) {
+  setenv("JWT_SECRET", std::string(31, 'k').c_str(), 1);
+  ExitNow exit = exit_of({});
+  EXPECT_EQ(exit.code, 2);
+  EXPECT_NE(exit.message.find("JWT_SECRET is 31 bytes"), std::string::npos) << exit.message;
+  EXPECT_NE(exit.message.find("head -c 32 /dev/urandom | base64"), std::string::npos)
+      << exit.message;
+  EXPECT_EQ(exit_of({"--jwt-secret", "change-me"}).code, 2);
+}
+
 TEST_F(SessionConfigTest, RefusesBadValuesAndSaysWhich) {
-  setenv("JWT_SECRET", "s", 1);
+  setenv("JWT_SECRET", kSecret, 1);
   // CLI11 has an exit code of its own for each kind of bad flag: any but 0.
   for (const auto& [args, named] : std::vector<std::pair<std::vector<std::string>, std::string>>{
            {{"--rooms-max", "0"}, "rooms-max"},
@@ -143,7 +157,7 @@ TEST_F(SessionConfigTest, RefusesBadValuesAndSaysWhich) {
 }
 
 TEST_F(SessionConfigTest, RefusesABadPortFromTheEnvironment) {
-  setenv("JWT_SECRET", "s", 1);
+  setenv("JWT_SECRET", kSecret, 1);
   setenv("PORT", "eighty", 1);
   ExitNow exit = exit_of({});
   EXPECT_NE(exit.code, 0);

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 export SESSION_PORT=$(free_port)
 BACKEND_PORT=$(free_port)
-export JWT_SECRET="browser-test-$RANDOM$RANDOM"
+export JWT_SECRET="$(head -c 32 /dev/urandom | base64)"  # both binaries refuse < 32 bytes
 export ARTIFACTS_DIR="${ARTIFACTS_DIR:-$PWD/artifacts}"
 mkdir -p "$ARTIFACTS_DIR"
 export LOG_DIR="${TEST_LOGS:-$ARTIFACTS_DIR}"

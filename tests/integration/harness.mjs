@@ -15,7 +15,8 @@ export const repoRoot = path.resolve(here, '..', '..');
 const built = (p) => { try { return fs.realpathSync(path.join(repoRoot, p)); } catch { return path.join(repoRoot, p); } };
 export const SESSION_BIN = process.env.SESSION_BIN ?? built('bazel-bin/server/session/session');
 export const BACKEND_BIN = process.env.BACKEND_BIN ?? built('bazel-bin/server/backend/backend');
-export const SECRET = 'integration-test-secret';
+// Both binaries refuse secrets shorter than 32 bytes.
+export const SECRET = 'integration-test-secret-at-least-32-bytes';
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -97,13 +98,19 @@ export async function startBackend({ args = [], env = {}, sessionHosts = 'localh
 
 // --- tokens -----------------------------------------------------------------
 const b64u = (s) => Buffer.from(s).toString('base64url');
+// Signs exactly `payload`: the tests that forge tokens start here.
 export function signToken(payload, { secret = SECRET, header = { alg: 'HS256', typ: 'JWT' } } = {}) {
   const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(payload))}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
-export function sessionToken(host, roomId, userId, extra = {}) {
+// Valid tokens, as the backend issues them (`extra` overrides any claim).
+export function userToken(userId, extra = {}, options = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return signToken({ userId, roomId, host, iat: now, exp: now + 300, ...extra });
+  return signToken({ typ: 'user', userId, iat: now, exp: now + 3600, ...extra }, options);
+}
+export function sessionToken(host, roomId, userId, extra = {}, options = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  return signToken({ typ: 'session', userId, roomId, host, iat: now, exp: now + 300, ...extra }, options);
 }
 export function decodeToken(token) {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());

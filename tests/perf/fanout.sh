@@ -27,7 +27,7 @@ BIN=$(readlink -f bazel-bin)
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 SESSION_PORT=$(free_port)
 BACKEND_PORT=$(free_port)
-export JWT_SECRET="perf-$RANDOM"
+export JWT_SECRET="$(head -c 32 /dev/urandom | base64)"  # both binaries refuse < 32 bytes
 "$BIN/server/session/session" --port "$SESSION_PORT" --advertised-host "127.0.0.1:$SESSION_PORT" \
   --threads "$threads" "${session_args[@]}" >/tmp/fanout-session.log 2>&1 &
 session_pid=$!

@@ -10,7 +10,7 @@ BIN=$(readlink -f bazel-bin)
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 SESSION_PORT=$(free_port)
 BACKEND_PORT=$(free_port)
-export JWT_SECRET="mem-$RANDOM"
+export JWT_SECRET="$(head -c 32 /dev/urandom | base64)"  # both binaries refuse < 32 bytes
 "$BIN/server/session/session" --port "$SESSION_PORT" --advertised-host "127.0.0.1:$SESSION_PORT" \
   --rooms-max "$rooms" >/tmp/idle-session.log 2>&1 &
 session_pid=$!
