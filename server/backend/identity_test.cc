@@ -55,5 +55,66 @@ TEST(UserId, RefusesEmptyLongControlAndInvalid) {
   EXPECT_EQ(check_user_id(std::string(33, 'a')).error, "userId is longer than 32 characters");
 }
 
+// Each of these makes a name look like another one, or hides part of it.
+TEST(UserId, RefusesBidiControlsSayingWhich) {
+  for (const char* bidi :
+       {"\u202E", "\u202A", "\u202D", "\u2066", "\u2067", "\u2068", "\u2069", "\u200F", "\u061C"}) {
+    auto check = check_user_id(std::string("admin") + bidi + "txt");
+    EXPECT_FALSE(check.user_id) << "U+" << bidi;
+    EXPECT_NE(check.error.find("bidirectional control"), std::string::npos) << check.error;
+  }
+  EXPECT_EQ(check_user_id("alice\u202Eevil").error,
+            "userId contains U+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control that changes "
+            "how text around it reads: remove it");
+}
+
+TEST(UserId, RefusesZeroWidthAndOtherInvisibleCharacters) {
+  for (const char* invisible :
+       {"\u200B", "\u200C", "\u200D", "\u2060", "\uFEFF", "\u00AD", "\u180E", "\U000E0041"}) {
+    auto check = check_user_id(std::string("ali") + invisible + "ce");
+    EXPECT_FALSE(check.user_id) << check.error;
+    EXPECT_NE(check.error.find("invisible formatting character"), std::string::npos) << check.error;
+  }
+  EXPECT_EQ(check_user_id("ali\u200Bce").error,
+            "userId contains U+200B ZERO WIDTH SPACE, an invisible formatting character: "
+            "remove it");
+  // Not format characters, but just as invisible.
+  for (const char* invisible : {"\u3164", "\u115F", "\uFFA0", "\u034F"}) {
+    auto check = check_user_id(std::string("bob") + invisible);
+    EXPECT_FALSE(check.user_id) << check.error;
+    EXPECT_NE(check.error.find("an invisible character"), std::string::npos) << check.error;
+  }
+  EXPECT_FALSE(check_user_id("bob\u2028").user_id) << "line separator";
+  EXPECT_EQ(check_user_id("a\u0007b").error,
+            "userId contains U+0007, a control character: remove it");
+}
+
+TEST(UserId, AllowsTheEmojiStyleSelectorOnlyAfterAnEmoji) {
+  EXPECT_TRUE(check_user_id("love \u2764\uFE0F").user_id) << "red heart, emoji style";
+  EXPECT_FALSE(check_user_id("alice\uFE0F").user_id) << "after a letter it is only invisible";
+  EXPECT_FALSE(check_user_id("\uFE0Falice").user_id);
+}
+
+TEST(UserId, NormalisesToNfcSoOneNameHasOneSpelling) {
+  const std::string composed = "Jos\u00E9";     // é as one code point
+  const std::string decomposed = "Jose\u0301";  // e + combining acute accent
+  ASSERT_NE(composed, decomposed);
+  ASSERT_TRUE(check_user_id(decomposed).user_id);
+  EXPECT_EQ(*check_user_id(decomposed).user_id, composed);
+  EXPECT_EQ(*check_user_id(composed).user_id, composed);
+  // Hangul syllables typed as their jamo.
+  EXPECT_EQ(*check_user_id("\u1112\u1161\u11AB").user_id, "\uD55C");
+  // The limit counts the normalised characters.
+  std::string thirty_two_accented;
+  for (int i = 0; i < 32; ++i) thirty_two_accented += "e\u0301";
+  EXPECT_TRUE(check_user_id(thirty_two_accented).user_id);
+}
+
+TEST(UserId, TrimsUnicodeSpacesButNotControls) {
+  EXPECT_EQ(*check_user_id("\u00A0alice\u3000").user_id, "alice");
+  EXPECT_FALSE(check_user_id("\u00A0\u2003").user_id);
+  EXPECT_FALSE(check_user_id("alice\u0085").user_id) << "NEL is a control, not a space";
+}
+
 }  // namespace
 }  // namespace chat

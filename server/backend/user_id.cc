@@ -1,6 +1,12 @@
 #include "server/backend/user_id.h"
 
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
 #include <cstdint>
+#include <cstdio>
+#include <vector>
 
 namespace chat {
 namespace {
@@ -34,27 +40,88 @@ bool next_code_point(std::string_view text, std::size_t& i, std::uint32_t& cp) {
   return true;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+// The code points of `text`, or nullopt when it is not valid UTF-8.
+std::optional<std::vector<UChar32>> decode(std::string_view text) {
+  std::vector<UChar32> code_points;
+  for (std::size_t i = 0; i < text.size();) {
+    std::uint32_t cp = 0;
+    if (!next_code_point(text, i, cp)) return std::nullopt;
+    code_points.push_back(static_cast<UChar32>(cp));
+  }
+  return code_points;
+}
+
+// Tab, CR, LF (as before) and the space separators (U+0020, U+00A0, U+3000...).
+bool is_trimmed_space(UChar32 cp) {
+  return cp == '\t' || cp == '\n' || cp == '\r' || u_charType(cp) == U_SPACE_SEPARATOR;
+}
+
+// "U+202E RIGHT-TO-LEFT OVERRIDE": what a person can look up.
+std::string describe(UChar32 cp) {
+  char code[16];
+  std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(cp));
+  char name[128];
+  UErrorCode status = U_ZERO_ERROR;
+  int32_t length = u_charName(cp, U_UNICODE_CHAR_NAME, name, sizeof name, &status);
+  if (U_FAILURE(status) || length <= 0) return code;
+  return std::string(code) + " " + std::string(name, static_cast<std::size_t>(length));
+}
+
+// Variation selectors 15 and 16 choose text or emoji style: part of an emoji
+// after one, an invisible mark after anything else.
+bool is_emoji_style_selector(UChar32 cp, UChar32 previous) {
+  return (cp == 0xFE0E || cp == 0xFE0F) && previous >= 0 &&
+         u_hasBinaryProperty(previous, UCHAR_EMOJI);
+}
+
+// Why `cp` may not be part of a name, or empty when it may.
+std::string refusal(UChar32 cp, UChar32 previous) {
+  int8_t category = u_charType(cp);
+  if (category == U_CONTROL_CHAR) return describe(cp) + ", a control character";
+  if (category == U_LINE_SEPARATOR || category == U_PARAGRAPH_SEPARATOR) {
+    return describe(cp) + ", a line break";
+  }
+  if (u_hasBinaryProperty(cp, UCHAR_BIDI_CONTROL)) {
+    return describe(cp) + ", a bidirectional control that changes how text around it reads";
+  }
+  if (category == U_FORMAT_CHAR) return describe(cp) + ", an invisible formatting character";
+  if (u_hasBinaryProperty(cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT) &&
+      !is_emoji_style_selector(cp, previous)) {
+    return describe(cp) + ", an invisible character";
+  }
+  return "";
+}
 
 }  // namespace
 
 UserIdCheck check_user_id(std::string_view raw, std::size_t chars_max) {
-  while (!raw.empty() && is_space(raw.front())) raw.remove_prefix(1);
-  while (!raw.empty() && is_space(raw.back())) raw.remove_suffix(1);
-  if (raw.empty()) return {std::nullopt, "userId is empty: choose a name of 1 to 32 characters"};
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < raw.size();) {
-    std::uint32_t cp = 0;
-    if (!next_code_point(raw, i, cp)) return {std::nullopt, "userId is not valid UTF-8"};
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
-      return {std::nullopt, "userId contains control characters"};
-    }
-    ++chars;
+  const std::string empty =
+      "userId is empty: choose a name of 1 to " + std::to_string(chars_max) + " characters";
+  auto decoded = decode(raw);
+  if (!decoded) return {std::nullopt, "userId is not valid UTF-8"};
+  std::vector<UChar32>& code_points = *decoded;
+  std::size_t begin = 0, end = code_points.size();
+  while (begin < end && is_trimmed_space(code_points[begin])) ++begin;
+  while (end > begin && is_trimmed_space(code_points[end - 1])) --end;
+  if (begin == end) return {std::nullopt, empty};
+
+  icu::UnicodeString name;
+  for (std::size_t i = begin; i < end; ++i) {
+    std::string why = refusal(code_points[i], i > begin ? code_points[i - 1] : -1);
+    if (!why.empty()) return {std::nullopt, "userId contains " + why + ": remove it"};
+    name.append(code_points[i]);
   }
-  if (chars > chars_max) {
+  // One spelling per name: "é" as U+00E9 and as "e" + U+0301 become the same.
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  icu::UnicodeString normalized = U_SUCCESS(status) ? nfc->normalize(name, status) : name;
+  if (U_FAILURE(status)) return {std::nullopt, "userId could not be normalised: try another name"};
+  if (static_cast<std::size_t>(normalized.countChar32()) > chars_max) {
     return {std::nullopt, "userId is longer than " + std::to_string(chars_max) + " characters"};
   }
-  return {std::string(raw), ""};
+  std::string user_id;
+  normalized.toUTF8String(user_id);
+  return {std::move(user_id), ""};
 }
 
 }  // namespace chat
