@@ -56,15 +56,9 @@ std::string message_json(std::string_view user_id, std::string_view text, std::s
 }
 
 std::string seed_snapshot(const std::deque<std::string>& messages_json,
-                          const std::vector<std::string>& users, std::string_view error_code,
-                          std::string_view error_message) {
-  std::string out =
-      "{\"messages\":" + messages_array(messages_json) + ",\"connectedUsers\":" + users_json(users);
-  if (!error_code.empty()) {
-    out += ",\"error\":" + boost::json::serialize(boost::json::object{{"code", error_code},
-                                                                      {"message", error_message}});
-  }
-  return out + "}";
+                          const std::vector<std::string>& users) {
+  return "{\"messages\":" + messages_array(messages_json) +
+         ",\"connectedUsers\":" + users_json(users) + "}";
 }
 
 std::string event_snapshot(std::string_view room_id, const std::deque<std::string>& messages_json,

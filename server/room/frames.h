@@ -18,11 +18,9 @@ std::string iso_timestamp(std::chrono::system_clock::time_point time);
 // {"userId":..,"msg":..,"ts":..}: one entry of the snapshot's messages.
 std::string message_json(std::string_view user_id, std::string_view text, std::string_view ts);
 
-// Seed snapshot: {"messages":[...],"connectedUsers":[...]} and, for a refusal
-// sent to one member only, an extra "error" object.
+// Seed snapshot: {"messages":[...],"connectedUsers":[...]}.
 std::string seed_snapshot(const std::deque<std::string>& messages_json,
-                          const std::vector<std::string>& users, std::string_view error_code = {},
-                          std::string_view error_message = {});
+                          const std::vector<std::string>& users);
 
 // Event subprotocol frames.
 std::string event_snapshot(std::string_view room_id, const std::deque<std::string>& messages_json,

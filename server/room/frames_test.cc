@@ -29,16 +29,13 @@ TEST(Frames, MessageEscapesWhatJsonMust) {
             R"(","ts":"t"})");
 }
 
-TEST(Frames, SeedSnapshotAndItsRefusal) {
+TEST(Frames, SeedSnapshot) {
   const std::deque<std::string> messages{message_json("a", "hi", "t1"),
                                          message_json("b", "yo", "t2")};
   EXPECT_EQ(seed_snapshot({}, {}), R"({"messages":[],"connectedUsers":[]})");
   EXPECT_EQ(seed_snapshot(messages, {"a", "b"}),
             R"({"messages":[{"userId":"a","msg":"hi","ts":"t1"},)"
             R"({"userId":"b","msg":"yo","ts":"t2"}],"connectedUsers":["a","b"]})");
-  EXPECT_EQ(seed_snapshot({}, {"a"}, "rate_limited", "Wait \"a\" moment."),
-            R"({"messages":[],"connectedUsers":["a"],)"
-            R"("error":{"code":"rate_limited","message":"Wait \"a\" moment."}})");
 }
 
 TEST(Frames, EventSnapshotCarriesTheRoomAndItsLimits) {

@@ -54,7 +54,9 @@ JoinResult Room::join(Member& member, RoomTime now) {
   for (const auto& seat : seats_) {
     if (seat.member->user_id() == member.user_id()) return JoinResult::duplicate_user;
   }
-  seats_.push_back({&member, TokenBucket(limits_.messages_per_second, limits_.messages_burst)});
+  seats_.push_back({&member, TokenBucket(limits_.messages_per_second, limits_.messages_burst),
+                    TokenBucket(limits_.refused_messages_per_minute / 60.0,
+                                limits_.refused_messages_per_minute)});
   empty_since_.reset();
   if (member.wants_events()) {
     member.deliver(std::make_shared<const std::string>(
@@ -87,11 +89,14 @@ Refusal Room::refusal_for(PostResult result) const {
     case PostResult::too_long:
       return {"message_too_long", "Message is longer than " +
                                       std::to_string(limits_.message_chars_max) + " characters."};
+    case PostResult::binary:
+      return {"binary_not_supported", "Send chat messages as text frames."};
     case PostResult::rate_limited:
       return {"rate_limited", "Too many messages: at most " +
                                   std::to_string(static_cast<int>(limits_.messages_per_second)) +
                                   " a second. Wait a moment and send again."};
     case PostResult::accepted:
+    case PostResult::refused_too_often:
     case PostResult::not_in_room:
       break;
   }
@@ -99,22 +104,19 @@ Refusal Room::refusal_for(PostResult result) const {
 }
 
 PostResult Room::post(Member& member, std::string_view text, RoomTime now) {
+  return receive(member, text, /*binary=*/false, now);
+}
+
+PostResult Room::post_binary(Member& member, RoomTime now) {
+  return receive(member, {}, /*binary=*/true, now);
+}
+
+PostResult Room::receive(Member& member, std::string_view text, bool binary, RoomTime now) {
   std::lock_guard lock(mutex_);
   Seat* seat = find_locked(member);
   if (seat == nullptr) return PostResult::not_in_room;  // left meanwhile: nobody to tell
-  PostResult result = PostResult::accepted;
-  if (text.empty()) {
-    result = PostResult::empty;
-  } else if (utf8_code_points(text) > limits_.message_chars_max) {
-    result = PostResult::too_long;
-  } else if (!seat->bucket.try_take(now.steady)) {
-    result = PostResult::rate_limited;
-  }
-  if (result != PostResult::accepted) {
-    Refusal refusal = refusal_for(result);
-    answer_sender_locked(member, refusal.code, refusal.message);
-    return result;
-  }
+  PostResult result = judge(*seat, text, binary, now.steady);
+  if (result != PostResult::accepted) return refuse_locked(*seat, result, now.steady);
   std::string message =
       frames::message_json(member.user_id(), text, frames::iso_timestamp(now.wall));
   history_.push_back(message);
@@ -125,20 +127,33 @@ PostResult Room::post(Member& member, std::string_view text, RoomTime now) {
   return PostResult::accepted;
 }
 
-void Room::refuse(Member& member, std::string_view code, std::string_view message) {
-  std::lock_guard lock(mutex_);
-  if (find_locked(member) == nullptr) return;  // left meanwhile: nobody to tell
-  answer_sender_locked(member, code, message);
+// The rate limit first: a frame refused for any reason still costs a token,
+// so refused frames come no faster than accepted ones could.
+PostResult Room::judge(Seat& seat, std::string_view text, bool binary,
+                       std::chrono::steady_clock::time_point now) const {
+  if (!seat.messages.try_take(now)) return PostResult::rate_limited;
+  if (binary) return PostResult::binary;
+  if (text.empty()) return PostResult::empty;
+  if (utf8_code_points(text) > limits_.message_chars_max) return PostResult::too_long;
+  return PostResult::accepted;
 }
 
-// A refusal reaches the sender alone; a seed client gets its snapshot with an
-// extra "error" field. Never replaced by a newer snapshot: it says something
-// the next one does not.
-void Room::answer_sender_locked(Member& member, std::string_view code, std::string_view message) {
-  const std::string frame = member.wants_events()
-                                ? frames::event_error(code, message)
-                                : frames::seed_snapshot(history_, user_ids_locked(), code, message);
-  member.deliver(std::make_shared<const std::string>(frame), Delivery::every_frame);
+// A refusal reaches the sender alone, as one small error frame in event
+// mode. A compatibility (seed) client is told nothing: its client replaces
+// its screen with every frame it receives, so only a whole snapshot could
+// carry the error, and a snapshot can be hundreds of KB (a 100-message
+// history) for a 6-byte frame. Past its allowance of refusals the sender is
+// told nothing either: the session closes it.
+PostResult Room::refuse_locked(Seat& seat, PostResult result,
+                               std::chrono::steady_clock::time_point now) {
+  if (!seat.refusals.try_take(now)) return PostResult::refused_too_often;
+  if (seat.member->wants_events()) {
+    Refusal refusal = refusal_for(result);
+    seat.member->deliver(
+        std::make_shared<const std::string>(frames::event_error(refusal.code, refusal.message)),
+        Delivery::every_frame);
+  }
+  return result;
 }
 
 std::size_t Room::user_count() const {

@@ -25,9 +25,19 @@ namespace chat {
 // this server has no slot for).
 enum class JoinResult { joined, room_full, duplicate_user, server_full };
 
-// What became of one chat message. `not_in_room`: the sender had already left
-// (its read raced its leave); nothing was sent to anyone.
-enum class PostResult { accepted, empty, too_long, rate_limited, not_in_room };
+// What became of one frame from a member. `not_in_room`: the sender had
+// already left (its read raced its leave); nothing was sent to anyone.
+// `refused_too_often`: refused, and the sender has used up its allowance of
+// refusals (RoomLimits::refused_messages_per_minute): the session closes it.
+enum class PostResult {
+  accepted,
+  empty,
+  too_long,
+  binary,
+  rate_limited,
+  refused_too_often,
+  not_in_room,
+};
 
 // The error code and text a refused message is answered with.
 struct Refusal {
@@ -50,12 +60,15 @@ class Room {
   JoinResult join(Member& member, RoomTime now);
   // Removes the member (no-op if absent) and tells the others.
   void leave(Member& member, RoomTime now);
-  // Applies the room's rules to one chat message; accepted messages go to
-  // every member, refused ones are answered to the sender alone.
+  // Applies the room's rules to one text frame; accepted messages go to
+  // every member. The rate limit comes before any other rule, so every frame
+  // costs the sender a token, refused or not. A refusal costs the room one
+  // small frame to the sender in event mode and nothing in compatibility
+  // mode (docs/PROTOCOL.md): never a snapshot.
   PostResult post(Member& member, std::string_view text, RoomTime now);
-  // Answers the sender alone with an error (e.g. a binary frame); nothing
-  // for a member who has left.
-  void refuse(Member& member, std::string_view code, std::string_view message);
+  // A binary frame: always refused (chat messages are text), by the same
+  // rules and at the same cost as a refused text frame.
+  PostResult post_binary(Member& member, RoomTime now);
 
   std::size_t user_count() const;
   // When the last member left; nullopt while anyone is in the room.
@@ -65,13 +78,18 @@ class Room {
  private:
   struct Seat {
     Member* member;
-    TokenBucket bucket;
+    TokenBucket messages;  // every frame takes a token
+    TokenBucket refusals;  // every refused frame takes one more
   };
 
+  PostResult receive(Member& member, std::string_view text, bool binary, RoomTime now);
+  PostResult judge(Seat& seat, std::string_view text, bool binary,
+                   std::chrono::steady_clock::time_point now) const;
+  PostResult refuse_locked(Seat& seat, PostResult result,
+                           std::chrono::steady_clock::time_point now);
   std::vector<std::string> user_ids_locked() const;
   void broadcast_locked(const std::string& event_frame, const Member* skip_event_for);
   Refusal refusal_for(PostResult result) const;
-  void answer_sender_locked(Member& member, std::string_view code, std::string_view message);
   Seat* find_locked(const Member& member);
 
   const std::string id_;

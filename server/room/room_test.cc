@@ -94,10 +94,6 @@ TEST(Room, OnlyWholeSeedSnapshotsMayGiveWayToNewerOnes) {
   EXPECT_EQ(seed.deliveries.back(), Delivery::latest_snapshot);
   EXPECT_EQ(events.deliveries.front(), Delivery::every_frame) << "the event snapshot";
   EXPECT_EQ(events.deliveries.back(), Delivery::every_frame) << "a message event";
-  // A refusal carries its error: a later snapshot must not replace it.
-  ASSERT_EQ(room.post(seed, "", at(1)), PostResult::empty);
-  EXPECT_EQ(seed.deliveries.back(), Delivery::every_frame);
-  EXPECT_TRUE(seed.last().contains("error"));
 }
 
 TEST(Room, HistoryKeepsTheMostRecentAndNeverStopsAccepting) {
@@ -143,14 +139,36 @@ TEST(Room, AnswersRefusedMessagesToTheSenderOnly) {
   EXPECT_EQ(alice.last().at("code").as_string(), "message_too_long");
   EXPECT_EQ(room.post(alice, "", at(1)), PostResult::empty);
   EXPECT_EQ(alice.last().at("code").as_string(), "empty_message");
-  room.refuse(alice, "binary_not_supported", "Send chat messages as text frames.");
+  EXPECT_EQ(room.post_binary(alice, at(1)), PostResult::binary);
   EXPECT_EQ(alice.last().at("code").as_string(), "binary_not_supported");
+  EXPECT_EQ(alice.deliveries.back(), Delivery::every_frame) << "no snapshot may replace it";
   EXPECT_EQ(bob.frames.size(), bob_frames) << "nobody else hears of refusals";
-  // A seed client gets a snapshot with an extra error field.
-  EXPECT_EQ(room.post(bob, std::string(1001, 'x'), at(1)), PostResult::too_long);
-  EXPECT_EQ(bob.last().at("error").at("code").as_string(), "message_too_long");
-  EXPECT_TRUE(bob.last().contains("messages"));
   EXPECT_EQ(room.messages_total(), 0u);
+}
+
+// The seed's client replaces its screen with every frame: only a whole
+// snapshot could carry an error to it, and a refused 6-byte frame must not
+// cost a snapshot of the whole history. It is told nothing.
+TEST(Room, ASeedClientIsToldNothingOfARefusal) {
+  RoomLimits limits;
+  limits.messages_per_second = 0;  // unlimited: the history fills at once
+  Room room("r", limits);
+  FakeMember seed("seed", Mode::seed_snapshots), events("events", Mode::events);
+  ASSERT_EQ(room.join(seed, at(0)), JoinResult::joined);
+  ASSERT_EQ(room.join(events, at(0)), JoinResult::joined);
+  // Control characters are escaped as \u0001: six bytes of JSON each.
+  const std::string heavy(1000, '\x01');
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(room.post(events, heavy, at(1)), PostResult::accepted);
+  ASSERT_GT(seed.frames.back().size(), 500'000u) << "the snapshot a refusal used to cost";
+  const std::size_t seed_frames = seed.frames.size();
+  EXPECT_EQ(room.post(seed, "", at(2)), PostResult::empty);
+  EXPECT_EQ(room.post(seed, std::string(1001, 'x'), at(2)), PostResult::too_long);
+  EXPECT_EQ(room.post_binary(seed, at(2)), PostResult::binary);
+  EXPECT_EQ(seed.frames.size(), seed_frames);
+  // The same refusal in event mode is one small frame, whatever the history.
+  EXPECT_EQ(room.post(events, "", at(2)), PostResult::empty);
+  EXPECT_LT(events.frames.back().size(), 100u);
+  EXPECT_EQ(events.last().at("code").as_string(), "empty_message");
 }
 
 TEST(Room, CountsCharactersNotBytes) {
@@ -178,6 +196,56 @@ TEST(Room, RateLimitsEachMember) {
   EXPECT_EQ(room.post(alice, "hi", at(2)), PostResult::accepted) << "refills over time";
 }
 
+// Refused frames are not free: each one takes a token as an accepted
+// message would, so a flood of them is rate-limited like any other.
+TEST(Room, TheRateLimitComesBeforeEveryOtherRule) {
+  RoomLimits limits;
+  limits.messages_per_second = 1;
+  limits.messages_burst = 3;
+  Room room("r", limits);
+  FakeMember alice("alice", Mode::events);
+  ASSERT_EQ(room.join(alice, at(0)), JoinResult::joined);
+  EXPECT_EQ(room.post(alice, "", at(1)), PostResult::empty);
+  EXPECT_EQ(room.post_binary(alice, at(1)), PostResult::binary);
+  EXPECT_EQ(room.post(alice, std::string(1001, 'x'), at(1)), PostResult::too_long);
+  EXPECT_EQ(room.post(alice, "hi", at(1)), PostResult::rate_limited)
+      << "three refused frames used the burst of three";
+  EXPECT_EQ(alice.last().at("code").as_string(), "rate_limited");
+  EXPECT_EQ(room.post(alice, "", at(1)), PostResult::rate_limited)
+      << "over the rate, even an empty frame is refused as too fast";
+  EXPECT_EQ(room.post(alice, "hi", at(2)), PostResult::accepted);
+  EXPECT_EQ(room.messages_total(), 1u);
+}
+
+TEST(Room, ASenderThatKeepsBeingRefusedIsToldToGo) {
+  RoomLimits limits;
+  limits.messages_per_second = 0;
+  limits.refused_messages_per_minute = 5;  // one more every 12 seconds
+  Room room("r", limits);
+  FakeMember alice("alice", Mode::events), bob("bob", Mode::events);
+  ASSERT_EQ(room.join(alice, at(0)), JoinResult::joined);
+  ASSERT_EQ(room.join(bob, at(0)), JoinResult::joined);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(room.post(alice, "", at(1)), PostResult::empty) << i;
+  EXPECT_EQ(room.post(alice, "hi", at(1)), PostResult::accepted) << "accepted frames still go";
+  const std::size_t alice_frames = alice.frames.size();
+  EXPECT_EQ(room.post_binary(alice, at(1)), PostResult::refused_too_often);
+  EXPECT_EQ(alice.frames.size(), alice_frames) << "the session closes it: no error frame first";
+  EXPECT_EQ(room.post(bob, "still chatting", at(1)), PostResult::accepted);
+  EXPECT_EQ(bob.last().at("msg").as_string(), "still chatting");
+  EXPECT_EQ(room.post(bob, "", at(1)), PostResult::empty) << "allowances are per member";
+  EXPECT_EQ(room.post(alice, "", at(13)), PostResult::empty) << "refills over time";
+}
+
+TEST(Room, NoAllowanceMeansRefusalsNeverEndTheSession) {
+  RoomLimits limits;
+  limits.messages_per_second = 0;
+  limits.refused_messages_per_minute = 0;
+  Room room("r", limits);
+  FakeMember alice("alice", Mode::events);
+  ASSERT_EQ(room.join(alice, at(0)), JoinResult::joined);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(room.post(alice, "", at(1)), PostResult::empty) << i;
+}
+
 // A session's read can race its own leave (a close, a dropped slow reader):
 // what it read then must not be reported as accepted, nor reach anyone.
 TEST(Room, RefusesAPostFromAMemberWhoLeft) {
@@ -188,7 +256,7 @@ TEST(Room, RefusesAPostFromAMemberWhoLeft) {
   room.leave(alice, at(1));
   const std::size_t alice_frames = alice.frames.size(), bob_frames = bob.frames.size();
   EXPECT_EQ(room.post(alice, "still here?", at(2)), PostResult::not_in_room);
-  room.refuse(alice, "binary_not_supported", "Send chat messages as text frames.");
+  EXPECT_EQ(room.post_binary(alice, at(2)), PostResult::not_in_room);
   FakeMember stranger("stranger", Mode::events);
   EXPECT_EQ(room.post(stranger, "hello?", at(2)), PostResult::not_in_room);
   EXPECT_EQ(alice.frames.size(), alice_frames);

@@ -165,14 +165,11 @@ class WebSocketSession : public Member,
   void on_message() {
     metrics_.messages_received.Increment();
     // A read that completes after a close took the session out of its room
-    // has nobody to go to.
-    if (!room_) return;
-    if (!ws_.got_text()) {
-      metrics_.rejected("binary_frame").Increment();
-      return room_->refuse(*this, "binary_not_supported", "Send chat messages as text frames.");
-    }
+    // has nobody to go to; one after we sent our close is not read at all.
+    if (!room_ || close_sent_) return;
     auto started = std::chrono::steady_clock::now();
-    PostResult result = room_->post(*this, message_, now());
+    PostResult result =
+        ws_.got_text() ? room_->post(*this, message_, now()) : room_->post_binary(*this, now());
     metrics_.broadcast_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     switch (result) {
@@ -182,6 +179,13 @@ class WebSocketSession : public Member,
         return metrics_.rejected("rate_limited").Increment();
       case PostResult::empty:
         return metrics_.rejected("empty_message").Increment();
+      case PostResult::binary:
+        return metrics_.rejected("binary_frame").Increment();
+      case PostResult::refused_too_often:
+        // Refused frames cost the server reads and checks: a client that
+        // keeps sending them is broken or hostile, and is let go.
+        metrics_.rejected("too_many_refusals").Increment();
+        return close_with(websocket::close_code::policy_error, "Too many refused messages");
       case PostResult::accepted:
       case PostResult::not_in_room:  // left meanwhile: not a refusal anyone saw
         return;

@@ -42,14 +42,29 @@ describe('compatibility mode (the seed\'s protocol)', () => {
       await alice.close();
     } finally { await own.stop(); }
   });
-  test('a refused message gets the sender a snapshot with an error field', async () => {
-    const alice = await connect(newRoom(), 'alice');
-    await alice.next();
-    alice.send('x'.repeat(1001));
-    const refused = await alice.next((f) => f.error);
-    assert.equal(refused.error.code, 'message_too_long');
-    assert.deepEqual(refused.connectedUsers, ['alice']);
-    await alice.close();
+  test('a refused frame costs its sender nothing, however long the history', async () => {
+    const own = await startSession({ args: ['--messages-per-second', '0'] });
+    try {
+      const alice = await Client.connect(own.host, sessionToken(own.host, 'r', 'alice'));
+      const filler = await Client.connect(own.host, sessionToken(own.host, 'r', 'filler'), { events: true });
+      await filler.next();
+      // Control characters travel as \u0001: a full history of these is ~600 KB.
+      for (let i = 0; i < 100; i++) filler.send(`${i}${'\u0001'.repeat(990)}`);
+      await alice.next((f) => f.messages.length === 100 && f.messages.at(-1).msg.startsWith('99'), { timeoutMs: 10000 });
+      const from = alice.frames.length;
+      let bytes = 0;
+      alice.ws.on('message', (data) => (bytes += data.length));
+      alice.send('');
+      alice.send('x'.repeat(1001));
+      alice.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+      alice.send('marker');
+      const marked = await alice.next((f) => f.messages.at(-1).msg === 'marker', { from, timeoutMs: 10000 });
+      assert.equal(alice.frames.length - from, 1, 'the refusals were answered with nothing');
+      assert.equal(bytes, JSON.stringify(marked).length, 'bytes received: the marker snapshot only');
+      assert.ok(!('error' in marked));
+      await alice.close();
+      await filler.close();
+    } finally { await own.stop(); }
   });
 });
 
@@ -133,7 +148,8 @@ describe('event subprotocol', () => {
     const limited = await alice.next((f) => f.code === 'rate_limited');
     assert.match(limited.message, /at most 10 a second/);
     const accepted = alice.frames.filter((f) => f.type === 'message').length;
-    assert.ok(accepted >= 20 && accepted < 40, `burst of 20 accepted, rest refused (accepted ${accepted})`);
+    // The three refusals above took three tokens of the burst of 20.
+    assert.ok(accepted >= 17 && accepted < 40, `burst accepted, rest refused (accepted ${accepted})`);
     await alice.close();
   });
   test('1000 characters (not bytes) are accepted', async () => {
@@ -142,6 +158,62 @@ describe('event subprotocol', () => {
     alice.send('€'.repeat(1000));
     assert.equal((await alice.next((f) => f.type === 'message')).msg.length, 1000);
     await alice.close();
+  });
+});
+
+describe('refusals cost the sender, not the room', () => {
+  const errors = (client) => client.frames.filter((f) => f.type === 'error');
+  test('the rate limit comes first: refused frames use it up too', async () => {
+    const alice = await connect(newRoom(), 'alice', { events: true });
+    await alice.next();
+    for (let i = 0; i < 40; i++) alice.send('');
+    await alice.next(() => errors(alice).length === 40);
+    const codes = errors(alice).map((f) => f.code);
+    assert.equal(codes[0], 'empty_message');
+    assert.ok(codes.includes('rate_limited'), `empty frames past the burst are too fast: ${codes}`);
+    alice.send('hi');
+    const answer = await alice.next((f) => f.type === 'message' || f.code === 'rate_limited', { from: alice.frames.length });
+    assert.equal(answer.code, 'rate_limited', 'the empty frames took the tokens a message needs');
+    await alice.close();
+  });
+  for (const events of [false, true]) {
+    test(`a flood of refused frames ends in 1008; the room carries on (${events ? 'events' : 'compatibility'})`, async () => {
+      const room = newRoom();
+      const bob = await connect(room, 'bob', { events: true });
+      await bob.next();
+      const flooder = await connect(room, 'flooder', { events });
+      await flooder.next();
+      await bob.next((f) => f.type === 'join');
+      for (let i = 0; i < 200; i++) {
+        if (i % 2) flooder.ws.send(Buffer.from([0]), { binary: true });
+        else flooder.send('');
+        if (i === 100) bob.send('during the flood');
+      }
+      assert.deepEqual(await flooder.closed, { code: 1008, reason: 'Too many refused messages' });
+      const answers = flooder.frames.slice(1);
+      if (events) assert.ok(answers.every((f) => f.type === 'error' || f.type === 'message'));
+      else assert.ok(answers.every((f) => !('error' in f)), 'no error snapshots');
+      assert.ok(errors(flooder).length <= 60, `at most the allowance answered: ${errors(flooder).length}`);
+      assert.equal((await bob.next((f) => f.type === 'leave')).userId, 'flooder');
+      bob.send('after the flood');
+      await bob.next((f) => f.msg === 'after the flood');
+      const said = bob.frames.filter((f) => f.type === 'message').map((f) => f.msg);
+      assert.deepEqual(said, ['during the flood', 'after the flood']);
+      assert.equal(errors(bob).length, 0);
+      await bob.close();
+    });
+  }
+  test('the allowance is a flag: 0 never closes', async () => {
+    const own = await startSession({ args: ['--refused-messages-per-minute', '0', '--messages-per-second', '0'] });
+    try {
+      const alice = await Client.connect(own.host, sessionToken(own.host, 'r', 'alice'), { events: true });
+      await alice.next();
+      for (let i = 0; i < 200; i++) alice.send('');
+      alice.send('still welcome');
+      await alice.next((f) => f.msg === 'still welcome');
+      assert.equal(errors(alice).length, 200);
+      await alice.close();
+    } finally { await own.stop(); }
   });
 });
 
