@@ -145,14 +145,18 @@ const backend = {
         '{{route}} {{code}}')], { stack: true }),
     panel('Latency by route', 'Time to answer a request: p99 over 5 min by route.', 's',
       [t('route:chat_backend_http_request_seconds:p99_5m{job="backend"}', 'p99 {{route}}')]),
+    // A status code is a series only once answered: "or vector(0)" and "or ... * 0"
+    // show 0 while nothing failed, instead of an empty panel.
     panel('API error ratio (5xx)', 'Share of /api requests answered 5xx (alert: ' +
       'BackendHigh5xxRate at 5%).', 'percentunit',
-      [t(`sum(rate(chat_backend_http_requests_total{job="backend",route=~"/api/.*",code=~"5.."}[${RATE}])) / ` +
+      [t(`(sum(rate(chat_backend_http_requests_total{job="backend",route=~"/api/.*",code=~"5.."}[${RATE}]))` +
+        ' or vector(0)) / ' +
         `sum(rate(chat_backend_http_requests_total{job="backend",route=~"/api/.*"}[${RATE}]))`, '5xx')]),
-    panel('Refusals: 429 and 503', 'Requests refused per second: 429 (admission control) and 503 ' +
-      '(no session server has room), by route.', 'reqps',
-      [t(`sum by (route, code) (rate(chat_backend_http_requests_total{job="backend",code=~"429|503"}[${RATE}]))`,
-        '{{route}} {{code}}')]),
+    panel('Refusals: 429 and 503', 'API requests refused per second, by route: 429 (admission ' +
+      'control) and 503 (no session server has room).', 'reqps',
+      [t(`sum by (route) (rate(chat_backend_http_requests_total{job="backend",route=~"/api/.*",code=~"429|503"}[${RATE}]))` +
+        ` or sum by (route) (rate(chat_backend_http_requests_total{job="backend",route=~"/api/.*"}[${RATE}])) * 0`,
+        '{{route}}')]),
     row('Process (USE)'),
     panel('CPU', 'CPU time per second (1 = one core busy).', 'percentunit',
       [t(`rate(process_cpu_seconds_total{job="backend"}[${RATE}])`, 'cpu')], { w: 8 }),

@@ -171,6 +171,15 @@ async function stack() {
   const sessionPids = () => [...backend.child.output.matchAll(/started session server (\S+) \(pid (\d+)\)/g)]
     .map((m) => ({ id: m[1], pid: Number(m[2]) }));
 
+  // Load starts once Prometheus has scraped the backend and the first session
+  // server a few times: a counter's first increase is only seen from a sample before it.
+  await waitFor('Prometheus scraping the backend and a session server', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const r = await queryRange(prometheus, 'count_over_time(up[10s]) >= 3', run.start, now, 1);
+    const jobs = new Set(r.filter((s) => s.values.length).map((s) => s.metric.job));
+    return jobs.has('backend') && jobs.has('session-servers');
+  }, 60000);
+
   // Chat: 6 rooms of 5 bots (three servers); one server killed with -9 midway.
   const metricsPort = ['--metrics-port', String(loadgenPort)];
   const chat = startLoadgen(['--target', backend.url, '--scenario', 'chat', '--rooms', '6', '--users', '5',
@@ -194,6 +203,7 @@ async function stack() {
   await sleep(4000);  // the bots of the killed server's rooms count their errors
   run.metricsTexts.loadgen = await scrape(`http://127.0.0.1:${loadgenPort}/metrics`);
   run.chat = await chat.exited;
+  run.chatEnd = Math.floor(Date.now() / 1000);
 
   // Autoscale: rooms one by one, the fleet grows, then shrinks when idle.
   const autoscale = startLoadgen(['--target', backend.url, '--scenario', 'autoscale', '--rooms', '6',
@@ -239,6 +249,12 @@ test('end to end: every panel query of every dashboard returns data', async () =
     return missing.length === 0;
   }, 90000).catch(() => { throw new Error(`panels without data:\n  ${missing.join('\n  ')}`); });
   expect(panelTargets().length >= 40, `${panelTargets().length} panel queries`);
+});
+
+test('end to end: every panel shows data already under plain chat load, before any 503', async () => {
+  const r = await stack();
+  const missing = await panelsWithoutData(r.monitoring.prometheusUrl, r.start, r.chatEnd);
+  expect(missing.length === 0, `panels empty until something fails:\n  ${missing.join('\n  ')}`);
 });
 
 test('end to end: a session server killed with -9 reaches the webhook as SessionServerDown', async () => {
