@@ -98,8 +98,12 @@ ApiResult<std::string> read_metrics(const network::HttpResponse& response) {
   return {response.body, {}};
 }
 
-BackendApi::BackendApi(network::HttpClient& http, network::Url origin)
-    : http_(http), origin_(std::move(origin)) {}
+BackendApi::BackendApi(network::HttpClient& http, network::Url origin,
+                       std::optional<network::Url> admin, std::string admin_token)
+    : http_(http),
+      origin_(std::move(origin)),
+      admin_(std::move(admin)),
+      admin_token_(std::move(admin_token)) {}
 
 boost::asio::awaitable<network::HttpResponse> BackendApi::call(const char* method, std::string path,
                                                                std::string body,
@@ -129,7 +133,17 @@ boost::asio::awaitable<ApiResult<Placement>> BackendApi::lookup(std::string user
 }
 
 boost::asio::awaitable<ApiResult<std::string>> BackendApi::metrics() {
-  co_return read_metrics(co_await call("GET", "/metrics", {}, {}));
+  if (!admin_) {
+    ApiResult<std::string> none;
+    none.error.detail = "no --admin-target: the backend's /metrics is on its admin listener";
+    co_return none;
+  }
+  network::HttpRequest request;
+  request.url = admin_->origin() + "/metrics";
+  request.bearer = admin_token_;
+  request.timeout = kCallTimeout;
+  co_return read_metrics(
+      co_await http_.async_fetch(std::move(request), boost::asio::use_awaitable));
 }
 
 }  // namespace loadgen

@@ -52,13 +52,16 @@ ApiResult<std::string> read_metrics(const network::HttpResponse& response);  // 
 
 class BackendApi {
  public:
-  // `origin`: the backend, e.g. http://127.0.0.1:8080.
-  BackendApi(network::HttpClient& http, network::Url origin);
+  // `origin`: the backend, e.g. http://127.0.0.1:8080. `admin`: its
+  // operators' listener, where /metrics is (with `admin_token`, if any).
+  BackendApi(network::HttpClient& http, network::Url origin,
+             std::optional<network::Url> admin = std::nullopt, std::string admin_token = {});
 
   // Parameters by value: each call is a coroutine that outlives its caller's arguments.
   boost::asio::awaitable<ApiResult<std::string>> login(std::string user);
   boost::asio::awaitable<ApiResult<std::string>> create_room(std::string user_token);
   boost::asio::awaitable<ApiResult<Placement>> lookup(std::string user_token, std::string room_id);
+  // The backend's /metrics; a transport error saying so without an admin origin.
   boost::asio::awaitable<ApiResult<std::string>> metrics();
 
  private:
@@ -67,6 +70,8 @@ class BackendApi {
 
   network::HttpClient& http_;
   network::Url origin_;
+  std::optional<network::Url> admin_;
+  std::string admin_token_;
 };
 
 }  // namespace loadgen

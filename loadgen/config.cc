@@ -8,16 +8,17 @@ namespace loadgen {
 
 namespace {
 
-// The backend's origin: an http(s) URL without a path.
-std::optional<std::string> check_target(const std::string& text, network::Url& target) {
+// An origin: an http(s) URL without a path (`flag` names it in the message).
+std::optional<std::string> check_target(const std::string& text, network::Url& target,
+                                        const std::string& flag = "--target") {
   auto starts_with = [&](std::string_view prefix) { return text.rfind(prefix, 0) == 0; };
   if (!starts_with("http://") && !starts_with("https://")) {
-    return "--target must start with http:// or https:// (got '" + text + "')";
+    return flag + " must start with http:// or https:// (got '" + text + "')";
   }
   auto url = network::Url::parse(text);
-  if (!url) return "--target: " + url.error();
+  if (!url) return flag + ": " + url.error();
   if (url->target != "/") {
-    return "--target is the backend's origin, without a path (got '" + text + "')";
+    return flag + " is an origin, without a path (got '" + text + "')";
   }
   target = url.value();
   return std::nullopt;
@@ -31,6 +32,14 @@ std::vector<std::string> validate(Config& config) {
     problems.push_back("--target is required: the backend to load, e.g. http://127.0.0.1:8080");
   } else if (auto problem = check_target(config.target_url, config.target)) {
     problems.push_back(*problem);
+  }
+  if (!config.admin_target_url.empty()) {
+    network::Url admin;
+    if (auto problem = check_target(config.admin_target_url, admin, "--admin-target")) {
+      problems.push_back(*problem);
+    } else {
+      config.admin_target = admin;
+    }
   }
   if (config.scenario != "chat" && config.scenario != "limits" && config.scenario != "autoscale" &&
       config.scenario != "replay") {
@@ -84,6 +93,12 @@ ParsedConfig parse_config(int argc, char** argv) {
       "and check that every message reaches every member once, in order. It talks to the "
       "deployment named by --target only."};
   app.option_defaults()->always_capture_default();
+  app.add_option("--admin-target", config.admin_target_url,
+                 "The backend's operators' listener, e.g. http://127.0.0.1:8081: where the "
+                 "optional fleet checks read its /metrics");
+  app.add_option("--admin-token", config.admin_token,
+                 "Bearer secret of that listener, when it has one")
+      ->envname("ADMIN_TOKEN");
   app.add_option("--target", config.target_url, "Backend origin, e.g. http://127.0.0.1:8080")
       ->required();
   app.add_option("--scenario", config.scenario, "chat | limits | autoscale | replay")->required();
@@ -104,7 +119,8 @@ ParsedConfig parse_config(int argc, char** argv) {
                  "Seconds to wait for the fleet to shrink once idle (autoscale)");
   app.add_option("--fleet-metric", config.fleet_metric,
                  "Backend /metrics series counting session servers, name or name{label=\"v\"} "
-                 "(autoscale); when absent, distinct hosts in room look-ups are counted");
+                 "(autoscale, read at --admin-target); without it, distinct hosts in room "
+                 "look-ups are counted");
   app.add_option("--trace", config.trace_file, "Trace file to replay (replay)");
   app.add_option("--speed", config.speed, "Time compression of the replay (10: 10x faster)");
   app.add_option("--timeout", config.timeout_s, "Seconds the whole run may take");

@@ -13,6 +13,10 @@ namespace loadgen {
 struct Config {
   std::string target_url;
   network::Url target;   // target_url parsed by validate(): the backend's origin
+  // The backend's operators' listener, where its /metrics is (optional checks).
+  std::string admin_target_url;
+  std::optional<network::Url> admin_target;  // admin_target_url parsed by validate()
+  std::string admin_token;                   // env ADMIN_TOKEN: its bearer secret
   std::string scenario;  // chat | limits | autoscale | replay
   bool compat = false;   // whole snapshots instead of the event subprotocol
   std::string ca_file;

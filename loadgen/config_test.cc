@@ -76,6 +76,20 @@ TEST(Validate, NamesEveryProblem) {
   EXPECT_EQ(validate(config).size(), 1u);
 }
 
+TEST(Config, AdminTargetIsAnOptionalOrigin) {
+  Config config = valid();
+  EXPECT_TRUE(validate(config).empty());
+  EXPECT_FALSE(config.admin_target);
+  config.admin_target_url = "http://127.0.0.1:8081";
+  EXPECT_TRUE(validate(config).empty());
+  ASSERT_TRUE(config.admin_target);
+  EXPECT_EQ(config.admin_target->origin(), "http://127.0.0.1:8081");
+  config.admin_target_url = "127.0.0.1:8081";
+  auto problems = validate(config);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("--admin-target must start with http://"), std::string::npos);
+}
+
 TEST(MetricValue, SumsMatchingSeries) {
   std::string text =
       "# HELP chat_scheduler_servers Servers by state.\n"

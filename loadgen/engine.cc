@@ -56,7 +56,7 @@ Engine::Engine(net::io_context& io, const Config& config, std::shared_ptr<net::s
       config_(config),
       tls_(std::move(tls)),
       http_(io.get_executor(), http_options(config, tls_)),
-      api_(http_, config.target),
+      api_(http_, config.target, config.admin_target, config.admin_token),
       send_timer_(io) {
   ws_settings_.io = &io;
   ws_settings_.tls = config.target.tls() ? tls_.get() : nullptr;

@@ -19,6 +19,12 @@ net::awaitable<std::optional<double>> read_fleet(Engine& engine) {
   co_return metric_value(*text, engine.config().fleet_metric);
 }
 
+// Where the fleet figure was looked for, for the report.
+std::string metrics_source(const Config& config) {
+  return config.admin_target ? config.admin_target->origin() + "/metrics"
+                             : "no --admin-target given";
+}
+
 std::string show(std::optional<double> value) {
   return value ? std::to_string(static_cast<long long>(*value)) : "absent";
 }
@@ -63,14 +69,13 @@ net::awaitable<void> run_autoscale(Engine& engine, Report& report) {
                  hosts.size() > hosts_after_first,
                  "from " + std::to_string(hosts_after_first) + " host(s) after the first room to " +
                      std::to_string(hosts.size()) + "; " + config.fleet_metric +
-                     " is not exposed by the backend");
+                     " was not readable (" + metrics_source(config) + ")");
   }
   engine.close_all();
   if (!fleet_peak) {
     report.skip("the fleet shrinks once idle",
-                config.fleet_metric +
-                    " is not exposed by the backend's /metrics, and look-ups "
-                    "cannot show a shrinking fleet");
+                config.fleet_metric + " was not readable (" + metrics_source(config) +
+                    "), and look-ups cannot show a shrinking fleet");
     co_return;
   }
   auto end = now_us() + static_cast<std::uint64_t>(config.idle_wait_s * 1e6);

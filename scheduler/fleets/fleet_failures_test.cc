@@ -32,8 +32,8 @@ struct Outcome {
 Outcome wait_for(net::io_context& io, ManagedFleet& fleet, const std::function<ServerId()>& start) {
   Outcome outcome;
   fleet.set_callbacks(
-      [&](const ServerId&, const std::string& host) {
-        outcome.ready_host = host;
+      [&](const RunningServer& server) {
+        outcome.ready_host = server.host;
         io.stop();
       },
       [&](const ServerId&, const std::string& why) {
@@ -97,9 +97,9 @@ TEST(LocalFleet, ASessionServerInheritsNoDescriptorOfTheBackend) {
   net::io_context io;
   // A listening socket, as the backend has when it starts a server.
   net::ip::tcp::acceptor listener(io, {net::ip::make_address("127.0.0.1"), 0});
-  auto listing = std::filesystem::path(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR")
-                                                                  : "/tmp") /
-                 "inherited-fds";
+  auto listing =
+      std::filesystem::path(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") /
+      "inherited-fds";
   LocalFleetOptions options;
   options.session_binary =
       script("lists-fds", "ls -l /proc/$$/fd > " + listing.string() + "; exit 5");

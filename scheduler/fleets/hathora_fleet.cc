@@ -110,7 +110,8 @@ void HathoraFleet::poll(const ServerId& id) {
          auto info = hathora::parse_connection_info(response.body);
          if (!info) return fail(id, "connection info: " + info.error());
          if (info->active) {
-           if (ready_) ready_(id, info->host);
+           // Hathora exposes one port: operators reach /status there, with the token.
+           if (ready_) ready_({id, info->host, ""});
            return;
          }
          after(io_, options_.poll_interval, [this, id] { poll(id); });

@@ -17,22 +17,26 @@ namespace net = boost::asio;
 
 namespace {
 
-// A port the kernel just had free; the child binds it a moment later.
-// nullopt (never an exception out of io.run()) when there is none, e.g. when
-// the backend is out of file descriptors.
-std::optional<unsigned short> free_port(const std::string& address, std::string& error) {
+// Two ports the kernel just had free (held together, so they differ): the
+// child binds them a moment later, for clients and for operators. nullopt
+// (never an exception out of io.run()) when there are none, e.g. when the
+// backend is out of file descriptors.
+std::optional<std::pair<unsigned short, unsigned short>> free_ports(const std::string& address,
+                                                                    std::string& error) {
   boost::system::error_code ec;
   auto ip = net::ip::make_address(address, ec);
   net::io_context io;
-  net::ip::tcp::acceptor acceptor(io);
+  net::ip::tcp::acceptor first(io), second(io);
   net::ip::tcp::endpoint endpoint(ip, 0);
-  if (!ec) acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
+  for (auto* acceptor : {&first, &second}) {
+    if (!ec) acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+  }
   if (ec) {
     error = "no free port on " + address + ": " + ec.message();
     return std::nullopt;
   }
-  return acceptor.local_endpoint().port();
+  return std::pair{first.local_endpoint().port(), second.local_endpoint().port()};
 }
 
 std::string describe_exit(int status) {
@@ -55,15 +59,35 @@ void LocalFleet::set_callbacks(Ready ready, Failed failed) {
   failed_ = std::move(failed);
 }
 
-int LocalFleet::spawn(unsigned short port) {
+int LocalFleet::spawn(unsigned short port, unsigned short admin_port) {
   std::string host = options_.address + ":" + std::to_string(port);
-  std::vector<std::string> args = {
-      options_.session_binary, "--address", options_.address, "--port", std::to_string(port),
-      "--advertised-host",     host};
+  std::vector<std::string> args = {options_.session_binary,
+                                   "--address",
+                                   options_.address,
+                                   "--port",
+                                   std::to_string(port),
+                                   "--advertised-host",
+                                   host,
+                                   "--admin-address",
+                                   options_.address,
+                                   "--admin-port",
+                                   std::to_string(admin_port)};
   args.insert(args.end(), options_.session_args.begin(), options_.session_args.end());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  // The backend's environment, with the secrets set from its settings.
+  std::vector<std::string> environment;
+  for (char** variable = environ; *variable != nullptr; ++variable) {
+    std::string_view entry(*variable);
+    if (entry.starts_with("JWT_SECRET=") || entry.starts_with("ADMIN_TOKEN=")) continue;
+    environment.emplace_back(entry);
+  }
+  if (!options_.jwt_secret.empty()) environment.push_back("JWT_SECRET=" + options_.jwt_secret);
+  if (!options_.admin_token.empty()) environment.push_back("ADMIN_TOKEN=" + options_.admin_token);
+  std::vector<char*> envp;
+  for (auto& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   std::string log_path = options_.log_dir.empty()
                              ? ""
                              : options_.log_dir + "/session-" + std::to_string(port) + ".log";
@@ -86,7 +110,7 @@ int LocalFleet::spawn(unsigned short port) {
     // child would hold the backend's port), not its clients' connections
     // (they would never see a FIN when the backend closes them).
     close_range(3, ~0U, 0);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   return pid;
@@ -94,13 +118,13 @@ int LocalFleet::spawn(unsigned short port) {
 
 std::optional<ServerId> LocalFleet::start_server() {
   std::string error;
-  auto free = free_port(options_.address, error);
-  if (!free) {
+  auto ports = free_ports(options_.address, error);
+  if (!ports) {
     std::cerr << "backend: local fleet cannot start a session server: " << error << "\n";
     return std::nullopt;
   }
-  unsigned short port = *free;
-  int pid = spawn(port);
+  auto [port, admin_port] = *ports;
+  int pid = spawn(port, admin_port);
   if (pid < 0) {
     std::cerr << "backend: local fleet cannot fork a session server: " << std::strerror(errno)
               << "\n";
@@ -112,6 +136,7 @@ std::optional<ServerId> LocalFleet::start_server() {
   {
     std::lock_guard lock(mutex_);
     children_[id] = {pid, options_.address + ":" + std::to_string(port),
+                     options_.address + ":" + std::to_string(admin_port),
                      std::chrono::steady_clock::now()};
   }
   std::cout << "backend: local fleet started session server " << id << " (pid " << pid << ")"
@@ -136,13 +161,15 @@ void LocalFleet::probe(const ServerId& id) {
   request.timeout = std::chrono::milliseconds(500);
   client_.async_fetch(request, [this, id, host, started](network::HttpResponse response) {
     if (response.answered() && response.status == 200) {
+      RunningServer server{id, host, ""};
       {
         std::lock_guard lock(mutex_);
         auto it = children_.find(id);
         if (it == children_.end()) return;  // exited or stopped meanwhile: the reaper tells
         it->second.ready = true;
+        server.admin_host = it->second.admin_host;
       }
-      if (ready_) ready_(id, host);
+      if (ready_) ready_(server);
       return;
     }
     if (std::chrono::steady_clock::now() - started > options_.start_timeout) {

@@ -26,6 +26,10 @@ struct LocalFleetOptions {
   std::vector<std::string> session_args;  // passed through (limits, threads)
   std::chrono::milliseconds start_timeout{15000};
   std::string log_dir;  // children's output; empty: inherit the backend's
+  // Given to each child in its environment (not its arguments, which any
+  // local user can read): JWT_SECRET, and ADMIN_TOKEN when set.
+  std::string jwt_secret;
+  std::string admin_token;
 };
 
 class LocalFleet : public ManagedFleet {
@@ -43,6 +47,7 @@ class LocalFleet : public ManagedFleet {
   struct Child {
     int pid = 0;
     std::string host;
+    std::string admin_host;
     std::chrono::steady_clock::time_point started;
     bool ready = false;  // answered /healthz: a later exit is a crash, not a failed start
   };
@@ -50,7 +55,7 @@ class LocalFleet : public ManagedFleet {
   void probe(const ServerId& id);
   void stop_child(const ServerId& id);  // SIGTERM, reaped later
   void schedule_reap();
-  int spawn(unsigned short port);
+  int spawn(unsigned short port, unsigned short admin_port);
 
   boost::asio::io_context& io_;
   const LocalFleetOptions options_;

@@ -17,12 +17,15 @@ namespace sched {
 
 struct RunningServer {
   ServerId id;
-  std::string host;  // "h:p", where clients and the status poller reach it
+  std::string host;  // "h:p", where clients connect
+  // "h:p" of its operators' listener (/status, /metrics); empty when unknown,
+  // and then operators ask `host` with the admin token, if there is one.
+  std::string admin_host;
 };
 
 class ManagedFleet : public FleetProvider {
  public:
-  using Ready = std::function<void(const ServerId&, const std::string& host)>;
+  using Ready = std::function<void(const RunningServer&)>;
   using Failed = std::function<void(const ServerId&, const std::string& why)>;
 
   // Called once, before the first start_server.

@@ -4,7 +4,9 @@ namespace sched {
 
 std::vector<RunningServer> StaticFleet::running_servers() const {
   std::vector<RunningServer> servers;
-  for (const auto& host : hosts_) servers.push_back({host, host});
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    servers.push_back({hosts_[i], hosts_[i], i < admin_hosts_.size() ? admin_hosts_[i] : ""});
+  }
   return servers;
 }
 

@@ -12,8 +12,10 @@ namespace sched {
 
 class StaticFleet final : public ManagedFleet {
  public:
-  // `hosts` as parse_host_list gives them: valid and distinct.
-  explicit StaticFleet(std::vector<std::string> hosts) : hosts_(std::move(hosts)) {}
+  // `hosts` as parse_host_list gives them: valid and distinct. `admin_hosts`:
+  // each one's operators' listener, in the same order, or none at all.
+  explicit StaticFleet(std::vector<std::string> hosts, std::vector<std::string> admin_hosts = {})
+      : hosts_(std::move(hosts)), admin_hosts_(std::move(admin_hosts)) {}
 
   const std::vector<std::string>& hosts() const { return hosts_; }
 
@@ -29,6 +31,7 @@ class StaticFleet final : public ManagedFleet {
 
  private:
   std::vector<std::string> hosts_;
+  std::vector<std::string> admin_hosts_;
 };
 
 }  // namespace sched

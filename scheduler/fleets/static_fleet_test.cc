@@ -50,6 +50,15 @@ TEST(StaticFleet, ItsServersRunFromTheStartUnderTheirHosts) {
   EXPECT_EQ(fleet.name(), "static");
 }
 
+TEST(StaticFleet, KnowsEachServersAdminListenerWhenTold) {
+  StaticFleet fleet({"a:1", "b:2"}, {"a:9001", "b:9002"});
+  auto servers = fleet.running_servers();
+  ASSERT_EQ(servers.size(), 2u);
+  EXPECT_EQ(servers[0].admin_host, "a:9001");
+  EXPECT_EQ(servers[1].admin_host, "b:9002");
+  EXPECT_EQ(StaticFleet({"a:1"}).running_servers()[0].admin_host, "");
+}
+
 TEST(StaticFleet, NeverStartsAndPinsTheFleetSize) {
   StaticFleet fleet({"a:1", "b:2"});
   EXPECT_EQ(fleet.start_server(), std::nullopt);

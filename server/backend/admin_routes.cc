@@ -1,10 +1,10 @@
 #include "server/backend/admin_routes.h"
 
-#include "server/common/http_util.h"
-#include "server/common/operator_endpoints.h"
-
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
+
+#include "server/common/http_util.h"
+#include "server/common/operator_endpoints.h"
 
 namespace chat {
 
@@ -18,7 +18,8 @@ boost::json::array service_discovery_targets(const boost::json::value& fleet) {
   const auto* fleet_name = object->if_contains("fleet");
   for (const auto& server : servers->as_array()) {
     const auto* fields = server.if_object();
-    const auto* host = fields ? fields->if_contains("host") : nullptr;
+    // Where its /metrics is: its admin listener, else its public host.
+    const auto* host = fields ? fields->if_contains("adminHost") : nullptr;
     if (host == nullptr || !host->is_string() || host->as_string().empty()) continue;
     boost::json::object labels;
     if (const auto* id = fields->if_contains("id")) labels["server_id"] = *id;
@@ -37,6 +38,9 @@ void AdminRoutes::handle(web::Request request, web::Respond respond) {
         web::error_response(request, http::status::method_not_allowed, "Only GET is served here");
     response.set(http::field::allow, "GET");
     return respond(std::move(response));
+  }
+  if (!web::operator_authorized(request, admin_token_)) {
+    return respond(web::operator_unauthorized(request));
   }
   if (path == "/metrics") return respond(web::metrics_response(request, metrics_));
   if (path == "/healthz") return respond(web::health_response(request, ""));

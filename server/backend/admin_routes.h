@@ -6,6 +6,7 @@
 //   GET /metrics             Prometheus text format
 //   GET /api/fleet           as on the public port (docs/PROTOCOL.md)
 //   GET /sd/session-servers  [{"targets":["h:p"],"labels":{"server_id":..,"fleet":..,"state":..}}]
+//                            (each target is where that server's /metrics is)
 //   GET /healthz             {"status":"ok"}
 #pragma once
 
@@ -17,17 +18,20 @@ namespace chat {
 
 class AdminRoutes : public web::Routes {
  public:
-  AdminRoutes(RoomPlacement& placement, metrics::Metrics& metrics)
-      : placement_(placement), metrics_(metrics) {}
+  // With `admin_token` set, each request must carry it as its bearer token.
+  AdminRoutes(RoomPlacement& placement, metrics::Metrics& metrics, std::string admin_token)
+      : placement_(placement), metrics_(metrics), admin_token_(std::move(admin_token)) {}
 
   void handle(web::Request request, web::Respond respond) override;
 
  private:
   RoomPlacement& placement_;
   metrics::Metrics& metrics_;
+  const std::string admin_token_;
 };
 
-// The fleet as describe() gives it, as http_sd targets: every server with a host.
+// The fleet as describe() gives it, as http_sd targets: every server with a
+// host, at the address of its /metrics (adminHost).
 boost::json::array service_discovery_targets(const boost::json::value& fleet);
 
 }  // namespace chat

@@ -20,7 +20,6 @@ ApiRoutes::ApiRoutes(TokenPolicy tokens, RoomPlacement& placement, web::StaticFi
     : tokens_(std::move(tokens)),
       placement_(placement),
       files_(std::move(files)),
-      metrics_(metrics),
       options_(options),
       requests_(prometheus::BuildCounter()
                     .Name("chat_backend_http_requests_total")
@@ -56,9 +55,7 @@ std::span<const ApiRoutes::Route> ApiRoutes::routes() {
       {"/api/login", verb::post, &ApiRoutes::login},
       {"/api/rooms", verb::post, &ApiRoutes::create_room},
       {"/api/rooms/:roomId", verb::get, &ApiRoutes::find_room},
-      {"/api/fleet", verb::get, &ApiRoutes::fleet},
       {"/healthz", verb::get, &ApiRoutes::health},
-      {"/metrics", verb::get, &ApiRoutes::metrics},
   };
   return table;
 }
@@ -138,17 +135,6 @@ void ApiRoutes::static_file(const web::Request& request, std::string_view, web::
 
 void ApiRoutes::health(const web::Request& request, std::string_view, web::Respond respond) {
   respond(web::health_response(request, ""));
-}
-
-void ApiRoutes::metrics(const web::Request& request, std::string_view, web::Respond respond) {
-  respond(web::metrics_response(request, metrics_));
-}
-
-void ApiRoutes::fleet(const web::Request& request, std::string_view, web::Respond respond) {
-  placement_.describe(
-      [reply_to = web::ReplyTo(request), respond = std::move(respond)](boost::json::value fleet) {
-        respond(web::json_response(reply_to, status::ok, fleet));
-      });
 }
 
 void ApiRoutes::login(const web::Request& request, std::string_view, web::Respond respond) {

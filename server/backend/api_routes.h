@@ -1,5 +1,6 @@
-// The backend's HTTP API (docs/PROTOCOL.md): login, create a room, find a
-// room's host; plus health, metrics and the web client's files.
+// The backend's public HTTP API (docs/PROTOCOL.md): login, create a room,
+// find a room's host; plus /healthz and the web client's files. Nothing here
+// lists rooms or hosts: operators' endpoints are in admin_routes.h.
 #pragma once
 
 #include <boost/beast/http/verb.hpp>
@@ -43,9 +44,7 @@ class ApiRoutes : public web::Routes {
   void login(const web::Request& request, std::string_view, web::Respond respond);
   void create_room(const web::Request& request, std::string_view, web::Respond respond);
   void find_room(const web::Request& request, std::string_view room_id, web::Respond respond);
-  void fleet(const web::Request& request, std::string_view, web::Respond respond);
   void health(const web::Request& request, std::string_view, web::Respond respond);
-  void metrics(const web::Request& request, std::string_view, web::Respond respond);
   void static_file(const web::Request& request, std::string_view, web::Respond respond);
   // The caller's user id, or nullopt after answering 401.
   std::optional<UserClaims> authorize(const web::Request& request, const web::Respond& respond);
@@ -55,7 +54,6 @@ class ApiRoutes : public web::Routes {
   const TokenPolicy tokens_;
   RoomPlacement& placement_;
   const web::StaticFiles files_;
-  metrics::Metrics& metrics_;
   const ApiOptions options_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& request_seconds_;

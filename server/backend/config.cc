@@ -25,6 +25,10 @@ void add_placement_options(CLI::App& app, BackendConfig& c, int& idle, int& dead
   app.add_option("--session-server-host", c.session_server_hosts,
                  "Static fleet: comma-separated host:port list")
       ->envname("SESSION_SERVER_HOST");
+  app.add_option("--session-admin-hosts", c.session_admin_hosts,
+                 "Static fleet: each server's admin listener (host:port, same order), where "
+                 "its /status is polled; empty: its public port, with the admin token")
+      ->envname("SESSION_ADMIN_HOSTS");
   app.add_option("--rooms-per-server", c.rooms_per_server, "Rooms a session server holds")
       ->check(CLI::Range(1, 100000));
   app.add_option("--min-servers", c.min_servers, "Servers kept running when idle")
@@ -81,6 +85,16 @@ std::optional<std::string> settle(BackendConfig& c, const char* argv0) {
     auto hosts = sched::parse_host_list(c.session_server_hosts);
     if (!hosts) return "SESSION_SERVER_HOST: " + hosts.error();
     c.static_hosts = std::move(hosts).value();
+    if (!c.session_admin_hosts.empty()) {
+      auto admin_hosts = sched::parse_host_list(c.session_admin_hosts);
+      if (!admin_hosts) return "SESSION_ADMIN_HOSTS: " + admin_hosts.error();
+      if (admin_hosts->size() != c.static_hosts.size()) {
+        return "SESSION_ADMIN_HOSTS lists " + std::to_string(admin_hosts->size()) + " hosts for " +
+               std::to_string(c.static_hosts.size()) +
+               " session servers: give one admin host:port for each, in the same order";
+      }
+      c.static_admin_hosts = std::move(admin_hosts).value();
+    }
   }
   if (c.fleet == "local" && c.session_binary.empty()) {
     // Beside us in Bazel's output tree: bazel-bin/server/{backend,session}/...
@@ -110,6 +124,10 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
                  "it off the internet");
   app.add_option("--admin-port", config.admin_port,
                  "Port of the operators' listener (0: any free port, printed at start)");
+  app.add_option("--admin-token", config.admin_token,
+                 "Bearer secret for operators' requests, here and to session servers (empty: "
+                 "none; keep the admin listeners on loopback then)")
+      ->envname("ADMIN_TOKEN");
   app.add_option("--jwt-secret", config.jwt_secret, "HS256 secret shared with session servers")
       ->envname("JWT_SECRET");
   app.add_option("--static-dir", config.static_dir,

@@ -12,11 +12,14 @@ namespace chat {
 
 struct BackendConfig {
   std::string address = "127.0.0.1";
-  unsigned short port = 8080;  // env PORT
+  unsigned short port = 8080;               // env PORT
   std::string admin_address = "127.0.0.1";  // operators only: metrics, fleet, discovery
-  unsigned short admin_port = 0;             // 0: any free port, printed at start
-  std::string jwt_secret;      // env JWT_SECRET, required
-  std::string static_dir;      // env STATIC_DIR: the web client
+  unsigned short admin_port = 0;            // 0: any free port, printed at start
+  // Operators' secret (env ADMIN_TOKEN): required on this backend's admin
+  // listener when set, and sent to session servers' operator endpoints.
+  std::string admin_token;
+  std::string jwt_secret;  // env JWT_SECRET, required
+  std::string static_dir;  // env STATIC_DIR: the web client
   int threads = 2;
   std::size_t body_bytes_max = 4 * 1024;
   std::size_t user_id_chars_max = 32;
@@ -28,6 +31,8 @@ struct BackendConfig {
   std::string policy = "random";                        // the seed's
   std::string session_server_hosts = "localhost:8000";  // static fleet, env SESSION_SERVER_HOST
   std::vector<std::string> static_hosts;                // the list above, parsed
+  std::string session_admin_hosts;              // env SESSION_ADMIN_HOSTS: their admin listeners
+  std::vector<std::string> static_admin_hosts;  // the list above, parsed (same order)
   int rooms_per_server = 10;
   int min_servers = 1;
   int max_servers = 10;

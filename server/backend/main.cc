@@ -45,6 +45,8 @@ std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net
     options.session_args = config.session_args;
     options.session_args.push_back("--rooms-max=" + std::to_string(config.rooms_per_server));
     options.log_dir = config.session_log_dir;
+    options.jwt_secret = config.jwt_secret;
+    options.admin_token = config.admin_token;
     return std::make_unique<sched::LocalFleet>(io, options);
   }
   if (config.fleet == "hathora") {
@@ -55,7 +57,7 @@ std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net
     options.api_url = config.hathora_api_url;
     return std::make_unique<sched::HathoraFleet>(io, options);
   }
-  return std::make_unique<sched::StaticFleet>(config.static_hosts);
+  return std::make_unique<sched::StaticFleet>(config.static_hosts, config.static_admin_hosts);
 }
 
 }  // namespace
@@ -74,6 +76,7 @@ int main(int argc, char** argv) {
   PlacementOptions placement_options;
   placement_options.tick_interval = config.poll_interval;
   placement_options.status.scheme = config.status_scheme;
+  placement_options.status.admin_token = config.admin_token;
   placement_options.check_invariants = config.check_invariants;
   SchedulerPlacement placement(io, placement_config, *fleet, metrics, placement_options);
 
@@ -91,7 +94,7 @@ int main(int argc, char** argv) {
   options.port = config.port;
   options.body_bytes_max = config.body_bytes_max;
   web::HttpServer server(io, options, routes);
-  AdminRoutes admin_routes(placement, metrics);
+  AdminRoutes admin_routes(placement, metrics, config.admin_token);
   web::ServerOptions admin_options;
   admin_options.address = config.admin_address;
   admin_options.port = config.admin_port;

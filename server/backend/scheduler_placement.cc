@@ -1,5 +1,6 @@
 #include "server/backend/scheduler_placement.h"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <iostream>
@@ -46,11 +47,12 @@ SchedulerPlacement::SchedulerPlacement(net::io_context& io, sched::SchedulerConf
       waiters_(strand_),
       tick_timer_(strand_) {
   for (const auto& server : fleet_.running_servers()) {
+    admin_hosts_[server.id] = server.admin_host;
     scheduler_.on_server_started(server.id, server.host, now());
   }
   fleet_.set_callbacks(
-      [this](const sched::ServerId& id, const std::string& host) {
-        net::post(strand_, [this, id, host] { on_server_ready(id, host); });
+      [this](const sched::RunningServer& server) {
+        net::post(strand_, [this, server] { on_server_ready(server); });
       },
       [this](const sched::ServerId& id, const std::string& why) {
         std::cerr << "backend: session server " << id << " failed to start: " << why << "\n";
@@ -84,12 +86,13 @@ void SchedulerPlacement::stop() {
   });
 }
 
-void SchedulerPlacement::on_server_ready(const sched::ServerId& id, const std::string& host) {
-  if (auto it = provider_.started.find(id); it != provider_.started.end()) {
+void SchedulerPlacement::on_server_ready(const sched::RunningServer& server) {
+  if (auto it = provider_.started.find(server.id); it != provider_.started.end()) {
     exporter_.observe_fleet_start(seconds_since(it->second));
     provider_.started.erase(it);
   }
-  scheduler_.on_server_started(id, host, now());
+  admin_hosts_[server.id] = server.admin_host;
+  scheduler_.on_server_started(server.id, server.host, now());
   changed("a server started");
 }
 
@@ -123,12 +126,24 @@ void SchedulerPlacement::schedule_tick() {
     auto actions = scheduler_.tick(now());
     for (const auto& id : actions.stopped) provider_.started.erase(id);
     changed("a tick");
-    for (const auto& server : scheduler_.servers()) {
+    auto servers = scheduler_.servers();
+    // Forget the admin hosts of servers the scheduler has forgotten.
+    std::erase_if(admin_hosts_, [&servers](const auto& entry) {
+      return std::none_of(
+          servers.begin(), servers.end(),
+          [&entry](const sched::ServerView& server) { return server.id == entry.first; });
+    });
+    for (const auto& server : servers) {
       if (server.host.empty() || server.state == sched::ServerState::starting) continue;
-      poller_.poll(server.id, server.host);
+      poller_.poll(server.id, operators_host(server));
     }
     schedule_tick();
   });
+}
+
+std::string SchedulerPlacement::operators_host(const sched::ServerView& server) const {
+  auto it = admin_hosts_.find(server.id);
+  return it != admin_hosts_.end() && !it->second.empty() ? it->second : server.host;
 }
 
 void SchedulerPlacement::create_room(std::function<void(CreateRoomResult)> done) {
@@ -199,6 +214,7 @@ void SchedulerPlacement::describe(std::function<void(boost::json::value)> done) 
     for (const auto& server : scheduler_.servers()) {
       servers.push_back({{"id", server.id},
                          {"host", server.host},
+                         {"adminHost", operators_host(server)},
                          {"state", sched::to_string(server.state)},
                          {"rooms", server.rooms},
                          {"roomCapacity", server.room_capacity},

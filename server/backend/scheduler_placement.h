@@ -70,7 +70,10 @@ class SchedulerPlacement : public RoomPlacement {
                     std::function<void(FindRoomResult)> done);
   // After anything that changed the scheduler's view: metrics, waiters, checks.
   void changed(const char* by);
-  void on_server_ready(const sched::ServerId& id, const std::string& host);
+  void on_server_ready(const sched::RunningServer& server);
+  // Where a server's /status and /metrics are: its admin listener when the
+  // fleet knows it, else its public host (answering there to the admin token).
+  std::string operators_host(const sched::ServerView& server) const;
   void on_poll(const sched::ServerId& id, const PollResult& result);
   void schedule_tick();
 
@@ -84,6 +87,7 @@ class SchedulerPlacement : public RoomPlacement {
   StatusPoller poller_;
   RoomWaiters waiters_;
   boost::asio::steady_timer tick_timer_;
+  std::map<sched::ServerId, std::string> admin_hosts_;
   bool stopped_ = false;
 };
 

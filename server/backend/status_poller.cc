@@ -34,6 +34,7 @@ void StatusPoller::poll(const sched::ServerId& id, const std::string& host) {
   network::HttpRequest request;
   request.url = options_.scheme + "://" + host + "/status";
   request.timeout = options_.timeout;
+  request.bearer = options_.admin_token;
   client_.async_fetch(
       std::move(request),
       boost::asio::bind_executor(executor_, [this, id](network::HttpResponse response) {

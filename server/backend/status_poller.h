@@ -18,6 +18,7 @@ namespace chat {
 struct StatusPollerOptions {
   std::string scheme = "http";  // https for servers behind TLS (Hathora)
   std::chrono::milliseconds timeout{800};
+  std::string admin_token;  // sent as the bearer token when set
 };
 
 // A server that answers 404 (the seed's own session server has no /status)

@@ -1,6 +1,7 @@
 #include "server/common/operator_endpoints.h"
 
 #include <boost/beast/http/field.hpp>
+#include <openssl/crypto.h>
 
 #include "server/common/http_util.h"
 
@@ -13,6 +14,20 @@ Response metrics_response(const Request& request, metrics::Metrics& metrics) {
   response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   response.keep_alive(request.keep_alive());
   response.body() = metrics.render();
+  return response;
+}
+
+bool operator_authorized(const Request& request, std::string_view admin_token) {
+  if (admin_token.empty()) return true;
+  auto token = bearer_token(request);
+  return token && token->size() == admin_token.size() &&
+         CRYPTO_memcmp(token->data(), admin_token.data(), admin_token.size()) == 0;
+}
+
+Response operator_unauthorized(const Request& request) {
+  auto response = error_response(request, http::status::unauthorized,
+                                 "Operators only: send Authorization: Bearer <ADMIN_TOKEN>");
+  response.set(http::field::www_authenticate, "Bearer");
   return response;
 }
 

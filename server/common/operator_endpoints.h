@@ -13,6 +13,13 @@ namespace chat::web {
 // The binary's metrics, process figures refreshed.
 Response metrics_response(const Request& request, metrics::Metrics& metrics);
 
+// Operator endpoints may be protected by a shared secret (ADMIN_TOKEN): true
+// when `admin_token` is empty or the request carries it as its bearer token
+// (compared in constant time).
+bool operator_authorized(const Request& request, std::string_view admin_token);
+// 401 with a WWW-Authenticate challenge, for a request that is not.
+Response operator_unauthorized(const Request& request);
+
 // 200 {"status":"ok"} when `unhealthy_reason` is empty; otherwise 503
 // {"status": unhealthy_reason}, e.g. "draining", so traffic goes elsewhere.
 Response health_response(const Request& request, std::string_view unhealthy_reason);

@@ -17,8 +17,18 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
   app.add_option("--jwt-secret", config.jwt_secret, "HS256 secret shared with the backend")
       ->envname("JWT_SECRET");
   app.add_option("--advertised-host", config.advertised_host,
-                 "host:port that session tokens must name (default: the request's Host header)")
+                 "host:port that session tokens must name: where the backend sends clients "
+                 "(required)")
       ->envname("ADVERTISED_HOST");
+  app.add_option("--admin-address", config.admin_address,
+                 "Address of the operators' listener (/status, /metrics); keep it off the "
+                 "internet");
+  app.add_option("--admin-port", config.admin_port,
+                 "Port of the operators' listener (0: any free port, printed at start)");
+  app.add_option("--admin-token", config.admin_token,
+                 "Bearer secret operators' requests must carry; when set, they are also "
+                 "answered on the public port")
+      ->envname("ADMIN_TOKEN");
   app.add_option("--threads", config.threads, "I/O threads")->check(CLI::Range(1, 256));
   app.add_option("--rooms-max", config.rooms_max, "Rooms this server holds at most")
       ->check(CLI::Range(1, 100000));
@@ -62,11 +72,20 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   if (config.jwt_secret.empty()) {
     return ExitNow{2,
-                      "session: JWT_SECRET is not set. Set the environment variable JWT_SECRET "
-                      "(or --jwt-secret) to the secret the backend signs tokens with.\n"};
+                   "session: JWT_SECRET is not set. Set the environment variable JWT_SECRET "
+                   "(or --jwt-secret) to the secret the backend signs tokens with.\n"};
   }
   if (auto short_secret = secret_problem(config.jwt_secret)) {
     return ExitNow{2, "session: " + *short_secret + "\n"};
+  }
+  if (config.advertised_host.empty()) {
+    return ExitNow{2,
+                   "session: --advertised-host is not set. Set it (or ADVERTISED_HOST) to the "
+                   "host:port the backend gives clients for this server, e.g. "
+                   "--advertised-host 127.0.0.1:" +
+                       std::to_string(config.port) +
+                       ": session tokens name it, and a request's Host header cannot be "
+                       "trusted.\n"};
   }
   config.empty_room_ttl = std::chrono::seconds(empty_room_ttl);
   config.idle_timeout = std::chrono::seconds(idle_timeout);

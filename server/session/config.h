@@ -2,12 +2,11 @@
 // filled from flags and the environment in one place (--help lists them).
 #pragma once
 
-#include "server/common/command_line.h"
-
 #include <chrono>
 #include <string>
 #include <variant>
 
+#include "server/common/command_line.h"
 #include "server/room/limits.h"
 
 namespace chat {
@@ -16,9 +15,16 @@ struct SessionConfig {
   std::string address = "127.0.0.1";
   unsigned short port = 8000;  // env PORT
   std::string jwt_secret;      // env JWT_SECRET, required
-  // The "host:port" that session tokens must name. Empty: the request's Host
-  // header, as the seed checks it.
+  // The "host:port" that session tokens must name: where the backend sends
+  // clients. Required: the request's Host header (the seed's check) is the
+  // client's to forge.
   std::string advertised_host;  // env ADVERTISED_HOST
+  // Operators' listener: /status (for the backend), /metrics, /healthz.
+  std::string admin_address = "127.0.0.1";
+  unsigned short admin_port = 0;  // 0: any free port, printed at start
+  // When set, operator endpoints answer only `Authorization: Bearer <it>`,
+  // and also answer it on the public port (where a cloud exposes only one).
+  std::string admin_token;  // env ADMIN_TOKEN
   int threads = 2;
   std::size_t rooms_max = 10;
   RoomLimits room_limits;

@@ -43,13 +43,15 @@ ExitNow exit_of(std::vector<std::string> args) {
 class SessionConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"PORT", "JWT_SECRET", "ADVERTISED_HOST"}) unsetenv(name);
+    for (const char* name : {"PORT", "JWT_SECRET", "ADVERTISED_HOST", "ADMIN_TOKEN"}) {
+      unsetenv(name);
+    }
   }
 };
 
 TEST_F(SessionConfigTest, SeedDefaults) {
   setenv("JWT_SECRET", kSecret, 1);
-  SessionConfig config = config_of({});
+  SessionConfig config = config_of({"--advertised-host", "127.0.0.1:8000"});
   EXPECT_EQ(config.address, "127.0.0.1");
   EXPECT_EQ(config.port, 8000);
   EXPECT_EQ(config.jwt_secret, kSecret);
@@ -59,8 +61,18 @@ TEST_F(SessionConfigTest, SeedDefaults) {
   EXPECT_EQ(config.room_limits.history_messages_max, 100u);
   EXPECT_EQ(config.room_limits.messages_per_second, 10.0);
   EXPECT_EQ(config.room_limits.messages_burst, 20.0);
-  EXPECT_TRUE(config.advertised_host.empty());
+  EXPECT_EQ(config.admin_address, "127.0.0.1");
+  EXPECT_EQ(config.admin_port, 0);
+  EXPECT_TRUE(config.admin_token.empty());
   EXPECT_GE(config.threads, 1) << "one per core, at least one";
+}
+
+TEST_F(SessionConfigTest, RefusesToStartWithoutAnAdvertisedHost) {
+  setenv("JWT_SECRET", kSecret, 1);
+  ExitNow exit = exit_of({"--port", "8123"});
+  EXPECT_EQ(exit.code, 2);
+  EXPECT_NE(exit.message.find("--advertised-host 127.0.0.1:8123"), std::string::npos)
+      << exit.message;
 }
 
 TEST_F(SessionConfigTest, EnvironmentThenFlags) {
@@ -73,6 +85,7 @@ TEST_F(SessionConfigTest, EnvironmentThenFlags) {
   EXPECT_EQ(config.port, 9002) << "a flag beats the environment";
   EXPECT_EQ(config.rooms_max, 3u);
   EXPECT_EQ(config.idle_timeout, std::chrono::seconds(5));
+  setenv("ADVERTISED_HOST", "chat.example:443", 1);
   EXPECT_EQ(config_of({"--jwt-secret", kOtherSecret}).jwt_secret, kOtherSecret);
 }
 
@@ -106,7 +119,13 @@ TEST_F(SessionConfigTest, EveryFlagReachesItsField) {
                                     "--shutdown-grace",
                                     "0",
                                     "--advertised-host",
-                                    "h:1"});
+                                    "h:1",
+                                    "--admin-address",
+                                    "127.0.0.2",
+                                    "--admin-port",
+                                    "9100",
+                                    "--admin-token",
+                                    "tok"});
   EXPECT_EQ(config.address, "0.0.0.0");
   EXPECT_EQ(config.threads, 3);
   EXPECT_EQ(config.room_limits.users_max, 7u);
@@ -121,6 +140,9 @@ TEST_F(SessionConfigTest, EveryFlagReachesItsField) {
   EXPECT_EQ(config.http_timeout, std::chrono::seconds(11));
   EXPECT_EQ(config.shutdown_grace, std::chrono::seconds(0));
   EXPECT_EQ(config.advertised_host, "h:1");
+  EXPECT_EQ(config.admin_address, "127.0.0.2");
+  EXPECT_EQ(config.admin_port, 9100);
+  EXPECT_EQ(config.admin_token, "tok");
 }
 
 TEST_F(SessionConfigTest, RefusesToStartWithoutASecret) {

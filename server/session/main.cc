@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/common/http_server.h"
+#include "server/session/admin_routes.h"
 #include "server/session/config.h"
 #include "server/session/session_hub.h"
 #include "server/session/session_routes.h"
@@ -63,19 +64,23 @@ int main(int argc, char** argv) {
   options.request_timeout = config.http_timeout;
   options.tcp_nodelay = config.tcp_nodelay;
   web::HttpServer server(io, options, routes);
+  AdminRoutes admin_routes(hub);
+  web::ServerOptions admin_options;
+  admin_options.address = config.admin_address;
+  admin_options.port = config.admin_port;
+  web::HttpServer admin_server(io, admin_options, admin_routes);
   try {
     server.start();
+    admin_server.start();
   } catch (const std::exception& e) {
     std::cerr << "session: " << e.what() << "\n";
     return 1;
   }
-  if (config.advertised_host.empty()) {
-    std::cout << "session: tokens are checked against the request's Host header "
-                 "(set ADVERTISED_HOST to pin it)\n";
-  }
-  std::cout << "session: listening on " << config.address << ":" << server.port() << " ("
-            << config.threads << " threads, " << config.rooms_max << " rooms of "
-            << config.room_limits.users_max << " users)" << std::endl;
+  std::cout << "session: listening on " << config.address << ":" << server.port() << " as "
+            << config.advertised_host << " (" << config.threads << " threads, " << config.rooms_max
+            << " rooms of " << config.room_limits.users_max << " users)" << std::endl;
+  std::cout << "session: admin on http://" << config.admin_address << ":" << admin_server.port()
+            << " (/status, /metrics)" << std::endl;
 
   net::steady_timer sweep_timer(io);
   schedule_sweep(sweep_timer, *hub);
@@ -90,6 +95,7 @@ int main(int argc, char** argv) {
               << " connections" << std::endl;
     hub->start_draining();
     server.stop_accepting();
+    admin_server.stop_accepting();
     sweep_timer.cancel();
     hub->close_all_going_away();
     wait_until_drained(grace_timer, *hub, std::chrono::steady_clock::now() + config.shutdown_grace,

@@ -1,12 +1,11 @@
 #include "server/session/session_routes.h"
 
-#include <unistd.h>
-
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include "server/common/http_util.h"
 #include "server/common/operator_endpoints.h"
+#include "server/session/admin_routes.h"
 #include "server/session/websocket_session.h"
 
 namespace chat {
@@ -15,25 +14,6 @@ namespace http = boost::beast::http;
 
 SessionRoutes::SessionRoutes(std::shared_ptr<SessionHub> hub)
     : hub_(std::move(hub)), tokens_{hub_->config().jwt_secret} {}
-
-web::Response SessionRoutes::status_response(const web::Request& request) const {
-  boost::json::array rooms;
-  for (const auto& room : hub_->read_rooms(std::chrono::steady_clock::now())) {
-    rooms.push_back({{"roomId", room.room_id},
-                     {"users", room.users},
-                     {"messagesTotal", room.messages_total},
-                     {"emptySeconds", room.empty_seconds}});
-  }
-  const SessionConfig& config = hub_->config();
-  return web::json_response(request, http::status::ok,
-                            {{"host", config.advertised_host},
-                             {"draining", hub_->draining()},
-                             {"pid", static_cast<std::int64_t>(getpid())},
-                             {"connections", hub_->session_count()},
-                             {"maxRooms", config.rooms_max},
-                             {"maxUsersPerRoom", config.room_limits.users_max},
-                             {"rooms", std::move(rooms)}});
-}
 
 void SessionRoutes::handle(web::Request request, web::Respond respond) {
   std::string_view path = web::target_path(request.target());
@@ -44,14 +24,14 @@ void SessionRoutes::handle(web::Request request, web::Respond respond) {
   if (path == "/healthz") {
     return respond(web::health_response(request, hub_->draining() ? "draining" : ""));
   }
-  if (path == "/status") return respond(status_response(request));
-  if (path == "/metrics") {
-    hub_->read_rooms(std::chrono::steady_clock::now());  // sets the rooms and users gauges
-    return respond(web::metrics_response(request, hub_->metrics()));
+  // Where a cloud exposes one port only, operators reach /status and /metrics
+  // here with the admin token; without it they do not exist on this port.
+  const std::string& admin_token = hub_->config().admin_token;
+  if (!admin_token.empty() && web::operator_authorized(request, admin_token)) {
+    if (auto response = operator_response(*hub_, request)) return respond(std::move(*response));
   }
-  respond(web::error_response(
-      request, http::status::not_found,
-      "Not found. Connect with a WebSocket to /?token=<session token>; see /status and /metrics"));
+  respond(web::error_response(request, http::status::not_found,
+                              "Not found. Connect with a WebSocket to /?token=<session token>"));
 }
 
 TokenCheck<SessionClaims> SessionRoutes::check_token(const web::Request& request) const {
@@ -62,11 +42,9 @@ TokenCheck<SessionClaims> SessionRoutes::check_token(const web::Request& request
   if (!check.claims) return check;
   // The token names the server it was issued for; a token for another server
   // must not open a room here (the backend placed the room elsewhere).
-  std::string_view expected = hub_->config().advertised_host;
-  if (expected.empty()) expected = request[http::field::host];
+  const std::string& expected = hub_->config().advertised_host;
   if (check.claims->host != expected) {
-    return {std::nullopt,
-            "token is for host " + check.claims->host + ", this is " + std::string(expected)};
+    return {std::nullopt, "token is for host " + check.claims->host + ", this is " + expected};
   }
   return check;
 }

@@ -1,5 +1,5 @@
-// The session server's HTTP side: /status for the backend's scheduler,
-// /healthz, /metrics, and the token checks that gate the WebSocket upgrade.
+// The session server's public HTTP side: the token checks that gate the
+// WebSocket upgrade, and /healthz. Operator endpoints are in admin_routes.h.
 #pragma once
 
 #include <memory>
@@ -21,7 +21,6 @@ class SessionRoutes : public web::Routes {
  private:
   // The session claims of an upgrade request, or why it is refused.
   TokenCheck<SessionClaims> check_token(const web::Request& request) const;
-  web::Response status_response(const web::Request& request) const;
 
   const std::shared_ptr<SessionHub> hub_;
   const TokenPolicy tokens_;

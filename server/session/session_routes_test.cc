@@ -2,6 +2,8 @@
 // upgrade, without a socket: requests go straight to the routes.
 #include "server/session/session_routes.h"
 
+#include "server/session/admin_routes.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/beast/http/field.hpp>
@@ -29,7 +31,7 @@ web::Request request(http::verb method, std::string target, std::string host = "
   return request;
 }
 
-web::Response answer(SessionRoutes& routes, web::Request request) {
+web::Response answer(web::Routes& routes, web::Request request) {
   std::optional<web::Response> response;
   routes.handle(std::move(request), [&response](web::Response r) { response = std::move(r); });
   EXPECT_TRUE(response.has_value()) << "the routes answer at once";
@@ -61,9 +63,9 @@ TEST(SessionRoutes, HealthSaysDrainingOnceDraining) {
   EXPECT_EQ(draining.body(), R"({"status":"draining"})");
 }
 
-TEST(SessionRoutes, StatusListsRoomsAndLimits) {
+TEST(AdminRoutes, StatusListsRoomsAndLimits) {
   auto hub = make_hub("h:1");
-  SessionRoutes routes(hub);
+  AdminRoutes routes(hub);
   auto response = answer(routes, request(http::verb::get, "/status"));
   ASSERT_EQ(response.result(), http::status::ok);
   auto status = json_of(response);
@@ -76,18 +78,46 @@ TEST(SessionRoutes, StatusListsRoomsAndLimits) {
   EXPECT_TRUE(status.at("pid").is_int64());
 }
 
-TEST(SessionRoutes, MetricsInPrometheusText) {
+TEST(AdminRoutes, MetricsInPrometheusText) {
   auto hub = make_hub("h:1");
-  SessionRoutes routes(hub);
+  AdminRoutes routes(hub);
   auto response = answer(routes, request(http::verb::get, "/metrics"));
   ASSERT_EQ(response.result(), http::status::ok);
   EXPECT_NE(response.body().find("chat_session_rooms 0"), std::string::npos) << response.body();
   EXPECT_NE(response.body().find("chat_session_connections 0"), std::string::npos);
 }
 
+TEST(SessionRoutes, NoRoomIsListedOnThePublicPort) {
+  SessionRoutes routes(make_hub("h:1"));
+  EXPECT_EQ(answer(routes, request(http::verb::get, "/status")).result(), http::status::not_found);
+  EXPECT_EQ(answer(routes, request(http::verb::get, "/metrics")).result(),
+            http::status::not_found);
+}
+
+TEST(SessionRoutes, WithAnAdminTokenOperatorsReachStatusOnThePublicPortAndNobodyElse) {
+  SessionConfig config;
+  config.jwt_secret = kSecret;
+  config.advertised_host = "h:1";
+  config.admin_token = "operators-only-0123456789abcdef";
+  auto hub = std::make_shared<SessionHub>(config);
+  SessionRoutes routes(hub);
+  AdminRoutes admin(hub);
+  auto bearing = [](std::string path, std::string token) {
+    auto r = request(http::verb::get, std::move(path));
+    r.set(http::field::authorization, "Bearer " + token);
+    return r;
+  };
+  EXPECT_EQ(answer(routes, request(http::verb::get, "/status")).result(), http::status::not_found);
+  EXPECT_EQ(answer(routes, bearing("/status", "wrong")).result(), http::status::not_found);
+  EXPECT_EQ(answer(routes, bearing("/status", config.admin_token)).result(), http::status::ok);
+  EXPECT_EQ(answer(admin, request(http::verb::get, "/status")).result(),
+            http::status::unauthorized);
+  EXPECT_EQ(answer(admin, bearing("/metrics", config.admin_token)).result(), http::status::ok);
+}
+
 TEST(SessionRoutes, OnlyGetAndKnownPaths) {
   SessionRoutes routes(make_hub("h:1"));
-  EXPECT_EQ(answer(routes, request(http::verb::post, "/status")).result(),
+  EXPECT_EQ(answer(routes, request(http::verb::post, "/healthz")).result(),
             http::status::method_not_allowed);
   auto missing = answer(routes, request(http::verb::get, "/nope"));
   EXPECT_EQ(missing.result(), http::status::not_found);
@@ -123,12 +153,15 @@ TEST(SessionRoutes, UpgradeNeedsAValidTokenForThisHost) {
   EXPECT_EQ(rejections(*hub, "bad_token"), 4);
 }
 
-TEST(SessionRoutes, WithoutAnAdvertisedHostTheHostHeaderDecides) {
-  SessionRoutes routes(make_hub(""));
-  const std::string target = "/?token=" + token_for("chat.example:443");
-  EXPECT_EQ(routes.check_upgrade(request(http::verb::get, target, "chat.example:443")),
+TEST(SessionRoutes, TheHostHeaderIsNeverTrusted) {
+  SessionRoutes routes(make_hub("h:1"));
+  // A token for another server, with a Host header forged to match it.
+  auto forged = "/?token=" + token_for("other:443");
+  EXPECT_TRUE(routes.check_upgrade(request(http::verb::get, forged, "other:443")));
+  // This server's token is good whatever Host says (a proxy may rewrite it).
+  EXPECT_EQ(routes.check_upgrade(
+                request(http::verb::get, "/?token=" + token_for("h:1"), "proxy.example:443")),
             std::nullopt);
-  EXPECT_TRUE(routes.check_upgrade(request(http::verb::get, target, "other:443")));
 }
 
 TEST(SessionRoutes, RefusesUpgradesWhileDraining) {

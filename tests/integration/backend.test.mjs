@@ -137,9 +137,13 @@ describe('the rest of the surface', () => {
     const res = await api(backend.url, 'POST', '/api/login', { body: { userId: 'a' } });
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
   });
-  test('healthz and metrics', async () => {
+  test('healthz on the public port; metrics and the fleet only for operators', async () => {
     assert.deepEqual((await api(backend.url, 'GET', '/healthz')).json, { status: 'ok' });
-    const metrics = await api(backend.url, 'GET', '/metrics');
+    // (/metrics is just another path of the web app here.)
+    assert.doesNotMatch((await api(backend.url, 'GET', '/metrics')).text, /chat_backend/);
+    assert.equal((await api(backend.url, 'GET', '/api/fleet')).status, 404);
+    assert.equal((await api(backend.adminUrl, 'GET', '/api/fleet')).status, 200);
+    const metrics = await api(backend.adminUrl, 'GET', '/metrics');
     assert.match(metrics.text, /chat_backend_http_requests_total\{code="200",route="\/api\/login"\} \d+/);
     assert.match(metrics.text, /process_resident_memory_bytes \d/);
   });

@@ -77,7 +77,22 @@ export async function startSession({ args = [], env = {}, advertise = true, port
   });
   const server = new Server(child, port);
   await waitHealthy(`${server.url}/healthz`, child);
+  server.adminUrl = await adminUrlOf(child, 'session');
   return server;
+}
+
+// Both binaries take any free port for their operators' listener (the
+// default --admin-port 0) and say which when they start.
+// (The line is written before the server answers anything, but its bytes
+// may reach us after the first answer does.)
+async function adminUrlOf(child, name) {
+  const pattern = new RegExp(`${name}: admin on (http:\\/\\/[\\d.]+:\\d+)`);
+  for (let waited = 0; waited < 10000; waited += 20) {
+    const admin = child.output.match(pattern);
+    if (admin) return admin[1];
+    await sleep(20);
+  }
+  throw new Error(`${name} did not print its admin address:\n${child.output}`);
 }
 
 export async function startBackend({ args = [], env = {}, sessionHosts = 'localhost:8000' } = {}) {
@@ -89,10 +104,7 @@ export async function startBackend({ args = [], env = {}, sessionHosts = 'localh
   });
   const server = new Server(child, port);
   await waitHealthy(`${server.url}/healthz`, child);
-  // The operators' listener takes any free port (--admin-port 0) and says which.
-  const admin = child.output.match(/backend: admin on (http:\/\/[\d.]+:\d+)/);
-  if (!admin) throw new Error(`the backend did not print its admin address:\n${child.output}`);
-  server.adminUrl = admin[1];
+  server.adminUrl = await adminUrlOf(child, 'backend');
   return server;
 }
 

@@ -23,7 +23,7 @@ async function until(what, check, timeoutMs = 20000) {
 async function login(base, userId) {
   return (await api(base, 'POST', '/api/login', { body: { userId } })).json.token;
 }
-const fleet = async (base) => (await api(base, 'GET', '/api/fleet')).json;
+const fleet = async (base, headers = {}) => (await api(base, 'GET', '/api/fleet', { headers })).json;
 const ready = (f) => f.servers.filter((s) => s.state === 'ready');
 
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-fleet-'));
@@ -37,7 +37,7 @@ describe('local fleet', () => {
     const backend = await startBackend({ args: localFleetArgs(['--min-servers', '1', '--max-servers', '5', '--idle-before-stop', '1']) });
     const clients = [];
     try {
-      await until('the minimum server', async () => ready(await fleet(backend.url)).length === 1);
+      await until('the minimum server', async () => ready(await fleet(backend.adminUrl)).length === 1);
       const token = await login(backend.url, 'owner');
       const hosts = new Map();
       for (let i = 0; i < 25; i++) {
@@ -50,11 +50,11 @@ describe('local fleet', () => {
       }
       assert.equal(hosts.size, 3, `hosts: ${JSON.stringify([...hosts])}`);
       for (const [host, rooms] of hosts) assert.ok(rooms <= 10, `${host} holds ${rooms} rooms`);
-      const before = await fleet(backend.url);
+      const before = await fleet(backend.adminUrl);
       assert.equal(ready(before).length, 3);
       // The admin listener lists the same servers for Prometheus to scrape.
       const discovered = (await api(backend.adminUrl, 'GET', '/sd/session-servers')).json;
-      assert.deepEqual(discovered.map((t) => t.targets[0]).sort(), ready(before).map((s) => s.host).sort());
+      assert.deepEqual(discovered.map((t) => t.targets[0]).sort(), ready(before).map((s) => s.adminHost).sort());
       for (const target of discovered) {
         assert.equal(target.labels.fleet, 'local');
         assert.equal(target.labels.state, 'ready');
@@ -63,20 +63,20 @@ describe('local fleet', () => {
       const adminMetrics = (await api(backend.adminUrl, 'GET', '/metrics')).text;
       assert.match(adminMetrics, /chat_scheduler_rooms 25/);
       for (const server of ready(before)) {
-        const status = (await api(`http://${server.host}`, 'GET', '/status')).json;
+        const status = (await api(`http://${server.adminHost}`, 'GET', '/status')).json;
         assert.equal(status.rooms.length, hosts.get(server.host), 'what the server holds = what was placed');
       }
-      const pids = await Promise.all(ready(before).map(async (s) => (await api(`http://${s.host}`, 'GET', '/status')).json.pid));
+      const pids = await Promise.all(ready(before).map(async (s) => (await api(`http://${s.adminHost}`, 'GET', '/status')).json.pid));
 
       for (const c of clients.splice(0)) await c.close();
       await until('the fleet to shrink to its minimum', async () => {
-        const f = await fleet(backend.url);
+        const f = await fleet(backend.adminUrl);
         return f.servers.filter((s) => s.state !== 'gone').length === 1;
       }, 30000);
       const alive = pids.filter((pid) => { try { process.kill(pid, 0); return true; } catch { return false; } });
       await until('stopped processes to exit', async () => pids.filter((pid) => { try { process.kill(pid, 0); return true; } catch { return false; } }).length <= 1, 10000);
       assert.ok(alive.length >= 1);
-      const metrics = (await api(backend.url, 'GET', '/metrics')).text;
+      const metrics = (await api(backend.adminUrl, 'GET', '/metrics')).text;
       const events = (dir) => Number(metrics.match(new RegExp(`chat_scheduler_scale_events_total\\{direction="${dir}"\\} (\\d+)`))?.[1]);
       assert.ok(events('out') >= 3, `scale-out events: ${events('out')}`);
       assert.ok(events('in') >= 2, `scale-in events: ${events('in')}`);
@@ -89,7 +89,7 @@ describe('local fleet', () => {
   test('a full fleet at its maximum answers 503 with Retry-After', async () => {
     const backend = await startBackend({ args: localFleetArgs(['--min-servers', '1', '--max-servers', '1', '--rooms-per-server', '2']) });
     try {
-      await until('the server', async () => ready(await fleet(backend.url)).length === 1);
+      await until('the server', async () => ready(await fleet(backend.adminUrl)).length === 1);
       const token = await login(backend.url, 'u');
       for (let i = 0; i < 2; i++) assert.equal((await api(backend.url, 'POST', '/api/rooms', { token })).status, 200);
       const full = await api(backend.url, 'POST', '/api/rooms', { token });
@@ -104,13 +104,14 @@ describe('local fleet', () => {
   test('a crashed server\'s room is placed again and the lookup returns the new host', async () => {
     const backend = await startBackend({ args: localFleetArgs(['--min-servers', '2', '--max-servers', '3']) });
     try {
-      await until('two servers', async () => ready(await fleet(backend.url)).length === 2);
+      await until('two servers', async () => ready(await fleet(backend.adminUrl)).length === 2);
       const token = await login(backend.url, 'u');
       const { roomId } = (await api(backend.url, 'POST', '/api/rooms', { token })).json;
       const first = (await api(backend.url, 'GET', `/api/rooms/${roomId}`, { token })).json;
       const client = await Client.connect(first.host, first.token, { events: true });
       await client.next();
-      const { pid } = (await api(`http://${first.host}`, 'GET', '/status')).json;
+      const holder = (await fleet(backend.adminUrl)).servers.find((s) => s.host === first.host);
+      const { pid } = (await api(`http://${holder.adminHost}`, 'GET', '/status')).json;
       process.kill(pid, 'SIGKILL');
       assert.equal((await client.closed).code, 1006);
       const moved = await until('the room to move', async () => {
@@ -128,7 +129,9 @@ describe('local fleet', () => {
 
 describe('hathora fleet (against a local fake of its API)', () => {
   test('creates a server, waits through 429s and slow starts, and destroys it when idle', async () => {
-    const session = await startSession();
+    // Hathora exposes one port a process: the backend polls /status there, with the admin token.
+    const adminToken = 'hathora-operators-0123456789abcdef';
+    const session = await startSession({ env: { ADMIN_TOKEN: adminToken } });
     const calls = [];
     let created = 0;
     let infoPolls = 0;
@@ -154,10 +157,11 @@ describe('hathora fleet (against a local fake of its API)', () => {
     const apiUrl = `http://127.0.0.1:${fake.address().port}`;
     const backend = await startBackend({
       args: ['--hathora-api-url', apiUrl, '--status-scheme', 'http', '--min-servers', '0', '--idle-before-stop', '1', '--poll-interval-ms', '200', '--empty-room-grace', '0'],
-      env: { HATHORA_APP_ID: 'app-1', HATHORA_TOKEN: 'tok-1' },
+      env: { HATHORA_APP_ID: 'app-1', HATHORA_TOKEN: 'tok-1', ADMIN_TOKEN: adminToken },
     });
     try {
-      assert.equal((await fleet(backend.url)).fleet, 'hathora', 'chosen from the seed\'s env');
+      assert.equal((await api(backend.adminUrl, 'GET', '/api/fleet')).status, 401, 'the admin listener wants the token');
+      assert.equal((await fleet(backend.adminUrl, { Authorization: `Bearer ${adminToken}` })).fleet, 'hathora', 'chosen from the seed\'s env');
       const token = await login(backend.url, 'u');
       const room = await api(backend.url, 'POST', '/api/rooms', { token });
       assert.equal(room.status, 200, room.text);

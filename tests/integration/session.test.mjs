@@ -3,7 +3,11 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startSession, sessionToken, userToken, Client, expectUpgradeRefused, EVENTS, api } from './harness.mjs';
+import { spawn } from 'node:child_process';
+import WebSocket from 'ws';
+import {
+  startSession, sessionToken, userToken, Client, expectUpgradeRefused, EVENTS, api, freePort, SESSION_BIN, SECRET,
+} from './harness.mjs';
 
 let session;
 let roomCounter = 0;
@@ -242,7 +246,7 @@ describe('limits', () => {
       await Promise.all(members.map((m) => m.next())); // every room exists before the 11th
       const eleventh = await Client.connect(own.host, sessionToken(own.host, 'r10', 'u'));
       assert.deepEqual(await eleventh.closed, { code: 1013, reason: 'Server is full' });
-      const status = (await api(own.url, 'GET', '/status')).json;
+      const status = (await api(own.adminUrl, 'GET', '/status')).json;
       assert.equal(status.rooms.length, 10);
       assert.equal(status.connections, 10);
       assert.equal(status.rooms[0].users, 1);
@@ -269,14 +273,43 @@ describe('bad input at the door', () => {
       if (reason) assert.match(refused.body.error, reason);
     });
   }
-  test('without --advertised-host the Host header is checked, as in the seed', async () => {
-    const own = await startSession({ advertise: false });
+  test('without --advertised-host the server refuses to start, saying what to set', async () => {
+    const child = spawn(SESSION_BIN, ['--port', '0'], { env: { ...process.env, JWT_SECRET: SECRET } });
+    let output = '';
+    child.stderr.on('data', (d) => (output += d));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 2);
+    assert.match(output, /--advertised-host is not set/);
+  });
+  test('a token for another server is refused whatever the Host header says', async () => {
+    // A token for B presented to A with a Host header forged to name B.
+    const other = `127.0.0.1:${await freePort()}`;
+    const forged = await new Promise((resolve) => {
+      const ws = new WebSocket(`ws://${session.host}/?token=${sessionToken(other, 'r', 'mallory')}`, {
+        headers: { Host: other },
+      });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode));
+      ws.on('open', () => { ws.close(); resolve('opened'); });
+      ws.on('error', () => resolve('error'));
+    });
+    assert.equal(forged, 401);
+  });
+  test('no room is listed on the public port; operators have their own', async () => {
+    assert.equal((await api(session.url, 'GET', '/status')).status, 404);
+    assert.equal((await api(session.url, 'GET', '/metrics')).status, 404);
+    assert.equal((await api(session.adminUrl, 'GET', '/status')).status, 200);
+    assert.match((await api(session.adminUrl, 'GET', '/metrics')).text, /chat_session_connections/);
+  });
+  test('with ADMIN_TOKEN, operator endpoints want it, on both ports', async () => {
+    const token = 'operators-only-0123456789abcdef0123';
+    const own = await startSession({ env: { ADMIN_TOKEN: token } });
     try {
-      const ok = await Client.connect(own.host, sessionToken(own.host, 'r', 'u'));
-      await ok.next();
-      await ok.close();
-      const refused = await expectUpgradeRefused(own.host, sessionToken(`localhost:${own.port}`, 'r', 'v'));
-      assert.equal(refused.status, 401);
+      const bearing = { Authorization: `Bearer ${token}` };
+      assert.equal((await api(own.adminUrl, 'GET', '/status')).status, 401);
+      assert.equal((await api(own.adminUrl, 'GET', '/status', { headers: bearing })).status, 200);
+      assert.equal((await api(own.url, 'GET', '/status')).status, 404);
+      assert.equal((await api(own.url, 'GET', '/status', { headers: { Authorization: 'Bearer wrong' } })).status, 404);
+      assert.equal((await api(own.url, 'GET', '/status', { headers: bearing })).status, 200);
     } finally { await own.stop(); }
   });
   test('a frame over the read limit closes with 1009', async () => {
@@ -353,7 +386,7 @@ describe('slow readers and shutdown', () => {
         const from = fast.frames.length;
         for (let i = 0; i < 200; i++) fast.send(i === 199 ? `end of batch ${batch}` : text);
         await fast.next((f) => f.msg === `end of batch ${batch}`, { from, timeoutMs: 10000 });
-        const metrics = (await api(own.url, 'GET', '/metrics')).text;
+        const metrics = (await api(own.adminUrl, 'GET', '/metrics')).text;
         dropped = /chat_session_rejections_total\{reason="slow_consumer"\} 1/.test(metrics);
       }
       assert.ok(dropped, 'slow consumer counted');

@@ -180,14 +180,14 @@ async function localFleet() {
   const backend = await startBackend({ args: ['--fleet', 'local', '--session-binary', SESSION_BIN,
     '--rooms-per-server', '2', '--min-servers', '1', '--max-servers', '4',
     '--idle-before-stop', '1', '--empty-room-grace', '0', '--poll-interval-ms', '200'] });
-  return { target: backend.url, stop: () => backend.stop() };
+  return { target: backend.url, adminTarget: backend.adminUrl, stop: () => backend.stop() };
 }
 
 test('autoscale passes: a local fleet grows with rooms and shrinks when idle', async () => {
   const s = await localFleet();
   try {
-    const r = await loadgen(['--target', s.target, '--scenario', 'autoscale', '--rooms', '6',
-      '--ramp', '2', '--idle-wait', '30']);
+    const r = await loadgen(['--target', s.target, '--admin-target', s.adminTarget,
+      '--scenario', 'autoscale', '--rooms', '6', '--ramp', '2', '--idle-wait', '30']);
     expect(r.code === 0, `exit ${r.code}`, r);
     expect(Number(r.report.figures.fleet_peak) >= 3, 'fleet grew to 3', r);
     expect(check(r.report, 'shrinks').status === 'PASS', 'fleet shrank', r);

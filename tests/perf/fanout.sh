@@ -26,19 +26,22 @@ done
 BIN=$(readlink -f bazel-bin)
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 SESSION_PORT=$(free_port)
+SESSION_ADMIN_PORT=$(free_port)  # its /status and /metrics
 BACKEND_PORT=$(free_port)
 export JWT_SECRET="$(head -c 32 /dev/urandom | base64)"  # both binaries refuse < 32 bytes
 "$BIN/server/session/session" --port "$SESSION_PORT" --advertised-host "127.0.0.1:$SESSION_PORT" \
+  --admin-port "$SESSION_ADMIN_PORT" \
   --threads "$threads" "${session_args[@]}" >/tmp/fanout-session.log 2>&1 &
 session_pid=$!
 "$BIN/server/backend/backend" --port "$BACKEND_PORT" --session-server-host "127.0.0.1:$SESSION_PORT" \
+  --session-admin-hosts "127.0.0.1:$SESSION_ADMIN_PORT" \
   --rooms-per-server 200 >/tmp/fanout-backend.log 2>&1 &
 backend_pid=$!
 trap 'kill -TERM $session_pid $backend_pid 2>/dev/null; wait 2>/dev/null' EXIT
 sleep 0.5
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-deliveries() { curl -s "http://127.0.0.1:$SESSION_PORT/metrics" | awk '/^chat_session_deliveries_total/ {print $2}'; }
+deliveries() { curl -s "http://127.0.0.1:$SESSION_ADMIN_PORT/metrics" | awk '/^chat_session_deliveries_total/ {print $2}'; }
 ticks_before=$(cpu_ticks $session_pid)
 deliveries_before=$(deliveries)
 "$BIN/loadgen/loadgen" --target "http://127.0.0.1:$BACKEND_PORT" --scenario chat \

@@ -9,12 +9,15 @@ rooms=$(( (bots + 99) / 100 ))
 BIN=$(readlink -f bazel-bin)
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 SESSION_PORT=$(free_port)
+SESSION_ADMIN_PORT=$(free_port)  # its /status and /metrics
 BACKEND_PORT=$(free_port)
 export JWT_SECRET="$(head -c 32 /dev/urandom | base64)"  # both binaries refuse < 32 bytes
 "$BIN/server/session/session" --port "$SESSION_PORT" --advertised-host "127.0.0.1:$SESSION_PORT" \
+  --admin-port "$SESSION_ADMIN_PORT" \
   --rooms-max "$rooms" >/tmp/idle-session.log 2>&1 &
 session_pid=$!
 "$BIN/server/backend/backend" --port "$BACKEND_PORT" --session-server-host "127.0.0.1:$SESSION_PORT" \
+  --session-admin-hosts "127.0.0.1:$SESSION_ADMIN_PORT" \
   --rooms-per-server "$rooms" >/tmp/idle-backend.log 2>&1 &
 backend_pid=$!
 trap 'kill -TERM $session_pid $backend_pid 2>/dev/null; wait 2>/dev/null' EXIT
@@ -26,7 +29,7 @@ before=$(rss_kb)
   --rooms "$rooms" --users 100 --rate 0.01 --duration 15 --ramp 30 >/tmp/idle-loadgen.log 2>&1 &
 loadgen_pid=$!
 sleep 40
-connections=$(curl -s "http://127.0.0.1:$SESSION_PORT/status" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).connections))')
+connections=$(curl -s "http://127.0.0.1:$SESSION_ADMIN_PORT/status" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).connections))')
 after=$(rss_kb)
 wait $loadgen_pid || true
 grep -E "verdict|bots_connected_peak|rss" /tmp/idle-loadgen.log || true

@@ -1,0 +1,32 @@
+// The session server's operator endpoints, on a listener of their own (by
+// default on loopback): nothing public may list room ids, which are the only
+// capability a room has.
+//
+//   GET /status   rooms and their user counts, for the backend's scheduler
+//   GET /metrics  Prometheus text format
+//   GET /healthz  {"status":"ok"}, 503 {"status":"draining"}
+//
+// With an admin token set, each request must carry it as its bearer token.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "server/common/http_server.h"
+#include "server/session/session_hub.h"
+
+namespace chat {
+
+// /status or /metrics for an authorized operator; nullopt for other paths.
+std::optional<web::Response> operator_response(SessionHub& hub, const web::Request& request);
+
+class AdminRoutes : public web::Routes {
+ public:
+  explicit AdminRoutes(std::shared_ptr<SessionHub> hub) : hub_(std::move(hub)) {}
+  void handle(web::Request request, web::Respond respond) override;
+
+ private:
+  const std::shared_ptr<SessionHub> hub_;
+};
+
+}  // namespace chat
