@@ -33,9 +33,12 @@ async function joinable(token) {
 
 describe('user ids', () => {
   for (const [name, userId, reason] of [
-    ['a right-to-left override', 'alice\u202Etxt.exe', /U\+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control/],
-    ['a bidi isolate', 'bob\u2067x\u2069', /U\+2067 RIGHT-TO-LEFT ISOLATE, a bidirectional control/],
-    ['a zero-width space', 'ali\u200Bce', /U\+200B ZERO WIDTH SPACE, an invisible formatting character/],
+    ['a right-to-left override', 'alice\u202Etxt.exe',
+      /U\+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control/],
+    ['a bidi isolate', 'bob\u2067x\u2069',
+      /U\+2067 RIGHT-TO-LEFT ISOLATE, a bidirectional control/],
+    ['a zero-width space', 'ali\u200Bce',
+      /U\+200B ZERO WIDTH SPACE, an invisible formatting character/],
     ['a zero-width joiner', 'ali\u200Dce', /U\+200D ZERO WIDTH JOINER/],
     ['a byte order mark', '\uFEFFalice', /U\+FEFF ZERO WIDTH NO-BREAK SPACE/],
     ['a Hangul filler', 'alice\u3164', /U\+3164 HANGUL FILLER, an invisible character/],
