@@ -3,7 +3,9 @@
 # (Bazel, also under ASan+UBSan), integration tests against the real
 # binaries, the dashboards and alerts against a real Prometheus, the web
 # client's unit tests and its tests in a real Chromium.
-# Ends with "N passed, N failed". SKIP_ASAN=1 skips the sanitizer run.
+# The room's and session server's tests, and the integration tests, also run
+# under ThreadSanitizer. Ends with "N passed, N failed". SKIP_ASAN=1 and
+# SKIP_TSAN=1 skip the sanitizer runs.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -23,10 +25,11 @@ record() {  # name passed failed
 }
 
 # Bazel prints one line per test target: //pkg:target  PASSED in 0.1s
+# BAZEL_STARTUP: startup options; TARGETS: what to test (default //...).
 bazel_tests() {  # name, then bazel flags
   local name=$1 log="$LOGS/$1.log"
   shift
-  bazel test "$@" //... >"$log" 2>&1
+  bazel ${BAZEL_STARTUP:-} test "$@" ${TARGETS:-//...} >"$log" 2>&1
   local status=$?
   local ok bad
   ok=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log")
@@ -78,6 +81,26 @@ if [[ "${SKIP_ASAN:-0}" != 1 ]]; then
   cp -f bazel-bin/server/session/session bazel-bin/server/backend/backend "$ASAN_BIN/" 2>/dev/null
 fi
 
+if [[ "${SKIP_TSAN:-0}" != 1 ]]; then
+  echo "test: room and session tests under ThreadSanitizer"
+  tsan_started=$SECONDS
+  # Its own output base (and Bazel server): a --config=tsan build in the
+  # default one would throw away the analysis cache every other step uses.
+  # The disk cache is shared. --config=tsan creates no bazel-bin link.
+  TSAN_OUTPUT_BASE="${TSAN_OUTPUT_BASE:-$HOME/.cache/scalable-chat-bazel-tsan}"
+  BAZEL_STARTUP="--output_base=$TSAN_OUTPUT_BASE" \
+    TARGETS="//server/room/... //server/session/... //server:session //server:backend" \
+    bazel_tests "bazel test --config=tsan" --config=tsan --test_output=errors
+  TSAN_BIN="$PWD/artifacts/tsan-bin"
+  rm -rf "$TSAN_BIN"
+  mkdir -p "$TSAN_BIN"
+  tsan_out=$(bazel --output_base="$TSAN_OUTPUT_BASE" info --config=tsan bazel-bin 2>/dev/null)
+  cp -f "$tsan_out/server/session/session" "$tsan_out/server/backend/backend" "$TSAN_BIN/" \
+    2>/dev/null
+  bazel --output_base="$TSAN_OUTPUT_BASE" shutdown >/dev/null 2>&1 || true
+  tsan_seconds=$((SECONDS - tsan_started))
+fi
+
 # Built last in the default configuration, so bazel-bin/ holds the binaries
 # the integration and browser tests start.
 echo "test: building everything"
@@ -97,6 +120,23 @@ if [[ -x "${ASAN_BIN:-}/session" ]]; then
   SESSION_BIN="$ASAN_BIN/session" BACKEND_BIN="$ASAN_BIN/backend" ASAN_OPTIONS=detect_leaks=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     node_tests "integration under ASan" tests node --test --test-concurrency=1 --test-timeout=120000 integration/
+fi
+if [[ -x "${TSAN_BIN:-}/session" ]]; then
+  echo "test: integration tests against the ThreadSanitizer binaries"
+  tsan_started=$SECONDS
+  # One file per report, so a race in a server whose exit no test checks
+  # still fails the step.
+  tsan_reports="$(realpath -m "$LOGS")/tsan-reports"
+  rm -rf "$tsan_reports"
+  mkdir -p "$tsan_reports"
+  SESSION_BIN="$TSAN_BIN/session" BACKEND_BIN="$TSAN_BIN/backend" \
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$tsan_reports/report" \
+    node_tests "integration under TSan" tests node --test --test-concurrency=1 --test-timeout=120000 integration/
+  if compgen -G "$tsan_reports/report*" >/dev/null; then
+    head -60 "$tsan_reports"/report*
+    record "ThreadSanitizer reports" 0 1
+  fi
+  echo "test: ThreadSanitizer took $((tsan_seconds + SECONDS - tsan_started)) s"
 fi
 
 echo "test: load generator against the real stack (small scale)"
