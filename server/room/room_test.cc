@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <thread>
 
 #include "server/room/room_registry.h"
 
@@ -280,6 +281,58 @@ TEST(Room, KnowsWhenItEmptied) {
   EXPECT_EQ(room.empty_since(), std::nullopt);
 }
 
+std::vector<std::string> messages_seen_by(const FakeMember& member) {
+  std::vector<std::string> texts;
+  for (const auto& frame : member.frames) {
+    auto event = boost::json::parse(frame).as_object();
+    if (event.at("type") == "message") texts.emplace_back(event.at("msg").as_string());
+  }
+  return texts;
+}
+
+// Members post from their own threads (as sessions do) while another comes
+// and goes: every member sees every message, in one order. test.sh also runs
+// this under ThreadSanitizer.
+TEST(Room, MembersPostingFromManyThreadsSeeOneOrder) {
+  RoomLimits limits;
+  limits.messages_per_second = 0;
+  Room room("r", limits);
+  constexpr int kSenders = 4, kMessagesEach = 200;
+  std::vector<std::unique_ptr<FakeMember>> senders;
+  for (int i = 0; i < kSenders; ++i) {
+    senders.push_back(std::make_unique<FakeMember>("s" + std::to_string(i), Mode::events));
+    ASSERT_EQ(room.join(*senders.back(), at(0)), JoinResult::joined);
+  }
+  FakeMember visitor("visitor", Mode::seed_snapshots);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kSenders; ++i) {
+    threads.emplace_back([&room, &senders, i] {
+      for (int m = 0; m < kMessagesEach; ++m) {
+        EXPECT_EQ(room.post(*senders[i], std::to_string(i) + ":" + std::to_string(m), at(1)),
+                  PostResult::accepted);
+      }
+    });
+  }
+  threads.emplace_back([&room, &visitor] {
+    for (int k = 0; k < 50; ++k) {
+      EXPECT_EQ(room.join(visitor, at(1)), JoinResult::joined);
+      EXPECT_GE(room.user_count(), 1u);
+      room.leave(visitor, at(1));
+    }
+  });
+  for (auto& thread : threads) thread.join();
+  const std::vector<std::string> order = messages_seen_by(*senders[0]);
+  ASSERT_EQ(order.size(), static_cast<std::size_t>(kSenders * kMessagesEach));
+  for (const auto& sender : senders) EXPECT_EQ(messages_seen_by(*sender), order);
+  std::vector<int> next(kSenders, 0);
+  for (const auto& text : order) {
+    const int sender = std::stoi(text.substr(0, text.find(':')));
+    EXPECT_EQ(text, std::to_string(sender) + ":" + std::to_string(next[sender]++))
+        << "each sender's messages in the order it sent them";
+  }
+  EXPECT_EQ(room.messages_total(), static_cast<std::uint64_t>(kSenders * kMessagesEach));
+}
+
 std::vector<std::string> room_ids(const RoomRegistry& registry, int seconds) {
   std::vector<std::string> ids;
   for (const auto& status : registry.status(at(seconds).steady)) ids.push_back(status.room_id);
@@ -345,6 +398,35 @@ TEST(RoomRegistry, SweepsRoomsEmptyPastTheGracePeriod) {
   EXPECT_EQ(status[0].users, 0u);
   EXPECT_DOUBLE_EQ(status[0].empty_seconds, 30.0);
   EXPECT_EQ(registry.sweep(at(71).steady), 1u);
+  EXPECT_EQ(registry.room_count(), 0u);
+}
+
+// Sessions join and leave rooms from their own threads while the server's
+// timer sweeps and /status reads: every join lands in a live room, and the
+// sweep after everyone has left drops every room.
+TEST(RoomRegistry, JoinsLeavesSweepsAndReadingsFromManyThreads) {
+  RoomRegistry registry(4, {}, std::chrono::seconds(0));
+  constexpr int kThreads = 8, kRounds = 100;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&registry, t] {
+      FakeMember member("u" + std::to_string(t), Mode::events);
+      for (int round = 0; round < kRounds; ++round) {
+        auto admission = registry.join("r" + std::to_string(t % 4), member, at(round));
+        ASSERT_EQ(admission.result, JoinResult::joined);
+        EXPECT_EQ(admission.room->post(member, "hi", at(round)), PostResult::accepted);
+        admission.room->leave(member, at(round));
+      }
+    });
+  }
+  threads.emplace_back([&registry] {
+    for (int round = 0; round < kRounds; ++round) {
+      registry.sweep(at(round).steady);
+      EXPECT_LE(registry.status(at(round).steady).size(), 4u);
+    }
+  });
+  for (auto& thread : threads) thread.join();
+  registry.sweep(at(kRounds + 1).steady);
   EXPECT_EQ(registry.room_count(), 0u);
 }
 
