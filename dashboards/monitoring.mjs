@@ -25,16 +25,28 @@ function rewrite(text, replacements, file) {
 // Writes prometheus.yml and alertmanager.yml into dir for these addresses
 // (host:port each); scrapeInterval shortens the 5 s scrape, evaluation and
 // discovery intervals (tests). Returns their paths.
-export function writeConfigs(dir, { backendAdmin, alertmanager, webhook, loadgen, scrapeInterval }) {
+export function writeConfigs(dir, { backendAdmin, alertmanager, webhook, loadgen, scrapeInterval, adminToken }) {
   fs.mkdirSync(dir, { recursive: true });
   const prometheus = path.join(dir, 'prometheus.yml');
-  const replacements = [
+  const replacements = [];
+  if (adminToken) {
+    // The admin listeners want the bearer secret: the backend, the discovery
+    // endpoint and every session server.
+    const tokenFile = path.join(dir, 'admin-token');
+    fs.writeFileSync(tokenFile, adminToken, { mode: 0o600 });
+    const auth = (indent) => `${indent}authorization:\n${indent}  credentials_file: ${tokenFile}\n`;
+    replacements.push(['  - job_name: backend\n', `  - job_name: backend\n${auth('    ')}`],
+      ['  - job_name: session-servers\n', `  - job_name: session-servers\n${auth('    ')}`],
+      ['      - url: http://127.0.0.1:8081/sd/session-servers\n',
+        `      - url: http://127.0.0.1:8081/sd/session-servers\n${auth('        ')}`]);
+  }
+  replacements.push(
     ['http://127.0.0.1:8081/sd/session-servers', `http://${backendAdmin}/sd/session-servers`],
     ['targets: ["127.0.0.1:8081"]', `targets: ["${backendAdmin}"]`],
     ['targets: ["127.0.0.1:9093"]', `targets: ["${alertmanager}"]`],
     ['targets: ["127.0.0.1:9105"]', `targets: ["${loadgen}"]`],
     ['- rules/', `- ${path.join(here, 'rules')}/`],
-  ];
+  );
   if (scrapeInterval) {
     replacements.push(['scrape_interval: 5s', `scrape_interval: ${scrapeInterval}`],
       ['evaluation_interval: 5s', `evaluation_interval: ${scrapeInterval}`],
@@ -52,7 +64,15 @@ function launch(bin, args, logFile) {
   const log = fs.openSync(logFile, 'a');
   const child = spawn(bin, args, { stdio: ['ignore', log, log] });
   fs.closeSync(log);
-  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  child.exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+    // Not installed: say so, as an exit would.
+    child.on('error', (e) => {
+      fs.appendFileSync(logFile, `${bin}: ${e.message} (scripts/install-deps.sh installs it)\n`);
+      child.exitCode ??= 127;
+      resolve({ code: 127, signal: null });
+    });
+  });
   return child;
 }
 
@@ -74,7 +94,7 @@ async function waitReady(url, child, logFile, timeoutMs) {
 // Resolves with their URLs, the sink, and stop() which ends all three.
 export async function startMonitoring({
   dataDir, backendAdmin, loadgen = '127.0.0.1:9105', prometheusPort = 9090,
-  alertmanagerPort = 9093, webhookPort = 9095, scrapeInterval, printAlerts = false,
+  alertmanagerPort = 9093, webhookPort = 9095, scrapeInterval, adminToken, printAlerts = false,
   readyTimeoutMs = 60000,
 }) {
   fs.mkdirSync(dataDir, { recursive: true });
@@ -83,7 +103,7 @@ export async function startMonitoring({
   const alertmanagerAddress = `127.0.0.1:${alertmanagerPort}`;
   const configs = writeConfigs(path.join(dataDir, 'config'), {
     backendAdmin, alertmanager: alertmanagerAddress, webhook: `127.0.0.1:${sink.port}`, loadgen,
-    scrapeInterval,
+    scrapeInterval, adminToken,
   });
   const children = [];
   const stop = async () => {
@@ -120,6 +140,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const usage = `Usage: scripts/monitoring.sh [options]
 Starts Prometheus and Alertmanager on loopback with dashboards/'s configuration,
 and the webhook Alertmanager notifies (it prints each alert). Ctrl-C stops them.
+With ADMIN_TOKEN in the environment, Prometheus sends it to the admin listeners.
   --backend-admin HOST:PORT   the backend's admin listener (default 127.0.0.1:$ADMIN_PORT,
                               ADMIN_PORT defaulting to 8081 as in ./run.sh)
   --loadgen HOST:PORT         a load generator's --metrics-port (default 127.0.0.1:9105)
@@ -147,6 +168,7 @@ and the webhook Alertmanager notifies (it prints each alert). Ctrl-C stops them.
     alertmanagerPort: Number(options.alertmanagerPort ?? 9093),
     webhookPort: Number(options.webhookPort ?? 9095),
     dataDir: path.resolve(options.dataDir ?? path.join(root, 'artifacts', 'monitoring')),
+    adminToken: process.env.ADMIN_TOKEN || undefined,
     printAlerts: true,
   }).catch((e) => { console.error(`monitoring: ${e.message}`); process.exit(1); });
   console.log(`monitoring: Prometheus   ${stack.prometheusUrl}/  (targets: ${stack.prometheusUrl}/targets, alerts: ${stack.prometheusUrl}/alerts)`);

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SESSION_BIN, freePort, repoRoot, startBackend, api } from '../integration/harness.mjs';
-import { startMonitoring } from '../../dashboards/monitoring.mjs';
+import { startMonitoring, writeConfigs } from '../../dashboards/monitoring.mjs';
 import { loadDashboards, queryRange, renderAll, substitute } from '../../dashboards/render.mjs';
 import { generate } from '../../dashboards/grafana/generate.mjs';
 
@@ -31,6 +31,7 @@ function expect(condition, message) {
 }
 function tool(bin, args) {
   const r = spawnSync(bin, args, { cwd: repoRoot, encoding: 'utf8' });
+  if (r.error) return { code: null, output: `${bin}: ${r.error.message} (scripts/install-deps.sh installs it)` };
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -87,6 +88,17 @@ test('every alert has a severity and a runbook', () => {
     expect(/runbook: >-\n\s+\S/.test(block), `${name}: no runbook`);
     expect(/summary: /.test(block) && /description: /.test(block), `${name}: no summary or description`);
   }
+});
+
+test('with ADMIN_TOKEN, Prometheus sends it to the backend, the discovery and every session server', () => {
+  const dir = path.join(tmp, 'token-config');
+  const { prometheus } = writeConfigs(dir, { backendAdmin: '127.0.0.1:1', alertmanager: '127.0.0.1:2',
+    webhook: '127.0.0.1:3', loadgen: '127.0.0.1:4', adminToken: 'secret' });
+  const text = fs.readFileSync(prometheus, 'utf8');
+  expect((text.match(/credentials_file: /g) ?? []).length === 3, text);
+  expect(fs.readFileSync(path.join(dir, 'admin-token'), 'utf8') === 'secret', 'token file');
+  const r = tool('promtool', ['check', 'config', prometheus]);
+  expect(r.code === 0, r.output);
 });
 
 test('amtool check-config: alertmanager.yml', () => {
@@ -206,8 +218,9 @@ async function stack() {
   run.chatEnd = Math.floor(Date.now() / 1000);
 
   // Autoscale: rooms one by one, the fleet grows, then shrinks when idle.
-  const autoscale = startLoadgen(['--target', backend.url, '--scenario', 'autoscale', '--rooms', '6',
-    '--ramp', '2', '--idle-wait', '30', '--timeout', '120', ...metricsPort]);
+  const autoscale = startLoadgen(['--target', backend.url, '--admin-target', `http://${admin}`,
+    '--scenario', 'autoscale', '--rooms', '6', '--ramp', '2', '--idle-wait', '30', '--timeout', '120',
+    ...metricsPort]);
   run.stoppers.unshift(() => { autoscale.kill('SIGKILL'); return autoscale.exited; });
   run.autoscale = await autoscale.exited;
 
