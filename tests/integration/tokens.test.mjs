@@ -113,16 +113,29 @@ describe('token form', () => {
   });
 });
 
-// Runs a binary that must refuse to start; its exit code and output.
-function refusedStart(bin, args, secret) {
+// Runs a binary that must refuse to start: its exit code and output, or
+// `started: true` (and the process stopped) if it answered on `port` instead.
+function refusedStart(bin, args, secret, port) {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env: { ...process.env, JWT_SECRET: secret },
                                      stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let exited = false;
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
+    child.on('exit', (code) => { exited = true; resolve({ code, output, started: false }); });
+    const poll = async () => {
+      if (exited) return;
+      try {
+        await fetch(`http://127.0.0.1:${port}/healthz`);
+        child.kill('SIGKILL');
+        resolve({ code: null, output, started: true });
+      } catch {
+        setTimeout(poll, 50);
+      }
+    };
+    poll();
   });
 }
 
@@ -131,8 +144,9 @@ describe('secrets', () => {
     test(`the ${name} refuses a secret under 32 bytes, saying how to make one`, async () => {
       const port = await freePort();
       const advertised = bin === SESSION_BIN ? ['--advertised-host', `127.0.0.1:${port}`] : [];
-      const { code, output } = await refusedStart(bin, ['--port', String(port), ...advertised],
-                                                  'change-me');
+      const { code, output, started } =
+        await refusedStart(bin, ['--port', String(port), ...advertised], 'change-me', port);
+      assert.ok(!started, `started with a 9-byte secret:\n${output}`);
       assert.equal(code, 2, output);
       assert.match(output, /JWT_SECRET is 9 bytes; it must be at least 32/);
       assert.match(output, /head -c 32 \/dev\/urandom \| base64/);
