@@ -16,7 +16,7 @@
 
 #include "server/room/limits.h"
 #include "server/room/member.h"
-#include "server/room/token_bucket.h"
+#include "server/common/token_bucket.h"
 
 namespace chat {
 
