@@ -61,6 +61,7 @@ TEST_F(SessionConfigTest, SeedDefaults) {
   EXPECT_EQ(config.room_limits.history_messages_max, 100u);
   EXPECT_EQ(config.room_limits.messages_per_second, 10.0);
   EXPECT_EQ(config.room_limits.messages_burst, 20.0);
+  EXPECT_EQ(config.room_limits.refused_messages_per_minute, 60.0);
   EXPECT_EQ(config.admin_address, "127.0.0.1");
   EXPECT_EQ(config.admin_port, 0);
   EXPECT_TRUE(config.admin_token.empty());
@@ -106,6 +107,8 @@ TEST_F(SessionConfigTest, EveryFlagReachesItsField) {
                                     "0",
                                     "--messages-burst",
                                     "4",
+                                    "--refused-messages-per-minute",
+                                    "0",
                                     "--empty-room-ttl",
                                     "9",
                                     "--frame-bytes-max",
@@ -133,6 +136,7 @@ TEST_F(SessionConfigTest, EveryFlagReachesItsField) {
   EXPECT_EQ(config.room_limits.history_messages_max, 0u);
   EXPECT_EQ(config.room_limits.messages_per_second, 0.0);
   EXPECT_EQ(config.room_limits.messages_burst, 4.0);
+  EXPECT_EQ(config.room_limits.refused_messages_per_minute, 0.0);
   EXPECT_EQ(config.empty_room_ttl, std::chrono::seconds(9));
   EXPECT_EQ(config.frame_bytes_max, 2048u);
   EXPECT_EQ(config.send_queue_bytes_max, 65536u);
