@@ -33,7 +33,9 @@ Error decode_object(std::string_view part, boost::json::object& out) {
   return Error::none;
 }
 
-// Reads an optional numeric time claim; false when present but not a number.
+// Reads an optional numeric time claim; false when present but not a number
+// of seconds that fits in 64 bits (converting 1e300 would be undefined, and a
+// wrapped value could turn a far `nbf` into a past one).
 bool time_claim(const boost::json::object& claims, const char* name, std::int64_t& out,
                 bool& present) {
   present = false;
@@ -41,12 +43,11 @@ bool time_claim(const boost::json::object& claims, const char* name, std::int64_
   if (value == nullptr) return true;
   if (value->is_int64()) {
     out = value->as_int64();
-  } else if (value->is_uint64()) {
-    out = static_cast<std::int64_t>(value->as_uint64());
-  } else if (value->is_double()) {
+  } else if (value->is_double() && value->as_double() >= -0x1p63 &&
+             value->as_double() < 0x1p63) {
     out = static_cast<std::int64_t>(value->as_double());
   } else {
-    return false;
+    return false;  // not a number, or one beyond int64 (a uint64 is: JSON keeps the others int64)
   }
   present = true;
   return true;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "server/common/tokens.h"
@@ -160,6 +161,18 @@ TEST(Jwt, ChecksExpiryAndNotBefore) {
   EXPECT_EQ(jwt::verify(future, "k", kNow).error, jwt::Error::not_yet_valid);
   std::string stringy = jwt::sign({{"exp", "tomorrow"}}, "k");
   EXPECT_EQ(jwt::verify(stringy, "k", kNow).error, jwt::Error::malformed);
+}
+
+// Found by fuzz/jwt_fuzzer.cc: converting an exp of 1.9e54 to int64 was
+// undefined behaviour (fuzz/corpus/jwt/exp_beyond_int64).
+TEST(Jwt, TimeClaimsBeyond64BitsAreMalformed) {
+  for (std::string_view claims : {R"({"exp":1.9e54})", R"({"exp":-1e300})",
+                                  R"({"exp":18446744073709551615})",
+                                  R"({"exp":1800000000,"nbf":18446744073709551615})"}) {
+    auto token = jwt::sign(boost::json::parse(claims).as_object(), "k");
+    EXPECT_EQ(jwt::verify(token, "k", kNow).error, jwt::Error::malformed) << claims;
+  }
+  EXPECT_TRUE(jwt::verify(jwt::sign({{"exp", 1.8e9}}, "k"), "k", kNow));
 }
 
 TEST(Tokens, UserAndSessionTokensRoundTrip) {
