@@ -167,6 +167,10 @@ describe('event subprotocol', () => {
 
 describe('refusals cost the sender, not the room', () => {
   const errors = (client) => client.frames.filter((f) => f.type === 'error');
+  const refusalClosings = async () => {
+    const metrics = (await api(session.adminUrl, 'GET', '/metrics')).text;
+    return Number(metrics.match(/chat_session_rejections_total\{reason="too_many_refusals"\} (\d+)/)[1]);
+  };
   test('the rate limit comes first: refused frames use it up too', async () => {
     const alice = await connect(newRoom(), 'alice', { events: true });
     await alice.next();
@@ -188,12 +192,14 @@ describe('refusals cost the sender, not the room', () => {
       const flooder = await connect(room, 'flooder', { events });
       await flooder.next();
       await bob.next((f) => f.type === 'join');
+      const closingsBefore = await refusalClosings();
       for (let i = 0; i < 200; i++) {
         if (i % 2) flooder.ws.send(Buffer.from([0]), { binary: true });
         else flooder.send('');
         if (i === 100) bob.send('during the flood');
       }
       assert.deepEqual(await flooder.closed, { code: 1008, reason: 'Too many refused messages' });
+      assert.equal(await refusalClosings(), closingsBefore + 1, 'counted once');
       const answers = flooder.frames.slice(1);
       if (events) assert.ok(answers.every((f) => f.type === 'error' || f.type === 'message'));
       else assert.ok(answers.every((f) => !('error' in f)), 'no error snapshots');
@@ -293,6 +299,19 @@ describe('bad input at the door', () => {
       ws.on('error', () => resolve('error'));
     });
     assert.equal(forged, 401);
+  });
+  test('past --connections-max a WebSocket is refused with 503 and a reason, and counted', async () => {
+    const own = await startSession({ args: ['--connections-max', '1'] });
+    try {
+      const first = await Client.connect(own.host, sessionToken(own.host, 'r', 'a'));
+      await first.next();
+      const refused = await expectUpgradeRefused(own.host, sessionToken(own.host, 'r', 'b'));
+      assert.equal(refused.status, 503);
+      assert.match(refused.body.error, /connection limit/);
+      const metrics = (await api(own.adminUrl, 'GET', '/metrics')).text;
+      assert.match(metrics, /chat_session_rejections_total\{reason="connections_max"\} 1/);
+      await first.close();
+    } finally { await own.stop(); }
   });
   test('no room is listed on the public port; operators have their own', async () => {
     assert.equal((await api(session.url, 'GET', '/status')).status, 404);
