@@ -13,9 +13,9 @@ struct RoomLimits {
   // Token bucket per member: a steady rate and a burst above it.
   double messages_per_second = 10.0;
   double messages_burst = 20.0;
-  // Refused frames (empty, binary, too long, too fast) a member may send in a
-  // minute, in a burst or spread out; one more and it is closed (1008).
-  // 0: never closed for refusals.
+  // Refused frames (empty, binary, too long, too fast) draw on an allowance
+  // of this many, refilled at this many a minute; a refused frame when it is
+  // spent closes the member (1008). 0: never closed for refusals.
   double refused_messages_per_minute = 60.0;
 };
 

@@ -47,8 +47,8 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
                  "Burst allowed above the rate")
       ->check(CLI::Range(1.0, 1e6));
   app.add_option("--refused-messages-per-minute", config.room_limits.refused_messages_per_minute,
-                 "Refused messages (empty, binary, too long, too fast) a user may send a minute; "
-                 "one more closes it with 1008 (0: never)")
+                 "Allowance of refused messages (empty, binary, too long, too fast), refilled at "
+                 "this many a minute; one past it closes with 1008 (0: never)")
       ->check(CLI::Range(0.0, 1e6));
   int empty_room_ttl = static_cast<int>(config.empty_room_ttl.count());
   app.add_option("--empty-room-ttl", empty_room_ttl, "Seconds an emptied room is kept")
