@@ -1,7 +1,7 @@
 // Draws each dashboard's panels as one SVG, from Prometheus's query_range
 // API: the picture an SRE would see in Grafana, for people without one.
 //   node dashboards/render.mjs [--prometheus http://127.0.0.1:9090] [--minutes 30]
-//                              [--out artifacts/dashboards]
+//                              [--out artifacts/dashboards] [--rate-interval 20s]
 // Writes <dashboard>.svg for each dashboard in dashboards/grafana/ and an
 // index.html showing them all.
 import fs from 'node:fs';
@@ -110,8 +110,9 @@ function drawPanel(panel, series, start, end) {
   return parts.join('');
 }
 
-// One SVG for a dashboard over [start, end] (unix seconds).
-export async function renderDashboard(dashboard, prometheusUrl, start, end) {
+// One SVG for a dashboard over [start, end] (unix seconds). rateInterval
+// stands for Grafana's $__rate_interval (four scrape intervals of 5 s).
+export async function renderDashboard(dashboard, prometheusUrl, start, end, { rateInterval = '20s' } = {}) {
   const step = Math.max(1, Math.round((end - start) / 240));
   const bottom = Math.max(...dashboard.panels.map((p) => p.gridPos.y + p.gridPos.h));
   const width = 24 * COLUMN, height = bottom * ROW + 40;
@@ -123,7 +124,8 @@ export async function renderDashboard(dashboard, prometheusUrl, start, end) {
     }
     const series = [];
     for (const target of panel.targets) {
-      for (const result of await queryRange(prometheusUrl, substitute(target.expr), start, end, step)) {
+      const expr = substitute(target.expr, { rateInterval });
+      for (const result of await queryRange(prometheusUrl, expr, start, end, step)) {
         series.push({ name: legend(target.legendFormat, result.metric),
           points: result.values.map(([t, v]) => [t, Number(v)]) });
       }
@@ -141,12 +143,12 @@ ${parts.join('\n')}
 `;
 }
 
-export async function renderAll(prometheusUrl, start, end, outDir) {
+export async function renderAll(prometheusUrl, start, end, outDir, options = {}) {
   fs.mkdirSync(outDir, { recursive: true });
   const written = [];
   for (const { file, json } of loadDashboards()) {
     const svg = path.join(outDir, file.replace(/\.json$/, '.svg'));
-    fs.writeFileSync(svg, await renderDashboard(json, prometheusUrl, start, end));
+    fs.writeFileSync(svg, await renderDashboard(json, prometheusUrl, start, end, options));
     written.push(svg);
   }
   const index = path.join(outDir, 'index.html');
@@ -162,12 +164,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     return i > 0 ? process.argv[i + 1] : fallback;
   };
   if (process.argv.includes('--help')) {
-    console.log('Usage: node dashboards/render.mjs [--prometheus URL] [--minutes N] [--out DIR]');
+    console.log('Usage: node dashboards/render.mjs [--prometheus URL] [--minutes N] [--out DIR]\n' +
+      '                                [--rate-interval 20s]  ($__rate_interval: 4 scrape intervals)');
     process.exit(0);
   }
   const end = Math.floor(Date.now() / 1000);
   const start = end - Number(arg('--minutes', 30)) * 60;
   const out = path.resolve(arg('--out', path.join(here, '..', 'artifacts', 'dashboards')));
-  const files = await renderAll(arg('--prometheus', 'http://127.0.0.1:9090'), start, end, out);
+  const files = await renderAll(arg('--prometheus', 'http://127.0.0.1:9090'), start, end, out,
+    { rateInterval: arg('--rate-interval', '20s') });
   for (const f of files) console.log(`render: wrote ${path.relative(process.cwd(), f)}`);
 }

@@ -113,7 +113,10 @@ struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
     for (auto& [kind, count] : stats.errors) {
       auto found = errors_followed.find(kind);
       if (found == errors_followed.end()) {
-        found = errors_followed.emplace(kind, errors.Add({{"kind", kind}})).first;
+        // A new kind shows 0 on this scrape and its count from the next: rate() and
+        // increase() see an increase only after a sample before it.
+        errors_followed.emplace(kind, errors.Add({{"kind", kind}}));
+        continue;
       }
       found->second.sync(count);
     }

@@ -270,6 +270,19 @@ test('end to end: every panel shows data already under plain chat load, before a
   expect(missing.length === 0, `panels empty until something fails:\n  ${missing.join('\n  ')}`);
 });
 
+test('end to end: the kill shows on the dashboards as a lost server and as the bots\' errors', async () => {
+  const r = await stack();
+  const highest = async (file, title, legendPart) => {
+    const panel = loadDashboards().find((d) => d.file === file).json.panels.find((p) => p.title === title);
+    const target = panel.targets.find((t) => t.legendFormat.includes(legendPart));
+    const now = Math.floor(Date.now() / 1000);
+    const result = await queryRange(r.monitoring.prometheusUrl, substitute(target.expr), r.start, now, 1);
+    return Math.max(0, ...result.flatMap((s) => s.values.map(([, v]) => Number(v)).filter(Number.isFinite)));
+  };
+  expect(await highest('fleet.json', 'Scale-out, scale-in and lost servers', 'lost') > 0, 'no lost server on the Fleet dashboard');
+  expect(await highest('loadtest.json', 'Errors by kind', 'kind') > 0, 'no errors on the Load test dashboard');
+});
+
 test('end to end: a session server killed with -9 reaches the webhook as SessionServerDown', async () => {
   const r = await stack();
   expect(!r.pagedBeforeKill, 'SessionServerDown was notified before any server was killed');
@@ -316,7 +329,8 @@ test('promtool check metrics is clean on the backend, a session server and the l
 
 test('the renderer draws every panel of every dashboard with data', async () => {
   const r = await stack();
-  const files = await renderAll(r.monitoring.prometheusUrl, r.start, Math.floor(Date.now() / 1000), artifacts);
+  const files = await renderAll(r.monitoring.prometheusUrl, r.start, Math.floor(Date.now() / 1000), artifacts,
+    { rateInterval: '4s' });  // four of the test's 1 s scrapes
   for (const file of files.filter((f) => f.endsWith('.svg'))) {
     const svg = fs.readFileSync(file, 'utf8');
     expect(!svg.includes('No data'), `${path.basename(file)}: a panel without data`);
