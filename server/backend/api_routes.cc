@@ -21,6 +21,7 @@ ApiRoutes::ApiRoutes(TokenPolicy tokens, RoomPlacement& placement, web::StaticFi
       placement_(placement),
       files_(std::move(files)),
       options_(options),
+      admission_(options.limits, options.admission, metrics.registry()),
       requests_(prometheus::BuildCounter()
                     .Name("chat_backend_http_requests_total")
                     .Help("HTTP requests answered, by route and status code.")
@@ -138,6 +139,10 @@ void ApiRoutes::health(const web::Request& request, std::string_view, web::Respo
 }
 
 void ApiRoutes::login(const web::Request& request, std::string_view, web::Respond respond) {
+  const Caller caller = admission_.caller(request);
+  if (auto refused = admission_.admit_address(request, caller, ApiAction::login)) {
+    return respond(std::move(*refused));
+  }
   std::string_view type = request[http::field::content_type];
   if (type.substr(0, type.find(';')) != "application/json") {
     return respond(web::error_response(request, status::unsupported_media_type,
@@ -157,6 +162,9 @@ void ApiRoutes::login(const web::Request& request, std::string_view, web::Respon
   UserIdCheck check = check_user_id(user_id->as_string(), options_.user_id_chars_max);
   if (!check.user_id)
     return respond(web::error_response(request, status::bad_request, check.error));
+  if (auto refused = admission_.admit_user(request, caller, ApiAction::login, *check.user_id)) {
+    return respond(std::move(*refused));
+  }
   std::string token = issue_user_token(tokens_, {*check.user_id}, unix_now());
   respond(web::json_response(request, status::ok, {{"token", token}}));
 }
@@ -189,11 +197,30 @@ web::Response no_server_now(web::ReplyTo reply_to, const NoServerNow& no_server)
 }  // namespace
 
 void ApiRoutes::create_room(const web::Request& request, std::string_view, web::Respond respond) {
-  if (!authorize(request, respond)) return;
+  const Caller caller = admission_.caller(request);
+  if (auto refused = admission_.admit_address(request, caller, ApiAction::create_room)) {
+    return respond(std::move(*refused));
+  }
+  auto user = authorize(request, respond);
+  if (!user) return;
+  if (auto refused =
+          admission_.admit_user(request, caller, ApiAction::create_room, user->user_id)) {
+    return respond(std::move(*refused));
+  }
   placement_.create_room(
-      [reply_to = web::ReplyTo(request), respond = std::move(respond)](CreateRoomResult result) {
+      user->user_id, admission_.unjoined_rooms_max(caller),
+      [this, reply_to = web::ReplyTo(request),
+       respond = std::move(respond)](CreateRoomResult result) {
         if (auto* created = std::get_if<RoomCreated>(&result)) {
           return respond(web::json_response(reply_to, status::ok, {{"roomId", created->room_id}}));
+        }
+        if (auto* unjoined = std::get_if<TooManyUnjoinedRooms>(&result)) {
+          admission_.count_unjoined_refusal();
+          return respond(web::too_many_requests(
+              reply_to, unjoined->retry_after,
+              "You have " + std::to_string(unjoined->held) +
+                  " rooms nobody has joined yet, the most allowed: join one, or wait " +
+                  std::to_string(unjoined->retry_after.count()) + " s for the oldest to be freed"));
         }
         respond(no_server_now(reply_to, std::get<NoServerNow>(result)));
       });
@@ -201,8 +228,15 @@ void ApiRoutes::create_room(const web::Request& request, std::string_view, web::
 
 void ApiRoutes::find_room(const web::Request& request, std::string_view room_id,
                           web::Respond respond) {
+  const Caller caller = admission_.caller(request);
+  if (auto refused = admission_.admit_address(request, caller, ApiAction::find_room)) {
+    return respond(std::move(*refused));
+  }
   auto user = authorize(request, respond);
   if (!user) return;
+  if (auto refused = admission_.admit_user(request, caller, ApiAction::find_room, user->user_id)) {
+    return respond(std::move(*refused));
+  }
   if (!plausible_room_id(room_id)) {
     return respond(
         web::error_response(request, status::bad_request,

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "metrics/metrics.h"
+#include "server/backend/api_admission.h"
 #include "server/backend/placement.h"
 #include "server/common/http_server.h"
 #include "server/common/static_files.h"
@@ -19,6 +20,8 @@ namespace chat {
 
 struct ApiOptions {
   std::size_t user_id_chars_max = 32;
+  ApiLimits limits;
+  AdmissionOptions admission;
 };
 
 class ApiRoutes : public web::Routes {
@@ -55,6 +58,7 @@ class ApiRoutes : public web::Routes {
   RoomPlacement& placement_;
   const web::StaticFiles files_;
   const ApiOptions options_;
+  ApiAdmission admission_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& request_seconds_;
   // Metric children by route (and code), so answering a request neither

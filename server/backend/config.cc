@@ -66,6 +66,33 @@ void add_placement_options(CLI::App& app, BackendConfig& c, int& idle, int& dead
   app.add_option("--hathora-api-url", c.hathora_api_url, "Hathora API base URL");
 }
 
+void add_admission_options(CLI::App& app, BackendConfig& c) {
+  ApiLimits& l = c.limits;
+  auto per_minute = CLI::Range(0.0, 1e9);
+  app.add_option("--logins-per-ip-per-minute", l.logins_per_ip_per_minute,
+                 "Logins a minute from one client address (bursts as large); 0: no limit")
+      ->check(per_minute);
+  app.add_option("--logins-per-user-per-minute", l.logins_per_user_per_minute,
+                 "Logins a minute as one user id; 0: no limit")
+      ->check(per_minute);
+  app.add_option("--room-creations-per-ip-per-minute", l.room_creations_per_ip_per_minute,
+                 "POST /api/rooms a minute from one client address; 0: no limit")
+      ->check(per_minute);
+  app.add_option("--room-creations-per-user-per-minute", l.room_creations_per_user_per_minute,
+                 "POST /api/rooms a minute by one user; 0: no limit")
+      ->check(per_minute);
+  app.add_option("--room-lookups-per-ip-per-minute", l.room_lookups_per_ip_per_minute,
+                 "GET /api/rooms/:roomId a minute from one client address; 0: no limit")
+      ->check(per_minute);
+  app.add_option("--room-lookups-per-user-per-minute", l.room_lookups_per_user_per_minute,
+                 "GET /api/rooms/:roomId a minute by one user; 0: no limit")
+      ->check(per_minute);
+  app.add_option("--unjoined-rooms-per-user-max", l.unjoined_rooms_per_user_max,
+                 "Rooms a user may have created that nobody joined yet; 0: no limit")
+      ->check(CLI::Range(0, 1000000));
+  add_admission_flags(app, c.admission_flags);
+}
+
 // Fills in what depends on other settings; the first contradiction found, if any.
 std::optional<std::string> settle(BackendConfig& c, const char* argv0) {
   if (c.jwt_secret.empty()) {
@@ -73,6 +100,9 @@ std::optional<std::string> settle(BackendConfig& c, const char* argv0) {
            "the secret the session servers check tokens with.";
   }
   if (auto short_secret = secret_problem(c.jwt_secret)) return *short_secret;
+  auto admission = admission_options(c.admission_flags);
+  if (auto* error = std::get_if<std::string>(&admission)) return *error;
+  c.admission = std::get<AdmissionOptions>(admission);
   if (c.fleet.empty()) {
     c.fleet = !c.hathora_app_id.empty() && !c.hathora_token.empty() ? "hathora" : "static";
   }
@@ -148,6 +178,7 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   int grace = static_cast<int>(config.empty_room_grace.count());
   int poll_ms = static_cast<int>(config.poll_interval.count());
   add_placement_options(app, config, idle, deadline, grace, poll_ms);
+  add_admission_options(app, config);
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   config.user_token_lifetime = std::chrono::hours(user_hours);
   config.session_token_lifetime = std::chrono::seconds(session_seconds);

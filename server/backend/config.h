@@ -6,9 +6,25 @@
 #include <string>
 #include <vector>
 
+#include "server/common/admission.h"
 #include "server/common/command_line.h"
 
 namespace chat {
+
+// Admission control of the public API: events a minute for each client
+// address (or IPv6 /64) and for each user, up to that many at once (a token
+// bucket); 0: no limit. Generous: a person never meets them, a flood does.
+struct ApiLimits {
+  double logins_per_ip_per_minute = 60;
+  double logins_per_user_per_minute = 30;  // the user id logged in as
+  double room_creations_per_ip_per_minute = 60;
+  double room_creations_per_user_per_minute = 30;
+  double room_lookups_per_ip_per_minute = 600;
+  double room_lookups_per_user_per_minute = 300;
+  // Rooms a user created that nobody has joined yet (each holds a slot on a
+  // session server until its join deadline); 0: no limit.
+  int unjoined_rooms_per_user_max = 5;
+};
 
 struct BackendConfig {
   std::string address = "127.0.0.1";
@@ -25,6 +41,9 @@ struct BackendConfig {
   std::size_t user_id_chars_max = 32;
   std::chrono::seconds user_token_lifetime{24 * 3600};
   std::chrono::seconds session_token_lifetime{300};
+  ApiLimits limits;
+  AdmissionFlags admission_flags;
+  AdmissionOptions admission;  // the flags above, parsed
 
   // Placement.
   std::string fleet;  // static | local | hathora; default: hathora when its env is set, else static

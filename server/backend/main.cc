@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   }
   TokenPolicy tokens{config.jwt_secret, config.user_token_lifetime, config.session_token_lifetime};
   ApiRoutes routes(tokens, placement, std::move(files), metrics,
-                   ApiOptions{config.user_id_chars_max});
+                   ApiOptions{config.user_id_chars_max, config.limits, config.admission});
 
   web::ServerOptions options;
   options.address = config.address;

@@ -28,13 +28,23 @@ struct NoServerNow {
   std::chrono::seconds retry_after{1};
 };
 
-using CreateRoomResult = std::variant<RoomCreated, NoServerNow>;
+// The creator already holds its maximum of rooms nobody has joined yet: each
+// holds a session server's slot, so one client could otherwise fill the fleet.
+struct TooManyUnjoinedRooms {
+  int held = 0;
+  std::chrono::seconds retry_after{1};  // until the oldest of them is freed
+};
+
+using CreateRoomResult = std::variant<RoomCreated, NoServerNow, TooManyUnjoinedRooms>;
 using FindRoomResult = std::variant<RoomAt, RoomUnknown, NoServerNow>;
 
 class RoomPlacement {
  public:
   virtual ~RoomPlacement() = default;
-  virtual void create_room(std::function<void(CreateRoomResult)> done) = 0;
+  // A room for user `creator`, unless it already holds `unjoined_rooms_max`
+  // rooms nobody joined (0: no cap).
+  virtual void create_room(const std::string& creator, int unjoined_rooms_max,
+                           std::function<void(CreateRoomResult)> done) = 0;
   virtual void find_room(const std::string& room_id, std::function<void(FindRoomResult)> done) = 0;
   // The session servers and their load, as placement sees them (GET /api/fleet).
   virtual void describe(std::function<void(boost::json::value)> done) = 0;

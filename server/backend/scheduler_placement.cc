@@ -126,6 +126,7 @@ void SchedulerPlacement::schedule_tick() {
     auto actions = scheduler_.tick(now());
     for (const auto& id : actions.stopped) provider_.started.erase(id);
     changed("a tick");
+    forget_joined_rooms();
     auto servers = scheduler_.servers();
     // Forget the admin hosts of servers the scheduler has forgotten.
     std::erase_if(admin_hosts_, [&servers](const auto& entry) {
@@ -146,11 +147,52 @@ std::string SchedulerPlacement::operators_host(const sched::ServerView& server) 
   return it != admin_hosts_.end() && !it->second.empty() ? it->second : server.host;
 }
 
-void SchedulerPlacement::create_room(std::function<void(CreateRoomResult)> done) {
-  net::dispatch(strand_, [this, done = std::move(done)]() mutable {
+SchedulerPlacement::Unjoined SchedulerPlacement::unjoined_rooms(const std::string& creator) {
+  auto found = unjoined_by_creator_.find(creator);
+  if (found == unjoined_by_creator_.end()) return {};
+  Unjoined unjoined;
+  sched::Millis oldest = sched::Millis::max();
+  std::erase_if(found->second, [&](const sched::RoomId& room_id) {
+    const sched::RoomRecord* room = scheduler_.rooms().find(room_id);
+    if (room == nullptr || room->state != sched::RoomState::placed) return true;
+    ++unjoined.count;
+    oldest = std::min(oldest, room->since);
+    return false;
+  });
+  if (found->second.empty()) unjoined_by_creator_.erase(found);
+  if (unjoined.count > 0) {
+    // Freed at its join deadline (or later, counted from a slow server's start).
+    unjoined.oldest_freed_in =
+        whole_seconds_at_least_one(oldest + scheduler_.config().join_deadline - now());
+  }
+  return unjoined;
+}
+
+void SchedulerPlacement::forget_joined_rooms() {
+  for (auto it = unjoined_by_creator_.begin(); it != unjoined_by_creator_.end();) {
+    auto next = std::next(it);
+    unjoined_rooms(it->first);  // erases the entry when none is left
+    it = next;
+  }
+}
+
+void SchedulerPlacement::create_room(const std::string& creator, int unjoined_rooms_max,
+                                     std::function<void(CreateRoomResult)> done) {
+  net::dispatch(strand_, [this, creator, unjoined_rooms_max, done = std::move(done)]() mutable {
+    if (unjoined_rooms_max > 0) {
+      auto unjoined = unjoined_rooms(creator);
+      if (unjoined.count >= unjoined_rooms_max) {
+        return done(TooManyUnjoinedRooms{unjoined.count, unjoined.oldest_freed_in});
+      }
+    }
     auto started = Clock::now();
     auto result = scheduler_.create_room(now());
     changed("a placement");
+    if (auto* placed = std::get_if<sched::Placed>(&result)) {
+      unjoined_by_creator_[creator].push_back(placed->room_id);
+    } else if (auto* waiting = std::get_if<sched::Waiting>(&result)) {
+      unjoined_by_creator_[creator].push_back(waiting->room_id);
+    }
     auto finish = [this, started, done = std::move(done)](CreateRoomResult created) {
       exporter_.observe_placement(seconds_since(started));
       done(std::move(created));

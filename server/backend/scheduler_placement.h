@@ -13,6 +13,8 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <unordered_map>
+#include <vector>
 
 #include "metrics/metrics.h"
 #include "scheduler/fleets/managed_fleet.h"
@@ -45,7 +47,8 @@ class SchedulerPlacement : public RoomPlacement {
   void start();
   void stop();
 
-  void create_room(std::function<void(CreateRoomResult)> done) override;
+  void create_room(const std::string& creator, int unjoined_rooms_max,
+                   std::function<void(CreateRoomResult)> done) override;
   void find_room(const std::string& room_id, std::function<void(FindRoomResult)> done) override;
   // The fleet as the scheduler sees it, for GET /api/fleet.
   void describe(std::function<void(boost::json::value)> done) override;
@@ -76,6 +79,16 @@ class SchedulerPlacement : public RoomPlacement {
   std::string operators_host(const sched::ServerView& server) const;
   void on_poll(const sched::ServerId& id, const PollResult& result);
   void schedule_tick();
+  // The rooms `creator` created that are still placed and never joined
+  // (forgetting the others), and how long until the oldest is freed.
+  struct Unjoined {
+    int count = 0;
+    std::chrono::seconds oldest_freed_in{1};
+  };
+  Unjoined unjoined_rooms(const std::string& creator);
+  // Forgets joined and freed rooms of every creator (each tick), so the map
+  // holds no more than the table's placed rooms.
+  void forget_joined_rooms();
 
   boost::asio::io_context& io_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
@@ -88,6 +101,9 @@ class SchedulerPlacement : public RoomPlacement {
   RoomWaiters waiters_;
   boost::asio::steady_timer tick_timer_;
   std::map<sched::ServerId, std::string> admin_hosts_;
+  // Rooms by creator while they may still be unjoined (state placed), for
+  // the cap on a user's unjoined rooms. A room once joined leaves for good.
+  std::unordered_map<std::string, std::vector<sched::RoomId>> unjoined_by_creator_;
   bool stopped_ = false;
 };
 

@@ -17,6 +17,34 @@ std::optional<ExitNow> parse_command_line(CLI::App& app, int argc, const char* c
   }
 }
 
+void add_admission_flags(CLI::App& app, AdmissionFlags& flags) {
+  app.add_option("--trusted-proxies", flags.trusted_proxies,
+                 "Comma-separated addresses or CIDR blocks of proxies in front of this server: "
+                 "only their X-Forwarded-For is believed (the right-most address in it that is "
+                 "not one of them is the client). Empty: the header is ignored")
+      ->envname("TRUSTED_PROXIES");
+  app.add_option("--admission-exempt", flags.exempt,
+                 "Comma-separated addresses or CIDR blocks no rate limit applies to, e.g. "
+                 "127.0.0.0/8 for a load generator on this machine")
+      ->envname("ADMISSION_EXEMPT");
+  app.add_option("--admission-keys-max", flags.keys_max,
+                 "Most addresses (or users) each rate limit remembers; the least recently seen "
+                 "are forgotten first")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}));
+}
+
+std::variant<AdmissionOptions, std::string> admission_options(const AdmissionFlags& flags) {
+  AdmissionOptions options;
+  options.keys_max = flags.keys_max;
+  auto trusted = AddressSet::parse(flags.trusted_proxies);
+  if (auto* error = std::get_if<std::string>(&trusted)) return "--trusted-proxies: " + *error;
+  options.trusted_proxies = std::get<AddressSet>(trusted);
+  auto exempt = AddressSet::parse(flags.exempt);
+  if (auto* error = std::get_if<std::string>(&exempt)) return "--admission-exempt: " + *error;
+  options.exempt = std::get<AddressSet>(exempt);
+  return options;
+}
+
 int report(const ExitNow& exit_now) {
   (exit_now.code == 0 ? std::cout : std::cerr) << exit_now.message;
   if (!exit_now.message.empty() && exit_now.message.back() != '\n') {

@@ -8,6 +8,8 @@
 #include <string>
 #include <variant>
 
+#include "server/common/admission.h"
+
 namespace chat {
 
 struct ExitNow {
@@ -21,6 +23,17 @@ using ParsedConfig = std::variant<Config, ExitNow>;
 // app.parse(argc, argv), with --help and parse errors turned into ExitNow
 // carrying CLI11's own text (the help, or the error and a pointer to --help).
 std::optional<ExitNow> parse_command_line(CLI::App& app, int argc, const char* const* argv);
+
+// The flags of admission control both binaries share, as typed: CIDR lists
+// are parsed once the command line is (admission_options).
+struct AdmissionFlags {
+  std::string trusted_proxies;  // --trusted-proxies
+  std::string exempt;           // --admission-exempt
+  std::size_t keys_max = 100000;
+};
+void add_admission_flags(CLI::App& app, AdmissionFlags& flags);
+// The parsed options, or what is wrong with a list (naming the flag).
+std::variant<AdmissionOptions, std::string> admission_options(const AdmissionFlags& flags);
 
 // Prints `exit_now.message` where it belongs and returns its code: for main.
 int report(const ExitNow& exit_now);

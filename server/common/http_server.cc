@@ -38,6 +38,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       : stream_(std::move(socket)), options_(options), routes_(routes) {}
 
   void run() {
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ = peer.address().to_string();
     // Enter the connection's strand before touching the stream.
     net::dispatch(stream_.get_executor(),
                   beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
@@ -76,6 +79,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                   true);
     }
     Request request = parser_->release();
+    request.erase(peer_address_field);  // the client's own would be a lie
+    request.set(peer_address_field, peer_);
     head_request_ = request.method() == beast::http::verb::head;
     if (beast::websocket::is_upgrade(request)) return on_upgrade(std::move(request));
     auto self = shared_from_this();
@@ -132,6 +137,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::shared_ptr<Response> response_;
   const ServerOptions& options_;
   Routes& routes_;
+  std::string peer_;  // the client's address, as the socket says
   bool first_request_ = true;
   bool head_request_ = false;  // the request being answered is a HEAD
 };

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace chat::web {
 
@@ -22,6 +23,11 @@ using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 // Called exactly once per request, from any thread.
 using Respond = std::function<void(Response)>;
+
+// HttpServer sets this header on every request to the address of the
+// connection's peer, after removing any the client sent: routes tell
+// clients apart by it (admission control) without a change to their interface.
+inline constexpr std::string_view peer_address_field = "X-Chat-Peer-Address";
 
 class Routes {
  public:

@@ -85,11 +85,35 @@ std::optional<std::string> query_parameter(std::string_view target, std::string_
   return std::nullopt;
 }
 
+Response too_many_requests(ReplyTo reply_to, std::chrono::seconds retry_after,
+                           std::string_view message) {
+  auto response = error_response(reply_to, http::status::too_many_requests, message);
+  response.set(http::field::retry_after, std::to_string(retry_after.count()));
+  return response;
+}
+
+std::string_view peer_address(const Request& request) {
+  auto found = request.find(peer_address_field);
+  if (found == request.end()) return {};
+  return {found->value().data(), found->value().size()};
+}
+
+std::string forwarded_for(const Request& request) {
+  std::string joined;
+  for (auto [it, end] = request.equal_range("X-Forwarded-For"); it != end; ++it) {
+    if (!joined.empty()) joined += ',';
+    joined += it->value();
+  }
+  return joined;
+}
+
 void allow_any_origin(Response& response) {
   response.set(http::field::access_control_allow_origin, "*");
   response.set(http::field::access_control_allow_headers, "Authorization, Content-Type");
   response.set(http::field::access_control_allow_methods, "GET, POST, OPTIONS");
   response.set(http::field::access_control_max_age, "600");
+  // A page may read when to retry a 429 or 503.
+  response.set(http::field::access_control_expose_headers, "Retry-After");
 }
 
 }  // namespace chat::web

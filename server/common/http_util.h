@@ -3,6 +3,7 @@
 
 #include <boost/beast/http/status.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,16 @@ Response json_response(ReplyTo reply_to, boost::beast::http::status status,
 // {"error": message}: what went wrong and what to do about it.
 Response error_response(ReplyTo reply_to, boost::beast::http::status status,
                         std::string_view message);
+
+// 429 Too Many Requests with Retry-After (whole seconds) and {"error": message}.
+Response too_many_requests(ReplyTo reply_to, std::chrono::seconds retry_after,
+                           std::string_view message);
+
+// The connection's peer address, as HttpServer set it (peer_address_field);
+// empty for a request that did not come through HttpServer.
+std::string_view peer_address(const Request& request);
+// Every X-Forwarded-For value of the request, in order, joined by commas.
+std::string forwarded_for(const Request& request);
 
 // The token of an `Authorization: Bearer <token>` header.
 std::optional<std::string_view> bearer_token(const Request& request);

@@ -74,5 +74,24 @@ TEST(JsonResponse, EchoesVersionAndKeepAliveOfTheRequest) {
   EXPECT_EQ(response[http::field::content_type], "application/json");
 }
 
+TEST(TooManyRequests, Is429WithRetryAfterAndAJsonError) {
+  auto response = too_many_requests(Request{http::verb::get, "/", 11}, std::chrono::seconds(7),
+                                    "Too many logins; try again in 7 s");
+  EXPECT_EQ(response.result(), http::status::too_many_requests);
+  EXPECT_EQ(response[http::field::retry_after], "7");
+  EXPECT_EQ(response.body(), R"({"error":"Too many logins; try again in 7 s"})");
+}
+
+TEST(ForwardedFor, JoinsEveryHeaderInOrder) {
+  Request request{http::verb::get, "/", 11};
+  EXPECT_EQ(forwarded_for(request), "");
+  request.insert("X-Forwarded-For", "1.1.1.1, 2.2.2.2");
+  request.insert("X-Forwarded-For", "3.3.3.3");
+  EXPECT_EQ(forwarded_for(request), "1.1.1.1, 2.2.2.2,3.3.3.3");
+  EXPECT_EQ(peer_address(request), "");
+  request.set(peer_address_field, "192.0.2.1");
+  EXPECT_EQ(peer_address(request), "192.0.2.1");
+}
+
 }  // namespace
 }  // namespace chat::web

@@ -69,6 +69,14 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
   int shutdown_grace = static_cast<int>(config.shutdown_grace.count());
   app.add_option("--shutdown-grace", shutdown_grace, "Seconds given to close handshakes on SIGTERM")
       ->check(CLI::Range(0, 600));
+  app.add_option("--connections-per-ip-per-minute", config.connections_per_ip_per_minute,
+                 "WebSocket connections a minute from one client address (bursts as large); "
+                 "0: no limit")
+      ->check(CLI::Range(0.0, 1e9));
+  app.add_option("--connections-per-user-per-minute", config.connections_per_user_per_minute,
+                 "WebSocket connections a minute as one user; 0: no limit")
+      ->check(CLI::Range(0.0, 1e9));
+  add_admission_flags(app, config.admission_flags);
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   if (config.jwt_secret.empty()) {
     return ExitNow{2,
@@ -87,6 +95,11 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
                        ": session tokens name it, and a request's Host header cannot be "
                        "trusted.\n"};
   }
+  auto admission = admission_options(config.admission_flags);
+  if (auto* error = std::get_if<std::string>(&admission)) {
+    return ExitNow{2, "session: " + *error + "\n"};
+  }
+  config.admission = std::get<AdmissionOptions>(admission);
   config.empty_room_ttl = std::chrono::seconds(empty_room_ttl);
   config.idle_timeout = std::chrono::seconds(idle_timeout);
   config.shutdown_grace = std::chrono::seconds(shutdown_grace);

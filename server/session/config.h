@@ -6,6 +6,7 @@
 #include <string>
 #include <variant>
 
+#include "server/common/admission.h"
 #include "server/common/command_line.h"
 #include "server/room/limits.h"
 
@@ -35,6 +36,12 @@ struct SessionConfig {
   std::chrono::seconds http_timeout{30};       // to send a whole HTTP request (or upgrade)
   bool tcp_nodelay = true;                     // see ServerOptions::tcp_nodelay
   std::chrono::seconds shutdown_grace{5};      // SIGTERM: time for close handshakes
+  // Admission control: WebSocket upgrades a minute from one client address
+  // (or IPv6 /64) and as one user, up to that many at once; 0: no limit.
+  double connections_per_ip_per_minute = 120;
+  double connections_per_user_per_minute = 60;
+  AdmissionFlags admission_flags;
+  AdmissionOptions admission;  // the flags above, parsed
 };
 
 // Parses flags over the environment over the defaults. Prints nothing: the

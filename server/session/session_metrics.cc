@@ -56,8 +56,8 @@ SessionMetrics::SessionMetrics(prometheus::Registry& registry)
   // the first rejection and the dashboards show 0 rather than nothing.
   for (const char* reason :
        {"bad_token", "binary_frame", "draining", "duplicate_user", "empty_message", "frame_too_big",
-        "invalid_utf8", "message_too_long", "rate_limited", "room_full", "server_full",
-        "slow_consumer", "too_many_refusals"}) {
+        "invalid_utf8", "message_too_long", "rate_limited", "rate_limited_connect", "room_full",
+        "server_full", "slow_consumer", "too_many_refusals"}) {
     rejected(reason);
   }
 }

@@ -13,7 +13,12 @@ namespace chat {
 namespace http = boost::beast::http;
 
 SessionRoutes::SessionRoutes(std::shared_ptr<SessionHub> hub)
-    : hub_(std::move(hub)), tokens_{hub_->config().jwt_secret} {}
+    : hub_(std::move(hub)),
+      tokens_{hub_->config().jwt_secret},
+      connections_per_ip_(hub_->config().connections_per_ip_per_minute,
+                          hub_->config().admission.keys_max),
+      connections_per_user_(hub_->config().connections_per_user_per_minute,
+                            hub_->config().admission.keys_max) {}
 
 void SessionRoutes::handle(web::Request request, web::Respond respond) {
   std::string_view path = web::target_path(request.target());
@@ -57,12 +62,37 @@ std::optional<web::Response> SessionRoutes::check_upgrade(const web::Request& re
     response.set(http::field::retry_after, "1");
     return response;
   }
+  const Caller caller = identify_caller(web::peer_address(request), web::forwarded_for(request),
+                                        hub_->config().admission);
+  const auto now = RateLimiter::Clock::now();
+  if (!caller.exempt) {
+    if (auto retry_after = connections_per_ip_.take(caller.key, now)) {
+      return rate_limited(request, *retry_after, "connections from this address",
+                          connections_per_ip_.per_minute());
+    }
+  }
   auto check = check_token(request);
   if (!check.claims) {
     hub_->session_metrics().rejected("bad_token").Increment();
     return web::error_response(request, http::status::unauthorized, check.error);
   }
+  if (!caller.exempt) {
+    if (auto retry_after = connections_per_user_.take(check.claims->user_id, now)) {
+      return rate_limited(request, *retry_after, "connections as this user",
+                          connections_per_user_.per_minute());
+    }
+  }
   return std::nullopt;
+}
+
+web::Response SessionRoutes::rate_limited(const web::Request& request,
+                                          std::chrono::seconds retry_after, const std::string& what,
+                                          double per_minute) const {
+  hub_->session_metrics().rejected("rate_limited_connect").Increment();
+  return web::too_many_requests(
+      request, retry_after,
+      "Too many " + what + " (at most " + std::to_string(static_cast<long>(per_minute)) +
+          " a minute); try again in " + std::to_string(retry_after.count()) + " s");
 }
 
 void SessionRoutes::upgrade(boost::beast::tcp_stream stream, web::Request request) {
