@@ -6,8 +6,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <iostream>
-#include <thread>
-#include <vector>
 
 #include "scheduler/fleets/hathora_fleet.h"
 #include "scheduler/fleets/local_fleet.h"
@@ -17,6 +15,7 @@
 #include "server/backend/config.h"
 #include "server/backend/scheduler_placement.h"
 #include "server/common/http_server.h"
+#include "server/common/process.h"
 
 namespace {
 
@@ -66,6 +65,7 @@ int main(int argc, char** argv) {
   auto parsed = parse_backend_config(argc, argv);
   if (auto* exit_now = std::get_if<ExitNow>(&parsed)) return report(*exit_now);
   const BackendConfig& config = std::get<BackendConfig>(parsed);
+  std::uint64_t open_files_max = raise_open_files_limit();
   net::io_context io(config.threads);
 
   sched::SchedulerConfig placement_config = scheduler_config(config);
@@ -93,11 +93,13 @@ int main(int argc, char** argv) {
   options.address = config.address;
   options.port = config.port;
   options.body_bytes_max = config.body_bytes_max;
+  options.connections_max = connections_within(open_files_max);
   web::HttpServer server(io, options, routes);
   AdminRoutes admin_routes(placement, metrics, config.admin_token);
   web::ServerOptions admin_options;
   admin_options.address = config.admin_address;
   admin_options.port = config.admin_port;
+  admin_options.connections_max = kAdminConnectionsMax;
   web::HttpServer admin_server(io, admin_options, admin_routes);
   try {
     server.start();
@@ -122,10 +124,7 @@ int main(int argc, char** argv) {
     placement.stop();
     io.stop();
   });
-  std::vector<std::thread> threads;
-  for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& thread : threads) thread.join();
+  run_io_threads(io, config.threads, "backend");
   fleet->stop_all();
   std::cout << "backend: stopped" << std::endl;
   return 0;

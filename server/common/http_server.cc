@@ -34,8 +34,10 @@ bool is_quiet(const beast::error_code& ec) {
 // One connection: read a request, answer it, repeat while keep-alive.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, const ServerOptions& options, Routes& routes)
-      : stream_(std::move(socket)), options_(options), routes_(routes) {}
+  // `slot`: the listener's count of open connections, released with it.
+  HttpSession(tcp::socket socket, const ServerOptions& options, Routes& routes,
+              std::shared_ptr<void> slot)
+      : stream_(std::move(socket)), options_(options), routes_(routes), slot_(std::move(slot)) {}
 
   void run() {
     beast::error_code ec;
@@ -140,6 +142,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::string peer_;  // the client's address, as the socket says
   bool first_request_ = true;
   bool head_request_ = false;  // the request being answered is a HEAD
+  std::shared_ptr<void> slot_;
 };
 
 }  // namespace
@@ -182,10 +185,32 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
   unsigned short port() const { return port_; }
 
  private:
+  // On the acceptor's strand, as is everything that counts connections.
   void do_accept() {
+    if (options_.connections_max != 0 && open_ >= options_.connections_max) {
+      // At the cap: leave new connections in the kernel's backlog until one
+      // closes, rather than run out of descriptors for the ones we serve.
+      paused_ = true;
+      return;
+    }
     // Each connection gets its own strand: its handlers never run concurrently.
     acceptor_.async_accept(net::make_strand(io_),
                            beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  }
+
+  // A slot in the count of open connections, given back when the last owner
+  // (the connection's session) lets it go.
+  std::shared_ptr<void> take_slot() {
+    ++open_;
+    return std::shared_ptr<void>(nullptr, [self = shared_from_this()](void*) {
+      net::post(self->acceptor_.get_executor(), [self] {
+        --self->open_;
+        if (self->paused_ && self->acceptor_.is_open()) {
+          self->paused_ = false;
+          self->do_accept();
+        }
+      });
+    });
   }
 
   void on_accept(beast::error_code ec, tcp::socket socket) {
@@ -200,7 +225,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
       return;
     } else {
       if (options_.tcp_nodelay) socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<HttpSession>(std::move(socket), options_, routes_)->run();
+      std::make_shared<HttpSession>(std::move(socket), options_, routes_, take_slot())->run();
     }
     do_accept();
   }
@@ -211,6 +236,8 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
   const ServerOptions& options_;
   Routes& routes_;
   unsigned short port_ = 0;
+  std::size_t open_ = 0;  // connections in their HTTP phase
+  bool paused_ = false;   // not accepting: at connections_max
 };
 
 HttpServer::HttpServer(net::io_context& io, ServerOptions options, Routes& routes)

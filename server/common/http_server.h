@@ -48,6 +48,9 @@ struct ServerOptions {
   // Small frames go out at once instead of waiting for the peer's delayed ACK
   // (Nagle): steadier latency, at some cost in frames per CPU-second.
   bool tcp_nodelay = true;
+  // Connections served at once (in their HTTP phase: an upgraded WebSocket
+  // is its owner's to count); more wait in the kernel's backlog. 0: no cap.
+  std::size_t connections_max = 0;
 };
 
 class HttpServer {

@@ -29,6 +29,8 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
                  "Bearer secret operators' requests must carry; when set, they are also "
                  "answered on the public port")
       ->envname("ADMIN_TOKEN");
+  app.add_option("--connections-max", config.connections_max,
+                 "WebSocket connections held at once (0: the open files limit, less a reserve)");
   app.add_option("--threads", config.threads, "I/O threads")->check(CLI::Range(1, 256));
   app.add_option("--rooms-max", config.rooms_max, "Rooms this server holds at most")
       ->check(CLI::Range(1, 100000));

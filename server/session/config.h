@@ -26,6 +26,9 @@ struct SessionConfig {
   // When set, operator endpoints answer only `Authorization: Bearer <it>`,
   // and also answer it on the public port (where a cloud exposes only one).
   std::string admin_token;  // env ADMIN_TOKEN
+  // WebSocket connections held at once; 0: derived at start from the open
+  // files limit (each connection is a descriptor).
+  std::size_t connections_max = 0;
   int threads = 2;
   std::size_t rooms_max = 10;
   RoomLimits room_limits;

@@ -7,10 +7,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <iostream>
 #include <memory>
-#include <thread>
-#include <vector>
 
 #include "server/common/http_server.h"
+#include "server/common/process.h"
 #include "server/session/admin_routes.h"
 #include "server/session/config.h"
 #include "server/session/session_hub.h"
@@ -51,6 +50,12 @@ void wait_until_drained(net::steady_timer& timer, const SessionHub& hub,
 int main(int argc, char** argv) {
   auto parsed = parse_session_config(argc, argv);
   if (const auto* exit_now = std::get_if<ExitNow>(&parsed)) return report(*exit_now);
+  auto& settings = std::get<SessionConfig>(parsed);
+  // Descriptors: a few for connections still in their handshake (short), the
+  // rest for WebSockets (see SessionRoutes::check_upgrade).
+  const std::size_t descriptors = connections_within(raise_open_files_limit());
+  const std::size_t handshakes_max = std::min<std::size_t>(256, descriptors / 4);
+  if (settings.connections_max == 0) settings.connections_max = descriptors - handshakes_max;
   // Declared first, so destroyed last: handlers still pending when it goes
   // own the sessions that are still open.
   net::io_context io(std::get<SessionConfig>(parsed).threads);
@@ -63,11 +68,13 @@ int main(int argc, char** argv) {
   options.port = config.port;
   options.request_timeout = config.http_timeout;
   options.tcp_nodelay = config.tcp_nodelay;
+  options.connections_max = handshakes_max;
   web::HttpServer server(io, options, routes);
   AdminRoutes admin_routes(hub);
   web::ServerOptions admin_options;
   admin_options.address = config.admin_address;
   admin_options.port = config.admin_port;
+  admin_options.connections_max = kAdminConnectionsMax;
   web::HttpServer admin_server(io, admin_options, admin_routes);
   try {
     server.start();
@@ -104,10 +111,7 @@ int main(int argc, char** argv) {
     signals.async_wait([&](boost::system::error_code, int) { io.stop(); });
   });
 
-  std::vector<std::thread> threads;
-  for (int i = 1; i < config.threads; ++i) threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& thread : threads) thread.join();
+  run_io_threads(io, config.threads, "session");
   std::cout << "session: stopped" << std::endl;
   return 0;
 }

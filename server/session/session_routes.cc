@@ -62,6 +62,16 @@ std::optional<web::Response> SessionRoutes::check_upgrade(const web::Request& re
     response.set(http::field::retry_after, "1");
     return response;
   }
+  const std::size_t connections_max = hub_->config().connections_max;
+  if (connections_max != 0 && hub_->session_count() >= connections_max) {
+    // Each connection is a descriptor: refuse here, with a reason, rather
+    // than run out of them for the clients already in their rooms.
+    hub_->session_metrics().rejected("connections_max").Increment();
+    auto response = web::error_response(request, http::status::service_unavailable,
+                                        "Server is at its connection limit; try again soon");
+    response.set(http::field::retry_after, "2");
+    return response;
+  }
   const Caller caller = identify_caller(web::peer_address(request), web::forwarded_for(request),
                                         hub_->config().admission);
   const auto now = RateLimiter::Clock::now();

@@ -300,6 +300,19 @@ describe('bad input at the door', () => {
     });
     assert.equal(forged, 401);
   });
+  test('past --connections-max a WebSocket is refused with 503 and a reason, and counted', async () => {
+    const own = await startSession({ args: ['--connections-max', '1'] });
+    try {
+      const first = await Client.connect(own.host, sessionToken(own.host, 'r', 'a'));
+      await first.next();
+      const refused = await expectUpgradeRefused(own.host, sessionToken(own.host, 'r', 'b'));
+      assert.equal(refused.status, 503);
+      assert.match(refused.body.error, /connection limit/);
+      const metrics = (await api(own.adminUrl, 'GET', '/metrics')).text;
+      assert.match(metrics, /chat_session_rejections_total\{reason="connections_max"\} 1/);
+      await first.close();
+    } finally { await own.stop(); }
+  });
   test('no room is listed on the public port; operators have their own', async () => {
     assert.equal((await api(session.url, 'GET', '/status')).status, 404);
     assert.equal((await api(session.url, 'GET', '/metrics')).status, 404);
