@@ -178,6 +178,11 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   int grace = static_cast<int>(config.empty_room_grace.count());
   int poll_ms = static_cast<int>(config.poll_interval.count());
   add_placement_options(app, config, idle, deadline, grace, poll_ms);
+  int start_timeout = static_cast<int>(config.server_start_timeout.count());
+  app.add_option("--server-start-timeout", start_timeout,
+                 "Seconds a new session server has to come up; past it, it is stopped and the "
+                 "scheduler tries another (also the longest a request waits for one)")
+      ->check(CLI::Range(1, 3600));
   add_admission_options(app, config);
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   config.user_token_lifetime = std::chrono::hours(user_hours);
@@ -186,6 +191,7 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   config.join_deadline = std::chrono::seconds(deadline);
   config.empty_room_grace = std::chrono::seconds(grace);
   config.poll_interval = std::chrono::milliseconds(poll_ms);
+  config.server_start_timeout = std::chrono::seconds(start_timeout);
   if (auto contradiction = settle(config, argv[0])) return ExitNow{2, "backend: " + *contradiction};
   return config;
 }

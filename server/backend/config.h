@@ -57,6 +57,9 @@ struct BackendConfig {
   int max_servers = 10;
   int spare_room_slots = 0;
   std::chrono::seconds idle_before_stop{60};
+  // One timeout for a server's start, wherever it is counted: the scheduler's,
+  // the fleet's, and how long a request waits for the server.
+  std::chrono::seconds server_start_timeout{30};
   std::chrono::seconds join_deadline{60};
   std::chrono::seconds empty_room_grace{30};
   std::chrono::milliseconds poll_interval{1000};  // and the autoscaler's tick

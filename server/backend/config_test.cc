@@ -59,6 +59,8 @@ TEST_F(BackendConfigTest, SeedDefaults) {
   EXPECT_EQ(config.session_server_hosts, "localhost:8000");
   EXPECT_EQ(config.static_hosts, std::vector<std::string>{"localhost:8000"});
   EXPECT_FALSE(config.check_invariants);
+  EXPECT_EQ(config.server_start_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(parse({"--server-start-timeout", "7"}).server_start_timeout, std::chrono::seconds(7));
   EXPECT_EQ(config.status_scheme, "http");
   EXPECT_EQ(config.rooms_per_server, 10);
 }

@@ -32,6 +32,7 @@ sched::SchedulerConfig scheduler_config(const BackendConfig& config) {
   c.autoscaler.max_servers = config.max_servers;
   c.autoscaler.spare_room_slots = config.spare_room_slots;
   c.autoscaler.idle_before_stop = config.idle_before_stop;
+  c.autoscaler.start_timeout = config.server_start_timeout;
   return c;
 }
 
@@ -44,6 +45,7 @@ std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net
     options.session_args = config.session_args;
     options.session_args.push_back("--rooms-max=" + std::to_string(config.rooms_per_server));
     options.log_dir = config.session_log_dir;
+    options.start_timeout = config.server_start_timeout;
     options.jwt_secret = config.jwt_secret;
     options.admin_token = config.admin_token;
     return std::make_unique<sched::LocalFleet>(io, options);
@@ -54,6 +56,7 @@ std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net
     options.token = config.hathora_token;
     options.region = config.hathora_region;
     options.api_url = config.hathora_api_url;
+    options.start_timeout = config.server_start_timeout;
     return std::make_unique<sched::HathoraFleet>(io, options);
   }
   return std::make_unique<sched::StaticFleet>(config.static_hosts, config.static_admin_hosts);
@@ -75,6 +78,7 @@ int main(int argc, char** argv) {
   metrics::Metrics metrics;
   PlacementOptions placement_options;
   placement_options.tick_interval = config.poll_interval;
+  placement_options.start_wait_max = config.server_start_timeout;
   placement_options.status.scheme = config.status_scheme;
   placement_options.status.admin_token = config.admin_token;
   placement_options.check_invariants = config.check_invariants;
