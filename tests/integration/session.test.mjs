@@ -14,7 +14,9 @@ let roomCounter = 0;
 const newRoom = () => `room${++roomCounter}x${Date.now()}`;
 const connect = (room, user, opts) => Client.connect(session.host, sessionToken(session.host, room, user), opts);
 
-before(async () => { session = await startSession(); });
+// Every test here connects from 127.0.0.1, more often than a person would:
+// exempt from admission control, which has its own tests.
+before(async () => { session = await startSession({ args: ['--admission-exempt', '127.0.0.1'] }); });
 after(async () => { await session.stop(); });
 
 describe('compatibility mode (the seed\'s protocol)', () => {
