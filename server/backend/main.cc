@@ -15,6 +15,7 @@
 #include "server/backend/config.h"
 #include "server/backend/scheduler_placement.h"
 #include "server/common/http_server.h"
+#include "server/common/operator_endpoints.h"
 #include "server/common/process.h"
 
 namespace {
@@ -98,12 +99,15 @@ int main(int argc, char** argv) {
   options.port = config.port;
   options.body_bytes_max = config.body_bytes_max;
   options.connections_max = connections_within(open_files_max);
+  auto& dropped = web::dropped_connections(metrics);
+  options.on_dropped = web::count_dropped(dropped, "public");
   web::HttpServer server(io, options, routes);
   AdminRoutes admin_routes(placement, metrics, config.admin_token);
   web::ServerOptions admin_options;
   admin_options.address = config.admin_address;
   admin_options.port = config.admin_port;
   admin_options.connections_max = kAdminConnectionsMax;
+  admin_options.on_dropped = web::count_dropped(dropped, "admin");
   web::HttpServer admin_server(io, admin_options, admin_routes);
   try {
     server.start();

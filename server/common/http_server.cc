@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <iostream>
+#include <utility>
 
 #include "server/common/http_util.h"
 
@@ -60,14 +61,21 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void on_read(beast::error_code ec, std::size_t) {
-    first_request_ = false;
+    const bool was_first = std::exchange(first_request_, false);
+    if (ec == beast::error::timeout && (was_first || parser_->got_some())) {
+      // Nothing said, or a request dribbled out too slowly: the idle wait
+      // between two requests of a keep-alive connection is not counted.
+      dropped("timeout");
+    }
     if (ec == beast::http::error::body_limit) {
+      dropped("body_too_large");
       return send(error_response(parser_->get(), beast::http::status::payload_too_large,
                                  "Request body is larger than " +
                                      std::to_string(options_.body_bytes_max) + " bytes"),
                   true);
     }
     if (ec == beast::http::error::header_limit) {
+      dropped("headers_too_large");
       return send(
           error_response(parser_->get(), beast::http::status::request_header_fields_too_large,
                          "Request headers are too large"),
@@ -76,6 +84,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (ec) {
       if (is_quiet(ec) || ec == beast::http::error::partial_message) return close();
       // Malformed HTTP: say so, then close, as the stream can't be trusted.
+      dropped("malformed");
       return send(error_response(Request{}, beast::http::status::bad_request,
                                  "Malformed HTTP request: " + ec.message()),
                   true);
@@ -125,6 +134,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (close_after) return close();
     response_.reset();
     do_read();
+  }
+
+  void dropped(std::string_view reason) {
+    if (options_.on_dropped) options_.on_dropped(reason);
   }
 
   void close() {
@@ -190,6 +203,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
     if (options_.connections_max != 0 && open_ >= options_.connections_max) {
       // At the cap: leave new connections in the kernel's backlog until one
       // closes, rather than run out of descriptors for the ones we serve.
+      if (!paused_ && options_.on_dropped) options_.on_dropped("at_capacity");
       paused_ = true;
       return;
     }
@@ -219,6 +233,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
       // e.g. out of file descriptors: keep serving the connections we have,
       // and try again a little later rather than spinning.
       std::cerr << "accept: " << ec.message() << "\n";
+      if (options_.on_dropped) options_.on_dropped("accept_failed");
       retry_timer_.expires_after(std::chrono::milliseconds(100));
       retry_timer_.async_wait(
           [self = shared_from_this()](beast::error_code) { self->do_accept(); });

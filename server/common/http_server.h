@@ -51,6 +51,11 @@ struct ServerOptions {
   // Connections served at once (in their HTTP phase: an upgraded WebSocket
   // is its owner's to count); more wait in the kernel's backlog. 0: no cap.
   std::size_t connections_max = 0;
+  // Told, from any thread, each time the server drops or holds off a client
+  // on its own: "timeout" (nothing said, or a request too slow to arrive),
+  // "body_too_large", "headers_too_large", "malformed", "at_capacity" (it
+  // stopped accepting at connections_max), "accept_failed". For metrics.
+  std::function<void(std::string_view reason)> on_dropped;
 };
 
 class HttpServer {

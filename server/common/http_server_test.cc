@@ -1,18 +1,19 @@
 // The HTTP server's cap on connections, with real sockets on loopback.
 #include "server/common/http_server.h"
 
-#include "server/common/http_util.h"
+#include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
-#include <gtest/gtest.h>
-
-#include <atomic>
 #include <future>
 #include <mutex>
 #include <thread>
+
+#include "server/common/http_util.h"
 
 namespace chat::web {
 namespace {
@@ -95,6 +96,70 @@ TEST(HttpServer, AtItsConnectionCapTheNextWaitsForOneToClose) {
   work.reset();
   io.stop();
   runner.join();
+}
+
+// Collects what a server reports through on_dropped.
+struct Drops {
+  std::mutex mutex;
+  std::vector<std::string> reasons;
+  std::function<void(std::string_view)> observer() {
+    return [this](std::string_view reason) {
+      std::lock_guard lock(mutex);
+      reasons.emplace_back(reason);
+    };
+  }
+  bool saw(const std::string& reason) {
+    std::lock_guard lock(mutex);
+    return std::find(reasons.begin(), reasons.end(), reason) != reasons.end();
+  }
+};
+
+// Sends `bytes` on a new connection and reads until the server closes it.
+std::string send_and_read(const tcp::endpoint& endpoint, const std::string& bytes) {
+  net::io_context client_io;
+  tcp::socket socket(client_io);
+  socket.connect(endpoint);
+  if (!bytes.empty()) net::write(socket, net::buffer(bytes));
+  std::string answer;
+  boost::system::error_code ec;
+  char chunk[4096];
+  while (!ec) {
+    auto n = socket.read_some(net::buffer(chunk), ec);
+    answer.append(chunk, n);
+  }
+  return answer;
+}
+
+TEST(HttpServer, TellsWhatItDroppedOnItsOwnAndWhy) {
+  net::io_context io;
+  HoldingRoutes routes;
+  Drops drops;
+  ServerOptions options;
+  options.request_timeout = std::chrono::seconds(1);
+  options.on_dropped = drops.observer();
+  HttpServer server(io, options, routes);
+  server.start();
+  auto work = net::make_work_guard(io);
+  std::thread runner([&io] { io.run(); });
+  tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), server.port());
+
+  auto malformed = send_and_read(endpoint, "NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_NE(malformed.find("400 Bad Request"), std::string::npos) << malformed;
+  auto headers =
+      send_and_read(endpoint, "GET / HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n");
+  EXPECT_NE(headers.find("431"), std::string::npos) << headers;
+  auto body = send_and_read(endpoint, "POST / HTTP/1.1\r\nContent-Length: 100000\r\n\r\n");
+  EXPECT_NE(body.find("413"), std::string::npos) << body;
+  // A request that never ends (slowloris): dropped at the request timeout.
+  EXPECT_EQ(send_and_read(endpoint, "GET / HTTP/1.1\r\nHost: x\r\n"), "");
+
+  server.stop_accepting();
+  work.reset();
+  io.stop();
+  runner.join();
+  for (const char* reason : {"malformed", "headers_too_large", "body_too_large", "timeout"}) {
+    EXPECT_TRUE(drops.saw(reason)) << reason;
+  }
 }
 
 }  // namespace

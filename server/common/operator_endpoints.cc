@@ -1,7 +1,8 @@
 #include "server/common/operator_endpoints.h"
 
-#include <boost/beast/http/field.hpp>
 #include <openssl/crypto.h>
+
+#include <boost/beast/http/field.hpp>
 
 #include "server/common/http_util.h"
 
@@ -15,6 +16,22 @@ Response metrics_response(const Request& request, metrics::Metrics& metrics) {
   response.keep_alive(request.keep_alive());
   response.body() = metrics.render();
   return response;
+}
+
+prometheus::Family<prometheus::Counter>& dropped_connections(metrics::Metrics& metrics) {
+  return prometheus::BuildCounter()
+      .Name("chat_http_dropped_connections_total")
+      .Help(
+          "Connections a listener dropped or held off on its own, by reason (timeout, "
+          "body_too_large, headers_too_large, malformed, at_capacity, accept_failed).")
+      .Register(metrics.registry());
+}
+
+std::function<void(std::string_view reason)> count_dropped(
+    prometheus::Family<prometheus::Counter>& family, std::string listener) {
+  return [&family, listener = std::move(listener)](std::string_view reason) {
+    family.Add({{"listener", listener}, {"reason", std::string(reason)}}).Increment();
+  };
 }
 
 bool operator_authorized(const Request& request, std::string_view admin_token) {

@@ -3,6 +3,8 @@
 // /healthz (what a load balancer asks before sending traffic).
 #pragma once
 
+#include <functional>
+#include <string>
 #include <string_view>
 
 #include "metrics/metrics.h"
@@ -12,6 +14,14 @@ namespace chat::web {
 
 // The binary's metrics, process figures refreshed.
 Response metrics_response(const Request& request, metrics::Metrics& metrics);
+
+// chat_http_dropped_connections_total{listener,reason}: each connection a
+// listener dropped or held off on its own, so that a slow or malformed flood
+// shows on the dashboards. Register it once per binary.
+prometheus::Family<prometheus::Counter>& dropped_connections(metrics::Metrics& metrics);
+// For ServerOptions::on_dropped: counts into that family under `listener`.
+std::function<void(std::string_view reason)> count_dropped(
+    prometheus::Family<prometheus::Counter>& family, std::string listener);
 
 // Operator endpoints may be protected by a shared secret (ADMIN_TOKEN): true
 // when `admin_token` is empty or the request carries it as its bearer token

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "server/common/http_server.h"
+#include "server/common/operator_endpoints.h"
 #include "server/common/process.h"
 #include "server/session/admin_routes.h"
 #include "server/session/config.h"
@@ -69,12 +70,15 @@ int main(int argc, char** argv) {
   options.request_timeout = config.http_timeout;
   options.tcp_nodelay = config.tcp_nodelay;
   options.connections_max = handshakes_max;
+  auto& dropped = web::dropped_connections(hub->metrics());
+  options.on_dropped = web::count_dropped(dropped, "public");
   web::HttpServer server(io, options, routes);
   AdminRoutes admin_routes(hub);
   web::ServerOptions admin_options;
   admin_options.address = config.admin_address;
   admin_options.port = config.admin_port;
   admin_options.connections_max = kAdminConnectionsMax;
+  admin_options.on_dropped = web::count_dropped(dropped, "admin");
   web::HttpServer admin_server(io, admin_options, admin_routes);
   try {
     server.start();
