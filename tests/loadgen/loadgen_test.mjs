@@ -36,15 +36,19 @@ function loadgen(args, { interruptAfterMs } = {}) {
   });
 }
 
+// A load generator is a legitimate flood: the servers it drives exempt its
+// address from admission control, as the README says to.
+const EXEMPT = ['--admission-exempt', '127.0.0.0/8'];
+
 // A backend in front of `sessions` static session servers (extra flags for
 // them and for the backend), or of the given hosts.
 async function stack({ sessions = 2, sessionArgs = [], backendArgs = [], hosts } = {}) {
   const servers = [];
   for (let i = 0; i < sessions; i++) {
-    servers.push(await startSession({ args: ['--messages-per-second', '0', ...sessionArgs] }));
+    servers.push(await startSession({ args: ['--messages-per-second', '0', ...EXEMPT, ...sessionArgs] }));
   }
   const sessionHosts = hosts ?? servers.map((s) => s.host).join(',');
-  const backend = await startBackend({ sessionHosts, args: backendArgs });
+  const backend = await startBackend({ sessionHosts, args: [...EXEMPT, ...backendArgs] });
   return {
     target: backend.url,
     async stop() { await Promise.all([backend, ...servers].map((s) => s.stop())); },
@@ -108,9 +112,9 @@ test('https and wss: certificates verified with --ca-file, refused without it', 
   const sessionPort = await freePort();
   const sessionFront = await startTlsProxy({ ...pem, targetPort: sessionPort });
   const frontHost = `127.0.0.1:${sessionFront.address().port}`;
-  const session = await startSession({ port: sessionPort, args: ['--advertised-host', frontHost, '--messages-per-second', '0'], advertise: false });
+  const session = await startSession({ port: sessionPort, args: ['--advertised-host', frontHost, '--messages-per-second', '0', ...EXEMPT], advertise: false });
   // The backend polls the session server through its TLS front too, trusting our CA.
-  const backend = await startBackend({ sessionHosts: frontHost, args: ['--status-scheme', 'https'], env: { SSL_CERT_FILE: cert } });
+  const backend = await startBackend({ sessionHosts: frontHost, args: ['--status-scheme', 'https', ...EXEMPT], env: { SSL_CERT_FILE: cert } });
   const backendFront = await startTlsProxy({ ...pem, targetPort: backend.port });
   const target = `https://127.0.0.1:${backendFront.address().port}`;
   try {
@@ -179,7 +183,8 @@ test('limits fails when the backend packs more rooms on a host than allowed', as
 async function localFleet() {
   const backend = await startBackend({ args: ['--fleet', 'local', '--session-binary', SESSION_BIN,
     '--rooms-per-server', '2', '--min-servers', '1', '--max-servers', '4',
-    '--idle-before-stop', '1', '--empty-room-grace', '0', '--poll-interval-ms', '200'] });
+    '--idle-before-stop', '1', '--empty-room-grace', '0', '--poll-interval-ms', '200',
+    ...EXEMPT, '--session-arg=--admission-exempt=127.0.0.0/8'] });
   return { target: backend.url, adminTarget: backend.adminUrl, stop: () => backend.stop() };
 }
 
