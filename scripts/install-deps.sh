@@ -9,6 +9,7 @@ PACKAGES=(
   bazel-bootstrap g++ libboost1.81-all-dev libboost-json1.81-dev prometheus-cpp-dev
   librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libcli11-dev libicu-dev
   chromium curl wrk openssl prometheus prometheus-alertmanager
+  clang-14 libclang-rt-14-dev make  # the fuzz targets: libFuzzer is in libclang-rt-14-dev
 )
 # Node.js and npm: any install will do (this machine image ships its own
 # nodejs that bundles npm and conflicts with Debian's npm package).
