@@ -4,8 +4,9 @@
 # binaries, the dashboards and alerts against a real Prometheus, the web
 # client's unit tests and its tests in a real Chromium.
 # The room's and session server's tests, and the integration tests, also run
-# under ThreadSanitizer. Ends with "N passed, N failed". SKIP_ASAN=1 and
-# SKIP_TSAN=1 skip the sanitizer runs.
+# under ThreadSanitizer. The fuzz targets (fuzz/) run for FUZZ_SECONDS
+# each (15). Ends with "N passed, N failed". SKIP_ASAN=1, SKIP_TSAN=1 and
+# SKIP_FUZZ=1 skip the sanitizer and fuzz runs.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -94,9 +95,13 @@ if [[ "${SKIP_TSAN:-0}" != 1 ]]; then
   TSAN_BIN="$PWD/artifacts/tsan-bin"
   rm -rf "$TSAN_BIN"
   mkdir -p "$TSAN_BIN"
-  tsan_out=$(bazel --output_base="$TSAN_OUTPUT_BASE" info --config=tsan bazel-bin 2>/dev/null)
-  cp -f "$tsan_out/server/session/session" "$tsan_out/server/backend/backend" "$TSAN_BIN/" \
-    2>/dev/null
+  # Only binaries of this tree: after a failed build, the output base may
+  # still hold older ones.
+  if bazel --output_base="$TSAN_OUTPUT_BASE" build --config=tsan //server:session //server:backend \
+    >>"$LOGS/bazel test --config=tsan.log" 2>&1; then
+    tsan_out=$(bazel --output_base="$TSAN_OUTPUT_BASE" info --config=tsan bazel-bin 2>/dev/null)
+    cp -f "$tsan_out/server/session/session" "$tsan_out/server/backend/backend" "$TSAN_BIN/"
+  fi
   bazel --output_base="$TSAN_OUTPUT_BASE" shutdown >/dev/null 2>&1 || true
   tsan_seconds=$((SECONDS - tsan_started))
 fi
@@ -144,6 +149,14 @@ counted_tests "loadgen" . node tests/loadgen/loadgen_test.mjs
 
 echo "test: dashboards, Prometheus rules and alerts against a real Prometheus"
 counted_tests "monitoring" . node tests/monitoring/monitoring_test.mjs
+
+if [[ "${SKIP_FUZZ:-0}" != 1 ]]; then
+  echo "test: fuzz targets (libFuzzer, ASan+UBSan), ${FUZZ_SECONDS:-15} s each"
+  fuzz_started=$SECONDS
+  # A crash or leak fails its target; the input is kept in artifacts/fuzz/crashes/.
+  counted_tests "fuzz" . scripts/fuzz.sh --check "${FUZZ_SECONDS:-15}"
+  echo "test: fuzzing took $((SECONDS - fuzz_started)) s"
+fi
 
 echo "test: web client unit tests (Vitest)"
 counted_tests "client-web unit" client-web npx vitest run
