@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test: unit and property tests
-# (Bazel, also under ASan+UBSan), integration tests against the real
-# binaries, the dashboards and alerts against a real Prometheus, the web
+# (Bazel, also under ASan+UBSan), integration and hostile-client tests
+# against the real binaries, the dashboards and alerts against a real Prometheus, the web
 # client's unit tests and its tests in a real Chromium.
 # The room's and session server's tests, and the integration tests, also run
 # under ThreadSanitizer. The fuzz targets (fuzz/) run for FUZZ_SECONDS
@@ -143,6 +143,9 @@ if [[ -x "${TSAN_BIN:-}/session" ]]; then
   fi
   echo "test: ThreadSanitizer took $((tsan_seconds + SECONDS - tsan_started)) s"
 fi
+
+echo "test: hostile clients against the real binaries (slowloris, floods, garbage, forged Host)"
+node_tests "hostile" tests node --test --test-concurrency=1 --test-timeout=180000 hostile/
 
 echo "test: load generator against the real stack (small scale)"
 counted_tests "loadgen" . node tests/loadgen/loadgen_test.mjs

@@ -166,6 +166,9 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   app.add_option("--threads", config.threads, "I/O threads")->check(CLI::Range(1, 256));
   app.add_option("--body-bytes-max", config.body_bytes_max, "Largest request body accepted")
       ->check(CLI::Range(256, 1 << 20));
+  int http_timeout = static_cast<int>(config.http_timeout.count());
+  app.add_option("--http-timeout", http_timeout, "Seconds a client has to send its HTTP request")
+      ->check(CLI::Range(1, 3600));
   int user_hours = static_cast<int>(config.user_token_lifetime.count() / 3600);
   app.add_option("--user-token-hours", user_hours, "Lifetime of a login token, in hours")
       ->check(CLI::Range(1, 24 * 365));
@@ -192,6 +195,7 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   config.empty_room_grace = std::chrono::seconds(grace);
   config.poll_interval = std::chrono::milliseconds(poll_ms);
   config.server_start_timeout = std::chrono::seconds(start_timeout);
+  config.http_timeout = std::chrono::seconds(http_timeout);
   if (auto contradiction = settle(config, argv[0])) return ExitNow{2, "backend: " + *contradiction};
   return config;
 }

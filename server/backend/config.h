@@ -38,6 +38,7 @@ struct BackendConfig {
   std::string static_dir;  // env STATIC_DIR: the web client
   int threads = 2;
   std::size_t body_bytes_max = 4 * 1024;
+  std::chrono::seconds http_timeout{30};  // to send a whole request (a slow one is dropped)
   std::size_t user_id_chars_max = 32;
   std::chrono::seconds user_token_lifetime{24 * 3600};
   std::chrono::seconds session_token_lifetime{300};

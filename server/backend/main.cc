@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   options.address = config.address;
   options.port = config.port;
   options.body_bytes_max = config.body_bytes_max;
+  options.request_timeout = config.http_timeout;
   options.connections_max = connections_within(open_files_max);
   auto& dropped = web::dropped_connections(metrics);
   options.on_dropped = web::count_dropped(dropped, "public");
