@@ -12,12 +12,13 @@ SESSION_PORT=$(free_port)
 SESSION_ADMIN_PORT=$(free_port)  # its /status and /metrics
 BACKEND_PORT=$(free_port)
 export JWT_SECRET="$(head -c 32 /dev/urandom | base64)"  # both binaries refuse < 32 bytes
+# The load generator runs here: a legitimate flood, exempt from admission control.
 "$BIN/server/session/session" --port "$SESSION_PORT" --advertised-host "127.0.0.1:$SESSION_PORT" \
-  --admin-port "$SESSION_ADMIN_PORT" \
+  --admin-port "$SESSION_ADMIN_PORT" --admission-exempt 127.0.0.0/8 \
   --rooms-max "$rooms" >/tmp/idle-session.log 2>&1 &
 session_pid=$!
 "$BIN/server/backend/backend" --port "$BACKEND_PORT" --session-server-host "127.0.0.1:$SESSION_PORT" \
-  --session-admin-hosts "127.0.0.1:$SESSION_ADMIN_PORT" \
+  --session-admin-hosts "127.0.0.1:$SESSION_ADMIN_PORT" --admission-exempt 127.0.0.0/8 \
   --rooms-per-server "$rooms" >/tmp/idle-backend.log 2>&1 &
 backend_pid=$!
 trap 'kill -TERM $session_pid $backend_pid 2>/dev/null; wait 2>/dev/null' EXIT
