@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <charconv>
+#include <random>
 
 #include "network/host_port.h"
 
@@ -21,15 +22,13 @@ network::Result<boost::json::object> parse_object(std::string_view body) {
 
 }  // namespace
 
-network::Result<std::string> parse_created_room(std::string_view body) {
-  auto object = parse_object(body);
-  if (!object) return network::Result<std::string>::failure(object.error());
-  const auto* room = object->if_contains("roomId");
-  if (room == nullptr || !room->is_string() || room->as_string().empty()) {
-    return network::Result<std::string>::failure("no roomId in " +
-                                                 std::string(body.substr(0, 200)));
-  }
-  return std::string(room->as_string());
+std::string new_room_id() {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device random;
+  std::uniform_int_distribution<int> pick(0, sizeof kAlphabet - 2);
+  std::string id;
+  for (int i = 0; i < 20; ++i) id.push_back(kAlphabet[pick(random)]);
+  return id;
 }
 
 network::Result<ConnectionInfo> parse_connection_info(std::string_view body) {

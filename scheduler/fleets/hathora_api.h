@@ -11,8 +11,9 @@
 
 namespace sched::hathora {
 
-// POST /rooms/v2/{appId}/create -> {"roomId": "..."}: the room id.
-network::Result<std::string> parse_created_room(std::string_view body);
+// A new room id for POST /rooms/v2/{appId}/create?roomId=...: 20 lowercase
+// letters and digits from a random source (Hathora's own ids look alike).
+std::string new_room_id();
 
 // GET /rooms/v2/{appId}/connectioninfo/{roomId} -> {"status": "starting"} or
 // {"status": "active", "exposedPort": {"host": "...", "port": 1234}}.

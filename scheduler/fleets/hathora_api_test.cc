@@ -2,21 +2,20 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace sched::hathora {
 namespace {
 
-TEST(HathoraApi, ReadsTheCreatedRoom) {
-  auto room = parse_created_room(R"({"roomId":"2swovpy1fnunu","processId":"p"})");
-  ASSERT_TRUE(room) << room.error();
-  EXPECT_EQ(*room, "2swovpy1fnunu");
-}
-
-TEST(HathoraApi, RefusesACreatedRoomWithoutAnId) {
-  for (const char* body : {"", "[]", "{}", R"({"roomId":7})", R"({"roomId":""})", "<html>"}) {
-    auto room = parse_created_room(body);
-    EXPECT_FALSE(room) << body;
-    EXPECT_FALSE(room.error().empty());
+TEST(HathoraApi, NewRoomIdsAreLowercaseAlphanumericAndDistinct) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = new_room_id();
+    EXPECT_EQ(id.size(), 20u);
+    EXPECT_EQ(id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789"), std::string::npos);
+    ids.insert(id);
   }
+  EXPECT_EQ(ids.size(), 1000u);
 }
 
 TEST(HathoraApi, AStartingRoomHasNoHostYet) {

@@ -14,6 +14,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+constexpr std::chrono::milliseconds kCallTimeout{10000};
+
 void after(net::io_context& io, std::chrono::milliseconds delay, std::function<void()> then) {
   auto timer = std::make_shared<net::steady_timer>(io, delay);
   timer->async_wait([timer, then = std::move(then)](boost::system::error_code ec) {
@@ -38,7 +40,7 @@ void HathoraFleet::call(std::string method, std::string path, std::string body, 
   request.url = options_.api_url + path;
   request.body = body;
   request.bearer = options_.token;
-  request.timeout = std::chrono::milliseconds(10000);
+  request.timeout = kCallTimeout;
   client_.async_fetch(request, [this, method, path, body, attempt,
                                 done = std::move(done)](network::HttpResponse response) mutable {
     bool retry = !response.answered() || response.status == 429 || response.status >= 500;
@@ -55,35 +57,84 @@ std::optional<ServerId> HathoraFleet::start_server() {
   {
     std::lock_guard lock(mutex_);
     id = "hathora-" + std::to_string(next_id_++);
-    instances_[id].started = Clock::now();
+    Instance& instance = instances_[id];
+    instance.started = Clock::now();
+    instance.hathora_room_id = hathora::new_room_id();
   }
-  net::post(io_, [this, id] { create(id); });
+  net::post(io_, [this, id] { create(id, 0); });
   return id;
 }
 
-void HathoraFleet::create(const ServerId& id) {
-  std::string body = boost::json::serialize(boost::json::object{{"region", options_.region}});
-  call("POST", "/rooms/v2/" + options_.app_id + "/create", body, 0,
-       [this, id](const network::HttpResponse& response) {
-         if (!response.answered() || response.status / 100 != 2) {
-           return fail(id, "create room: " + (response.answered()
-                                                  ? "HTTP " + std::to_string(response.status) +
-                                                        " " + response.body.substr(0, 200)
-                                                  : response.error));
-         }
-         auto created = hathora::parse_created_room(response.body);
-         if (!created) return fail(id, "create room: " + created.error());
-         std::string hathora_room = std::move(created).value();
-         bool stop_now = false;
-         {
-           std::lock_guard lock(mutex_);
-           auto it = instances_.find(id);
-           stop_now = it == instances_.end() || it->second.stop_requested;
-           if (!stop_now) it->second.hathora_room_id = hathora_room;
-         }
-         if (stop_now) return destroy(hathora_room);
-         poll(id);
-       });
+namespace {
+
+std::string describe(const network::HttpResponse& response) {
+  return response.answered()
+             ? "HTTP " + std::to_string(response.status) + " " + response.body.substr(0, 200)
+             : response.error;
+}
+
+}  // namespace
+
+std::string HathoraFleet::room_of(const ServerId& id) {
+  std::lock_guard lock(mutex_);
+  auto it = instances_.find(id);
+  return it == instances_.end() ? std::string() : it->second.hathora_room_id;
+}
+
+void HathoraFleet::create(const ServerId& id, int attempt) {
+  std::string room = room_of(id);
+  if (room.empty()) return;  // stopped meanwhile
+  network::HttpRequest request;
+  request.method = "POST";
+  request.url = options_.api_url + "/rooms/v2/" + options_.app_id + "/create?roomId=" + room;
+  request.body = boost::json::serialize(boost::json::object{{"region", options_.region}});
+  request.bearer = options_.token;
+  request.timeout = kCallTimeout;
+  client_.async_fetch(request, [this, id, attempt](network::HttpResponse response) {
+    if (response.answered() && response.status / 100 == 2) return created(id);
+    bool may_have_happened = !response.answered() || response.status >= 500;
+    bool refused_for_now = response.answered() && response.status == 429;
+    if ((!may_have_happened && !refused_for_now) || attempt >= options_.retries_max) {
+      return fail(id, "create room: " + describe(response));
+    }
+    auto delay = hathora::retry_delay(response.retry_after, attempt);
+    if (refused_for_now) return after(io_, delay, [this, id, attempt] { create(id, attempt + 1); });
+    after(io_, delay, [this, id, attempt] { confirm(id, attempt + 1); });
+  });
+}
+
+void HathoraFleet::confirm(const ServerId& id, int attempt) {
+  std::string room = room_of(id);
+  if (room.empty()) return;
+  network::HttpRequest request;
+  request.url = options_.api_url + "/rooms/v2/" + options_.app_id + "/connectioninfo/" + room;
+  request.bearer = options_.token;
+  request.timeout = kCallTimeout;
+  client_.async_fetch(request, [this, id, attempt](network::HttpResponse response) {
+    if (response.answered() && response.status == 200) return created(id);  // it went through
+    if (response.answered() && response.status == 404) return create(id, attempt);  // it did not
+    if (attempt >= options_.retries_max) {
+      return fail(id, "create room: could not tell whether it was created: " + describe(response));
+    }
+    after(io_, hathora::retry_delay(response.retry_after, attempt),
+          [this, id, attempt] { confirm(id, attempt + 1); });
+  });
+}
+
+void HathoraFleet::created(const ServerId& id) {
+  std::string room;
+  bool stop_now = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = instances_.find(id);
+    if (it == instances_.end()) return;
+    it->second.created = true;
+    room = it->second.hathora_room_id;
+    stop_now = it->second.stop_requested;
+    if (stop_now) instances_.erase(it);
+  }
+  if (stop_now) return destroy(room);
+  poll(id);
 }
 
 void HathoraFleet::poll(const ServerId& id) {
@@ -137,8 +188,8 @@ void HathoraFleet::stop_server(const ServerId& id) {
     std::lock_guard lock(mutex_);
     auto it = instances_.find(id);
     if (it == instances_.end()) return;
-    if (it->second.hathora_room_id.empty()) {
-      it->second.stop_requested = true;  // destroyed as soon as it is created
+    if (!it->second.created) {
+      it->second.stop_requested = true;  // destroyed as soon as it is known to exist
       return;
     }
     hathora_room = it->second.hathora_room_id;

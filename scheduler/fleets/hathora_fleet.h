@@ -2,9 +2,12 @@
 // a Hathora Cloud room (one process), created in a region through the REST
 // API, then polled for its connection info until it has an exposed port.
 // 429 answers are retried with exponential backoff; every wait is bounded.
+// Each room is created under an id of ours (?roomId=), so a create whose
+// answer is lost (a timeout, a reset, a 5xx) is looked up before it is tried
+// again: a room that was created is never created twice, nor paid for twice.
 //
 // API (api.hathora.dev, Authorization: Bearer HATHORA_TOKEN):
-//   POST /rooms/v2/{appId}/create {"region": ...}     -> {"roomId": ...}
+//   POST /rooms/v2/{appId}/create?roomId=... {"region": ...}  -> {"roomId": ...}
 //   GET  /rooms/v2/{appId}/connectioninfo/{roomId}    -> {"status": "starting"|"active",
 //                                                         "exposedPort": {"host","port"}}
 //   POST /rooms/v2/{appId}/destroy/{roomId}
@@ -41,15 +44,24 @@ class HathoraFleet : public ManagedFleet {
 
  private:
   struct Instance {
-    std::string hathora_room_id;  // empty until created
+    // Chosen by us and given to Hathora's create, so that a create whose
+    // answer was lost can be looked up instead of made twice (and paid twice).
+    std::string hathora_room_id;
+    bool created = false;  // Hathora said so (the create's answer, or a look-up)
     bool stop_requested = false;
     std::chrono::steady_clock::time_point started;
   };
   using Done = std::function<void(const network::HttpResponse&)>;
 
-  // One API call, retried on 429 (honouring Retry-After) and transport errors.
+  // One idempotent API call (a look-up, a destroy), retried on 429
+  // (honouring Retry-After), 5xx and transport errors.
   void call(std::string method, std::string path, std::string body, int attempt, Done done);
-  void create(const ServerId& id);
+  // The create, retried on 429 only; when its answer is lost (a timeout, a
+  // reset, a 5xx) confirm() asks whether the room exists before trying again.
+  void create(const ServerId& id, int attempt);
+  void confirm(const ServerId& id, int attempt);
+  void created(const ServerId& id);
+  std::string room_of(const ServerId& id);  // empty once stopped
   void poll(const ServerId& id);
   void destroy(const std::string& hathora_room_id);
   void fail(const ServerId& id, const std::string& why);

@@ -131,28 +131,35 @@ describe('local fleet', () => {
 });
 
 describe('hathora fleet (against a local fake of its API)', () => {
-  test('creates a server, waits through 429s and slow starts, and destroys it when idle', async () => {
+  test('creates a server, waits through 429s, a lost answer and slow starts, and destroys it when idle', async () => {
     // Hathora exposes one port a process: the backend polls /status there, with the admin token.
     const adminToken = 'hathora-operators-0123456789abcdef';
     const session = await startSession({ env: { ADMIN_TOKEN: adminToken } });
     const calls = [];
-    let created = 0;
+    const rooms = new Set();  // created on the fake's side
+    let createCalls = 0;
     let infoPolls = 0;
     const fake = http.createServer((req, res) => {
       let body = '';
       req.on('data', (d) => (body += d));
       req.on('end', () => {
-        calls.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
+        const url = new URL(req.url, 'http://fake');
+        calls.push({ method: req.method, path: url.pathname, roomId: url.searchParams.get('roomId'), auth: req.headers.authorization, body });
         const send = (status, json, headers = {}) => { res.writeHead(status, { 'content-type': 'application/json', ...headers }); res.end(JSON.stringify(json)); };
-        if (req.url === '/rooms/v2/app-1/create' && req.method === 'POST') {
-          if (created++ === 0) return send(429, { message: 'slow down' }, { 'retry-after': '0' });
-          return send(201, { roomId: 'hroom1', processId: 'p1' });
+        if (url.pathname === '/rooms/v2/app-1/create' && req.method === 'POST') {
+          const roomId = url.searchParams.get('roomId');
+          if (createCalls++ === 0) return send(429, { message: 'slow down' }, { 'retry-after': '0' });
+          // Created, but the answer is lost (a 502 from a proxy on the way).
+          rooms.add(roomId);
+          return send(502, { message: 'bad gateway' });
         }
-        if (req.url === '/rooms/v2/app-1/connectioninfo/hroom1') {
-          if (infoPolls++ < 3) return send(200, { roomId: 'hroom1', status: 'starting' });
-          return send(200, { roomId: 'hroom1', status: 'active', exposedPort: { host: '127.0.0.1', port: session.port, transportType: 'tcp' } });
+        const info = url.pathname.match(/^\/rooms\/v2\/app-1\/connectioninfo\/(\w+)$/);
+        if (info) {
+          if (!rooms.has(info[1])) return send(404, { message: 'no such room' });
+          if (infoPolls++ < 3) return send(200, { roomId: info[1], status: 'starting' });
+          return send(200, { roomId: info[1], status: 'active', exposedPort: { host: '127.0.0.1', port: session.port, transportType: 'tcp' } });
         }
-        if (req.url === '/rooms/v2/app-1/destroy/hroom1' && req.method === 'POST') return send(200, {});
+        if (url.pathname.startsWith('/rooms/v2/app-1/destroy/') && req.method === 'POST') return send(200, {});
         send(404, { message: 'no such route' });
       });
     });
@@ -170,15 +177,19 @@ describe('hathora fleet (against a local fake of its API)', () => {
       assert.equal(room.status, 200, room.text);
       const found = (await api(backend.url, 'GET', `/api/rooms/${room.json.roomId}`, { token })).json;
       assert.equal(found.host, session.host);
-      const creates = calls.filter((c) => c.url.endsWith('/create'));
-      assert.equal(creates.length, 2, 'retried after the 429');
+      const creates = calls.filter((c) => c.path.endsWith('/create'));
+      assert.equal(creates.length, 2, 'retried after the 429, and not again after the lost answer');
+      assert.match(creates[0].roomId, /^[a-z0-9]{20}$/, 'the room id is ours, so a lost answer can be looked up');
+      assert.equal(creates[1].roomId, creates[0].roomId);
+      assert.equal(rooms.size, 1, 'one room paid for');
       assert.equal(creates[1].auth, 'Bearer tok-1');
       assert.deepEqual(JSON.parse(creates[1].body), { region: 'Washington_DC' });
       assert.ok(infoPolls >= 4, 'polled connection info until active');
       const client = await Client.connect(found.host, found.token, { events: true });
       await client.next();
       await client.close();
-      await until('the idle server to be destroyed', async () => calls.some((c) => c.url.endsWith('/destroy/hroom1')), 20000);
+      const destroyed = `/rooms/v2/app-1/destroy/${creates[0].roomId}`;
+      await until('the idle server to be destroyed', async () => calls.some((c) => c.path === destroyed), 20000);
     } finally {
       await backend.stop();
       await session.stop();
