@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "server/common/client_address.h"
+
 namespace chat {
 namespace {
 
@@ -43,8 +45,9 @@ bool says(const ExitNow& exit_now, const std::string& text) {
 class BackendConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : {"PORT", "JWT_SECRET", "SESSION_SERVER_HOST", "HATHORA_APP_ID",
-                             "HATHORA_TOKEN", "STATIC_DIR", "SESSION_BINARY"}) {
+    for (const char* name :
+         {"PORT", "JWT_SECRET", "SESSION_SERVER_HOST", "HATHORA_APP_ID", "HATHORA_TOKEN",
+          "STATIC_DIR", "SESSION_BINARY", "TRUSTED_PROXIES", "ADMISSION_EXEMPT"}) {
       unsetenv(name);
     }
     setenv("JWT_SECRET", kSecret, 1);
@@ -139,6 +142,29 @@ TEST_F(BackendConfigTest, RefusesASecretShorterThan32BytesSayingHowToMakeOne) {
   EXPECT_TRUE(says(refusal({"--jwt-secret", "change-me"}), "at least 32"));
   setenv("JWT_SECRET", std::string(32, 'k').c_str(), 1);
   EXPECT_EQ(parse({}).jwt_secret, std::string(32, 'k'));
+}
+
+TEST_F(BackendConfigTest, AdmissionLimitsHaveDefaultsAndFlags) {
+  auto defaults = parse({});
+  EXPECT_EQ(defaults.limits.logins_per_ip_per_minute, 60);
+  EXPECT_EQ(defaults.limits.unjoined_rooms_per_user_max, 5);
+  EXPECT_TRUE(defaults.admission.trusted_proxies.empty());
+  auto set = parse({"--logins-per-ip-per-minute", "0", "--unjoined-rooms-per-user-max", "2",
+                    "--trusted-proxies", "10.0.0.0/8, ::1", "--admission-exempt", "127.0.0.1"});
+  EXPECT_EQ(set.limits.logins_per_ip_per_minute, 0);
+  EXPECT_EQ(set.limits.unjoined_rooms_per_user_max, 2);
+  EXPECT_TRUE(set.admission.trusted_proxies.contains(*parse_ip("10.1.2.3")));
+  EXPECT_TRUE(set.admission.trusted_proxies.contains(*parse_ip("::1")));
+  EXPECT_FALSE(set.admission.trusted_proxies.contains(*parse_ip("127.0.0.1")));
+  EXPECT_TRUE(set.admission.exempt.contains(*parse_ip("127.0.0.1")));
+}
+
+TEST_F(BackendConfigTest, RefusesAnAddressListItCannotReadSayingWhichFlag) {
+  auto bad_proxy = refusal({"--trusted-proxies", "10.0.0.0/8,proxy.example"});
+  EXPECT_TRUE(says(bad_proxy, "--trusted-proxies: 'proxy.example'")) << bad_proxy.message;
+  auto bad_exempt = refusal({"--admission-exempt", "127.0.0.0/40"});
+  EXPECT_TRUE(says(bad_exempt, "--admission-exempt: '127.0.0.0/40'")) << bad_exempt.message;
+  EXPECT_NE(refusal({"--logins-per-ip-per-minute", "-1"}).code, 0);
 }
 
 }  // namespace
