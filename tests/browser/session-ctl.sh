@@ -12,7 +12,8 @@ case "$1" in
     [[ -n "$rate" ]] && limits+=(--messages-per-second "$rate")
     [[ -n "${E2E_MESSAGES_BURST:-}" ]] && limits+=(--messages-burst "$E2E_MESSAGES_BURST")
     "${SESSION_BIN:-./bazel-bin/server/session/session}" --port "$SESSION_PORT" \
-      --advertised-host "127.0.0.1:$SESSION_PORT" --shutdown-grace 1 "${limits[@]}" \
+      --advertised-host "127.0.0.1:$SESSION_PORT" --shutdown-grace 1 --admission-exempt 127.0.0.0/8 \
+      "${limits[@]}" \
       >>"$LOG_DIR/browser-session.log" 2>&1 &
     echo $! >"$PID_FILE"
     for _ in $(seq 100); do
