@@ -17,8 +17,42 @@ Response json_response(ReplyTo reply_to, http::status status, const boost::json:
   return response;
 }
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence at the start of `text`, or 0
+// (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF).
+std::size_t utf8_sequence_length(std::string_view text) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+  if (lead < 0xC2 || lead > 0xF4 || text.size() < length) return 0;
+  unsigned char low = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
+  unsigned char high = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
+  if (byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
+
+// `text` with each byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    std::size_t length = utf8_sequence_length(text);
+    out += length ? text.substr(0, length) : std::string_view("\xEF\xBF\xBD");
+    text.remove_prefix(length ? length : 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+// Messages may quote what the client sent (a path): JSON must be UTF-8.
 Response error_response(ReplyTo reply_to, http::status status, std::string_view message) {
-  return json_response(reply_to, status, boost::json::object{{"error", message}});
+  return json_response(reply_to, status, boost::json::object{{"error", valid_utf8(message)}});
 }
 
 std::optional<std::string_view> bearer_token(const Request& request) {

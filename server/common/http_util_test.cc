@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
 
 namespace chat::web {
 namespace {
@@ -72,6 +73,19 @@ TEST(JsonResponse, EchoesVersionAndKeepAliveOfTheRequest) {
   EXPECT_FALSE(response.keep_alive());
   EXPECT_EQ(response.body(), R"({"error":"no"})");
   EXPECT_EQ(response[http::field::content_type], "application/json");
+}
+
+// Found by fuzz/backend_routes_fuzzer.cc: "No such API route: <path>" put
+// the path's raw bytes into the JSON body, which then was not UTF-8.
+TEST(ErrorResponse, IsValidUtf8WhateverTheMessageQuotes) {
+  auto response = error_response(Request{http::verb::get, "/", 11}, http::status::not_found,
+                                 "No such API route: /api/rooms\x99\xC3\xA9\xED\xA0\x80!");
+  EXPECT_EQ(response.body(),
+            "{\"error\":\"No such API route: /api/rooms\xEF\xBF\xBD\xC3\xA9"
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD!\"}");
+  boost::system::error_code ec;
+  boost::json::parse(response.body(), ec);  // strict: refuses invalid UTF-8
+  EXPECT_FALSE(ec) << ec.message();
 }
 
 TEST(TooManyRequests, Is429WithRetryAfterAndAJsonError) {
