@@ -2,12 +2,12 @@
 // upgrade, without a socket: requests go straight to the routes.
 #include "server/session/session_routes.h"
 
-#include "server/session/admin_routes.h"
-
 #include <gtest/gtest.h>
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
+
+#include "server/session/admin_routes.h"
 
 namespace chat {
 namespace {
@@ -90,8 +90,7 @@ TEST(AdminRoutes, MetricsInPrometheusText) {
 TEST(SessionRoutes, NoRoomIsListedOnThePublicPort) {
   SessionRoutes routes(make_hub("h:1"));
   EXPECT_EQ(answer(routes, request(http::verb::get, "/status")).result(), http::status::not_found);
-  EXPECT_EQ(answer(routes, request(http::verb::get, "/metrics")).result(),
-            http::status::not_found);
+  EXPECT_EQ(answer(routes, request(http::verb::get, "/metrics")).result(), http::status::not_found);
 }
 
 TEST(SessionRoutes, WithAnAdminTokenOperatorsReachStatusOnThePublicPortAndNobodyElse) {
@@ -173,6 +172,48 @@ TEST(SessionRoutes, RefusesUpgradesWhileDraining) {
   EXPECT_EQ(refused->result(), http::status::service_unavailable);
   EXPECT_EQ((*refused)[http::field::retry_after], "1");
   EXPECT_EQ(rejections(*hub, "draining"), 1);
+}
+
+web::Request upgrade_from(const std::string& peer) {
+  auto upgrade = request(http::verb::get, "/?token=" + token_for("h:1"));
+  upgrade.set(web::peer_address_field, peer);
+  return upgrade;
+}
+
+TEST(SessionRoutes, AConnectionFloodFromOneAddressGets429BeforeTheTokenIsChecked) {
+  SessionConfig config;
+  config.jwt_secret = kSecret;
+  config.advertised_host = "h:1";
+  config.connections_per_ip_per_minute = 2;
+  config.connections_per_user_per_minute = 0;
+  auto hub = std::make_shared<SessionHub>(config);
+  SessionRoutes routes(hub);
+  EXPECT_EQ(routes.check_upgrade(upgrade_from("192.0.2.1")), std::nullopt);
+  EXPECT_EQ(routes.check_upgrade(upgrade_from("192.0.2.1")), std::nullopt);
+  auto flood = upgrade_from("192.0.2.1");
+  flood.target("/?token=a.b.c");  // refused for the rate, not the token
+  auto refused = routes.check_upgrade(flood);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result(), http::status::too_many_requests);
+  EXPECT_EQ((*refused)[http::field::retry_after], "30");
+  EXPECT_NE(refused->body().find("connections from this address"), std::string::npos);
+  EXPECT_EQ(routes.check_upgrade(upgrade_from("192.0.2.2")), std::nullopt);
+  EXPECT_EQ(rejections(*hub, "rate_limited_connect"), 1);
+  EXPECT_EQ(rejections(*hub, "bad_token"), 0);
+}
+
+TEST(SessionRoutes, ConnectionsAsOneUserAreLimitedFromAnyAddress) {
+  SessionConfig config;
+  config.jwt_secret = kSecret;
+  config.advertised_host = "h:1";
+  config.connections_per_ip_per_minute = 0;
+  config.connections_per_user_per_minute = 1;
+  SessionRoutes routes(std::make_shared<SessionHub>(config));
+  EXPECT_EQ(routes.check_upgrade(upgrade_from("192.0.2.1")), std::nullopt);
+  auto refused = routes.check_upgrade(upgrade_from("192.0.2.2"));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result(), http::status::too_many_requests);
+  EXPECT_NE(refused->body().find("connections as this user"), std::string::npos);
 }
 
 }  // namespace
