@@ -157,6 +157,11 @@ const backend = {
       [t(`sum by (route) (rate(chat_backend_http_requests_total{job="backend",route=~"/api/.*",code=~"429|503"}[${RATE}]))` +
         ` or sum by (route) (rate(chat_backend_http_requests_total{job="backend",route=~"/api/.*"}[${RATE}])) * 0`,
         '{{route}}')]),
+    panel('Admission refusals by limit', 'Requests refused with 429 per second, by the limit they ' +
+      'hit (logins, room creations, look-ups; per address or per user). Alert: BackendHigh429Rate.',
+      'reqps',
+      [t(`sum by (limit) (rate(chat_backend_admission_refusals_total{job="backend"}[${RATE}]))`, '{{limit}}')],
+      { stack: true, w: 24 }),
     row('Process (USE)'),
     panel('CPU', 'CPU time per second (1 = one core busy).', 'percentunit',
       [t(`rate(process_cpu_seconds_total{job="backend"}[${RATE}])`, 'cpu')], { w: 8 }),

@@ -140,6 +140,7 @@ test('metricNames finds the metrics of an expression and nothing else', () => {
 // --- the real stack ------------------------------------------------------------
 function startLoadgen(args) {
   const child = spawn(LOADGEN_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  run.loadgens.push(child);
   child.output = '';
   child.stdout.on('data', (d) => (child.output += d));
   child.stderr.on('data', (d) => (child.output += d));
@@ -159,15 +160,23 @@ async function waitFor(what, check, timeoutMs) {
   }
 }
 
-// Started once by the first end-to-end test; the others read what it saw.
-let run;
-async function stack() {
-  if (run) return run;
-  run = { metricsTexts: {}, stoppers: [] };
+// Started once by the first end-to-end test; the others read what it saw (or
+// fail with the reason it did not run).
+let run, running;
+function stack() {
+  running ??= runStack();
+  return running;
+}
+async function runStack() {
+  run = { metricsTexts: {}, stoppers: [], loadgens: [] };
   const loadgenPort = await freePort();
   const backend = await startBackend({ args: ['--admin-port', '0', '--fleet', 'local', '--session-binary', SESSION_BIN,
     '--rooms-per-server', '2', '--min-servers', '1', '--max-servers', '4', '--idle-before-stop', '1',
-    '--empty-room-grace', '0', '--poll-interval-ms', '200', '--session-log-dir', tmp] });
+    '--empty-room-grace', '0', '--poll-interval-ms', '200', '--session-log-dir', tmp,
+    // The load generator and this test share 127.0.0.1: no limit per address, the
+    // per-user ones stay (a login flood below gets 429).
+    '--logins-per-ip-per-minute', '0', '--room-creations-per-ip-per-minute', '0',
+    '--room-lookups-per-ip-per-minute', '0'] });
   run.stoppers.push(() => backend.stop());
   run.backend = backend;
   const admin = await waitFor('admin listener', () => backend.child.output.match(/admin on http:\/\/(\S+)/)?.[1], 10000);
@@ -224,12 +233,29 @@ async function stack() {
   run.stoppers.unshift(() => { autoscale.kill('SIGKILL'); return autoscale.exited; });
   run.autoscale = await autoscale.exited;
 
-  // Rooms nobody joins until the fleet is at its maximum and answers 503.
-  const login = await api(backend.url, 'POST', '/api/login', { body: { userId: 'monitoring-test' } });
+  // Rooms nobody joins (one user each) until the fleet is at its maximum and answers 503.
   run.refused = false;
+  run.createStatuses = [];
   for (let i = 0; i < 20 && !run.refused; i++) {
-    const r = await api(backend.url, 'POST', '/api/rooms', { token: login.json.token });
+    const login = await api(backend.url, 'POST', '/api/login', { body: { userId: `filler-${i}` } });
+    const r = await api(backend.url, 'POST', '/api/rooms', { token: login.json?.token });
+    run.createStatuses.push(r.status);
     run.refused = r.status === 503;
+  }
+  // One user logging in again and again: admission control answers 429.
+  run.throttled = false;
+  for (let i = 0; i < 100 && !run.throttled; i++) {
+    const r = await api(backend.url, 'POST', '/api/login', { body: { userId: 'flooder' } });
+    run.throttled = r.status === 429;
+  }
+  // Both refused again a few scrapes later, as retrying clients would be: a
+  // status code's series starts at its first answer, and rate() sees an
+  // increase only after a sample before it.
+  await sleep(3000);
+  const filler = await api(backend.url, 'POST', '/api/login', { body: { userId: 'filler-late' } });
+  run.refusedAgain = (await api(backend.url, 'POST', '/api/rooms', { token: filler.json?.token })).status;
+  for (let i = 0; i < 10 && run.throttledAgain !== 429; i++) {  // the limit refills meanwhile
+    run.throttledAgain = (await api(backend.url, 'POST', '/api/login', { body: { userId: 'flooder' } })).status;
   }
   run.metricsTexts.backend = await scrape(`http://${admin}/metrics`);
   return run;
@@ -247,11 +273,23 @@ async function panelsWithoutData(prometheus, start, end) {
   return missing;
 }
 
-test('end to end: the stack runs chat and autoscale and fills the fleet to its maximum', async () => {
+// The highest value one target of a panel took over the run.
+async function highest(r, file, title, legendPart) {
+  const panel = loadDashboards().find((d) => d.file === file).json.panels.find((p) => p.title === title);
+  const target = panel.targets.find((t) => t.legendFormat.includes(legendPart));
+  const now = Math.floor(Date.now() / 1000);
+  const result = await queryRange(r.monitoring.prometheusUrl, substitute(target.expr), r.start, now, 1);
+  return Math.max(0, ...result.flatMap((s) => s.values.map(([, v]) => Number(v)).filter(Number.isFinite)));
+}
+
+test('end to end: the stack runs chat and autoscale, fills the fleet to its maximum, floods a login', async () => {
   const r = await stack();
   expect(r.chat.code !== null, `chat load: ${r.chat.signal}`);
   expect(r.autoscale.code === 0, `autoscale exit ${r.autoscale.code}`);
-  expect(r.refused, 'no 503 from POST /api/rooms with the fleet at its maximum');
+  expect(r.refused, `no 503 from POST /api/rooms with the fleet at its maximum: ${r.createStatuses}`);
+  expect(r.throttled, 'no 429 for a login flood');
+  expect(r.refusedAgain === 503 && r.throttledAgain === 429,
+    `refused again: ${r.refusedAgain} for a room, ${r.throttledAgain} for a login`);
 });
 
 test('end to end: every panel query of every dashboard returns data', async () => {
@@ -272,15 +310,22 @@ test('end to end: every panel shows data already under plain chat load, before a
 
 test('end to end: the kill shows on the dashboards as a lost server and as the bots\' errors', async () => {
   const r = await stack();
-  const highest = async (file, title, legendPart) => {
-    const panel = loadDashboards().find((d) => d.file === file).json.panels.find((p) => p.title === title);
-    const target = panel.targets.find((t) => t.legendFormat.includes(legendPart));
-    const now = Math.floor(Date.now() / 1000);
-    const result = await queryRange(r.monitoring.prometheusUrl, substitute(target.expr), r.start, now, 1);
-    return Math.max(0, ...result.flatMap((s) => s.values.map(([, v]) => Number(v)).filter(Number.isFinite)));
-  };
-  expect(await highest('fleet.json', 'Scale-out, scale-in and lost servers', 'lost') > 0, 'no lost server on the Fleet dashboard');
-  expect(await highest('loadtest.json', 'Errors by kind', 'kind') > 0, 'no errors on the Load test dashboard');
+  expect(await highest(r, 'fleet.json', 'Scale-out, scale-in and lost servers', 'lost') > 0,
+    'no lost server on the Fleet dashboard');
+  expect(await highest(r, 'loadtest.json', 'Errors by kind', 'kind') > 0, 'no errors on the Load test dashboard');
+});
+
+test('end to end: the full fleet and the login flood show as refusals on the dashboards', async () => {
+  const r = await stack();
+  const panels = [['backend.json', 'Admission refusals by limit', 'limit'],
+    ['backend.json', 'Refusals: 429 and 503', 'route'], ['fleet.json', 'Refusals by reason', 'no capacity']];
+  let highs;
+  await waitFor('refusals on the dashboards', async () => {
+    highs = await Promise.all(panels.map(([file, title, legend]) => highest(r, file, title, legend)));
+    return highs.every((h) => h > 0);
+  }, 30000).catch((e) => {
+    throw new Error(`${e.message}: ${panels.map((p, i) => `"${p[1]}" at most ${highs[i]}`).join(', ')}`);
+  });
 });
 
 test('end to end: a session server killed with -9 reaches the webhook as SessionServerDown', async () => {
@@ -354,7 +399,12 @@ try {
     } catch (e) {
       failed++;
       console.log(`FAIL ${name}\n  ${e.stack ?? e}`);
-      if (run?.backend) console.log(`  backend output (last 1500 chars):\n${run.backend.child.output.slice(-1500)}`);
+      if (!run || run.printed) continue;  // the processes' output once, at the first failure
+      run.printed = true;
+      if (run.backend) console.log(`  backend output (last 1500 chars):\n${run.backend.child.output.slice(-1500)}`);
+      for (const child of run.loadgens) {
+        console.log(`  loadgen ${child.spawnargs.slice(1, 5).join(' ')} output (last 1500 chars):\n${child.output.slice(-1500)}`);
+      }
     }
   }
 } finally {
