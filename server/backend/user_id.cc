@@ -92,6 +92,19 @@ std::string refusal(UChar32 cp, UChar32 previous) {
   return "";
 }
 
+// The NFC normaliser, looked up once. ICU creates it once behind atomics of
+// its own, which ThreadSanitizer cannot see (ICU is not instrumented), so a
+// second thread's first use looked like a race; a local static makes the
+// hand-over visible to it, and saves the lookup on every call.
+const icu::Normalizer2* nfc_normalizer() {
+  static const icu::Normalizer2* const nfc = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* instance = icu::Normalizer2::getNFCInstance(status);
+    return U_SUCCESS(status) ? instance : nullptr;
+  }();
+  return nfc;
+}
+
 }  // namespace
 
 UserIdCheck check_user_id(std::string_view raw, std::size_t chars_max) {
@@ -112,10 +125,12 @@ UserIdCheck check_user_id(std::string_view raw, std::size_t chars_max) {
     name.append(code_points[i]);
   }
   // One spelling per name: "é" as U+00E9 and as "e" + U+0301 become the same.
+  const icu::Normalizer2* nfc = nfc_normalizer();
   UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
-  icu::UnicodeString normalized = U_SUCCESS(status) ? nfc->normalize(name, status) : name;
-  if (U_FAILURE(status)) return {std::nullopt, "userId could not be normalised: try another name"};
+  icu::UnicodeString normalized = nfc ? nfc->normalize(name, status) : name;
+  if (nfc == nullptr || U_FAILURE(status)) {
+    return {std::nullopt, "userId could not be normalised: try another name"};
+  }
   if (static_cast<std::size_t>(normalized.countChar32()) > chars_max) {
     return {std::nullopt, "userId is longer than " + std::to_string(chars_max) + " characters"};
   }
