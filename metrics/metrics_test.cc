@@ -7,13 +7,17 @@
 namespace metrics {
 namespace {
 
+prometheus::Counter& things_total(Metrics& metrics) {
+  return prometheus::BuildCounter()
+      .Name("things_total")
+      .Help("Things counted by a component.")
+      .Register(metrics.registry())
+      .Add({});
+}
+
 TEST(FollowedCounter, AddsWhatTheTallyGrewBy) {
   Metrics metrics;
-  auto& counter = prometheus::BuildCounter()
-                      .Name("things_total")
-                      .Help("h")
-                      .Register(metrics.registry())
-                      .Add({});
+  auto& counter = things_total(metrics);
   FollowedCounter followed(counter);
   followed.sync(5);
   followed.sync(5);
@@ -23,11 +27,7 @@ TEST(FollowedCounter, AddsWhatTheTallyGrewBy) {
 
 TEST(FollowedCounter, NeverGoesDownWhenTheTallyIsReset) {
   Metrics metrics;
-  auto& counter = prometheus::BuildCounter()
-                      .Name("things_total")
-                      .Help("h")
-                      .Register(metrics.registry())
-                      .Add({});
+  auto& counter = things_total(metrics);
   FollowedCounter followed(counter);
   followed.sync(10);
   followed.sync(3);  // the component started counting again

@@ -34,6 +34,16 @@ std::function<void(std::string_view reason)> count_dropped(
   };
 }
 
+ServerOptions operator_listener_options(const std::string& address, unsigned short port,
+                                        prometheus::Family<prometheus::Counter>& dropped) {
+  ServerOptions options;
+  options.address = address;
+  options.port = port;
+  options.connections_max = 64;
+  options.on_dropped = count_dropped(dropped, "admin");
+  return options;
+}
+
 bool operator_authorized(const Request& request, std::string_view admin_token) {
   if (admin_token.empty()) return true;
   auto token = bearer_token(request);

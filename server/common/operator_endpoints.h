@@ -19,6 +19,11 @@ Response metrics_response(const Request& request, metrics::Metrics& metrics);
 // listener dropped or held off on its own, so that a slow or malformed flood
 // shows on the dashboards. Register it once per binary.
 prometheus::Family<prometheus::Counter>& dropped_connections(metrics::Metrics& metrics);
+// The options of a binary's operators' listener: a few scrapers and pollers,
+// not the public, so few connections; what it drops counted as "admin".
+ServerOptions operator_listener_options(const std::string& address, unsigned short port,
+                                        prometheus::Family<prometheus::Counter>& dropped);
+
 // For ServerOptions::on_dropped: counts into that family under `listener`.
 std::function<void(std::string_view reason)> count_dropped(
     prometheus::Family<prometheus::Counter>& family, std::string listener);

@@ -20,7 +20,8 @@ std::uint64_t raise_open_files_limit() {
 }
 
 std::size_t connections_within(std::uint64_t open_files_max) {
-  constexpr std::uint64_t reserve = 64 + kAdminConnectionsMax;
+  // Files, timers and outgoing calls, and the operators' listener's 64.
+  constexpr std::uint64_t reserve = 64 + 64;
   return open_files_max > 2 * reserve ? open_files_max - reserve : open_files_max / 2;
 }
 

@@ -20,8 +20,6 @@ std::uint64_t raise_open_files_limit();
 // but a reserve for everything else (files, the admin listener, timers,
 // outgoing calls), which a flood must not take.
 std::size_t connections_within(std::uint64_t open_files_max);
-// Operators' listeners serve a few scrapers and pollers, not the public.
-inline constexpr std::size_t kAdminConnectionsMax = 64;
 
 // Runs `io` on `threads` threads (this one included) until it stops. An
 // exception escaping a handler is logged with `name` and the thread goes on

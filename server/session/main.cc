@@ -74,12 +74,9 @@ int main(int argc, char** argv) {
   options.on_dropped = web::count_dropped(dropped, "public");
   web::HttpServer server(io, options, routes);
   AdminRoutes admin_routes(hub);
-  web::ServerOptions admin_options;
-  admin_options.address = config.admin_address;
-  admin_options.port = config.admin_port;
-  admin_options.connections_max = kAdminConnectionsMax;
-  admin_options.on_dropped = web::count_dropped(dropped, "admin");
-  web::HttpServer admin_server(io, admin_options, admin_routes);
+  web::HttpServer admin_server(
+      io, web::operator_listener_options(config.admin_address, config.admin_port, dropped),
+      admin_routes);
   try {
     server.start();
     admin_server.start();
