@@ -153,6 +153,11 @@ TEST(HttpServer, TellsWhatItDroppedOnItsOwnAndWhy) {
   // A request that never ends (slowloris): dropped at the request timeout.
   EXPECT_EQ(send_and_read(endpoint, "GET / HTTP/1.1\r\nHost: x\r\n"), "");
 
+  // The client sees its socket closed by the deadline's timer a moment before
+  // the server's read handler reports why: wait for the report (bounded).
+  for (int i = 0; i < 1000 && !drops.saw("timeout"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   server.stop_accepting();
   work.reset();
   io.stop();
