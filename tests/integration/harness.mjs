@@ -144,6 +144,23 @@ export async function api(base, method, route, { body, token, headers = {}, raw 
   return { status: res.status, headers: res.headers, json, text };
 }
 
+// Logs `userId` in at the backend `base`; its user token.
+export async function login(base, userId) {
+  const res = await api(base, 'POST', '/api/login', { body: { userId } });
+  if (res.status !== 200) throw new Error(`login ${userId}: ${res.status} ${res.text}`);
+  return res.json.token;
+}
+
+// A room created by `token`'s user at the backend `base`, and the session
+// token to join it: { roomId, host, token }.
+export async function joinableRoom(base, token) {
+  const created = await api(base, 'POST', '/api/rooms', { token });
+  if (created.status !== 200) throw new Error(`create: ${created.status} ${created.text}`);
+  const found = await api(base, 'GET', `/api/rooms/${created.json.roomId}`, { token });
+  if (found.status !== 200) throw new Error(`look-up: ${found.status} ${found.text}`);
+  return { roomId: created.json.roomId, ...found.json };
+}
+
 // --- WebSocket ----------------------------------------------------------------
 export const EVENTS = 'scalable-chat.events.v1';
 

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import {
   startBackend, startSession, api, signToken, userToken, sessionToken, decodeToken, freePort,
-  Client, expectUpgradeRefused, BACKEND_BIN, SESSION_BIN,
-} from './harness.mjs';
+  Client, expectUpgradeRefused, BACKEND_BIN, SESSION_BIN, login as loginAt, joinableRoom } from './harness.mjs';
 
 let backend;
 let session;
@@ -23,20 +22,8 @@ after(async () => {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-async function login(userId) {
-  const res = await api(backend.url, 'POST', '/api/login', { body: { userId } });
-  assert.equal(res.status, 200, res.text);
-  return res.json.token;
-}
-
-// A room placed by the backend and the session token to join it.
-async function joinable(token) {
-  const created = await api(backend.url, 'POST', '/api/rooms', { token });
-  assert.equal(created.status, 200, created.text);
-  const found = await api(backend.url, 'GET', `/api/rooms/${created.json.roomId}`, { token });
-  assert.equal(found.status, 200, found.text);
-  return { roomId: created.json.roomId, ...found.json };
-}
+const login = (userId) => loginAt(backend.url, userId);
+const joinable = (token) => joinableRoom(backend.url, token);
 
 // 401 from both authorised backend routes, with an error matching `reason`.
 async function refusedByBackend(token, reason) {

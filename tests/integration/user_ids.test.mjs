@@ -2,7 +2,7 @@
 // take another's name with another spelling of it.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBackend, startSession, api, decodeToken, Client } from './harness.mjs';
+import { startBackend, startSession, api, decodeToken, Client, login as loginAt, joinableRoom } from './harness.mjs';
 
 let backend;
 let session;
@@ -16,20 +16,8 @@ after(async () => {
   await session.stop();
 });
 
-async function login(userId) {
-  const res = await api(backend.url, 'POST', '/api/login', { body: { userId } });
-  assert.equal(res.status, 200, res.text);
-  return res.json.token;
-}
-
-// A room placed by the backend and the session token to join it.
-async function joinable(token) {
-  const created = await api(backend.url, 'POST', '/api/rooms', { token });
-  assert.equal(created.status, 200, created.text);
-  const found = await api(backend.url, 'GET', `/api/rooms/${created.json.roomId}`, { token });
-  assert.equal(found.status, 200, found.text);
-  return { roomId: created.json.roomId, ...found.json };
-}
+const login = (userId) => loginAt(backend.url, userId);
+const joinable = (token) => joinableRoom(backend.url, token);
 
 describe('user ids', () => {
   for (const [name, userId, reason] of [
