@@ -165,8 +165,8 @@ class WebSocketSession : public Member,
   void on_message() {
     metrics_.messages_received.Increment();
     // A read that completes after a close took the session out of its room
-    // has nobody to go to; one after we sent our close is not read at all.
-    if (!room_ || close_sent_) return;
+    // has nobody to go to. Once closed for refusals, nothing more is read.
+    if (!room_ || refused_too_often_) return;
     auto started = std::chrono::steady_clock::now();
     PostResult result =
         ws_.got_text() ? room_->post(*this, message_, now()) : room_->post_binary(*this, now());
@@ -185,6 +185,7 @@ class WebSocketSession : public Member,
         // Refused frames cost the server reads and checks: a client that
         // keeps sending them is broken or hostile, and is let go.
         metrics_.rejected("too_many_refusals").Increment();
+        refused_too_often_ = true;
         return close_with(websocket::close_code::policy_error, "Too many refused messages");
       case PostResult::accepted:
       case PostResult::not_in_room:  // left meanwhile: not a refusal anyone saw
@@ -281,8 +282,9 @@ class WebSocketSession : public Member,
   std::string message_;                       // strand only: the message read so far
   const SessionClaims claims_;
   const bool events_;
-  std::shared_ptr<Room> room_;  // strand only (and the destructor)
-  bool close_sent_ = false;     // strand only
+  std::shared_ptr<Room> room_;      // strand only (and the destructor)
+  bool close_sent_ = false;         // strand only
+  bool refused_too_often_ = false;  // strand only: being closed for it
 
   std::mutex outbox_mutex_;       // deliver() comes from other threads
   std::vector<Outgoing> outbox_;  // empty costs nothing, unlike a std::deque
