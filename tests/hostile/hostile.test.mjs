@@ -8,11 +8,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
 import {
-  startBackend, startSession, api, sessionToken, freePort, BACKEND_BIN, SECRET,
+  startBackend, startSession, api, sessionToken, freePort, requestFrom, BACKEND_BIN, SECRET,
 } from '../integration/harness.mjs';
 
 const ATTACKER = '127.0.0.1';
@@ -21,27 +20,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const stops = [];
 after(async () => { for (const stop of stops.reverse()) await stop(); });
 
-// One HTTP request from `from`; the status and the parsed body.
-function request(url, { method = 'GET', from = GOOD, body, headers = {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(url, {
-      method, localAddress: from, agent: false,
-      headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => {
-        let json;
-        try { json = JSON.parse(text); } catch {}
-        resolve({ status: res.statusCode, json, text });
-      });
-    });
-    req.setTimeout(30000, () => req.destroy(new Error(`no answer from ${url} in 30 s`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+// One HTTP request, from the well-behaved pair's address unless told otherwise.
+const request = (url, options = {}) => requestFrom(url, { from: GOOD, ...options });
 
 // A WebSocket client from `from` that records event frames.
 function connect(host, token, { from = GOOD } = {}) {

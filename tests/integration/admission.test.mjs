@@ -5,35 +5,12 @@
 // small in each test's setup, so nothing depends on the machine's speed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import WebSocket from 'ws';
-import { startBackend, startSession, api, userToken, sessionToken, Client } from './harness.mjs';
+import {
+  startBackend, startSession, api, userToken, sessionToken, Client, requestFrom,
+} from './harness.mjs';
 
-// One HTTP request from source address `from`; headers and the parsed body.
-function request(url, { method = 'GET', from, body, headers = {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(url, {
-      method,
-      localAddress: from,
-      agent: false,
-      headers: {
-        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-    }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => {
-        let json;
-        try { json = JSON.parse(text); } catch {}
-        resolve({ status: res.statusCode, headers: res.headers, json, text });
-      });
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const request = requestFrom;
 
 const login = (backend, userId, options = {}) =>
   request(`${backend.url}/api/login`, { method: 'POST', body: { userId }, ...options });

@@ -3,6 +3,7 @@
 // first) or from SESSION_BIN / BACKEND_BIN.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import { createHmac } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
@@ -142,6 +143,29 @@ export async function api(base, method, route, { body, token, headers = {}, raw 
   let json;
   try { json = JSON.parse(text); } catch {}
   return { status: res.status, headers: res.headers, json, text };
+}
+
+// One HTTP request from source address `from` (a loopback address: each is a
+// different client to admission control); its status, headers and body.
+export function requestFrom(url, { method = 'GET', from, body, headers = {}, timeoutMs = 30000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(url, {
+      method, localAddress: from, agent: false,
+      headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        let json;
+        try { json = JSON.parse(text); } catch {}
+        resolve({ status: res.statusCode, headers: res.headers, json, text });
+      });
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from ${url} in ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 // Logs `userId` in at the backend `base`; its user token.
