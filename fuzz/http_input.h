@@ -13,6 +13,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -64,12 +65,16 @@ inline std::optional<chat::web::Request> parse_request(std::string_view bytes,
     if (ec || used == 0) break;
   }
   if (ec || !parser.is_done()) return std::nullopt;
-  return parser.release();
+  chat::web::Request request = parser.release();
+  // As HttpServer does: the connection's address, never the client's claim of it.
+  request.erase(chat::web::peer_address_field);
+  request.set(chat::web::peer_address_field, "192.0.2.7");
+  return request;
 }
 
 // An answer goes on the wire as one well-formed response: serialised and
 // read back, it is the same status and body (no header injection, no body
-// that disagrees with its length).
+// that disagrees with its length); a JSON body is JSON, in UTF-8.
 inline void check_wire_form(const chat::web::Response& response) {
   namespace http = boost::beast::http;
   chat::web::Response copy = response;
@@ -88,6 +93,11 @@ inline void check_wire_form(const chat::web::Response& response) {
   FUZZ_CHECK(used == text.size());
   FUZZ_CHECK(parser.get().result_int() == copy.result_int());
   FUZZ_CHECK(parser.get().body() == copy.body());
+  if (copy[http::field::content_type] == "application/json") {
+    boost::beast::error_code json_error;
+    boost::json::parse(copy.body(), json_error);  // strict: UTF-8 too
+    FUZZ_CHECK(!json_error);
+  }
 }
 
 }  // namespace fuzz
