@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
+#include <thread>
+#include <vector>
 
 namespace chat {
 namespace {
@@ -91,6 +94,40 @@ TEST(SessionHub, ClosingMayDropASessionsLastReference) {
   owner->on_close = [&owner] { owner.reset(); };  // its last handler finishes
   hub.close_all_going_away();
   EXPECT_TRUE(destroyed);
+  EXPECT_EQ(hub.session_count(), 0u);
+}
+
+// Sessions come and go on I/O threads (each joining and leaving a room) while
+// SIGTERM asks them all to close and /status reads the rooms: every session
+// leaves the list, whichever thread drops its last reference. test.sh also
+// runs this under ThreadSanitizer.
+TEST(SessionHub, SessionsComeAndGoWhileTheHubClosesThemAndReadsTheRooms) {
+  SessionHub hub(small_config());
+  std::atomic<bool> done{false};
+  std::vector<std::thread> io_threads;
+  for (int t = 0; t < 4; ++t) {
+    io_threads.emplace_back([&hub, t] {
+      FakeMember member("u" + std::to_string(t));
+      for (int round = 0; round < 1000; ++round) {
+        auto session = std::make_shared<FakeSession>(hub);
+        hub.add(session);
+        auto admission = hub.rooms().join("r" + std::to_string(t % 2), member, at(round));
+        ASSERT_EQ(admission.result, JoinResult::joined);
+        admission.room->leave(member, at(round));
+        session.reset();  // the closer may hold the last reference now
+      }
+    });
+  }
+  std::thread closer([&hub, &done] {
+    while (!done) {
+      hub.close_all_going_away();
+      EXPECT_LE(hub.read_rooms(at(0).steady).size(), 2u);
+      hub.sweep_rooms(at(0).steady);
+    }
+  });
+  for (auto& thread : io_threads) thread.join();
+  done = true;
+  closer.join();
   EXPECT_EQ(hub.session_count(), 0u);
 }
 
