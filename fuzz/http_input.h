@@ -58,8 +58,11 @@ inline std::optional<chat::web::Request> parse_request(std::string_view bytes,
     std::size_t used = parser.put(buffer, ec);
     buffer += used;
     if (ec == http::error::need_more) {
+      // The parser has seen every byte there is (it may leave some unused
+      // to see them again with the next ones): the stream ends here. Giving
+      // it the same bytes again is what Beast's own read never does.
       ec = {};
-      if (used == 0) buffer = {};  // what is left is not enough: the stream ends here
+      buffer = {};
       continue;
     }
     if (ec || used == 0) break;
