@@ -1,14 +1,13 @@
 #include "loadgen/metrics_server.h"
 
-#include "metrics/followed_counter.h"
-#include "metrics/metrics.h"
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-
 #include <map>
+
+#include "metrics/followed_counter.h"
+#include "metrics/metrics.h"
 
 namespace loadgen {
 
@@ -37,6 +36,17 @@ struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
                       .Help("Chat messages received by bots (one per member).")
                       .Register(metrics.registry())
                       .Add({})),
+        missing(prometheus::BuildGauge()
+                    .Name("loadgen_deliveries_missing")
+                    .Help("Deliveries lost so far: messages a joined member skipped over and "
+                          "never received (and, once the run ends, never received at all).")
+                    .Register(metrics.registry())
+                    .Add({})),
+        outstanding(prometheus::BuildGauge()
+                        .Name("loadgen_deliveries_outstanding")
+                        .Help("Deliveries still owed to joined members: in flight, or lost.")
+                        .Register(metrics.registry())
+                        .Add({})),
         errors(prometheus::BuildCounter()
                    .Name("loadgen_errors_total")
                    .Help("Errors by kind.")
@@ -45,17 +55,17 @@ struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
                     .Name("loadgen_delivery_latency_seconds")
                     .Help("From a bot's send to another member's receipt.")
                     .Register(metrics.registry())
-                    .Add({}, prometheus::Histogram::BucketBoundaries{
-                                 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
-                                 1, 2, 5, 10})) {}
+                    .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.005,
+                                                                     0.01, 0.02, 0.05, 0.1, 0.2,
+                                                                     0.5, 1, 2, 5, 10})) {}
 
   void accept() {
-    acceptor.async_accept([self = shared_from_this()](boost::system::error_code ec,
-                                                      tcp::socket socket) {
-      if (ec) return;  // closed: the run is over
-      std::make_shared<Exchange>(self, std::move(socket))->read();
-      self->accept();
-    });
+    acceptor.async_accept(
+        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+          if (ec) return;  // closed: the run is over
+          std::make_shared<Exchange>(self, std::move(socket))->read();
+          self->accept();
+        });
   }
 
   // One request on one connection (Prometheus scrapes a few times a minute).
@@ -108,6 +118,13 @@ struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
   std::string render() {
     auto& stats = engine.stats();
     bots.Set(static_cast<double>(stats.bots_connected));
+    std::uint64_t missing_now = 0, outstanding_now = 0;
+    for (const auto& room : engine.rooms()) {
+      missing_now += room->checker.counts().missing();
+      outstanding_now += room->checker.outstanding();
+    }
+    missing.Set(static_cast<double>(missing_now));
+    outstanding.Set(static_cast<double>(outstanding_now));
     sent.sync(stats.messages_sent);
     delivered.sync(stats.deliveries);
     for (auto& [kind, count] : stats.errors) {
@@ -129,6 +146,8 @@ struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
   prometheus::Gauge& bots;
   metrics::FollowedCounter sent;
   metrics::FollowedCounter delivered;
+  prometheus::Gauge& missing;
+  prometheus::Gauge& outstanding;
   prometheus::Family<prometheus::Counter>& errors;
   prometheus::Histogram& latency;
   std::map<std::string, metrics::FollowedCounter> errors_followed;

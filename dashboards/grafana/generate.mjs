@@ -106,6 +106,11 @@ const sessionServers = {
     panel('Rejections by reason', 'Refused connections and messages per second, by reason.', 'ops',
       [t(`sum by (reason) (rate(chat_session_rejections_total{job="session-servers",${I}}[${RATE}]))`,
         '{{reason}}')], { stack: true }),
+    panel('Connections dropped by the listeners', 'Connections a listener dropped or held off ' +
+      'on its own per second, by listener and reason: a request too slow to arrive (slowloris), ' +
+      'malformed or oversized, or a listener at its connection cap.', 'ops',
+      [t(`sum by (listener, reason) (rate(chat_http_dropped_connections_total{job="session-servers",` +
+        `${I}}[${RATE}]))`, '{{listener}} {{reason}}')], { stack: true }),
     panel('Slow consumers dropped', 'Clients disconnected because their send queue passed ' +
       '--send-queue-bytes-max, per server over 5 min (alert: SlowConsumersDropped).', 'short',
       [t(`sum by (server_id) (increase(chat_session_rejections_total{job="session-servers",` +
@@ -129,6 +134,11 @@ const sessionServers = {
       '(alert: FileDescriptorsNearLimit at 80%).', 'percentunit',
       [t(`process_open_fds{job="session-servers",${I}} / process_max_fds{job="session-servers",${I}}`,
         '{{server_id}}')], { w: 8 }),
+    panel('Send queues', 'Bytes waiting to be written to clients, in all, and in the fullest ' +
+      'client\'s queue (past --send-queue-bytes-max that client is dropped as too slow).', 'bytes',
+      [t(`sum(chat_session_send_queue_bytes{job="session-servers",${I}})`, 'waiting, all clients'),
+       t(`max(chat_session_send_queue_bytes_largest{job="session-servers",${I}})`, 'fullest client')],
+      { w: 24 }),
   ],
 };
 
@@ -162,6 +172,11 @@ const backend = {
       'reqps',
       [t(`sum by (limit) (rate(chat_backend_admission_refusals_total{job="backend"}[${RATE}]))`, '{{limit}}')],
       { stack: true, w: 24 }),
+    panel('Connections dropped by the listeners', 'Connections the public and admin listeners ' +
+      'dropped or held off on their own per second, by reason: a request too slow to arrive ' +
+      '(slowloris), malformed or oversized, or a listener at its connection cap.', 'ops',
+      [t(`sum by (listener, reason) (rate(chat_http_dropped_connections_total{job="backend"}[${RATE}]))`,
+        '{{listener}} {{reason}}')], { stack: true, w: 24 }),
     row('Process (USE)'),
     panel('CPU', 'CPU time per second (1 = one core busy).', 'percentunit',
       [t(`rate(process_cpu_seconds_total{job="backend"}[${RATE}])`, 'cpu')], { w: 8 }),
@@ -198,6 +213,11 @@ const loadtest = {
     panel('Errors by kind', 'Errors the bots met per second, by kind (a WebSocket close code, ' +
       'an HTTP status of a call).', 'ops',
       [t(`sum by (kind) (rate(loadgen_errors_total{job="loadgen"}[${RATE}]))`, '{{kind}}')]),
+    panel('Missing deliveries', 'Deliveries lost so far (a joined member skipped a message and ' +
+      'never got it; the goal is 0), beside those still owed to joined members (in flight, or ' +
+      'lost).', 'short',
+      [t('sum(loadgen_deliveries_missing{job="loadgen"})', 'lost'),
+       t('sum(loadgen_deliveries_outstanding{job="loadgen"})', 'owed')], { w: 24 }),
   ],
 };
 

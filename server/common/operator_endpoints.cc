@@ -29,6 +29,11 @@ prometheus::Family<prometheus::Counter>& dropped_connections(metrics::Metrics& m
 
 std::function<void(std::string_view reason)> count_dropped(
     prometheus::Family<prometheus::Counter>& family, std::string listener) {
+  // Every series from 0, so a rate over them is 0 (not absent) until a drop.
+  for (const char* reason : {"timeout", "body_too_large", "headers_too_large", "malformed",
+                             "at_capacity", "accept_failed"}) {
+    family.Add({{"listener", listener}, {"reason", reason}});
+  }
   return [&family, listener = std::move(listener)](std::string_view reason) {
     family.Add({{"listener", listener}, {"reason", std::string(reason)}}).Increment();
   };

@@ -41,6 +41,7 @@ std::optional<web::Response> operator_response(SessionHub& hub, const web::Reque
   if (path == "/status") return status_response(hub, request);
   if (path == "/metrics") {
     hub.read_rooms(std::chrono::steady_clock::now());  // sets the rooms and users gauges
+    hub.read_send_queues();
     return web::metrics_response(request, hub.metrics());
   }
   return std::nullopt;

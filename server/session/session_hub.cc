@@ -1,5 +1,7 @@
 #include "server/session/session_hub.h"
 
+#include <algorithm>
+
 namespace chat {
 
 SessionHub::SessionHub(SessionConfig config)
@@ -22,20 +24,35 @@ std::size_t SessionHub::session_count() const {
   return sessions_.size();
 }
 
-void SessionHub::close_all_going_away() {
+std::vector<std::shared_ptr<DrainableSession>> SessionHub::alive_sessions() const {
   std::vector<std::shared_ptr<DrainableSession>> alive;
-  {
-    std::lock_guard lock(mutex_);
-    alive.reserve(sessions_.size());
-    for (const auto& [key, weak] : sessions_) {
-      // Expired: that session's destructor is running, and waits on our
-      // lock to remove itself. It is going anyway.
-      if (auto owner = weak.lock()) alive.push_back(std::move(owner));
-    }
+  std::lock_guard lock(mutex_);
+  alive.reserve(sessions_.size());
+  for (const auto& [key, weak] : sessions_) {
+    // Expired: that session's destructor is running, and waits on our lock
+    // to remove itself. It is going anyway.
+    if (auto owner = weak.lock()) alive.push_back(std::move(owner));
   }
+  return alive;
+}
+
+void SessionHub::close_all_going_away() {
   // Outside the lock: `alive` may hold a session's last reference, and its
   // destructor calls remove(), which takes the lock (under it: a deadlock).
+  auto alive = alive_sessions();
   for (const auto& session : alive) session->close_going_away();
+}
+
+void SessionHub::read_send_queues() {
+  std::size_t total = 0, largest = 0;
+  auto alive = alive_sessions();  // released outside the lock, as above
+  for (const auto& session : alive) {
+    std::size_t bytes = session->queued_bytes();
+    total += bytes;
+    largest = std::max(largest, bytes);
+  }
+  session_metrics_.send_queue_bytes.Set(static_cast<double>(total));
+  session_metrics_.send_queue_bytes_largest.Set(static_cast<double>(largest));
 }
 
 std::vector<RoomStatus> SessionHub::read_rooms(std::chrono::steady_clock::time_point now) {

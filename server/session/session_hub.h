@@ -32,6 +32,9 @@ class DrainableSession {
   // Asks the peer to go away (WebSocket close 1001 "Server shutting down").
   // Called from any thread; must not call back into the hub.
   virtual void close_going_away() = 0;
+  // Bytes waiting to be written to the peer. Any thread; must not call back
+  // into the hub.
+  virtual std::size_t queued_bytes() const = 0;
 
  protected:
   ~DrainableSession() = default;  // owned through shared_ptr to the session itself
@@ -65,10 +68,16 @@ class SessionHub {
   // The rooms as they are now; the rooms and users gauges are set from the
   // same reading, so /metrics and /status agree.
   std::vector<RoomStatus> read_rooms(std::chrono::steady_clock::time_point now);
+  // Sets the send-queue gauges from every live session (for /metrics).
+  void read_send_queues();
   // Drops rooms empty past their grace period (called every second).
   void sweep_rooms(std::chrono::steady_clock::time_point now);
 
  private:
+  // Owners of every session still alive, taken under the lock; whoever holds
+  // them must let go outside it (see close_all_going_away).
+  std::vector<std::shared_ptr<DrainableSession>> alive_sessions() const;
+
   const SessionConfig config_;
   metrics::Metrics metrics_;
   SessionMetrics session_metrics_;  // registered in metrics_, so declared after it

@@ -20,6 +20,9 @@ class FakeSession : public DrainableSession {
     hub_.remove(this);
     if (destroyed_) *destroyed_ = true;
   }
+  std::size_t queued_bytes() const override { return queued; }
+  std::size_t queued = 0;
+
   void close_going_away() override {
     ++close_requests;
     if (on_close) on_close();
@@ -129,6 +132,23 @@ TEST(SessionHub, SessionsComeAndGoWhileTheHubClosesThemAndReadsTheRooms) {
   done = true;
   closer.join();
   EXPECT_EQ(hub.session_count(), 0u);
+}
+
+TEST(SessionHub, SendQueueGaugesSumTheLiveSessionsAndNameTheFullest) {
+  SessionHub hub(small_config());
+  auto a = std::make_shared<FakeSession>(hub);
+  auto b = std::make_shared<FakeSession>(hub);
+  hub.add(a);
+  hub.add(b);
+  a->queued = 100;
+  b->queued = 4000;
+  hub.read_send_queues();
+  EXPECT_EQ(hub.session_metrics().send_queue_bytes.Value(), 4100);
+  EXPECT_EQ(hub.session_metrics().send_queue_bytes_largest.Value(), 4000);
+  b.reset();  // gone: no longer counted
+  hub.read_send_queues();
+  EXPECT_EQ(hub.session_metrics().send_queue_bytes.Value(), 100);
+  EXPECT_EQ(hub.session_metrics().send_queue_bytes_largest.Value(), 100);
 }
 
 TEST(SessionHub, DrainsOnRequest) {

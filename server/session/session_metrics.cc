@@ -18,6 +18,17 @@ SessionMetrics::SessionMetrics(prometheus::Registry& registry)
                 .Help("Users in the rooms of this server.")
                 .Register(registry)
                 .Add({})),
+      send_queue_bytes(prometheus::BuildGauge()
+                           .Name("chat_session_send_queue_bytes")
+                           .Help("Bytes waiting in the send queues of all clients.")
+                           .Register(registry)
+                           .Add({})),
+      send_queue_bytes_largest(prometheus::BuildGauge()
+                                   .Name("chat_session_send_queue_bytes_largest")
+                                   .Help("Bytes waiting in the fullest client's send queue "
+                                         "(over --send-queue-bytes-max it is dropped).")
+                                   .Register(registry)
+                                   .Add({})),
       connections_total(prometheus::BuildCounter()
                             .Name("chat_session_connections_total")
                             .Help("WebSocket connections accepted.")

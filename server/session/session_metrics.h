@@ -12,6 +12,10 @@ struct SessionMetrics {
   prometheus::Gauge& connections;
   prometheus::Gauge& rooms;
   prometheus::Gauge& users;
+  // Bytes waiting in clients' send queues, in all and in the fullest one
+  // (read when /metrics is asked for: nothing on the delivery path).
+  prometheus::Gauge& send_queue_bytes;
+  prometheus::Gauge& send_queue_bytes_largest;
   prometheus::Counter& connections_total;
   prometheus::Counter& messages_received;
   prometheus::Counter& frames_sent;

@@ -100,6 +100,11 @@ class WebSocketSession : public Member,
   }
 
   // SIGTERM: close with "going away"; the read loop then ends and leaves.
+  std::size_t queued_bytes() const override {
+    std::lock_guard lock(outbox_mutex_);
+    return outbox_bytes_;
+  }
+
   void close_going_away() override {
     net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
       self->close_with(websocket::close_code::going_away, "Server shutting down");
@@ -286,7 +291,7 @@ class WebSocketSession : public Member,
   bool close_sent_ = false;         // strand only
   bool refused_too_often_ = false;  // strand only: being closed for it
 
-  std::mutex outbox_mutex_;       // deliver() comes from other threads
+  mutable std::mutex outbox_mutex_;  // deliver() comes from other threads
   std::vector<Outgoing> outbox_;  // empty costs nothing, unlike a std::deque
   std::size_t outbox_bytes_ = 0;
   bool writing_ = false;

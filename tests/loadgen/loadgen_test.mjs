@@ -96,6 +96,8 @@ test('--metrics-port serves the run and the process to Prometheus while it runs'
     expect(r.code === 0, `exit ${r.code}`, r);
     expect(/^loadgen_messages_delivered_total [1-9]/m.test(text), `deliveries counted:\n${text}`, r);
     expect(/^loadgen_bots_connected /m.test(text), 'bots gauge', r);
+    expect(/^loadgen_deliveries_missing 0$/m.test(text), `nothing lost:\n${text}`, r);
+    expect(/^loadgen_deliveries_outstanding \d+$/m.test(text), 'deliveries owed', r);
     expect(/^process_open_fds /m.test(text), "the loadgen process's own figures", r);
     expect(missing?.status === 404, `404 for another path, got ${missing?.status}`, r);
   } finally { await s.stop(); }
