@@ -75,9 +75,19 @@ std::string event_snapshot(std::string_view room_id, const std::deque<std::strin
          ",\"limits\":" + boost::json::serialize(limits_json) + "}";
 }
 
-std::string event_message(const std::string& message_json) {
-  // message_json is {"userId":..}: splice the type in front of its fields.
-  return "{\"type\":\"message\"," + message_json.substr(1);
+std::string event_message(const std::string& message_json, std::string_view client_id) {
+  // message_json is {"userId":..}: splice the type in front of its fields,
+  // and the id (valid ids need no escaping, but quote them all the same) last.
+  std::string frame = "{\"type\":\"message\"," + message_json.substr(1);
+  if (!client_id.empty()) {
+    frame.pop_back();
+    frame += ",\"id\":" + quoted(client_id) + "}";
+  }
+  return frame;
+}
+
+std::string event_ack(std::string_view client_id) {
+  return "{\"type\":\"ack\",\"id\":" + quoted(client_id) + "}";
 }
 
 std::string event_presence(std::string_view type, std::string_view user_id, std::string_view ts) {
@@ -85,9 +95,11 @@ std::string event_presence(std::string_view type, std::string_view user_id, std:
          "}";
 }
 
-std::string event_error(std::string_view code, std::string_view message) {
-  return boost::json::serialize(
-      boost::json::object{{"type", "error"}, {"code", code}, {"message", message}});
+std::string event_error(std::string_view code, std::string_view message,
+                        std::string_view client_id) {
+  boost::json::object error{{"type", "error"}, {"code", code}, {"message", message}};
+  if (!client_id.empty()) error["id"] = client_id;
+  return boost::json::serialize(error);
 }
 
 }  // namespace chat::frames

@@ -25,8 +25,12 @@ std::string seed_snapshot(const std::deque<std::string>& messages_json,
 // Event subprotocol frames.
 std::string event_snapshot(std::string_view room_id, const std::deque<std::string>& messages_json,
                            const std::vector<std::string>& users, const RoomLimits& limits);
-std::string event_message(const std::string& message_json);
+// `client_id`, when not empty, is added as "id": the v2 acknowledgement.
+std::string event_message(const std::string& message_json, std::string_view client_id = {});
+std::string event_ack(std::string_view client_id);
 std::string event_presence(std::string_view type, std::string_view user_id, std::string_view ts);
-std::string event_error(std::string_view code, std::string_view message);
+// `client_id`, when not empty, names the refused v2 message.
+std::string event_error(std::string_view code, std::string_view message,
+                        std::string_view client_id = {});
 
 }  // namespace chat::frames

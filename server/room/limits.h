@@ -17,6 +17,11 @@ struct RoomLimits {
   // of this many, refilled at this many a minute; a refused frame when it is
   // spent closes the member (1008). 0: never closed for refusals.
   double refused_messages_per_minute = 60.0;
+  // v2 message ids remembered to drop duplicates, and so the number of
+  // messages a room loads back from the log (docs/PROTOCOL.md): a client
+  // re-sends within seconds of a reconnect, and 10,000 is over a minute of a
+  // full room at 100 messages a second.
+  std::size_t remembered_ids_max = 10000;
 };
 
 }  // namespace chat

@@ -3,8 +3,50 @@
 namespace chat {
 
 RoomRegistry::RoomRegistry(std::size_t rooms_max, RoomLimits limits,
-                           std::chrono::seconds empty_room_ttl)
-    : rooms_max_(rooms_max), limits_(limits), empty_room_ttl_(empty_room_ttl) {}
+                           std::chrono::seconds empty_room_ttl, std::shared_ptr<MessageLog> log)
+    : rooms_max_(rooms_max),
+      limits_(limits),
+      empty_room_ttl_(empty_room_ttl),
+      log_(std::move(log)) {}
+
+void RoomRegistry::open(const std::string& room_id, RoomTime now, std::function<void()> ready) {
+  {
+    std::lock_guard lock(mutex_);
+    if (log_ && !rooms_.contains(room_id)) {
+      auto [waiting, first] = loading_.try_emplace(room_id);
+      waiting->second.push_back(std::move(ready));
+      if (!first) return;  // a load of this room is on its way
+      log_->load(room_id, limits_.remembered_ids_max,
+                 [weak = weak_from_this(), room_id, now](LoadResult loaded) {
+                   if (auto registry = weak.lock()) registry->on_loaded(room_id, loaded, now);
+                 });
+      return;
+    }
+  }
+  ready();
+}
+
+void RoomRegistry::on_loaded(const std::string& room_id, const LoadResult& loaded, RoomTime now) {
+  std::vector<std::function<void()>> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = loading_.find(room_id);
+    if (found != loading_.end()) {
+      waiting = std::move(found->second);
+      loading_.erase(found);
+    }
+    // Held for its first member (join finds it); without a slot, join says
+    // server_full as it would have.
+    if (!rooms_.contains(room_id) &&
+        (rooms_.size() < rooms_max_ || evict_longest_empty_locked())) {
+      auto room = std::make_shared<Room>(room_id, limits_, log_);
+      room->restore(loaded.messages, now);
+      if (!accepting_) room->stop_accepting();
+      rooms_.emplace(room_id, std::move(room));
+    }
+  }
+  for (auto& ready : waiting) ready();
+}
 
 bool RoomRegistry::evict_longest_empty_locked() {
   auto oldest = rooms_.end();
@@ -30,7 +72,8 @@ RoomRegistry::Admission RoomRegistry::join(const std::string& room_id, Member& m
     if (rooms_.size() >= rooms_max_ && !evict_longest_empty_locked()) {
       return {JoinResult::server_full, nullptr};
     }
-    it = rooms_.emplace(room_id, std::make_shared<Room>(room_id, limits_)).first;
+    it = rooms_.emplace(room_id, std::make_shared<Room>(room_id, limits_, log_)).first;
+    if (!accepting_) it->second->stop_accepting();
     created = true;
   }
   JoinResult result = it->second->join(member, now);
@@ -67,6 +110,42 @@ std::vector<RoomStatus> RoomRegistry::status(std::chrono::steady_clock::time_poi
     out.push_back(std::move(status));
   }
   return out;
+}
+
+std::vector<std::shared_ptr<Room>> RoomRegistry::rooms_snapshot() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<Room>> rooms;
+  rooms.reserve(rooms_.size());
+  for (const auto& [id, room] : rooms_) rooms.push_back(room);
+  return rooms;
+}
+
+void RoomRegistry::stop_accepting() {
+  {
+    std::lock_guard lock(mutex_);
+    accepting_ = false;
+  }
+  for (const auto& room : rooms_snapshot()) room->stop_accepting();
+}
+
+std::size_t RoomRegistry::appends_in_flight() const {
+  std::size_t total = 0;
+  for (const auto& room : rooms_snapshot()) total += room->appends_in_flight();
+  return total;
+}
+
+std::uint64_t RoomRegistry::unstored_total() const {
+  std::uint64_t total = 0;
+  for (const auto& room : rooms_snapshot()) total += room->unstored_total();
+  return total;
+}
+
+std::vector<std::string> RoomRegistry::room_ids() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> ids;
+  ids.reserve(rooms_.size());
+  for (const auto& [id, room] : rooms_) ids.push_back(id);
+  return ids;
 }
 
 std::size_t RoomRegistry::room_count() const {

@@ -4,9 +4,14 @@
 // backend placed it here) and kept for a grace period after its last member
 // leaves, so a reload or a reconnect finds its history. When the server is at
 // its room limit, the room that has been empty longest makes way for a new one.
+//
+// With a MessageLog, a room that comes to this server is first loaded from
+// it (open), so a room placed here after a crash or a move shows the history
+// it had. Own the registry by shared_ptr then: loads answer through a weak_ptr.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,9 +29,16 @@ struct RoomStatus {
   double empty_seconds = 0;  // 0 while anyone is in the room
 };
 
-class RoomRegistry {
+class RoomRegistry : public std::enable_shared_from_this<RoomRegistry> {
  public:
-  RoomRegistry(std::size_t rooms_max, RoomLimits limits, std::chrono::seconds empty_room_ttl);
+  RoomRegistry(std::size_t rooms_max, RoomLimits limits, std::chrono::seconds empty_room_ttl,
+               std::shared_ptr<MessageLog> log = nullptr);
+
+  // Makes sure the room's history is here before `ready` runs: at once (on
+  // this thread) when the room is held or there is no log, otherwise once
+  // the log answers (on its thread; several callers of one room share one
+  // load). A room the log cannot be read for starts empty.
+  void open(const std::string& room_id, RoomTime now, std::function<void()> ready);
 
   struct Admission {
     JoinResult result;
@@ -42,14 +54,28 @@ class RoomRegistry {
   std::vector<RoomStatus> status(std::chrono::steady_clock::time_point now) const;
   std::size_t room_count() const;
 
+  // A drain: every room stops accepting messages (PostResult::moving).
+  void stop_accepting();
+  // Summed over the rooms held: messages waiting for the log, and messages
+  // it could not store.
+  std::size_t appends_in_flight() const;
+  std::uint64_t unstored_total() const;
+  std::vector<std::string> room_ids() const;
+
  private:
   bool evict_longest_empty_locked();
+  void on_loaded(const std::string& room_id, const LoadResult& loaded, RoomTime now);
+  std::vector<std::shared_ptr<Room>> rooms_snapshot() const;
 
   const std::size_t rooms_max_;
   const RoomLimits limits_;
   const std::chrono::seconds empty_room_ttl_;
+  const std::shared_ptr<MessageLog> log_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Room>> rooms_;
+  bool accepting_ = true;
+  // Rooms being loaded from the log, and who waits for each.
+  std::map<std::string, std::vector<std::function<void()>>> loading_;
 };
 
 }  // namespace chat
