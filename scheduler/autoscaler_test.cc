@@ -166,5 +166,97 @@ TEST(AutoscalerRules, StoppingMustKeepSpareAndMin) {
   EXPECT_FALSE(may_stop_idle_server(config, {1, 1, 50}, 10));
 }
 
+TEST_F(AutoscalerTest, DefragDrainsAServerWhoseRoomsFitElsewhere) {
+  config_.policy = "least-loaded";  // spreads: leaves servers half empty
+  config_.autoscaler.defrag_max_rooms = 1;
+  config_.autoscaler.defrag_interval = seconds(60);
+  Scheduler scheduler = make();
+  scheduler.on_server_started("x", "x:1", clock_.now());
+  scheduler.on_server_started("y", "y:1", clock_.now());
+  scheduler.create_room(clock_.now());  // r1 on x
+  scheduler.create_room(clock_.now());  // r2 on y
+  report_rooms_joined(scheduler, "x");
+  report_rooms_joined(scheduler, "y");
+  const FleetActions actions = scheduler.tick(clock_.now());
+  ASSERT_EQ(actions.drain, std::vector<ServerId>{"y"});  // the newest of the emptiest
+  EXPECT_TRUE(scheduler.server("y")->drain_requested);
+  EXPECT_EQ(scheduler.metrics().drains_for_defrag, 1u);
+  // One drain at a time, and x now has no room to spare for another.
+  clock_.advance(seconds(600));
+  EXPECT_TRUE(scheduler.tick(clock_.now()).drain.empty());
+  scheduler.on_drained("y", clock_.now());
+  EXPECT_EQ(scheduler.server("x")->rooms, 2);
+  EXPECT_EQ(fleet_.stopped, std::vector<ServerId>{"y"});
+  EXPECT_TRUE(scheduler.tick(clock_.now()).drain.empty());  // x alone: nothing to save
+  expect_invariants(scheduler);
+}
+
+TEST_F(AutoscalerTest, DefragIsOffByDefault) {
+  Scheduler scheduler = make();
+  scheduler.on_server_started("x", "x:1", clock_.now());
+  scheduler.on_server_started("y", "y:1", clock_.now());
+  scheduler.on_status("x", {"x:1", false, {{"a", 1}}}, clock_.now());
+  scheduler.on_status("y", {"y:1", false, {{"b", 1}}}, clock_.now());
+  EXPECT_TRUE(scheduler.tick(clock_.now()).drain.empty());  // off
+}
+
+TEST_F(AutoscalerTest, DefragWaitsItsIntervalAfterADrain) {
+  config_.autoscaler.defrag_max_rooms = 1;
+  config_.autoscaler.defrag_interval = seconds(60);
+  config_.autoscaler.max_servers = 4;
+  Scheduler scheduler = make();
+  for (const char* id : {"w", "x", "y", "z"}) {
+    scheduler.on_server_started(id, std::string(id) + ":1", clock_.now());
+    scheduler.on_status(id, {std::string(id) + ":1", false, {{std::string("r") + id, 1}}},
+                        clock_.now());
+  }
+  ASSERT_EQ(scheduler.tick(clock_.now()).drain, std::vector<ServerId>{"z"});
+  scheduler.cancel_drain("z", clock_.now());  // the session server could not
+  EXPECT_EQ(scheduler.server("z")->state, ServerState::ready);
+  clock_.advance(seconds(59));
+  EXPECT_TRUE(scheduler.tick(clock_.now()).drain.empty());
+  clock_.advance(seconds(1));
+  EXPECT_EQ(scheduler.tick(clock_.now()).drain.size(), 1u);
+  expect_invariants(scheduler);
+}
+
+TEST(AutoscalerRules, DefragDueWhenOnIdleOfDrainsAndPastTheInterval) {
+  AutoscalerConfig config;
+  config.defrag_interval = Millis{60'000};
+  EXPECT_FALSE(defrag_due(config, {}, std::nullopt));  // off by default
+  config.defrag_max_rooms = 2;
+  EXPECT_TRUE(defrag_due(config, {}, std::nullopt));
+  EXPECT_FALSE(defrag_due(config, {}, Millis{59'999}));
+  EXPECT_TRUE(defrag_due(config, {}, Millis{60'000}));
+  FleetNumbers draining;
+  draining.drains_in_flight = 1;
+  EXPECT_FALSE(defrag_due(config, draining, std::nullopt));
+}
+
+TEST(AutoscalerRules, DefragDrainsOnlyWhenItSavesAServer) {
+  AutoscalerConfig config;
+  config.defrag_max_rooms = 3;
+  // {live, starting or ready, free slots, free on ready}: 3 servers of 10.
+  EXPECT_TRUE(may_drain_to_defragment(config, {3, 3, 12, 12}, 2, 10));   // 8 own + 4 elsewhere
+  EXPECT_FALSE(may_drain_to_defragment(config, {3, 3, 9, 9}, 2, 10));    // 1 elsewhere
+  EXPECT_FALSE(may_drain_to_defragment(config, {3, 3, 30, 30}, 0, 10));  // idle: not defrag's
+  EXPECT_FALSE(may_drain_to_defragment(config, {3, 3, 30, 30}, 4, 10));  // over max rooms
+  // Slots on a starting server do not take the moved rooms.
+  EXPECT_FALSE(may_drain_to_defragment(config, {3, 3, 20, 9}, 2, 10));
+  // The spare slots must hold afterwards.
+  config.spare_room_slots = 3;
+  EXPECT_FALSE(may_drain_to_defragment(config, {3, 3, 12, 12}, 2, 10));
+  EXPECT_TRUE(may_drain_to_defragment(config, {3, 3, 13, 13}, 2, 10));
+  // So must min_servers.
+  config.min_servers = 3;
+  EXPECT_FALSE(may_drain_to_defragment(config, {3, 3, 30, 30}, 2, 10));
+  // Rooms already waiting for a drain need their slots too.
+  config.min_servers = 0;
+  config.spare_room_slots = 0;
+  FleetNumbers fleet{3, 3, 12, 12};
+  fleet.rooms_to_move = 3;
+  EXPECT_FALSE(may_drain_to_defragment(config, fleet, 2, 10));
+}
+
 }  // namespace
 }  // namespace sched

@@ -17,8 +17,11 @@ class FleetProvider {
   // Asks for one more server. nullopt when this fleet cannot start one (a
   // static list, a cloud quota): the scheduler then answers no_capacity.
   virtual std::optional<ServerId> start_server() = 0;
-  // Asks a server to stop. The scheduler only asks for servers it drained
-  // that hold no rooms, or for servers that never became ready in time.
+  // Asks a server to stop. The scheduler only asks for idle servers, for
+  // servers whose drain the session server confirmed (Scheduler::on_drained:
+  // their clients are closed and their history stored; rooms that found no
+  // other slot stay in the table, to be placed on look-up), or for servers
+  // that never became ready in time.
   virtual void stop_server(const ServerId& id) = 0;
 };
 

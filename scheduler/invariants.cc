@@ -56,6 +56,22 @@ std::vector<std::string> Scheduler::check_invariants() const {
     if (orphans != (gone_with_rooms_.count(key) != 0)) {
       fail(describe(server) + ": orphan index disagrees");
     }
+    if (server.drain_requested && server.state != ServerState::draining) {
+      fail(describe(server) + " has a drain in flight but is not draining");
+    }
+    if (server.drain_requested != (drain_requested_.count(key) != 0)) {
+      fail(describe(server) + ": drain index disagrees");
+    }
+    // A stopped server is kept only for its orphans, and never takes rooms.
+    if (server.stopped && !orphans) {
+      fail(describe(server) + " was stopped yet is kept without orphaned rooms");
+    }
+  }
+  if (drain_requested_.size() != static_cast<std::size_t>(std::count_if(
+                                     servers_.begin(), servers_.end(), [](const auto& entry) {
+                                       return entry.second.drain_requested;
+                                     }))) {
+    fail("drain index holds servers without a drain in flight");
   }
   if (idle_.size() !=
       static_cast<std::size_t>(std::count_if(

@@ -42,8 +42,22 @@ void Scheduler::on_status(const ServerId& server_id, const StatusReport& report,
     ++counters_.reports_ignored;
     return;
   }
+  if (server->stopped) {
+    // Stopped after a drain, kept only for rooms that found no slot: its
+    // last report must not make it take rooms again.
+    ++counters_.reports_ignored;
+    return;
+  }
   server->failed_polls = 0;
   if (!report.host.empty()) server->host = report.host;
+  if (server->drain_requested) {
+    // Its clients are being closed: rooms reported empty or no longer listed
+    // are still wanted, at their next server. The table keeps them as they
+    // were until on_drained moves them.
+    server->users = 0;
+    for (const RoomReport& reported : report.rooms) server->users += std::max(0, reported.users);
+    return;
+  }
   follow_server_state(*server, report, now);
 
   const ReportedIds all_reported(report.rooms);
@@ -130,6 +144,7 @@ RoomRecord* Scheduler::claim_room(ServerRecord& server, const RoomReport& report
     ServerRecord& holder = servers_.at(room->server);
     RoomRecord& moved = rooms_.move(reported.room_id, server.key, now);
     reindex(holder, now);
+    forget_if_stopped_and_empty(holder, now);
     return &moved;
   }
   ++counters_.rooms_adopted;  // e.g. the backend restarted and lost its table
@@ -187,7 +202,7 @@ void Scheduler::on_unreachable(const ServerId& server_id, Millis now) {
   if (server->state == ServerState::starting) return;
   if (++server->failed_polls < config_.failed_polls_before_gone) return;
   ++counters_.servers_declared_gone;
-  mark_gone(*server, now);
+  declare_gone(*server, now);
 }
 
 // Lazy re-placement: a gone server's rooms stay in the table, pointing at it,
@@ -197,7 +212,12 @@ void Scheduler::on_unreachable(const ServerId& server_id, Millis now) {
 // of whose users may never come back; lazily, only rooms somebody asks for
 // cost a slot, the re-placement work spreads over the clients' reconnects,
 // and a server that was only briefly unreachable gets its rooms back.
-void Scheduler::mark_gone(ServerRecord& server, Millis now) {
+void Scheduler::declare_gone(ServerRecord& server, Millis now) {
+  if (server.drain_requested) {
+    // Nobody is writing its history any more: its rooms move on look-up.
+    ++counters_.drains_abandoned;
+    end_drain(server);
+  }
   server.users = 0;
   set_state(server, ServerState::gone, now);
 }

@@ -12,6 +12,7 @@ FleetActions Scheduler::tick(Millis now) {
   give_up_on_slow_starts(now, actions);
   drop_old_orphans(now);
   stop_idle_servers(now, actions);
+  drain_to_defragment(now, actions);
   start_servers_for_spare(now, actions);
   return actions;
 }
@@ -57,6 +58,7 @@ void Scheduler::drop_old_orphans(Millis now) {
     for (const RoomId& room_id : orphans) rooms_.erase(room_id);
     counters_.rooms_orphans_dropped += orphans.size();
     reindex(server, now);
+    forget_if_stopped_and_empty(server, now);
   }
 }
 
@@ -81,6 +83,38 @@ void Scheduler::stop_idle_servers(Millis now, FleetActions& actions) {
     fleet.free_slots -= server.room_capacity;
     forget(server, now);
   }
+}
+
+// After stop_idle_servers, so the numbers it decides on are the fleet that
+// stays. Scans every server, but only once per defrag_interval at most.
+void Scheduler::drain_to_defragment(Millis now, FleetActions& actions) {
+  const FleetNumbers fleet = fleet_numbers();
+  const std::optional<Millis> since_last =
+      last_defrag_ ? std::optional<Millis>(now - *last_defrag_) : std::nullopt;
+  if (!defrag_due(config_.autoscaler, fleet, since_last)) return;
+  // The emptiest server (then the newest: registration order) is the
+  // cheapest to move and the likeliest to fit.
+  const ServerRecord* chosen = nullptr;
+  int chosen_rooms = 0;
+  for (const auto& [key, server] : servers_) {
+    if (server.state != ServerState::ready) continue;
+    const int rooms = rooms_.count_on(key);
+    if (rooms < 1) continue;  // idle: stop_idle_servers' business
+    if (chosen == nullptr || rooms < chosen_rooms || (rooms == chosen_rooms && key > chosen->key)) {
+      chosen = &server;
+      chosen_rooms = rooms;
+    }
+  }
+  if (chosen == nullptr ||
+      !may_drain_to_defragment(config_.autoscaler, fleet, chosen_rooms, chosen->room_capacity)) {
+    return;
+  }
+  const ServerId id = chosen->id;
+  const DrainStart started = begin_drain(id, now);
+  SCHED_CHECK(started == DrainStart::started, "the defrag policy could not drain server " + id);
+  ++counters_.drains_for_defrag;
+  last_defrag_ = now;
+  actions.drain.push_back(id);
 }
 
 void Scheduler::start_servers_for_spare(Millis now, FleetActions& actions) {

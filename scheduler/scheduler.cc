@@ -55,9 +55,12 @@ LookupResult Scheduler::lookup(const RoomId& room_id, Millis now) {
   const RoomRecord* room = rooms_.find(room_id);
   if (room == nullptr) return UnknownRoom{};
   const ServerRecord& server = servers_.at(room->server);
-  // A draining server is shutting down (it closes its sockets with "look the
-  // room up again"), so a look-up moves the room, like a gone server's.
-  if (server.state == ServerState::gone || server.state == ServerState::draining) {
+  // A server draining itself is shutting down (it closes its sockets with
+  // "look the room up again"), so a look-up moves the room, like a gone
+  // server's. A drain we asked for moves the rooms only once confirmed
+  // (on_drained): until then the room's history may still be being written.
+  if (server.state == ServerState::gone ||
+      (server.state == ServerState::draining && !server.drain_requested)) {
     return place_again(room_id, now);
   }
   return answer_for(server);
@@ -81,6 +84,7 @@ LookupResult Scheduler::place_again(const RoomId& room_id, Millis now) {
   rooms_.move(room_id, target->key, now);
   reindex(previous, now);
   reindex(*target, now);
+  forget_if_stopped_and_empty(previous, now);
   ++(target->state == ServerState::ready ? counters_.replace.placed : counters_.replace.waiting);
   return answer_for(*target);
 }
@@ -165,7 +169,10 @@ void Scheduler::set_state(ServerRecord& server, ServerState state, Millis now) {
   server.state = state;
   server.state_since = now;
   if (state == ServerState::ready) server.ready_since = now;
-  if (state != ServerState::gone) server.failed_polls = 0;
+  if (state != ServerState::gone) {
+    server.failed_polls = 0;
+    server.stopped = false;  // a fleet that reuses the id started it again
+  }
   reindex(server, now);
 }
 
@@ -218,8 +225,11 @@ FleetNumbers Scheduler::fleet_numbers() const {
   };
   numbers.starting_or_ready = count(ServerState::starting) + count(ServerState::ready);
   numbers.live_servers = numbers.starting_or_ready + count(ServerState::draining);
-  numbers.free_slots = candidates_.free_slots_total();
+  numbers.free_slots_ready = candidates_.free_slots_total();
+  numbers.free_slots = numbers.free_slots_ready;
   for (ServerKey key : starting_) numbers.free_slots += free_slots(servers_.at(key));
+  for (ServerKey key : drain_requested_) numbers.rooms_to_move += rooms_.count_on(key);
+  numbers.drains_in_flight = static_cast<int>(drain_requested_.size());
   return numbers;
 }
 
@@ -227,8 +237,8 @@ std::optional<ServerView> Scheduler::server(const ServerId& server_id) const {
   auto found = keys_.find(server_id);
   if (found == keys_.end()) return std::nullopt;
   const ServerRecord& record = servers_.at(found->second);
-  return ServerView{record.id,    record.host, record.room_capacity, rooms_.count_on(record.key),
-                    record.users, record.state};
+  return ServerView{record.id,    record.host,  record.room_capacity,  rooms_.count_on(record.key),
+                    record.users, record.state, record.drain_requested};
 }
 
 std::optional<int> Scheduler::room_count(const ServerId& server_id) const {
@@ -261,6 +271,7 @@ SchedulerMetrics Scheduler::metrics() const {
   metrics.servers_ready = servers_by_state_[static_cast<int>(ServerState::ready)];
   metrics.servers_draining = servers_by_state_[static_cast<int>(ServerState::draining)];
   metrics.servers_gone = servers_by_state_[static_cast<int>(ServerState::gone)];
+  metrics.servers_drain_requested = static_cast<int>(drain_requested_.size());
   metrics.rooms = static_cast<int>(rooms_.size());
   for (const auto& [id, room] : rooms_.rooms()) {
     if (room.state == RoomState::placed) ++metrics.rooms_placed;

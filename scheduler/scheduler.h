@@ -83,6 +83,16 @@ struct StatusReport {
 struct FleetActions {
   std::vector<ServerId> started;
   std::vector<ServerId> stopped;
+  // Servers the autoscaler wants emptied (defragmentation). tick has called
+  // begin_drain on each; the caller asks the session server to drain, then
+  // calls on_drained, or cancel_drain if it could not.
+  std::vector<ServerId> drain;
+};
+
+enum class DrainStart {
+  started,
+  unknown_server,
+  not_ready,  // starting, already draining, or gone
 };
 
 class Scheduler {
@@ -96,12 +106,38 @@ class Scheduler {
 
   void on_status(const ServerId& server_id, const StatusReport& report, Millis now);
   void on_unreachable(const ServerId& server_id, Millis now);
+  // A probe the backend made at once (a client reported the server's host
+  // unreachable) failed: the server is gone now, without waiting for
+  // failed_polls_before_gone polls, and look-ups of its rooms place them
+  // again. No-op for unknown and gone servers, and for starting ones (they
+  // have no clients yet; start_timeout covers them). A drain in flight on it
+  // is abandoned.
+  void mark_gone(const ServerId& server_id, Millis now);
+
+  // Drain (docs/PROTOCOL.md, "History and failover"): empty a ready server so
+  // it can be stopped. From begin_drain on it takes no new rooms (state
+  // `draining`, ServerView::drain_requested), but look-ups of its rooms still
+  // answer its host, and its reports change no room: its clients are being
+  // closed and its history stored, and a room placed elsewhere before that
+  // is done would load history still being written.
+  DrainStart begin_drain(const ServerId& server_id, Millis now);
+  // The session server confirmed the drain: each of its rooms is placed on
+  // another server now, by the policy (starting servers if need be; a room
+  // on a starting server waits as usual), then the server is stopped through
+  // the fleet and forgotten. Rooms that find no slot at all (the fleet at
+  // max) stay with the stopped server, as a gone server's do: placed on
+  // look-up, dropped after join_deadline. No-op unless a drain is in flight.
+  void on_drained(const ServerId& server_id, Millis now);
+  // The session server could not be drained: it is ready again. No-op unless
+  // a drain is in flight.
+  void cancel_drain(const ServerId& server_id, Millis now);
   // The server answers at `host`. Also registers servers the scheduler did not
   // start itself (each host of a static fleet). capacity 0: the config's.
   void on_server_started(const ServerId& server_id, const std::string& host, Millis now,
                          int room_capacity = 0);
   // Scale out and in, give up on servers that never started, forget orphaned
-  // rooms nobody asked for. Call it every second or so.
+  // rooms nobody asked for, begin a defragmenting drain. Call it every second
+  // or so.
   FleetActions tick(Millis now);
 
   // Empty when all is well; otherwise one line per broken rule.
@@ -148,13 +184,18 @@ class Scheduler {
                          const ReportedIds& all_reported, Millis now);
   bool make_room_for_reported(ServerRecord& server, const ReportedIds& all_reported);
   void reconcile_unreported(ServerRecord& server, const ReportedIds& all_reported, Millis now);
-  void mark_gone(ServerRecord& server, Millis now);
+  void declare_gone(ServerRecord& server, Millis now);
+  void end_drain(ServerRecord& server);
   void forget(ServerRecord& server, Millis now);
+  // A stopped server is kept only while it holds rooms: call after a room
+  // left it.
+  void forget_if_stopped_and_empty(ServerRecord& server, Millis now);
 
   void stop_idle_servers(Millis now, FleetActions& actions);
   void start_servers_for_spare(Millis now, FleetActions& actions);
   void give_up_on_slow_starts(Millis now, FleetActions& actions);
   void drop_old_orphans(Millis now);
+  void drain_to_defragment(Millis now, FleetActions& actions);
 
   SchedulerConfig config_;
   FleetProvider& fleet_;
@@ -173,7 +214,9 @@ class Scheduler {
   std::set<ServerKey> starting_;         // few at a time
   IdleIndex idle_;                       // ready, no rooms, by empty_since
   std::set<ServerKey> gone_with_rooms_;  // hold orphaned rooms
+  std::set<ServerKey> drain_requested_;  // draining, not confirmed yet: few at a time
   std::array<int, 4> servers_by_state_{};
+  std::optional<Millis> last_defrag_;  // when the defrag policy last began a drain
 
   SchedulerMetrics counters_;
 };

@@ -17,6 +17,12 @@ struct ServerView {
   int rooms = 0;  // rooms the table holds on it (placed or reported)
   int users = 0;  // as last reported
   ServerState state = ServerState::starting;
+  // With state `draining`: the drain was asked for (Scheduler::begin_drain,
+  // by an operator or the autoscaler) and the session server has not
+  // confirmed it yet, so look-ups of its rooms still answer its host.
+  // Without it, `draining` is a server that drains itself (SIGTERM), whose
+  // rooms move on look-up.
+  bool drain_requested = false;
 };
 
 // Ready servers without rooms, by (empty_since, key): the order they stop in.
@@ -33,6 +39,12 @@ struct ServerRecord {
   Millis state_since{0};
   Millis ready_since{0};  // join deadlines count from here, not from placement
   int failed_polls = 0;
+  bool drain_requested = false;  // as in ServerView; only while draining
+  // Asked the fleet to stop it (a confirmed drain) while some of its rooms
+  // found no slot elsewhere: it stays, gone, only to hold those rooms until
+  // they are looked up or dropped, then it is forgotten. Its reports are
+  // ignored: a stopped server must never take rooms again.
+  bool stopped = false;
   bool idle = false;  // in the idle index, since empty_since
   Millis empty_since{0};
   IdleIndex::iterator idle_entry;  // valid while idle: leaving the index needs no search

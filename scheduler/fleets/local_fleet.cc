@@ -187,7 +187,8 @@ void LocalFleet::probe(const ServerId& id) {
 }
 
 void LocalFleet::stop_server(const ServerId& id) {
-  std::cout << "backend: local fleet stopping idle session server " << id << std::endl;
+  // Idle, or drained: either way it holds no clients the scheduler still counts.
+  std::cout << "backend: local fleet stopping session server " << id << std::endl;
   stop_child(id);
 }
 
