@@ -129,7 +129,9 @@ RoomRecord* Scheduler::claim_room(ServerRecord& server, const RoomReport& report
     ServerRecord& holder = servers_.at(room->server);
     const bool holder_has_it =
         holder.state != ServerState::gone && room->state != RoomState::placed;
-    if (holder_has_it || server.state == ServerState::draining) {
+    // A holder with a drain in flight keeps every room until it confirms: it
+    // may still be storing the room's history.
+    if (holder_has_it || holder.drain_requested || server.state == ServerState::draining) {
       ++counters_.reports_ignored;
       return nullptr;
     }
