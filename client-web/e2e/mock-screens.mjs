@@ -25,6 +25,15 @@ const PAGE_CLOCK_START = new Date(Date.UTC(2024, 0, 1, 12, 5));
 const b64url = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const tokenFor = (userId) => `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ userId, iat: 1 })}.sig`;
 
+/** A client frame as {id, msg}: v2's JSON object, or v1's bare text (no id). */
+function parseClientFrame(frame) {
+  try {
+    const v = JSON.parse(frame);
+    if (v && typeof v.id === 'string' && typeof v.msg === 'string') return v;
+  } catch {}
+  return { msg: frame };
+}
+
 const browser = await launchChromium();
 
 async function mockedPage(viewport, { apiUp = true } = {}) {
@@ -33,6 +42,7 @@ async function mockedPage(viewport, { apiUp = true } = {}) {
   await page.clock.install({ time: PAGE_CLOCK_START });
   page.on('pageerror', (e) => console.log(`  # page error: ${e.message}`));
   const sockets = [];
+  const framesFromPage = [];
   // API down: refused here, so whatever serves the page (Vite or our backend) is never asked
   if (!apiUp) await page.route('**/api/**', (route) => route.abort('connectionrefused'));
   if (apiUp) {
@@ -65,17 +75,23 @@ async function mockedPage(viewport, { apiUp = true } = {}) {
         connectedUsers: ['alice', 'bob', 'carol'],
         limits: { maxUsers: 100, maxMessageLength: 1000, historyMessages: 100, messagesPerSecond: 10 },
       }));
-      ws.onMessage((text) => {
+      ws.onMessage((frame) => {
+        // The mocked upgrade echoes the first subprotocol offered (v2), so the
+        // page sends {id, msg}; a bare text frame is answered as v1.
+        const { id, msg: text } = parseClientFrame(frame);
+        framesFromPage.push({ id, text });
+        const withId = id === undefined ? {} : { id };
         if (text === 'refuse me') {
-          ws.send(JSON.stringify({ type: 'error', code: 'rate_limited', message: 'Too many messages: at most 10 a second' }));
+          const message = 'Too many messages: at most 10 a second';
+          ws.send(JSON.stringify({ type: 'error', code: 'rate_limited', message, ...withId }));
         } else if (text !== 'hold me') {
           const ts = PAGE_CLOCK_START.toISOString();
-          ws.send(JSON.stringify({ type: 'message', userId: 'alice', msg: text, ts }));
+          ws.send(JSON.stringify({ type: 'message', userId: 'alice', msg: text, ts, ...withId }));
         }
       });
     });
   }
-  return { context, page, sockets };
+  return { context, page, sockets, framesFromPage };
 }
 
 try {
@@ -108,7 +124,7 @@ try {
     await context.close();
   }
   for (const [label, viewport] of [['desktop', { width: 1000, height: 800 }], ['phone', { width: 375, height: 740 }]]) {
-    const { page, context, sockets } = await mockedPage(viewport);
+    const { page, context, sockets, framesFromPage } = await mockedPage(viewport);
     await check(`${label}: login, create room, chat`, async () => {
       await page.goto(`${BASE_URL}/`);
       await page.getByLabel('Username').fill('alice');
@@ -132,6 +148,10 @@ try {
       await input.fill('hold me');
       await input.press('Enter');
       await page.locator('[data-testid="message"][data-status="sending"]').waitFor();
+      // the mocked server chose v2: every message went out as {id, msg}, each id new
+      const ids = framesFromPage.map((f) => f.id);
+      if (ids.some((id) => !/^[a-z0-9]+-\d+$/.test(id ?? ''))) throw new Error(`frames without ids: ${ids}`);
+      if (new Set(ids).size !== ids.length) throw new Error(`an id sent twice: ${ids}`);
       const users = await page.getByTestId('user-pill').evaluateAll((els) => els.map((e) => e.dataset.user));
       if (users.join() !== 'alice,bob,carol') throw new Error(`users ${users}`);
       await page.screenshot({ path: join(OUT, `room-${label}.png`) });
@@ -149,7 +169,9 @@ try {
       await heldMessage('queued').waitFor();
       await page.screenshot({ path: join(OUT, `room-reconnecting-${label}.png`) });
       await page.getByTestId('connection-banner').getByRole('button', { name: 'Reconnect now' }).click();
-      await page.getByTestId('connection-banner').waitFor({ state: 'detached' });
+      // the banner says the room is back (and stays while the clock is paused)
+      await page.locator('[data-testid="connection-banner"][data-state="back"]').waitFor();
+      await page.screenshot({ path: join(OUT, `room-back-${label}.png`) });
       // what was in flight is written again on the new connection
       await heldMessage('sending').waitFor();
       await page.clock.resume();

@@ -69,9 +69,24 @@ export interface RoomLocation {
   token: string;
 }
 
-/** null when the room does not exist (the backend answers host: null). */
-export async function lookupRoom(token: string, roomId: string, fetchFn: FetchLike = f): Promise<RoomLocation | null> {
-  const res = await fetchFn(`/api/rooms/${encodeURIComponent(roomId)}`, {
+/** The look-up's URL; `unreachable`: the room's host we lost without a close frame. */
+export function lookupPath(roomId: string, unreachable: string | null = null): string {
+  const path = `/api/rooms/${encodeURIComponent(roomId)}`;
+  return unreachable ? `${path}?unreachable=${encodeURIComponent(unreachable)}` : path;
+}
+
+/**
+ * null when the room does not exist (the backend answers host: null). With
+ * `unreachable`, the backend checks that server at once and, if it is gone,
+ * answers with the room's new server.
+ */
+export async function lookupRoom(
+  token: string,
+  roomId: string,
+  unreachable: string | null = null,
+  fetchFn: FetchLike = f,
+): Promise<RoomLocation | null> {
+  const res = await fetchFn(lookupPath(roomId, unreachable), {
     headers: { Authorization: `Bearer ${token}` },
   });
   const body = await json<{ host?: unknown; token?: unknown }>(res);

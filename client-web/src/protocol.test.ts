@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, describeClose, isTerminalClose, parseServerFrame, parseServerFrames, userIdFromToken } from './protocol';
+import {
+  DEFAULT_LIMITS,
+  EVENT_SUBPROTOCOLS,
+  EVENT_SUBPROTOCOL_V1,
+  EVENT_SUBPROTOCOL_V2,
+  describeClose,
+  encodeMessage,
+  isTerminalClose,
+  parseServerFrame,
+  parseServerFrames,
+  userIdFromToken,
+  wireProtocolOf,
+} from './protocol';
 
 const snap = {
   type: 'snapshot',
@@ -145,5 +157,41 @@ describe('parseServerFrames (batches)', () => {
     expect(parseServerFrames(JSON.stringify([{ type: 'nope' }, 3, { type: 'leave', userId: 'b' }])).length).toBe(1);
     expect(parseServerFrames('not json')).toEqual([]);
     expect(parseServerFrames(new ArrayBuffer(2))).toEqual([]);
+  });
+});
+
+describe('v2 (scalable-chat.events.v2)', () => {
+  it('offers v2 first, v1 second', () => {
+    expect(EVENT_SUBPROTOCOLS).toEqual([EVENT_SUBPROTOCOL_V2, EVENT_SUBPROTOCOL_V1]);
+  });
+
+  it('speaks v2 only when the server echoed it (v1, or none at all from the seed, is v1)', () => {
+    expect(wireProtocolOf(EVENT_SUBPROTOCOL_V2)).toBe('v2');
+    expect(wireProtocolOf(EVENT_SUBPROTOCOL_V1)).toBe('v1');
+    expect(wireProtocolOf('')).toBe('v1');
+  });
+
+  it('sends a message as {id, msg} in v2 and as its bare text in v1', () => {
+    expect(JSON.parse(encodeMessage('v2', 'k3f9x-17', 'hi "you"'))).toEqual({ id: 'k3f9x-17', msg: 'hi "you"' });
+    expect(encodeMessage('v1', 'k3f9x-17', 'hi')).toBe('hi');
+  });
+
+  it('reads the sender id of a message event, and the id of an error', () => {
+    const m = { type: 'message', userId: 'alice', msg: 'hi', ts: 'T', id: 'k3f9x-17' };
+    expect(parseServerFrame(JSON.stringify(m))).toEqual(m);
+    const e = { type: 'error', code: 'rate_limited', message: 'Slow down', id: 'k3f9x-18' };
+    expect(parseServerFrame(JSON.stringify(e))).toEqual(e);
+    expect(parseServerFrame(JSON.stringify({ ...m, id: '' }))).toEqual({ type: 'message', userId: 'alice', msg: 'hi', ts: 'T' });
+  });
+
+  it('parses an ack, and rejects one without an id', () => {
+    expect(parseServerFrame('{"type":"ack","id":"k3f9x-17"}')).toEqual({ type: 'ack', id: 'k3f9x-17' });
+    expect(parseServerFrame('{"type":"ack"}')).toBeNull();
+    expect(parseServerFrame('{"type":"ack","id":17}')).toBeNull();
+  });
+
+  it('names 1012 Room moving', () => {
+    expect(describeClose(1012, '')).toBe('Room moving');
+    expect(isTerminalClose(1012)).toBe(false);
   });
 });

@@ -1,14 +1,36 @@
-// Pure, framework-free parsing of the session server's frames
-// (event subprotocol `scalable-chat.events.v1`, see docs/PROTOCOL.md).
-// Unknown fields are tolerated; anything that does not have the required
-// shape is rejected (parseServerFrame returns null).
+// Pure, framework-free parsing of the session server's frames and encoding
+// of ours (event subprotocols `scalable-chat.events.v1` and `.v2`, see
+// docs/PROTOCOL.md). Unknown fields are tolerated; anything that does not have
+// the required shape is rejected (parseServerFrame returns null).
 
-export const EVENT_SUBPROTOCOL = 'scalable-chat.events.v1';
+export const EVENT_SUBPROTOCOL_V1 = 'scalable-chat.events.v1';
+export const EVENT_SUBPROTOCOL_V2 = 'scalable-chat.events.v2';
+/** Offered in this order; a server that knows v2 picks it, an older one v1. */
+export const EVENT_SUBPROTOCOLS = [EVENT_SUBPROTOCOL_V2, EVENT_SUBPROTOCOL_V1];
+
+/**
+ * v2: messages carry ids, are acknowledged and de-duplicated by the server.
+ * v1: plain text frames, acknowledged only by their echo (also the seed's
+ * compatibility mode, where the server echoes no subprotocol).
+ */
+export type WireProtocol = 'v1' | 'v2';
+
+/** What the server chose, from the socket's `protocol` after the upgrade. */
+export function wireProtocolOf(negotiated: string): WireProtocol {
+  return negotiated === EVENT_SUBPROTOCOL_V2 ? 'v2' : 'v1';
+}
+
+/** One frame for one message, in the chosen protocol. */
+export function encodeMessage(protocol: WireProtocol, id: string, text: string): string {
+  return protocol === 'v2' ? JSON.stringify({ id, msg: text }) : text;
+}
 
 export interface ChatMessage {
   userId: string;
   msg: string;
   ts: string;
+  /** v2: the sender's message id (on `message` events; absent in v1 and in snapshots) */
+  id?: string;
 }
 
 export interface Limits {
@@ -28,6 +50,8 @@ export const DEFAULT_LIMITS: Limits = {
 export interface ServerError {
   code: string;
   message: string;
+  /** v2: the id of the refused message */
+  id?: string;
 }
 
 export type ServerFrame =
@@ -43,7 +67,8 @@ export type ServerFrame =
   | ({ type: 'message' } & ChatMessage)
   | { type: 'join'; userId: string; ts: string }
   | { type: 'leave'; userId: string; ts: string }
-  | ({ type: 'error' } & ServerError);
+  | ({ type: 'error' } & ServerError)
+  | { type: 'ack'; id: string }; // v2: a re-sent message the server had already stored
 
 type Obj = Record<string, unknown>;
 
@@ -57,9 +82,9 @@ function isNonEmptyString(v: unknown): v is string {
 
 export function parseChatMessage(v: unknown): ChatMessage | null {
   if (!isObj(v)) return null;
-  const { userId, msg, ts } = v;
+  const { userId, msg, ts, id } = v;
   if (!isNonEmptyString(userId) || typeof msg !== 'string' || typeof ts !== 'string') return null;
-  return { userId, msg, ts };
+  return isNonEmptyString(id) ? { userId, msg, ts, id } : { userId, msg, ts };
 }
 
 function parseLimits(v: unknown): Limits {
@@ -77,7 +102,7 @@ function parseError(v: unknown): ServerError | null {
   const code = isNonEmptyString(v.code) ? v.code : 'error';
   const message = typeof v.message === 'string' && v.message.length > 0 ? v.message : code;
   if (!isNonEmptyString(v.code) && typeof v.message !== 'string') return null;
-  return { code, message };
+  return isNonEmptyString(v.id) ? { code, message, id: v.id } : { code, message };
 }
 
 function parseSnapshot(o: Obj): ServerFrame | null {
@@ -160,6 +185,8 @@ function parseEvent(v: unknown): ServerFrame | null {
       const err = parseError(v);
       return err ? { type: 'error', ...err } : null;
     }
+    case 'ack':
+      return isNonEmptyString(v.id) ? { type: 'ack', id: v.id } : null;
     default:
       return null;
   }
@@ -168,6 +195,11 @@ function parseEvent(v: unknown): ServerFrame | null {
 /** Close codes on which the client must not reconnect automatically. */
 export function isTerminalClose(code: number): boolean {
   return code === 1008 || code === 1013;
+}
+
+/** The close carried no close frame: the server (or the path to it) is gone. */
+export function isAbnormalClose(code: number): boolean {
+  return code === 1006;
 }
 
 export function describeClose(code: number, reason: string): string {
@@ -179,6 +211,8 @@ export function describeClose(code: number, reason: string): string {
       return 'Server is full';
     case 1001:
       return 'Server shutting down';
+    case 1012:
+      return 'Room moving';
     case 1006:
       return 'Connection lost';
     default:

@@ -10,7 +10,7 @@ function frame(obj: unknown): RoomAction {
 const snapshot = (messages: unknown[], users: string[], extra: object = {}) =>
   frame({ type: 'snapshot', roomId: 'r1', messages, connectedUsers: users, ...extra });
 const msg = (userId: string, m: string, ts = 'T') => frame({ type: 'message', userId, msg: m, ts });
-const send = (localId: string, text: string, connected = true): RoomAction => ({ type: 'send', localId, text, now: 1000, connected });
+const send = (id: string, text: string, connected = true): RoomAction => ({ type: 'send', id, text, now: 1000, connected });
 const run = (s: RoomState, ...actions: RoomAction[]) => actions.reduce(roomReducer, s);
 
 const alice = () => initialRoomState('alice', 'r1');
@@ -65,7 +65,7 @@ describe('pending messages', () => {
 
   it('shows a sent message as sending until its own echo comes back', () => {
     let s = run(joined(), send('l1', 'hello'));
-    expect(s.outbox).toEqual([{ localId: 'l1', text: 'hello', createdAt: 1000, status: 'sending' }]);
+    expect(s.outbox).toEqual([{ id: 'l1', text: 'hello', createdAt: 1000, status: 'sending' }]);
     expect(s.messages).toEqual([]);
     s = roomReducer(s, msg('alice', 'hello', 'T9'));
     expect(s.outbox).toEqual([]);
@@ -74,14 +74,14 @@ describe('pending messages', () => {
 
   it('does not take another user\u2019s message with the same text as our echo', () => {
     const s = run(joined(), send('l1', 'hello'), msg('bob', 'hello'));
-    expect(s.outbox.map((o) => o.localId)).toEqual(['l1']);
+    expect(s.outbox.map((o) => o.id)).toEqual(['l1']);
     expect(s.messages).toHaveLength(1);
   });
 
   it('matches echoes by text, oldest first, for repeated texts', () => {
     let s = run(joined(), send('l1', 'x'), send('l2', 'y'), send('l3', 'x'));
     s = roomReducer(s, msg('alice', 'x'));
-    expect(s.outbox.map((o) => o.localId)).toEqual(['l2', 'l3']);
+    expect(s.outbox.map((o) => o.id)).toEqual(['l2', 'l3']);
     s = run(s, msg('alice', 'y'), msg('alice', 'x'));
     expect(s.outbox).toEqual([]);
     expect(s.messages.map((m) => m.msg)).toEqual(['x', 'y', 'x']);
@@ -93,7 +93,7 @@ describe('pending messages', () => {
     s = roomReducer(s, frame({ type: 'error', code: 'message_too_long', message: 'Message is longer than 1000 characters' }));
     expect(s.outbox).toEqual([
       {
-        localId: 'l2',
+        id: 'l2',
         text: 'way too long',
         createdAt: 1000,
         status: 'failed',
@@ -114,19 +114,19 @@ describe('pending messages', () => {
     let s = run(joined(), send('l1', 'a'), send('l2', 'b'));
     s = roomReducer(s, frame({ type: 'error', code: 'rate_limited', message: 'Slow down' }));
     expect(s.outbox[0].status).toBe('failed');
-    s = roomReducer(s, { type: 'retry', localId: 'l1', connected: true });
-    expect(s.outbox.map((o) => [o.localId, o.status])).toEqual([
+    s = roomReducer(s, { type: 'retry', id: 'l1', connected: true });
+    expect(s.outbox.map((o) => [o.id, o.status])).toEqual([
       ['l2', 'sending'],
       ['l1', 'sending'],
     ]);
     expect(s.outbox[1].error).toBeUndefined();
-    s = roomReducer(s, { type: 'discard', localId: 'l2' });
-    expect(s.outbox.map((o) => o.localId)).toEqual(['l1']);
+    s = roomReducer(s, { type: 'discard', id: 'l2' });
+    expect(s.outbox.map((o) => o.id)).toEqual(['l1']);
   });
 
   it('retry is a no-op for a message that is not failed', () => {
     const s = run(joined(), send('l1', 'a'));
-    expect(roomReducer(s, { type: 'retry', localId: 'l1', connected: true })).toBe(s);
+    expect(roomReducer(s, { type: 'retry', id: 'l1', connected: true })).toBe(s);
   });
 
   it('a failed message is not taken by a later echo of the same text', () => {
@@ -157,7 +157,7 @@ describe('pending messages', () => {
         ['alice', 'bob'],
       ),
     );
-    expect(s.outbox.map((o) => [o.localId, o.status])).toEqual([['l2', 'queued']]);
+    expect(s.outbox.map((o) => [o.id, o.status])).toEqual([['l2', 'queued']]);
     expect(s.messages.map((m) => m.msg)).toEqual(['before', 'delivered']);
   });
 
@@ -165,7 +165,7 @@ describe('pending messages', () => {
     let s = run(alice(), snapshot([{ userId: 'alice', msg: 'hi', ts: 'T0' }], ['alice']));
     s = run(s, { type: 'disconnected' }, send('l1', 'hi', false));
     s = roomReducer(s, snapshot([{ userId: 'alice', msg: 'hi', ts: 'T0' }], ['alice']));
-    expect(s.outbox.map((o) => o.localId)).toEqual(['l1']);
+    expect(s.outbox.map((o) => o.id)).toEqual(['l1']);
   });
 
   it('seed compatibility: an error carried by a snapshot fails the oldest in-flight message', () => {
@@ -202,5 +202,86 @@ describe('frames the parser rejects never reach the reducer', () => {
   it('garbage parses to null', () => {
     const bad: (ServerFrame | null)[] = ['{', '{"type":"message"}', '[]'].map(parseServerFrame);
     expect(bad).toEqual([null, null, null]);
+  });
+});
+
+describe('v2: acknowledgement by id', () => {
+  const joinedV2 = () => run(alice(), { type: 'opened', protocol: 'v2' }, snapshot([], ['alice', 'bob']));
+  const own = (text: string, id: string, ts = 'T') => frame({ type: 'message', userId: 'alice', msg: text, ts, id });
+
+  it('the message event with our id ends "sending", whatever its text and order', () => {
+    let s = run(joinedV2(), send('t-1', 'same'), send('t-2', 'same'));
+    s = roomReducer(s, own('same', 't-2'));
+    expect(s.outbox.map((o) => o.id)).toEqual(['t-1']);
+    expect(s.messages).toEqual([{ userId: 'alice', msg: 'same', ts: 'T', id: 't-2' }]);
+  });
+
+  it('an error naming an id fails that message, not the oldest in flight', () => {
+    let s = run(joinedV2(), send('t-1', 'a'), send('t-2', 'b'));
+    s = roomReducer(s, frame({ type: 'error', code: 'rate_limited', message: 'Slow down', id: 't-2' }));
+    expect(s.outbox.map((o) => [o.id, o.status])).toEqual([
+      ['t-1', 'sending'],
+      ['t-2', 'failed'],
+    ]);
+    // an id we do not know is said as a notice
+    s = roomReducer(s, frame({ type: 'error', code: 'rate_limited', message: 'Slow down', id: 't-9' }));
+    expect(s.notice?.message).toBe('Slow down');
+  });
+
+  it('an ack drops the message from the outbox; the snapshot already shows it', () => {
+    let s = run(joinedV2(), send('t-1', 'delivered before the drop'), { type: 'disconnected' });
+    s = run(
+      s,
+      snapshot([{ userId: 'alice', msg: 'delivered before the drop', ts: 'T1' }], ['alice']),
+      { type: 'flushed' }, // re-sent
+      frame({ type: 'ack', id: 't-1' }),
+    );
+    expect(s.outbox).toEqual([]);
+    expect(s.messages.map((m) => m.msg)).toEqual(['delivered before the drop']);
+  });
+
+  it('an ack for a message no snapshot showed adds it, so nothing typed vanishes', () => {
+    let s = run(joinedV2(), send('t-1', 'lost from view'));
+    s = roomReducer(s, frame({ type: 'ack', id: 't-1' }));
+    expect(s.outbox).toEqual([]);
+    expect(s.messages).toEqual([
+      { userId: 'alice', msg: 'lost from view', ts: new Date(1000).toISOString(), id: 't-1' },
+    ]);
+  });
+
+  it('an ack for an id not pending changes nothing', () => {
+    const s = joinedV2();
+    expect(roomReducer(s, frame({ type: 'ack', id: 'nope' }))).toBe(s);
+  });
+
+  it('a reconnect snapshot does not guess by text in v2: the message stays pending until acknowledged', () => {
+    let s = run(joinedV2(), send('t-1', 'hi'), { type: 'disconnected' });
+    s = roomReducer(s, snapshot([{ userId: 'alice', msg: 'hi', ts: 'T1' }], ['alice']));
+    expect(s.outbox.map((o) => [o.id, o.status])).toEqual([['t-1', 'queued']]);
+  });
+
+  it('a snapshot entry that carries our id acknowledges exactly that message', () => {
+    let s = run(joinedV2(), send('t-1', 'hi'), send('t-2', 'hi'), { type: 'disconnected' });
+    s = roomReducer(s, snapshot([{ userId: 'alice', msg: 'hi', ts: 'T1', id: 't-2' }], ['alice']));
+    expect(s.outbox.map((o) => o.id)).toEqual(['t-1']);
+  });
+
+  it('a second message event with an id already shown is not shown twice', () => {
+    let s = run(joinedV2(), frame({ type: 'message', userId: 'bob', msg: 'yo', ts: 'T1', id: 'b-1' }));
+    s = roomReducer(s, frame({ type: 'message', userId: 'bob', msg: 'yo', ts: 'T2', id: 'b-1' }));
+    expect(s.messages).toHaveLength(1);
+    // the same id from another user is another message
+    s = roomReducer(s, frame({ type: 'message', userId: 'carol', msg: 'yo', ts: 'T3', id: 'b-1' }));
+    expect(s.messages).toHaveLength(2);
+  });
+
+  it('messages kept from before a reload start queued, in order, behind nothing', () => {
+    const restored = [
+      { id: 'old-1', text: 'one', createdAt: 1, status: 'queued' as const },
+      { id: 'old-2', text: 'two', createdAt: 2, status: 'queued' as const },
+    ];
+    let s = initialRoomState('alice', 'r1', restored);
+    s = run(s, { type: 'opened', protocol: 'v2' }, snapshot([], ['alice']), send('new-1', 'three', false));
+    expect(queuedItems(s).map((o) => o.id)).toEqual(['old-1', 'old-2', 'new-1']);
   });
 });

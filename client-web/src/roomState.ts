@@ -1,18 +1,26 @@
 // Pure reducer from server frames and local actions to the room's state.
 // No React, no DOM, no timers: everything here is unit-tested.
 
-import { DEFAULT_LIMITS, type ChatMessage, type Limits, type ServerError, type ServerFrame } from './protocol';
+import {
+  DEFAULT_LIMITS,
+  type ChatMessage,
+  type Limits,
+  type ServerError,
+  type ServerFrame,
+  type WireProtocol,
+} from './protocol';
 
 /**
  * A message the user typed that the server has not acknowledged yet.
- * - sending: written to the socket, waiting for its echo
+ * - sending: written to the socket, waiting for its acknowledgement
  * - queued:  not on the wire (no connection); sent after the next snapshot
  * - failed:  refused by the server (`error` event); kept for a manual retry
  */
 export type OutboxStatus = 'sending' | 'queued' | 'failed';
 
 export interface OutboxItem {
-  localId: string;
+  /** the message id (v2 sends it; v1 uses it only as the row's key) */
+  id: string;
   text: string;
   createdAt: number;
   status: OutboxStatus;
@@ -25,7 +33,10 @@ export interface RoomState {
   /** true once a snapshot arrived (the room view can be shown) */
   joined: boolean;
   messages: ChatMessage[];
+  /** the user's unacknowledged messages, in the order they were typed */
   outbox: OutboxItem[];
+  /** of the current or last connection: how the outbox is acknowledged */
+  protocol: WireProtocol;
   users: string[];
   limits: Limits;
   /** an error the server sent that could not be tied to a message */
@@ -33,24 +44,35 @@ export interface RoomState {
 }
 
 export type RoomAction =
+  | { type: 'opened'; protocol: WireProtocol }
   | { type: 'frame'; frame: ServerFrame }
-  | { type: 'send'; localId: string; text: string; now: number; connected: boolean }
+  | { type: 'send'; id: string; text: string; now: number; connected: boolean }
   | { type: 'disconnected' }
   | { type: 'flushed' }
-  | { type: 'retry'; localId: string; connected: boolean }
-  | { type: 'discard'; localId: string }
+  | { type: 'retry'; id: string; connected: boolean }
+  | { type: 'discard'; id: string }
+  | { type: 'localNotice'; notice: ServerError } // a refusal of the client's own
   | { type: 'dismissNotice' };
 
 /** How many confirmed messages the client keeps in memory. */
 export const MAX_KEPT_MESSAGES = 1000;
 
-export function initialRoomState(selfId: string, roomId: string | null = null): RoomState {
+/**
+ * `outbox`: messages still unacknowledged from before (a reload of the tab),
+ * queued to be sent once the room is joined.
+ */
+export function initialRoomState(
+  selfId: string,
+  roomId: string | null = null,
+  outbox: OutboxItem[] = [],
+): RoomState {
   return {
     selfId,
     roomId,
     joined: false,
     messages: [],
-    outbox: [],
+    outbox,
+    protocol: 'v1',
     users: [],
     limits: { ...DEFAULT_LIMITS },
     notice: null,
@@ -65,26 +87,48 @@ function capMessages(list: ChatMessage[]): ChatMessage[] {
   return list.length > MAX_KEPT_MESSAGES ? list.slice(list.length - MAX_KEPT_MESSAGES) : list;
 }
 
+function withoutIndex<T>(list: T[], i: number): T[] {
+  return [...list.slice(0, i), ...list.slice(i + 1)];
+}
+
 /**
- * Removes from the outbox the first item with the given text whose status is
- * in `statuses` (in order: the oldest first). Returns null if none matched.
+ * v1 has no ids: removes from the outbox the first item with the given text
+ * whose status is in `statuses` (the oldest first). Null if none matched.
  */
 function takeMatching(outbox: OutboxItem[], text: string, statuses: OutboxStatus[]): OutboxItem[] | null {
   const i = outbox.findIndex((o) => o.text === text && statuses.includes(o.status));
-  if (i < 0) return null;
-  return [...outbox.slice(0, i), ...outbox.slice(i + 1)];
+  return i < 0 ? null : withoutIndex(outbox, i);
+}
+
+/** v2: removes the unacknowledged item with this id. Null if there is none. */
+function takeById(outbox: OutboxItem[], id: string): OutboxItem[] | null {
+  const i = outbox.findIndex((o) => o.id === id && o.status !== 'failed');
+  return i < 0 ? null : withoutIndex(outbox, i);
+}
+
+function isShown(messages: ChatMessage[], userId: string, id: string): boolean {
+  return messages.some((m) => m.id === id && m.userId === userId);
 }
 
 function applySnapshot(state: RoomState, frame: Extract<ServerFrame, { type: 'snapshot' }>): RoomState {
-  // Messages of ours that the snapshot holds but we had not seen before are
-  // acknowledgements of in-flight / queued messages (e.g. delivered just before
-  // the connection dropped): match them by text, oldest first.
-  const known = new Set(state.messages.map(messageKey));
   let outbox = state.outbox;
-  for (const m of frame.messages) {
-    if (m.userId !== state.selfId || known.has(messageKey(m))) continue;
-    const next = takeMatching(outbox, m.msg, ['sending', 'queued']);
-    if (next) outbox = next;
+  if (state.protocol === 'v2') {
+    // Snapshot entries carry no ids in the protocol as written; should a
+    // server add them, they acknowledge exactly. Everything else stays
+    // pending: it is re-sent, and the server acks what it already stored.
+    for (const m of frame.messages) {
+      if (m.userId !== state.selfId || !m.id) continue;
+      outbox = takeById(outbox, m.id) ?? outbox;
+    }
+  } else {
+    // v1: messages of ours that the snapshot holds but we had not seen before
+    // acknowledge in-flight / queued ones (delivered just before the
+    // connection dropped): matched by text, oldest first.
+    const known = new Set(state.messages.map(messageKey));
+    for (const m of frame.messages) {
+      if (m.userId !== state.selfId || known.has(messageKey(m))) continue;
+      outbox = takeMatching(outbox, m.msg, ['sending', 'queued']) ?? outbox;
+    }
   }
   let notice = state.notice;
   if (frame.error) {
@@ -123,76 +167,109 @@ export function mergeHistory(ours: ChatMessage[], snapshot: ChatMessage[]): Chat
 
 function failOldestSending(state: RoomState, error: ServerError): Pick<RoomState, 'outbox' | 'notice'> {
   const i = state.outbox.findIndex((o) => o.status === 'sending');
+  return failAt(state, i, error);
+}
+
+function failAt(state: RoomState, i: number, error: ServerError): Pick<RoomState, 'outbox' | 'notice'> {
   if (i < 0) return { outbox: state.outbox, notice: error };
   const outbox = state.outbox.slice();
   outbox[i] = { ...outbox[i], status: 'failed', error };
   return { outbox, notice: state.notice };
 }
 
+function applyMessage(state: RoomState, m: ChatMessage): RoomState {
+  // v2 delivers each message once; a second copy of an id already shown
+  // (a server that re-broadcast a resend) is dropped rather than shown twice.
+  if (m.id && isShown(state.messages, m.userId, m.id)) return state;
+  let outbox = state.outbox;
+  if (m.userId === state.selfId) {
+    outbox = (m.id ? takeById(outbox, m.id) : takeMatching(outbox, m.msg, ['sending'])) ?? outbox;
+  }
+  return { ...state, messages: capMessages([...state.messages, m]), outbox };
+}
+
+/**
+ * v2 `ack`: a re-sent message the server had stored before (its `message`
+ * event was lost with the old connection). It is in the room's history, so
+ * normally in the snapshot we just merged; if we show no message of ours
+ * with its text, it is added, so nothing the user typed silently vanishes.
+ */
+function applyAck(state: RoomState, id: string): RoomState {
+  const i = state.outbox.findIndex((o) => o.id === id && o.status !== 'failed');
+  if (i < 0) return state;
+  const item = state.outbox[i];
+  const outbox = withoutIndex(state.outbox, i);
+  const shown = state.messages.some((m) => m.userId === state.selfId && m.msg === item.text);
+  if (shown) return { ...state, outbox };
+  const m: ChatMessage = { userId: state.selfId, msg: item.text, ts: new Date(item.createdAt).toISOString(), id };
+  return { ...state, outbox, messages: capMessages([...state.messages, m]) };
+}
+
+function applyError(state: RoomState, error: ServerError): RoomState {
+  if (!error.id) return { ...state, ...failOldestSending(state, error) };
+  const i = state.outbox.findIndex((o) => o.id === error.id && o.status !== 'failed');
+  return { ...state, ...failAt(state, i, error) };
+}
+
+function applyFrame(state: RoomState, f: ServerFrame): RoomState {
+  switch (f.type) {
+    case 'snapshot':
+      return applySnapshot(state, f);
+    case 'message': {
+      const { type: _type, ...m } = f;
+      return applyMessage(state, m);
+    }
+    case 'ack':
+      return applyAck(state, f.id);
+    case 'join':
+      if (state.users.includes(f.userId)) return state;
+      return { ...state, users: [...state.users, f.userId] };
+    case 'leave':
+      if (!state.users.includes(f.userId)) return state;
+      return { ...state, users: state.users.filter((u) => u !== f.userId) };
+    case 'error': {
+      const { type: _type, ...error } = f;
+      return applyError(state, error);
+    }
+  }
+}
+
+function setStatuses(state: RoomState, from: OutboxStatus, to: OutboxStatus): RoomState {
+  if (!state.outbox.some((o) => o.status === from)) return state;
+  return { ...state, outbox: state.outbox.map((o) => (o.status === from ? { ...o, status: to } : o)) };
+}
+
 export function roomReducer(state: RoomState, action: RoomAction): RoomState {
   switch (action.type) {
-    case 'frame': {
-      const f = action.frame;
-      switch (f.type) {
-        case 'snapshot':
-          return applySnapshot(state, f);
-        case 'message': {
-          const m: ChatMessage = { userId: f.userId, msg: f.msg, ts: f.ts };
-          let outbox = state.outbox;
-          if (m.userId === state.selfId) {
-            const next = takeMatching(outbox, m.msg, ['sending']);
-            if (next) outbox = next;
-          }
-          return { ...state, messages: capMessages([...state.messages, m]), outbox };
-        }
-        case 'join':
-          if (state.users.includes(f.userId)) return state;
-          return { ...state, users: [...state.users, f.userId] };
-        case 'leave':
-          if (!state.users.includes(f.userId)) return state;
-          return { ...state, users: state.users.filter((u) => u !== f.userId) };
-        case 'error':
-          return { ...state, ...failOldestSending(state, { code: f.code, message: f.message }) };
-      }
-      return state;
+    case 'opened':
+      return state.protocol === action.protocol ? state : { ...state, protocol: action.protocol };
+    case 'frame':
+      return applyFrame(state, action.frame);
+    case 'send': {
+      const status = action.connected ? 'sending' : 'queued';
+      const item: OutboxItem = { id: action.id, text: action.text, createdAt: action.now, status };
+      return { ...state, outbox: [...state.outbox, item] };
     }
-    case 'send':
-      return {
-        ...state,
-        outbox: [
-          ...state.outbox,
-          {
-            localId: action.localId,
-            text: action.text,
-            createdAt: action.now,
-            status: action.connected ? 'sending' : 'queued',
-          },
-        ],
-      };
     case 'disconnected':
       // Whatever was in flight may or may not have reached the server: keep it
-      // queued; the next snapshot tells (applySnapshot) and the rest is re-sent.
-      if (!state.outbox.some((o) => o.status === 'sending')) return state;
-      return {
-        ...state,
-        outbox: state.outbox.map((o) => (o.status === 'sending' ? { ...o, status: 'queued' as const } : o)),
-      };
+      // queued; the next snapshot (v1) or the server's ack (v2) tells, and the
+      // rest is re-sent.
+      return setStatuses(state, 'sending', 'queued');
     case 'flushed':
       // the caller wrote every queued item to the socket, in order
-      if (!state.outbox.some((o) => o.status === 'queued')) return state;
-      return {
-        ...state,
-        outbox: state.outbox.map((o) => (o.status === 'queued' ? { ...o, status: 'sending' as const } : o)),
-      };
+      return setStatuses(state, 'queued', 'sending');
     case 'retry': {
-      const i = state.outbox.findIndex((o) => o.localId === action.localId && o.status === 'failed');
+      const i = state.outbox.findIndex((o) => o.id === action.id && o.status === 'failed');
       if (i < 0) return state;
       // a retried message goes to the end: it is a new send, ordered after the others
-      const item: OutboxItem = { ...state.outbox[i], status: action.connected ? 'sending' : 'queued', error: undefined };
-      return { ...state, outbox: [...state.outbox.slice(0, i), ...state.outbox.slice(i + 1), item] };
+      const status = action.connected ? 'sending' : 'queued';
+      const item: OutboxItem = { ...state.outbox[i], status, error: undefined };
+      return { ...state, outbox: [...withoutIndex(state.outbox, i), item] };
     }
     case 'discard':
-      return { ...state, outbox: state.outbox.filter((o) => o.localId !== action.localId) };
+      return { ...state, outbox: state.outbox.filter((o) => o.id !== action.id) };
+    case 'localNotice':
+      return { ...state, notice: action.notice };
     case 'dismissNotice':
       return state.notice ? { ...state, notice: null } : state;
   }

@@ -1,78 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UnauthorizedError, type RoomLocation } from './api';
-import { EVENT_SUBPROTOCOL } from './protocol';
-import { RoomSession, type SessionDeps, type SocketLike } from './session';
-
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  sent: string[] = [];
-  onopen: SocketLike['onopen'] = null;
-  onmessage: SocketLike['onmessage'] = null;
-  onclose: SocketLike['onclose'] = null;
-  onerror: SocketLike['onerror'] = null;
-  constructor(
-    readonly url: string,
-    readonly protocols: string[],
-  ) {}
-  send(data: string) {
-    if (this.readyState !== 1) throw new Error('not open');
-    this.sent.push(data);
-  }
-  close() {
-    this.readyState = 3;
-  }
-  // test helpers
-  serverSends(obj: unknown) {
-    this.readyState = 1;
-    this.onmessage?.({ data: JSON.stringify(obj) });
-  }
-  serverCloses(code: number, reason = '') {
-    this.readyState = 3;
-    this.onclose?.({ code, reason });
-  }
-}
-
-function harness(lookups: (RoomLocation | null | Error)[]) {
-  const sockets: FakeSocket[] = [];
-  const timers: { fn: () => void; ms: number }[] = [];
-  const looked: string[] = [];
-  let now = 0;
-  const deps: SessionDeps = {
-    lookupRoom: async (_t, roomId) => {
-      looked.push(roomId);
-      const next = lookups.length > 1 ? lookups.shift()! : lookups[0];
-      if (next instanceof Error) throw next;
-      return next;
-    },
-    createSocket: (url, protocols) => {
-      const s = new FakeSocket(url, protocols);
-      sockets.push(s);
-      return s;
-    },
-    now: () => now,
-    random: () => 0.5,
-    setTimeout: (fn, ms) => {
-      timers.push({ fn, ms });
-      return timers.length;
-    },
-    clearTimeout: () => {},
-    wsScheme: 'ws',
-    backoff: { baseMs: 1000, capMs: 8000, maxAttempts: 5 },
-  };
-  const session = new RoomSession('r1', 'user-token', 'alice', deps);
-  const flush = () => new Promise((r) => setTimeout(r, 0));
-  const fireTimer = async () => {
-    const t = timers.shift();
-    if (!t) throw new Error('no timer');
-    now += t.ms;
-    t.fn();
-    await flush();
-  };
-  return { session, sockets, timers, looked, flush, fireTimer };
-}
-
-const loc = (host = 'h1:8000'): RoomLocation => ({ host, token: 'sess' });
-const snapshot = (users = ['alice']) => ({ type: 'snapshot', roomId: 'r1', messages: [], connectedUsers: users });
+import { UnauthorizedError } from './api';
+import { EVENT_SUBPROTOCOLS } from './protocol';
+import { harness, loc, snapshot } from './fakeSession';
 
 describe('RoomSession', () => {
   it('looks the room up, connects with the event subprotocol and is connected after the snapshot', async () => {
@@ -81,10 +10,10 @@ describe('RoomSession', () => {
     await h.flush();
     expect(h.sockets).toHaveLength(1);
     expect(h.sockets[0].url).toBe('ws://h1:8000/?token=sess');
-    expect(h.sockets[0].protocols).toEqual([EVENT_SUBPROTOCOL]);
+    expect(h.sockets[0].protocols).toEqual(EVENT_SUBPROTOCOLS);
     expect(h.session.getSnapshot().status.kind).toBe('connecting');
     h.sockets[0].serverSends(snapshot());
-    expect(h.session.getSnapshot().status).toEqual({ kind: 'connected', host: 'h1:8000' });
+    expect(h.session.getSnapshot().status).toMatchObject({ kind: 'connected', host: 'h1:8000', resumed: false });
     expect(h.session.getSnapshot().room.joined).toBe(true);
   });
 
@@ -183,7 +112,7 @@ describe('RoomSession', () => {
     const out = h.session.getSnapshot().room.outbox;
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ text: 'offline', status: 'failed', error: { message: 'Slow down' } });
-    h.session.retry(out[0].localId);
+    h.session.retry(out[0].id);
     expect(h.sockets[1].sent).toEqual(['first', 'offline', 'offline']);
   });
 

@@ -1,16 +1,30 @@
-// A room session: looks the room up, connects with the event subprotocol,
-// feeds frames to the reducer, and reconnects with backoff. Framework-free:
-// React subscribes to it (useSyncExternalStore); tests drive it with fakes.
+// A room session: looks the room up, connects with the event subprotocol
+// (v2 when the server has it, else v1), feeds frames to the reducer, keeps
+// the user's unacknowledged messages (also in sessionStorage) and re-sends
+// them after a reconnect, and reconnects with backoff, telling the backend
+// which host it lost. Framework-free: React subscribes to it
+// (useSyncExternalStore); tests drive it with fakes.
 
 import { ApiError, UnauthorizedError, lookupRoom as realLookup, type RoomLocation } from './api';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff';
-import { EVENT_SUBPROTOCOL, describeClose, isTerminalClose, parseServerFrames } from './protocol';
+import { decideAfterClose } from './closeDecision';
+import { MessageIdSource, tabMessageIds } from './messageIds';
+import {
+  PENDING_MESSAGES_MAX,
+  loadPending,
+  pendingKey,
+  savePending,
+  tabStorage,
+  type StorageLike,
+} from './pendingStore';
+import { EVENT_SUBPROTOCOLS, encodeMessage, parseServerFrames, wireProtocolOf } from './protocol';
 import { initialRoomState, queuedItems, roomReducer, type RoomAction, type RoomState } from './roomState';
 
 export type ConnectionStatus =
   | { kind: 'resolving'; attempt: number } // GET /api/rooms/:id
   | { kind: 'connecting'; attempt: number; host: string }
-  | { kind: 'connected'; host: string }
+  // resumed: this connection follows a lost one (the banner says "back")
+  | { kind: 'connected'; host: string; resumed: boolean; since: number }
   | { kind: 'waiting'; attempt: number; retryAt: number; reason: string } // backoff before the next attempt
   | { kind: 'not_found' }
   | { kind: 'rejected'; code: number; reason: string } // 1008 / 1013: no automatic retry
@@ -25,6 +39,8 @@ export interface SessionSnapshot {
 
 export interface SocketLike {
   readonly readyState: number;
+  /** the subprotocol the server chose ('' when it chose none) */
+  readonly protocol: string;
   onopen: ((ev: unknown) => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
   onclose: ((ev: { code: number; reason: string }) => void) | null;
@@ -34,7 +50,7 @@ export interface SocketLike {
 }
 
 export interface SessionDeps {
-  lookupRoom: (token: string, roomId: string) => Promise<RoomLocation | null>;
+  lookupRoom: (token: string, roomId: string, unreachable: string | null) => Promise<RoomLocation | null>;
   createSocket: (url: string, protocols: string[]) => SocketLike;
   now: () => number;
   random: () => number;
@@ -42,13 +58,16 @@ export interface SessionDeps {
   clearTimeout: (id: unknown) => void;
   wsScheme: 'ws' | 'wss';
   backoff: BackoffOptions;
+  /** where unacknowledged messages outlive a reload; null: memory only */
+  storage: StorageLike | null;
+  messageIds: MessageIdSource;
 }
 
 const OPEN = 1;
 
 export function defaultDeps(): SessionDeps {
   return {
-    lookupRoom: (t, r) => realLookup(t, r),
+    lookupRoom: (t, r, unreachable) => realLookup(t, r, unreachable),
     createSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as SocketLike,
     now: () => Date.now(),
     random: Math.random,
@@ -56,6 +75,8 @@ export function defaultDeps(): SessionDeps {
     clearTimeout: (id) => window.clearTimeout(id as number),
     wsScheme: typeof location !== 'undefined' && location.protocol === 'https:' ? 'wss' : 'ws',
     backoff: DEFAULT_BACKOFF,
+    storage: tabStorage(),
+    messageIds: tabMessageIds(),
   };
 }
 
@@ -70,9 +91,10 @@ export class RoomSession {
   private timer: unknown = null;
   private attempt = 0; // failed attempts in a row
   private generation = 0; // invalidates callbacks of an abandoned attempt
-  private nextLocalId = 1;
   private stopped = false;
   private joinedBefore = false; // this session has been in the room (a later "Duplicate user" is our ghost)
+  private unreachableHost: string | null = null; // told to the next look-up
+  private readonly storageKey: string;
 
   constructor(
     private readonly roomId: string,
@@ -80,7 +102,12 @@ export class RoomSession {
     selfId: string,
     private readonly deps: SessionDeps = defaultDeps(),
   ) {
-    this.snap = { status: { kind: 'resolving', attempt: 1 }, room: initialRoomState(selfId, roomId) };
+    this.storageKey = pendingKey(roomId, selfId);
+    const pending = loadPending(deps.storage, this.storageKey);
+    this.snap = {
+      status: { kind: 'resolving', attempt: 1 },
+      room: initialRoomState(selfId, roomId, pending),
+    };
   }
 
   // ---- store interface -------------------------------------------------
@@ -95,11 +122,13 @@ export class RoomSession {
     this.emit();
   }
   private dispatch(action: RoomAction) {
-    const room = roomReducer(this.snap.room, action);
-    if (room !== this.snap.room) {
-      this.snap = { ...this.snap, room };
-      this.emit();
-    }
+    const before = this.snap.room;
+    const room = roomReducer(before, action);
+    if (room === before) return;
+    this.snap = { ...this.snap, room };
+    // written before anyone is told, so a reload at any moment finds it
+    if (room.outbox !== before.outbox) savePending(this.deps.storage, this.storageKey, room.outbox);
+    this.emit();
   }
   private emit() {
     for (const fn of [...this.listeners]) fn();
@@ -111,7 +140,7 @@ export class RoomSession {
     void this.connect();
   }
 
-  /** Leave the room for good (unmount). */
+  /** Leave the room for good (unmount). Unacknowledged messages stay stored for a reload. */
   stop() {
     this.stopped = true;
     this.generation++;
@@ -152,28 +181,37 @@ export class RoomSession {
     try {
       // every attempt looks the room up again: it may have moved, and the
       // session token is short-lived
-      loc = await this.deps.lookupRoom(this.userToken, this.roomId);
+      loc = await this.deps.lookupRoom(this.userToken, this.roomId, this.unreachableHost);
     } catch (err) {
       if (gen !== this.generation) return;
       if (err instanceof UnauthorizedError) {
         this.setStatus({ kind: 'unauthorized' });
         return;
       }
-      const reason = err instanceof ApiError ? err.message : 'Cannot reach the server';
-      this.scheduleRetry(reason);
+      if (err instanceof ApiError) {
+        // 503 / 429 say when to come back: never sooner than that
+        this.scheduleRetry(err.message, (err.retryAfter ?? 0) * 1000);
+      } else {
+        this.scheduleRetry('Cannot reach the server');
+      }
       return;
     }
     if (gen !== this.generation) return;
+    this.unreachableHost = null;
     if (!loc) {
       this.dispatch({ type: 'disconnected' });
       this.setStatus({ kind: 'not_found' });
       return;
     }
+    this.open(gen, attemptNo, loc);
+  }
+
+  private open(gen: number, attemptNo: number, loc: RoomLocation) {
     const host = loc.host;
     this.setStatus({ kind: 'connecting', attempt: attemptNo, host });
     let socket: SocketLike;
     try {
-      socket = this.deps.createSocket(socketUrl(this.deps.wsScheme, host, loc.token), [EVENT_SUBPROTOCOL]);
+      socket = this.deps.createSocket(socketUrl(this.deps.wsScheme, host, loc.token), EVENT_SUBPROTOCOLS);
     } catch {
       this.scheduleRetry('Cannot open a connection');
       return;
@@ -181,44 +219,50 @@ export class RoomSession {
     this.socket = socket;
     socket.onmessage = (ev) => {
       if (gen !== this.generation) return;
+      // known once the upgrade is done, so before the first frame
+      this.dispatch({ type: 'opened', protocol: wireProtocolOf(socket.protocol ?? '') });
       // Garbage and unknown events are dropped by the parser.
       for (const frame of parseServerFrames(ev.data)) {
         this.dispatch({ type: 'frame', frame });
-        if (frame.type === 'snapshot') {
-          this.attempt = 0;
-          this.joinedBefore = true;
-          if (this.snap.status.kind !== 'connected') this.setStatus({ kind: 'connected', host });
-          this.flushQueued();
-        }
+        if (frame.type === 'snapshot') this.onJoined(host);
       }
     };
     socket.onclose = (ev) => {
       if (gen !== this.generation) return;
       this.socket = null;
       this.dispatch({ type: 'disconnected' });
-      // After a dropped connection the server may still hold our old socket
-      // until its pings time out: "Duplicate user" is then our own ghost, so
-      // a reconnect keeps retrying instead of giving up.
-      const ownGhost = this.joinedBefore && ev.code === 1008 && ev.reason === 'Duplicate user';
-      if (isTerminalClose(ev.code) && !ownGhost) {
-        this.setStatus({ kind: 'rejected', code: ev.code, reason: describeClose(ev.code, ev.reason) });
+      const decision = decideAfterClose(ev, host, this.joinedBefore);
+      if (decision.kind === 'rejected') {
+        this.setStatus({ kind: 'rejected', code: decision.code, reason: decision.reason });
         return;
       }
-      this.scheduleRetry(describeClose(ev.code, ev.reason));
+      this.unreachableHost = decision.unreachableHost;
+      this.scheduleRetry(decision.reason);
     };
     socket.onerror = () => {
       /* onclose follows and decides */
     };
   }
 
-  private scheduleRetry(reason: string) {
+  private onJoined(host: string) {
+    this.attempt = 0;
+    if (this.snap.status.kind !== 'connected') {
+      const resumed = this.joinedBefore;
+      this.setStatus({ kind: 'connected', host, resumed, since: this.deps.now() });
+    }
+    this.joinedBefore = true;
+    this.flushQueued();
+  }
+
+  /** Waits (backoff, and at least `minDelayMs`), then tries again. */
+  private scheduleRetry(reason: string, minDelayMs = 0) {
     if (this.stopped) return;
     this.attempt++;
     if (this.attempt >= this.deps.backoff.maxAttempts) {
       this.setStatus({ kind: 'failed', reason });
       return;
     }
-    const delay = backoffDelay(this.attempt, this.deps.random, this.deps.backoff);
+    const delay = Math.max(minDelayMs, backoffDelay(this.attempt, this.deps.random, this.deps.backoff));
     const retryAt = this.deps.now() + delay;
     this.setStatus({ kind: 'waiting', attempt: this.attempt + 1, retryAt, reason });
     this.clearTimer();
@@ -232,35 +276,50 @@ export class RoomSession {
     return this.socket !== null && this.socket.readyState === OPEN && this.snap.status.kind === 'connected';
   }
 
+  private write(id: string, text: string) {
+    this.socket!.send(encodeMessage(this.snap.room.protocol, id, text));
+  }
+
+  /** After a snapshot: everything unacknowledged goes out again, in the order it was typed. */
   private flushQueued() {
     const queued = queuedItems(this.snap.room);
     if (queued.length === 0 || !this.isOpen()) return;
-    for (const item of queued) this.socket!.send(item.text);
+    for (const item of queued) this.write(item.id, item.text);
     this.dispatch({ type: 'flushed' });
   }
 
   // ---- user actions ----------------------------------------------------
-  /** Returns false when the text is empty or too long (nothing is queued). */
+  /** Returns false when the text is empty or too long, or too much is pending (nothing is queued). */
   send(text: string): boolean {
     if (text.trim().length === 0) return false;
     if (text.length > this.snap.room.limits.maxMessageLength) return false;
+    if (this.snap.room.outbox.length >= PENDING_MESSAGES_MAX) {
+      this.dispatch({
+        type: 'localNotice',
+        notice: {
+          code: 'too_many_pending',
+          message: `${PENDING_MESSAGES_MAX} messages are still waiting to be sent: send more once they are`,
+        },
+      });
+      return false;
+    }
     const connected = this.isOpen();
-    const localId = `local-${this.nextLocalId++}`;
-    if (connected) this.socket!.send(text);
-    this.dispatch({ type: 'send', localId, text, now: this.deps.now(), connected });
+    const id = this.deps.messageIds.next();
+    if (connected) this.write(id, text);
+    this.dispatch({ type: 'send', id, text, now: this.deps.now(), connected });
     return true;
   }
 
-  retry(localId: string) {
-    const item = this.snap.room.outbox.find((o) => o.localId === localId && o.status === 'failed');
+  retry(id: string) {
+    const item = this.snap.room.outbox.find((o) => o.id === id && o.status === 'failed');
     if (!item) return;
     const connected = this.isOpen();
-    if (connected) this.socket!.send(item.text);
-    this.dispatch({ type: 'retry', localId, connected });
+    if (connected) this.write(item.id, item.text);
+    this.dispatch({ type: 'retry', id, connected });
   }
 
-  discard(localId: string) {
-    this.dispatch({ type: 'discard', localId });
+  discard(id: string) {
+    this.dispatch({ type: 'discard', id });
   }
 
   dismissNotice() {

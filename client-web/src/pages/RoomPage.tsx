@@ -5,7 +5,7 @@ import { useParams } from 'react-router-dom';
 import { useAuth } from '../auth';
 import { JoinedRoom } from '../room/JoinedRoom';
 import { RoomStatusCard } from '../room/RoomStatusCard';
-import { STARTING_VIEW, statusCardView } from '../room/connectionStatusView';
+import { STARTING_VIEW, pendingNote, statusCardView } from '../room/connectionStatusView';
 import { useNow } from '../room/useNow';
 import { useRoomSession, useSessionSnapshot } from '../room/useRoomSession';
 import type { RoomSession } from '../session';
@@ -28,7 +28,8 @@ function RoomView(props: { session: RoomSession; roomId: string; onUnauthorized:
   }, [status.kind, onUnauthorized]);
 
   if (!room.joined) {
-    const view = statusCardView(status, roomId, now);
+    // messages kept from before a reload wait for the room: say so
+    const view = { ...statusCardView(status, roomId, now), note: pendingNote(room.outbox.length) };
     return <RoomStatusCard view={view} onAction={() => session.reconnectNow()} />;
   }
   return <JoinedRoom session={session} room={room} roomId={roomId} status={status} />;

@@ -9,8 +9,8 @@ export function MessageList(props: {
   messages: ChatMessage[];
   outbox: OutboxItem[];
   selfId: string;
-  onRetry: (localId: string) => void;
-  onDiscard: (localId: string) => void;
+  onRetry: (id: string) => void;
+  onDiscard: (id: string) => void;
   listRef: Ref<HTMLDivElement>;
   onScroll: () => void;
 }) {
@@ -47,8 +47,8 @@ export function MessageList(props: {
             own
             status={row.item.status}
             error={row.item.error?.message}
-            onRetry={() => onRetry(row.item.localId)}
-            onDiscard={() => onDiscard(row.item.localId)}
+            onRetry={() => onRetry(row.item.id)}
+            onDiscard={() => onDiscard(row.item.id)}
           />
         ),
       )}

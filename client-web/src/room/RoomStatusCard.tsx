@@ -15,6 +15,11 @@ export function RoomStatusCard(props: { view: StatusCardView; onAction?: () => v
       {view.spinner && <div className="spinner" aria-hidden="true" />}
       <h1>{view.title}</h1>
       {view.text && <p className="muted">{view.text}</p>}
+      {view.note && (
+        <p className="muted" data-testid="pending-note">
+          {view.note}
+        </p>
+      )}
       <div className="row center-row">
         {view.action && (
           <button

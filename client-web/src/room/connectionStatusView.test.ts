@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../session';
-import { bannerView, secondsLeft, statusCardView } from './connectionStatusView';
+import {
+  BACK_NOTICE_MS,
+  bannerView,
+  pendingNote,
+  secondsLeft,
+  statusCardView,
+} from './connectionStatusView';
 
 const now = 1_000_000;
 const waiting: ConnectionStatus = {
@@ -19,7 +25,7 @@ describe('secondsLeft', () => {
   });
 
   it('is zero for a status that is not waiting', () => {
-    expect(secondsLeft({ kind: 'connected', host: 'h:1' }, now)).toBe(0);
+    expect(secondsLeft({ kind: 'connected', host: 'h:1', resumed: false, since: now }, now)).toBe(0);
   });
 });
 
@@ -83,7 +89,18 @@ describe('the full-page card before the first snapshot', () => {
 
 describe('the banner once in the room', () => {
   it('is absent while connected', () => {
-    expect(bannerView({ kind: 'connected', host: 'h:1' }, now)).toBeNull();
+    expect(bannerView({ kind: 'connected', host: 'h:1', resumed: false, since: now }, now)).toBeNull();
+  });
+
+  it('says the room is back for a moment after a reconnect, then goes', () => {
+    const back: ConnectionStatus = { kind: 'connected', host: 'h:2', resumed: true, since: now };
+    expect(bannerView(back, now)).toEqual({
+      state: 'back',
+      text: 'Back in the room, on h:2.',
+      button: null,
+    });
+    expect(bannerView(back, now + BACK_NOTICE_MS - 1)?.state).toBe('back');
+    expect(bannerView(back, now + BACK_NOTICE_MS)).toBeNull();
   });
 
   it('counts down to the next attempt with a Reconnect now button', () => {
@@ -127,5 +144,13 @@ describe('the banner once in the room', () => {
       text: 'Disconnected.',
       button: null,
     });
+  });
+});
+
+describe('the note about messages kept from before a reload', () => {
+  it('counts them, and is absent when there are none', () => {
+    expect(pendingNote(0)).toBeUndefined();
+    expect(pendingNote(1)).toBe('1 unsent message will be sent once you are back in the room.');
+    expect(pendingNote(3)).toBe('3 unsent messages will be sent once you are back in the room.');
   });
 });

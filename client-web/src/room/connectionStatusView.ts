@@ -22,6 +22,15 @@ export interface StatusCardView {
   text?: string;
   spinner?: boolean;
   action?: StatusCardAction;
+  /** the user's messages still waiting to be sent (kept across a reload) */
+  note?: string;
+}
+
+/** Said on the card when messages typed earlier wait for the room; undefined for none. */
+export function pendingNote(pendingCount: number): string | undefined {
+  if (pendingCount <= 0) return undefined;
+  const what = pendingCount === 1 ? '1 unsent message' : `${pendingCount} unsent messages`;
+  return `${what} will be sent once you are back in the room.`;
 }
 
 /** Shown while the session itself is being created (nothing is known yet). */
@@ -90,11 +99,18 @@ export interface BannerView {
   button: string | null;
 }
 
-/** The banner over the room once joined; null while connected (no banner). */
+/** How long "Back in the room" stays up after a reconnect. */
+export const BACK_NOTICE_MS = 5000;
+
+/**
+ * The banner over the room once joined; null while connected (no banner),
+ * except for a few seconds after a reconnect, to say the room is back.
+ */
 export function bannerView(status: ConnectionStatus, now: number): BannerView | null {
   switch (status.kind) {
     case 'connected':
-      return null;
+      if (!status.resumed || now - status.since >= BACK_NOTICE_MS) return null;
+      return { state: 'back', text: `Back in the room, on ${status.host}.`, button: null };
     case 'resolving':
     case 'connecting':
       return {

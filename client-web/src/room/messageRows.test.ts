@@ -7,9 +7,9 @@ const confirmed = [
   { userId: 'bob', msg: 'hi', ts: '2024-01-01T12:01:00Z' }, // same text and time: still two rows
 ];
 const pending: OutboxItem[] = [
-  { localId: 'local-1', text: 'one', createdAt: 1, status: 'sending' },
+  { id: 'local-1', text: 'one', createdAt: 1, status: 'sending' },
   {
-    localId: 'local-2',
+    id: 'local-2',
     text: 'two',
     createdAt: 2,
     status: 'failed',

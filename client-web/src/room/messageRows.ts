@@ -14,7 +14,7 @@ export function messageRows(messages: ChatMessage[], outbox: OutboxItem[]): Mess
     key: `m${i}-${message.ts}-${message.userId}`,
     message,
   }));
-  for (const item of outbox) rows.push({ kind: 'outbox', key: item.localId, item });
+  for (const item of outbox) rows.push({ kind: 'outbox', key: item.id, item });
   return rows;
 }
 
