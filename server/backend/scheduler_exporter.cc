@@ -25,7 +25,18 @@ SchedulerExporter::SchedulerExporter(prometheus::Registry& registry, const std::
       server_failures_(family(prometheus::BuildCounter(), registry,
                               "chat_scheduler_server_failures_total",
                               "Session servers lost: declared gone after failed status polls "
-                              "(stopped_answering) or never ready in time (start_timed_out).")),
+                              "(stopped_answering), at once when a client could not reach one "
+                              "and a probe failed (probe_failed), or never ready in time "
+                              "(start_timed_out).")),
+      drains_(family(prometheus::BuildCounter(), registry, "chat_scheduler_drains_total",
+                     "Drains of session servers: begun (by an operator or the autoscaler), "
+                     "begun_for_defrag (of those, by the autoscaler), done (the server handed "
+                     "its rooms over and was stopped), cancelled (it could not drain), "
+                     "abandoned (it was lost mid-drain).")),
+      rooms_moved_by_drain_(family(prometheus::BuildCounter(), registry,
+                                   "chat_scheduler_drained_rooms_total",
+                                   "Rooms of drained servers: moved (placed elsewhere), left "
+                                   "(no slot anywhere: placed on their next look-up).")),
       rooms_(family(prometheus::BuildGauge(), registry, "chat_scheduler_rooms",
                     "Rooms in the scheduler's table.")
                  .Add({})),
@@ -52,7 +63,15 @@ SchedulerExporter::SchedulerExporter(prometheus::Registry& registry, const std::
       freed_never_joined_(rooms_freed_.Add({{"reason", "never_joined"}})),
       freed_emptied_(rooms_freed_.Add({{"reason", "emptied"}})),
       stopped_answering_(server_failures_.Add({{"reason", "stopped_answering"}})),
-      start_timed_out_(server_failures_.Add({{"reason", "start_timed_out"}})) {}
+      start_timed_out_(server_failures_.Add({{"reason", "start_timed_out"}})),
+      probe_failed_(server_failures_.Add({{"reason", "probe_failed"}})),
+      drains_begun_(drains_.Add({{"event", "begun"}})),
+      drains_for_defrag_(drains_.Add({{"event", "begun_for_defrag"}})),
+      drains_done_(drains_.Add({{"event", "done"}})),
+      drains_cancelled_(drains_.Add({{"event", "cancelled"}})),
+      drains_abandoned_(drains_.Add({{"event", "abandoned"}})),
+      rooms_moved_(rooms_moved_by_drain_.Add({{"result", "moved"}})),
+      rooms_left_(rooms_moved_by_drain_.Add({{"result", "left"}})) {}
 
 void SchedulerExporter::update(const sched::SchedulerMetrics& m) {
   placed_.sync(m.create.placed);
@@ -65,6 +84,14 @@ void SchedulerExporter::update(const sched::SchedulerMetrics& m) {
   freed_emptied_.sync(m.rooms_freed_emptied);
   stopped_answering_.sync(m.servers_declared_gone);
   start_timed_out_.sync(m.servers_start_timed_out);
+  probe_failed_.sync(m.servers_marked_gone_by_probe);
+  drains_begun_.sync(m.drains_begun);
+  drains_for_defrag_.sync(m.drains_for_defrag);
+  drains_done_.sync(m.drains_done);
+  drains_cancelled_.sync(m.drains_cancelled);
+  drains_abandoned_.sync(m.drains_abandoned);
+  rooms_moved_.sync(m.rooms_moved_by_drain);
+  rooms_left_.sync(m.rooms_left_by_drain);
   servers_.Add({{"state", "starting"}}).Set(m.servers_starting);
   servers_.Add({{"state", "ready"}}).Set(m.servers_ready);
   servers_.Add({{"state", "draining"}}).Set(m.servers_draining);

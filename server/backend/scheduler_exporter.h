@@ -31,6 +31,8 @@ class SchedulerExporter {
   prometheus::Family<prometheus::Counter>& scale_events_;
   prometheus::Family<prometheus::Counter>& rooms_freed_;
   prometheus::Family<prometheus::Counter>& server_failures_;
+  prometheus::Family<prometheus::Counter>& drains_;
+  prometheus::Family<prometheus::Counter>& rooms_moved_by_drain_;
   prometheus::Gauge& rooms_;
   prometheus::Gauge& users_;
   prometheus::Gauge& free_slots_;
@@ -39,7 +41,10 @@ class SchedulerExporter {
   metrics::FollowedCounter placed_, waiting_, no_capacity_, replaced_;
   metrics::FollowedCounter scaled_out_, scaled_in_;
   metrics::FollowedCounter freed_never_joined_, freed_emptied_;
-  metrics::FollowedCounter stopped_answering_, start_timed_out_;
+  metrics::FollowedCounter stopped_answering_, start_timed_out_, probe_failed_;
+  metrics::FollowedCounter drains_begun_, drains_for_defrag_, drains_done_, drains_cancelled_,
+      drains_abandoned_;
+  metrics::FollowedCounter rooms_moved_, rooms_left_;
 };
 
 }  // namespace chat
