@@ -1,5 +1,5 @@
 // The backend's operator endpoints, on a listener of their own (by default
-// on loopback): metrics, the fleet as placement sees it, and the list of
+// on loopback): metrics, the fleet as placement sees it, drains, and the list of
 // session servers in Prometheus's HTTP service-discovery format, so that a
 // Prometheus finds the servers the autoscaler starts and stops.
 //
@@ -8,6 +8,8 @@
 //   GET /sd/session-servers  [{"targets":["h:p"],"labels":{"server_id":..,"fleet":..,"state":..}}]
 //                            (each target is where that server's /metrics is)
 //   GET /healthz             {"status":"ok"}
+//   POST /api/fleet/servers/:serverId/drain
+//                            202 {"serverId","state":"draining","rooms":N}; 404, 409
 #pragma once
 
 #include "metrics/metrics.h"
@@ -25,6 +27,8 @@ class AdminRoutes : public web::Routes {
   void handle(web::Request request, web::Respond respond) override;
 
  private:
+  void drain(const web::Request& request, const std::string& server_id, web::Respond respond);
+
   RoomPlacement& placement_;
   metrics::Metrics& metrics_;
   const std::string admin_token_;

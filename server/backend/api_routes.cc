@@ -4,6 +4,7 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>
 
+#include "network/host_port.h"
 #include "server/backend/room_id.h"
 #include "server/backend/user_id.h"
 #include "server/common/http_util.h"
@@ -242,9 +243,9 @@ void ApiRoutes::find_room(const web::Request& request, std::string_view room_id,
         web::error_response(request, status::bad_request,
                             "Not a room id: room ids are 1 to 64 letters, digits, '-' or '_'"));
   }
-  placement_.find_room(std::string(room_id), [this, room_id = std::string(room_id), user = *user,
-                                              reply_to = web::ReplyTo(request),
-                                              respond = std::move(respond)](FindRoomResult found) {
+  auto answer = [this, room_id = std::string(room_id), user = *user,
+                 reply_to = web::ReplyTo(request),
+                 respond = std::move(respond)](FindRoomResult found) {
     if (auto* at = std::get_if<RoomAt>(&found)) {
       std::string token =
           issue_session_token(tokens_, {user.user_id, room_id, at->host}, unix_now());
@@ -257,7 +258,17 @@ void ApiRoutes::find_room(const web::Request& request, std::string_view room_id,
           web::json_response(reply_to, status::ok, {{"host", nullptr}, {"token", nullptr}}));
     }
     respond(no_server_now(reply_to, std::get<NoServerNow>(found)));
-  });
+  };
+  // A client that could not reach the room's host says which
+  // (docs/PROTOCOL.md, "History and failover"). Anything but a host:port is
+  // ignored, not refused: the look-up is answered as usual.
+  if (auto unreachable = web::query_parameter(request.target(), "unreachable")) {
+    if (auto host = network::parse_host_port(*unreachable)) {
+      return placement_.find_room_after_failure(std::string(room_id), host->to_string(),
+                                                std::move(answer));
+    }
+  }
+  placement_.find_room(std::string(room_id), std::move(answer));
 }
 
 }  // namespace chat

@@ -11,8 +11,17 @@
 namespace chat {
 namespace {
 
-void add_placement_options(CLI::App& app, BackendConfig& c, int& idle, int& deadline, int& grace,
-                           int& poll_ms) {
+// Durations as typed on the command line (whole seconds, or ms where named),
+// written back into the config once parsing is done.
+struct PlacementDurations {
+  int idle = 0;
+  int deadline = 0;
+  int grace = 0;
+  int poll_ms = 0;
+  int defrag_interval = 0;
+};
+
+void add_placement_options(CLI::App& app, BackendConfig& c, PlacementDurations& s) {
   std::string policies;
   for (const auto& name : sched::policy_names()) policies += (policies.empty() ? "" : ", ") + name;
   app.add_option("--fleet", c.fleet,
@@ -37,14 +46,26 @@ void add_placement_options(CLI::App& app, BackendConfig& c, int& idle, int& dead
       ->check(CLI::Range(1, 100000));
   app.add_option("--spare-room-slots", c.spare_room_slots, "Free room slots kept ahead of demand")
       ->check(CLI::Range(0, 1000000));
-  app.add_option("--idle-before-stop", idle, "Seconds an empty server waits before it is stopped")
+  app.add_option("--idle-before-stop", s.idle,
+                 "Seconds an empty server waits before it is stopped")
       ->check(CLI::Range(0, 86400));
-  app.add_option("--join-deadline", deadline, "Seconds a created room may wait for its first user")
+  app.add_option("--defrag-max-rooms", c.defrag_max_rooms,
+                 "Defragmentation: the autoscaler drains a ready server holding 1 to this many "
+                 "rooms when they fit on the other servers, so the fleet needs one server fewer "
+                 "(each moved room's users reconnect); 0: off")
+      ->check(CLI::Range(0, 100000));
+  app.add_option("--defrag-interval", s.defrag_interval,
+                 "Seconds between two defragmenting drains (and none while one is in flight)")
       ->check(CLI::Range(1, 86400));
-  app.add_option("--empty-room-grace", grace, "Seconds an emptied room keeps its slot")
+  app.add_option("--join-deadline", s.deadline,
+                 "Seconds a created room may wait for its first user")
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--empty-room-grace", s.grace, "Seconds an emptied room keeps its slot")
       ->check(CLI::Range(0, 86400));
-  app.add_option("--poll-interval-ms", poll_ms,
-                 "How often the autoscaler acts and session servers' /status is polled")
+  app.add_option("--poll-interval-ms", s.poll_ms,
+                 "How often the autoscaler acts and session servers' /status is polled (a "
+                 "server missing 3 polls is taken as gone; one a client reports unreachable is "
+                 "probed at once)")
       ->check(CLI::Range(50, 60000));
   app.add_flag("--check-invariants", c.check_invariants,
                "Check the scheduler's whole state after every change and log what is broken "
@@ -176,11 +197,12 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   app.add_option("--session-token-seconds", session_seconds,
                  "Lifetime of a token to connect to a room, in seconds")
       ->check(CLI::Range(10, 86400));
-  int idle = static_cast<int>(config.idle_before_stop.count());
-  int deadline = static_cast<int>(config.join_deadline.count());
-  int grace = static_cast<int>(config.empty_room_grace.count());
-  int poll_ms = static_cast<int>(config.poll_interval.count());
-  add_placement_options(app, config, idle, deadline, grace, poll_ms);
+  PlacementDurations seconds{static_cast<int>(config.idle_before_stop.count()),
+                           static_cast<int>(config.join_deadline.count()),
+                           static_cast<int>(config.empty_room_grace.count()),
+                           static_cast<int>(config.poll_interval.count()),
+                           static_cast<int>(config.defrag_interval.count())};
+  add_placement_options(app, config, seconds);
   int start_timeout = static_cast<int>(config.server_start_timeout.count());
   app.add_option("--server-start-timeout", start_timeout,
                  "Seconds a new session server has to come up; past it, it is stopped and the "
@@ -190,10 +212,11 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   config.user_token_lifetime = std::chrono::hours(user_hours);
   config.session_token_lifetime = std::chrono::seconds(session_seconds);
-  config.idle_before_stop = std::chrono::seconds(idle);
-  config.join_deadline = std::chrono::seconds(deadline);
-  config.empty_room_grace = std::chrono::seconds(grace);
-  config.poll_interval = std::chrono::milliseconds(poll_ms);
+  config.idle_before_stop = std::chrono::seconds(seconds.idle);
+  config.join_deadline = std::chrono::seconds(seconds.deadline);
+  config.empty_room_grace = std::chrono::seconds(seconds.grace);
+  config.poll_interval = std::chrono::milliseconds(seconds.poll_ms);
+  config.defrag_interval = std::chrono::seconds(seconds.defrag_interval);
   config.server_start_timeout = std::chrono::seconds(start_timeout);
   config.http_timeout = std::chrono::seconds(http_timeout);
   if (auto contradiction = settle(config, argv[0])) return ExitNow{2, "backend: " + *contradiction};

@@ -58,6 +58,11 @@ struct BackendConfig {
   int max_servers = 10;
   int spare_room_slots = 0;
   std::chrono::seconds idle_before_stop{60};
+  // Defragmentation: the autoscaler drains a ready server holding 1 to this
+  // many rooms when they fit on the other servers (0: off), at most one
+  // drain each interval.
+  int defrag_max_rooms = 0;
+  std::chrono::seconds defrag_interval{60};
   // One timeout for a server's start, wherever it is counted: the scheduler's,
   // the fleet's, and how long a request waits for the server.
   std::chrono::seconds server_start_timeout{30};

@@ -167,5 +167,13 @@ TEST_F(BackendConfigTest, RefusesAnAddressListItCannotReadSayingWhichFlag) {
   EXPECT_NE(refusal({"--logins-per-ip-per-minute", "-1"}).code, 0);
 }
 
+TEST_F(BackendConfigTest, DefragmentationIsOffUnlessAsked) {
+  EXPECT_EQ(parse({}).defrag_max_rooms, 0);
+  BackendConfig config = parse({"--defrag-max-rooms", "2", "--defrag-interval", "30"});
+  EXPECT_EQ(config.defrag_max_rooms, 2);
+  EXPECT_EQ(config.defrag_interval, std::chrono::seconds(30));
+  EXPECT_TRUE(says(refusal({"--defrag-max-rooms", "-1"}), "--defrag-max-rooms"));
+}
+
 }  // namespace
 }  // namespace chat

@@ -34,6 +34,8 @@ sched::SchedulerConfig scheduler_config(const BackendConfig& config) {
   c.autoscaler.spare_room_slots = config.spare_room_slots;
   c.autoscaler.idle_before_stop = config.idle_before_stop;
   c.autoscaler.start_timeout = config.server_start_timeout;
+  c.autoscaler.defrag_max_rooms = config.defrag_max_rooms;
+  c.autoscaler.defrag_interval = config.defrag_interval;
   return c;
 }
 
@@ -80,6 +82,8 @@ int main(int argc, char** argv) {
   PlacementOptions placement_options;
   placement_options.tick_interval = config.poll_interval;
   placement_options.start_wait_max = config.server_start_timeout;
+  // A drain waits for clients to close and history to be stored: as long as a start may take.
+  placement_options.session_drain_timeout = config.server_start_timeout;
   placement_options.status.scheme = config.status_scheme;
   placement_options.status.admin_token = config.admin_token;
   placement_options.check_invariants = config.check_invariants;
@@ -121,7 +125,9 @@ int main(int argc, char** argv) {
             << placement_config.autoscaler.min_servers << " to "
             << placement_config.autoscaler.max_servers << " servers)" << std::endl;
   std::cout << "backend: admin on http://" << config.admin_address << ":" << admin_server.port()
-            << " (/metrics, /api/fleet, /sd/session-servers)" << std::endl;
+            << " (/metrics, /api/fleet, /sd/session-servers, "
+               "POST /api/fleet/servers/:serverId/drain)"
+            << std::endl;
 
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) {

@@ -38,6 +38,18 @@ struct TooManyUnjoinedRooms {
 using CreateRoomResult = std::variant<RoomCreated, NoServerNow, TooManyUnjoinedRooms>;
 using FindRoomResult = std::variant<RoomAt, RoomUnknown, NoServerNow>;
 
+// An operator's drain (POST /api/fleet/servers/:serverId/drain) has begun:
+// the server takes no new rooms, and is asked to hand its rooms over.
+struct DrainStarted {
+  std::string server_id;
+  int rooms = 0;  // the rooms it held, each to be placed elsewhere
+};
+struct DrainRefused {
+  bool unknown_server = false;  // else: known, but not ready (starting, draining, gone)
+  std::string reason;           // for the operator: what is wrong and what to do
+};
+using DrainResult = std::variant<DrainStarted, DrainRefused>;
+
 class RoomPlacement {
  public:
   virtual ~RoomPlacement() = default;
@@ -46,6 +58,19 @@ class RoomPlacement {
   virtual void create_room(const std::string& creator, int unjoined_rooms_max,
                            std::function<void(CreateRoomResult)> done) = 0;
   virtual void find_room(const std::string& room_id, std::function<void(FindRoomResult)> done) = 0;
+  // A look-up from a client that could not reach `unreachable_host` (a
+  // valid "h:p"). When that is the room's host, a placement may check the
+  // server first and place the room again if it is gone.
+  virtual void find_room_after_failure(const std::string& room_id,
+                                       const std::string& unreachable_host,
+                                       std::function<void(FindRoomResult)> done) {
+    (void)unreachable_host;
+    find_room(room_id, std::move(done));
+  }
+  // Moves every room off server `server_id` and then stops it.
+  virtual void drain_server(const std::string& server_id, std::function<void(DrainResult)> done) {
+    done(DrainRefused{true, "This backend's placement cannot drain " + server_id});
+  }
   // The session servers and their load, as placement sees them (GET /api/fleet).
   virtual void describe(std::function<void(boost::json::value)> done) = 0;
 };

@@ -45,6 +45,15 @@ SchedulerPlacement::SchedulerPlacement(net::io_context& io, sched::SchedulerConf
       poller_(strand_, options_.status,
               [this](const sched::ServerId& id, PollResult result) { on_poll(id, result); }),
       waiters_(strand_),
+      probes_(strand_,
+              FailoverProbeOptions{options_.failover_probe_timeout,
+                                   options_.failover_probe_interval_min, options_.status.scheme,
+                                   options_.status.admin_token},
+              metrics.registry(),
+              [this](const sched::ServerId& id, PollResult result) { on_probe(id, result); }),
+      session_drain_(strand_, SessionDrainOptions{options_.status.scheme,
+                                                  options_.session_drain_timeout,
+                                                  options_.status.admin_token}),
       tick_timer_(strand_) {
   for (const auto& server : fleet_.running_servers()) {
     admin_hosts_[server.id] = server.admin_host;
@@ -126,6 +135,7 @@ void SchedulerPlacement::schedule_tick() {
     auto actions = scheduler_.tick(now());
     for (const auto& id : actions.stopped) provider_.started.erase(id);
     changed("a tick");
+    for (const auto& id : actions.drain) drain_session(id, "autoscaler");
     forget_joined_rooms();
     auto servers = scheduler_.servers();
     // Forget the admin hosts of servers the scheduler has forgotten.
@@ -258,6 +268,7 @@ void SchedulerPlacement::describe(std::function<void(boost::json::value)> done) 
                          {"host", server.host},
                          {"adminHost", operators_host(server)},
                          {"state", sched::to_string(server.state)},
+                         {"drainRequested", server.drain_requested},
                          {"rooms", server.rooms},
                          {"roomCapacity", server.room_capacity},
                          {"users", server.users}});
@@ -267,7 +278,8 @@ void SchedulerPlacement::describe(std::function<void(boost::json::value)> done) 
                              {"fleet", fleet_.name()},
                              {"rooms", m.rooms},
                              {"users", m.users},
-                             {"servers", std::move(servers)}});
+                             {"servers", std::move(servers)},
+                             {"drains", describe_drains()}});
   });
 }
 

@@ -5,23 +5,31 @@
 // single-threaded by design). Every tick the autoscaler acts and every
 // server's GET /status is polled (StatusPoller), so the room table follows
 // reality. Look-ups of rooms on a starting server wait in RoomWaiters.
+// A client that could not reach its room's server has it probed at once
+// (FailoverProbes, placement_failover.cc); drains, an operator's or the
+// autoscaler's, ask the session server to hand its rooms over
+// (SessionDrain, placement_drain.cc).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
 #include "metrics/metrics.h"
 #include "scheduler/fleets/managed_fleet.h"
 #include "scheduler/scheduler.h"
+#include "server/backend/failover_probes.h"
 #include "server/backend/placement.h"
 #include "server/backend/room_waiters.h"
 #include "server/backend/scheduler_exporter.h"
+#include "server/backend/session_drain.h"
 #include "server/backend/status_poller.h"
 
 namespace chat {
@@ -29,7 +37,13 @@ namespace chat {
 struct PlacementOptions {
   // How often the autoscaler acts and every session server is polled.
   std::chrono::milliseconds tick_interval{1000};
-  StatusPollerOptions status;
+  StatusPollerOptions status;  // its scheme and admin token serve probes and drains too
+  // Probes of a server a client could not reach: their timeout, and the
+  // least time between two probes of one server.
+  std::chrono::milliseconds failover_probe_timeout{500};
+  std::chrono::milliseconds failover_probe_interval_min{500};
+  // How long a session server may take to answer POST /drain.
+  std::chrono::milliseconds session_drain_timeout{30000};
   // How long a request may wait for a starting server before 503.
   std::chrono::milliseconds start_wait_max{20000};
   // Runs the scheduler's full invariant scan (O(rooms + servers)) after every
@@ -50,6 +64,9 @@ class SchedulerPlacement : public RoomPlacement {
   void create_room(const std::string& creator, int unjoined_rooms_max,
                    std::function<void(CreateRoomResult)> done) override;
   void find_room(const std::string& room_id, std::function<void(FindRoomResult)> done) override;
+  void find_room_after_failure(const std::string& room_id, const std::string& unreachable_host,
+                               std::function<void(FindRoomResult)> done) override;
+  void drain_server(const std::string& server_id, std::function<void(DrainResult)> done) override;
   // The fleet as the scheduler sees it, for GET /api/fleet.
   void describe(std::function<void(boost::json::value)> done) override;
 
@@ -78,7 +95,28 @@ class SchedulerPlacement : public RoomPlacement {
   // fleet knows it, else its public host (answering there to the admin token).
   std::string operators_host(const sched::ServerView& server) const;
   void on_poll(const sched::ServerId& id, const PollResult& result);
+  // placement_failover.cc. The live server `host` that holds `room_id`, if any.
+  std::optional<sched::ServerView> server_of_room_at(const std::string& room_id,
+                                                     const std::string& host);
+  void on_probe(const sched::ServerId& id, const PollResult& result);
   void schedule_tick();
+
+  // placement_drain.cc. A drain the scheduler has begun (by an operator or
+  // by the autoscaler's tick): the session server is asked to hand over.
+  void drain_session(const sched::ServerId& id, const char* by);
+  void on_session_drained(const sched::ServerId& id, const SessionDrainResult& result);
+  struct DrainRecord {
+    sched::ServerId server_id;
+    std::string by;             // "operator" or "autoscaler"
+    std::string state;          // draining, drained, failed
+    int rooms = 0;              // the rooms it held when the drain began
+    std::vector<std::string> moved;  // the rooms the session server handed over
+    long long unstored = 0;
+    std::string error;          // why it failed
+  };
+  static constexpr std::size_t drains_kept_max = 32;
+  DrainRecord& record_drain(const sched::ServerId& id, const char* by, int rooms);
+  boost::json::array describe_drains() const;
   // The rooms `creator` created that are still placed and never joined
   // (forgetting the others), and how long until the oldest is freed.
   struct Unjoined {
@@ -99,6 +137,12 @@ class SchedulerPlacement : public RoomPlacement {
   SchedulerExporter exporter_;
   StatusPoller poller_;
   RoomWaiters waiters_;
+  FailoverProbes probes_;
+  SessionDrain session_drain_;
+  // Servers whose POST /drain is in flight: one drain a server at a time.
+  std::set<sched::ServerId> sessions_draining_;
+  // The latest drains and how they ended, for GET /api/fleet (bounded).
+  std::deque<DrainRecord> drains_;
   boost::asio::steady_timer tick_timer_;
   std::map<sched::ServerId, std::string> admin_hosts_;
   // Rooms by creator while they may still be unjoined (state placed), for
