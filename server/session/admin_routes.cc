@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include <iostream>
+
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/value.hpp>
 
 #include "server/common/http_util.h"
 #include "server/common/operator_endpoints.h"
+#include "server/session/room_drain.h"
 
 namespace chat {
 
@@ -48,6 +51,7 @@ std::optional<web::Response> operator_response(SessionHub& hub, const web::Reque
 }
 
 void AdminRoutes::handle(web::Request request, web::Respond respond) {
+  if (web::target_path(request.target()) == "/drain") return drain(std::move(request), respond);
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
     auto response =
         web::error_response(request, http::status::method_not_allowed, "Only GET is served here");
@@ -62,7 +66,42 @@ void AdminRoutes::handle(web::Request request, web::Respond respond) {
   }
   if (auto response = operator_response(*hub_, request)) return respond(std::move(*response));
   respond(web::error_response(request, http::status::not_found,
-                              "Not found. Served here: /status, /metrics, /healthz"));
+                              "Not found. Served here: /status, /metrics, /healthz, POST /drain"));
+}
+
+// Answers once the clients are closed and the history stored: the backend
+// places the rooms elsewhere only then. Asked twice, it drains twice (the
+// second finds nothing left to wait for).
+void AdminRoutes::drain(web::Request request, web::Respond respond) {
+  if (request.method() != http::verb::post) {
+    auto response = web::error_response(request, http::status::method_not_allowed,
+                                        "POST /drain moves this server's rooms away");
+    response.set(http::field::allow, "POST");
+    return respond(std::move(response));
+  }
+  if (!web::operator_authorized(request, hub_->config().admin_token)) {
+    return respond(web::operator_unauthorized(request));
+  }
+  const SessionConfig& config = hub_->config();
+  DrainDeadlines deadlines{config.history_timeout + std::chrono::seconds(1),
+                           std::chrono::duration_cast<std::chrono::milliseconds>(
+                               config.shutdown_grace)};
+  std::cout << "session: draining: moving " << hub_->rooms().room_count() << " rooms away"
+            << std::endl;
+  drain_rooms(executor_, hub_, CloseReason::room_moving, deadlines,
+              [request = std::move(request), respond](DrainOutcome outcome) {
+                boost::json::array rooms;
+                for (auto& room : outcome.rooms) rooms.emplace_back(room);
+                std::cout << "session: drained " << rooms.size() << " rooms ("
+                          << outcome.unstored << " messages unstored, "
+                          << outcome.connections_left << " connections left)" << std::endl;
+                respond(web::json_response(
+                    request, http::status::ok,
+                    {{"rooms", std::move(rooms)},
+                     {"unstored", outcome.unstored},
+                     {"appendsAbandoned", outcome.appends_abandoned},
+                     {"connectionsLeft", outcome.connections_left}}));
+              });
 }
 
 }  // namespace chat

@@ -5,10 +5,12 @@
 //   GET /status   rooms and their user counts, for the backend's scheduler
 //   GET /metrics  Prometheus text format
 //   GET /healthz  {"status":"ok"}, 503 {"status":"draining"}
+//   POST /drain   moves the rooms away (room_drain.h); answers once done
 //
 // With an admin token set, each request must carry it as its bearer token.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <optional>
 
@@ -22,11 +24,16 @@ std::optional<web::Response> operator_response(SessionHub& hub, const web::Reque
 
 class AdminRoutes : public web::Routes {
  public:
-  explicit AdminRoutes(std::shared_ptr<SessionHub> hub) : hub_(std::move(hub)) {}
+  // `executor` runs drains (their timers).
+  AdminRoutes(std::shared_ptr<SessionHub> hub, boost::asio::any_io_executor executor)
+      : hub_(std::move(hub)), executor_(std::move(executor)) {}
   void handle(web::Request request, web::Respond respond) override;
 
  private:
+  void drain(web::Request request, web::Respond respond);
+
   const std::shared_ptr<SessionHub> hub_;
+  const boost::asio::any_io_executor executor_;
 };
 
 }  // namespace chat

@@ -78,6 +78,20 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
   app.add_option("--connections-per-user-per-minute", config.connections_per_user_per_minute,
                  "WebSocket connections a minute as one user; 0: no limit")
       ->check(CLI::Range(0.0, 1e9));
+  std::string redis_url;
+  app.add_option("--redis", redis_url,
+                 "Store rooms' history in this Redis (redis://host:port[/db]), so a room placed "
+                 "again after a crash or a move keeps it; unset: nothing is stored")
+      ->envname("REDIS_URL");
+  int history_timeout_ms = static_cast<int>(config.history_timeout.count());
+  app.add_option("--history-timeout", history_timeout_ms,
+                 "Milliseconds Redis has to store a message before it is delivered from memory "
+                 "anyway (and counted as unstored)")
+      ->check(CLI::Range(10, 60000));
+  int history_retention = static_cast<int>(config.history_retention.count());
+  app.add_option("--history-retention", history_retention,
+                 "Seconds a room's stored history is kept after its last message")
+      ->check(CLI::Range(1, 365 * 86400));
   add_admission_flags(app, config.admission_flags);
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   if (config.jwt_secret.empty()) {
@@ -102,6 +116,13 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
     return ExitNow{2, "session: " + *error + "\n"};
   }
   config.admission = std::get<AdmissionOptions>(admission);
+  if (!redis_url.empty()) {
+    auto redis = history::RedisUrl::parse(redis_url);
+    if (!redis) return ExitNow{2, "session: --redis (REDIS_URL): " + redis.error() + "\n"};
+    config.redis = std::move(*redis);
+  }
+  config.history_timeout = std::chrono::milliseconds(history_timeout_ms);
+  config.history_retention = std::chrono::seconds(history_retention);
   config.empty_room_ttl = std::chrono::seconds(empty_room_ttl);
   config.idle_timeout = std::chrono::seconds(idle_timeout);
   config.shutdown_grace = std::chrono::seconds(shutdown_grace);

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <variant>
 
 #include "server/common/admission.h"
 #include "server/common/command_line.h"
+#include "server/history/redis_url.h"
 #include "server/room/limits.h"
 
 namespace chat {
@@ -45,6 +47,11 @@ struct SessionConfig {
   double connections_per_user_per_minute = 60;
   AdmissionFlags admission_flags;
   AdmissionOptions admission;  // the flags above, parsed
+  // Rooms' history in Redis (docs/PROTOCOL.md, History): unset, nothing is
+  // stored and a room placed again starts empty (the seed's behaviour).
+  std::optional<history::RedisUrl> redis;  // --redis / env REDIS_URL
+  std::chrono::milliseconds history_timeout{500};  // slower than this: chat goes on from memory
+  std::chrono::seconds history_retention{24 * 3600};  // after a room's last message
 };
 
 // Parses flags over the environment over the defaults. Prints nothing: the

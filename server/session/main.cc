@@ -11,8 +11,10 @@
 #include "server/common/http_server.h"
 #include "server/common/operator_endpoints.h"
 #include "server/common/process.h"
+#include "server/history/redis_message_log.h"
 #include "server/session/admin_routes.h"
 #include "server/session/config.h"
+#include "server/session/room_drain.h"
 #include "server/session/session_hub.h"
 #include "server/session/session_routes.h"
 
@@ -31,19 +33,18 @@ void schedule_sweep(net::steady_timer& timer, SessionHub& hub) {
   });
 }
 
-// Stops the server once every connection has closed, or at the deadline.
-// Sessions still open then are destroyed with the io_context; they hold the
-// hub, so what they use outlives them.
-void wait_until_drained(net::steady_timer& timer, const SessionHub& hub,
-                        std::chrono::steady_clock::time_point deadline, net::io_context& io) {
-  timer.expires_after(std::chrono::milliseconds(50));
-  timer.async_wait([&timer, &hub, deadline, &io](boost::system::error_code ec) {
-    if (ec) return;
-    if (hub.session_count() == 0 || std::chrono::steady_clock::now() >= deadline) {
-      return io.stop();
-    }
-    wait_until_drained(timer, hub, deadline, io);
-  });
+// The rooms' history in Redis when --redis is set (docs/PROTOCOL.md).
+MessageLogFactory history_store(const SessionConfig& config, net::io_context& io) {
+  if (!config.redis) return {};
+  return [&config, &io](prometheus::Registry& registry) -> std::shared_ptr<MessageLog> {
+    history::RedisMessageLogOptions options;
+    options.url = *config.redis;
+    options.timeout = config.history_timeout;
+    options.retention = config.history_retention;
+    // Whatever the room remembers ids of, it loads back after a crash.
+    options.max_entries = config.room_limits.remembered_ids_max;
+    return std::make_shared<history::RedisMessageLog>(io.get_executor(), options, registry);
+  };
 }
 
 }  // namespace
@@ -59,9 +60,9 @@ int main(int argc, char** argv) {
   if (settings.connections_max == 0) settings.connections_max = descriptors - handshakes_max;
   // Declared first, so destroyed last: handlers still pending when it goes
   // own the sessions that are still open.
-  net::io_context io(std::get<SessionConfig>(parsed).threads);
-  auto hub = std::make_shared<SessionHub>(std::get<SessionConfig>(std::move(parsed)));
-  const SessionConfig& config = hub->config();
+  net::io_context io(settings.threads);
+  const SessionConfig& config = settings;  // the hub keeps its own copy; this one outlives it
+  auto hub = std::make_shared<SessionHub>(settings, history_store(config, io));
   SessionRoutes routes(hub);
 
   web::ServerOptions options;
@@ -73,7 +74,7 @@ int main(int argc, char** argv) {
   auto& dropped = web::dropped_connections(hub->metrics());
   options.on_dropped = web::count_dropped(dropped, "public");
   web::HttpServer server(io, options, routes);
-  AdminRoutes admin_routes(hub);
+  AdminRoutes admin_routes(hub, io.get_executor());
   web::HttpServer admin_server(
       io, web::operator_listener_options(config.admin_address, config.admin_port, dropped),
       admin_routes);
@@ -88,26 +89,33 @@ int main(int argc, char** argv) {
             << config.advertised_host << " (" << config.threads << " threads, " << config.rooms_max
             << " rooms of " << config.room_limits.users_max << " users)" << std::endl;
   std::cout << "session: admin on http://" << config.admin_address << ":" << admin_server.port()
-            << " (/status, /metrics)" << std::endl;
+            << " (/status, /metrics, POST /drain)" << std::endl;
+  if (config.redis) {
+    std::cout << "session: history in " << config.redis->to_string() << std::endl;
+  } else {
+    std::cout << "session: no --redis: history is kept in memory only" << std::endl;
+  }
 
   net::steady_timer sweep_timer(io);
   schedule_sweep(sweep_timer, *hub);
 
-  // SIGTERM/SIGINT: stop accepting, ask every client to go away, and give
-  // the close handshakes a bounded time before stopping.
+  // SIGTERM/SIGINT: stop accepting, let the history be stored, ask every
+  // client to go away, and give the close handshakes a bounded time before
+  // stopping. Sessions still open then are destroyed with the io_context;
+  // they hold the hub, so what they use outlives them.
   net::signal_set signals(io, SIGINT, SIGTERM);
-  net::steady_timer grace_timer(io);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     std::cout << "session: signal " << signal << ", draining " << hub->session_count()
               << " connections" << std::endl;
-    hub->start_draining();
     server.stop_accepting();
     admin_server.stop_accepting();
     sweep_timer.cancel();
-    hub->close_all_going_away();
-    wait_until_drained(grace_timer, *hub, std::chrono::steady_clock::now() + config.shutdown_grace,
-                       io);
+    DrainDeadlines deadlines{config.history_timeout + std::chrono::seconds(1),
+                             std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 config.shutdown_grace)};
+    drain_rooms(io.get_executor(), hub, CloseReason::shutting_down, deadlines,
+                [&io](const DrainOutcome&) { io.stop(); });
     // A second signal stops at once.
     signals.async_wait([&](boost::system::error_code, int) { io.stop(); });
   });

@@ -4,10 +4,12 @@
 
 namespace chat {
 
-SessionHub::SessionHub(SessionConfig config)
+SessionHub::SessionHub(SessionConfig config, const MessageLogFactory& make_log)
     : config_(std::move(config)),
       session_metrics_(metrics_.registry()),
-      rooms_(config_.rooms_max, config_.room_limits, config_.empty_room_ttl) {}
+      rooms_(std::make_shared<RoomRegistry>(config_.rooms_max, config_.room_limits,
+                                            config_.empty_room_ttl,
+                                            make_log ? make_log(metrics_.registry()) : nullptr)) {}
 
 void SessionHub::add(const std::shared_ptr<DrainableSession>& session) {
   std::lock_guard lock(mutex_);
@@ -36,11 +38,11 @@ std::vector<std::shared_ptr<DrainableSession>> SessionHub::alive_sessions() cons
   return alive;
 }
 
-void SessionHub::close_all_going_away() {
+void SessionHub::close_all(CloseReason reason) {
   // Outside the lock: `alive` may hold a session's last reference, and its
   // destructor calls remove(), which takes the lock (under it: a deadlock).
   auto alive = alive_sessions();
-  for (const auto& session : alive) session->close_going_away();
+  for (const auto& session : alive) session->close_for(reason);
 }
 
 void SessionHub::read_send_queues() {
@@ -56,7 +58,7 @@ void SessionHub::read_send_queues() {
 }
 
 std::vector<RoomStatus> SessionHub::read_rooms(std::chrono::steady_clock::time_point now) {
-  std::vector<RoomStatus> rooms = rooms_.status(now);
+  std::vector<RoomStatus> rooms = rooms_->status(now);
   std::size_t users = 0;
   for (const auto& room : rooms) users += room.users;
   session_metrics_.rooms.Set(static_cast<double>(rooms.size()));
@@ -65,8 +67,8 @@ std::vector<RoomStatus> SessionHub::read_rooms(std::chrono::steady_clock::time_p
 }
 
 void SessionHub::sweep_rooms(std::chrono::steady_clock::time_point now) {
-  rooms_.sweep(now);
-  session_metrics_.rooms.Set(static_cast<double>(rooms_.room_count()));
+  rooms_->sweep(now);
+  session_metrics_.rooms.Set(static_cast<double>(rooms_->room_count()));
 }
 
 }  // namespace chat

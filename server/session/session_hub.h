@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -25,13 +26,19 @@
 
 namespace chat {
 
+// Why the server asks its clients to go (docs/PROTOCOL.md, Close codes).
+enum class CloseReason {
+  shutting_down,  // 1001 "Server shutting down": SIGTERM
+  room_moving,    // 1012 "Room moving": a drain; the room goes to another server
+};
+
 // A live WebSocket session as the hub sees it: something that can be asked
 // to go away when the server drains.
 class DrainableSession {
  public:
-  // Asks the peer to go away (WebSocket close 1001 "Server shutting down").
-  // Called from any thread; must not call back into the hub.
-  virtual void close_going_away() = 0;
+  // Asks the peer to go away, with the close code of `reason`. Called from
+  // any thread; must not call back into the hub.
+  virtual void close_for(CloseReason reason) = 0;
   // Bytes waiting to be written to the peer. Any thread; must not call back
   // into the hub.
   virtual std::size_t queued_bytes() const = 0;
@@ -40,14 +47,18 @@ class DrainableSession {
   ~DrainableSession() = default;  // owned through shared_ptr to the session itself
 };
 
+// Makes the rooms' MessageLog, given the registry its metrics go in; none:
+// nothing is stored.
+using MessageLogFactory = std::function<std::shared_ptr<MessageLog>(prometheus::Registry&)>;
+
 class SessionHub {
  public:
-  explicit SessionHub(SessionConfig config);
+  explicit SessionHub(SessionConfig config, const MessageLogFactory& make_log = {});
   SessionHub(const SessionHub&) = delete;
   SessionHub& operator=(const SessionHub&) = delete;
 
   const SessionConfig& config() const { return config_; }
-  RoomRegistry& rooms() { return rooms_; }
+  RoomRegistry& rooms() { return *rooms_; }
   // Everything /metrics serves: the process's figures and the series below.
   metrics::Metrics& metrics() { return metrics_; }
   // The series of this server (connections, messages, rejections).
@@ -59,11 +70,12 @@ class SessionHub {
   void remove(const DrainableSession* session);
   std::size_t session_count() const;
 
-  // SIGTERM: from now on the server refuses new sessions and /healthz says so.
+  // SIGTERM or a drain: from now on the server refuses new sessions and
+  // /healthz says so.
   void start_draining() { draining_ = true; }
   bool draining() const { return draining_; }
-  // Asks every live session to close with 1001.
-  void close_all_going_away();
+  // Asks every live session to close, with the code of `reason`.
+  void close_all(CloseReason reason);
 
   // The rooms as they are now; the rooms and users gauges are set from the
   // same reading, so /metrics and /status agree.
@@ -75,13 +87,14 @@ class SessionHub {
 
  private:
   // Owners of every session still alive, taken under the lock; whoever holds
-  // them must let go outside it (see close_all_going_away).
+  // them must let go outside it (see close_all).
   std::vector<std::shared_ptr<DrainableSession>> alive_sessions() const;
 
   const SessionConfig config_;
   metrics::Metrics metrics_;
   SessionMetrics session_metrics_;  // registered in metrics_, so declared after it
-  RoomRegistry rooms_;
+  // Shared: the log's answers reach it through a weak_ptr (RoomRegistry::open).
+  std::shared_ptr<RoomRegistry> rooms_;
   std::atomic<bool> draining_{false};
 
   mutable std::mutex mutex_;  // guards sessions_

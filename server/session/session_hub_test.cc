@@ -23,12 +23,14 @@ class FakeSession : public DrainableSession {
   std::size_t queued_bytes() const override { return queued; }
   std::size_t queued = 0;
 
-  void close_going_away() override {
+  void close_for(CloseReason reason) override {
     ++close_requests;
+    last_reason = reason;
     if (on_close) on_close();
   }
 
   int close_requests = 0;
+  CloseReason last_reason = CloseReason::shutting_down;
   std::function<void()> on_close;
 
  private:
@@ -69,8 +71,9 @@ TEST(SessionHub, KnowsTheLiveSessions) {
   EXPECT_EQ(hub.session_count(), 2u);
   a.reset();  // its destructor removes it
   EXPECT_EQ(hub.session_count(), 1u);
-  hub.close_all_going_away();
+  hub.close_all(CloseReason::room_moving);
   EXPECT_EQ(b->close_requests, 1);
+  EXPECT_EQ(b->last_reason, CloseReason::room_moving);
 }
 
 TEST(SessionHub, HoldsSessionsWeakly) {
@@ -95,7 +98,7 @@ TEST(SessionHub, ClosingMayDropASessionsLastReference) {
   auto owner = std::make_shared<FakeSession>(hub, &destroyed);
   hub.add(owner);
   owner->on_close = [&owner] { owner.reset(); };  // its last handler finishes
-  hub.close_all_going_away();
+  hub.close_all(CloseReason::shutting_down);
   EXPECT_TRUE(destroyed);
   EXPECT_EQ(hub.session_count(), 0u);
 }
@@ -123,7 +126,7 @@ TEST(SessionHub, SessionsComeAndGoWhileTheHubClosesThemAndReadsTheRooms) {
   }
   std::thread closer([&hub, &done] {
     while (!done) {
-      hub.close_all_going_away();
+      hub.close_all(CloseReason::shutting_down);
       EXPECT_LE(hub.read_rooms(at(0).steady).size(), 2u);
       hub.sweep_rooms(at(0).steady);
     }

@@ -39,6 +39,12 @@ SessionMetrics::SessionMetrics(prometheus::Registry& registry)
                             .Help("Chat messages received from clients (accepted or not).")
                             .Register(registry)
                             .Add({})),
+      duplicates(prometheus::BuildCounter()
+                     .Name("chat_session_duplicate_messages_total")
+                     .Help("v2 messages sent again (after a reconnect) that had already been "
+                           "accepted: acknowledged, not delivered twice.")
+                     .Register(registry)
+                     .Add({})),
       frames_sent(prometheus::BuildCounter()
                       .Name("chat_session_frames_sent_total")
                       .Help("WebSocket messages written to clients (a batch of events is one).")
@@ -67,8 +73,8 @@ SessionMetrics::SessionMetrics(prometheus::Registry& registry)
   // the first rejection and the dashboards show 0 rather than nothing.
   for (const char* reason :
        {"bad_token", "binary_frame", "draining", "duplicate_user", "empty_message", "frame_too_big",
-        "invalid_utf8", "message_too_long", "rate_limited", "rate_limited_connect", "room_full",
-        "server_full", "slow_consumer", "too_many_refusals"}) {
+        "invalid_frame", "invalid_utf8", "message_too_long", "rate_limited", "rate_limited_connect",
+        "room_full", "room_moving", "server_full", "slow_consumer", "too_many_refusals"}) {
     rejected(reason);
   }
 }

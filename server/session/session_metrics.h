@@ -18,6 +18,7 @@ struct SessionMetrics {
   prometheus::Gauge& send_queue_bytes_largest;
   prometheus::Counter& connections_total;
   prometheus::Counter& messages_received;
+  prometheus::Counter& duplicates;
   prometheus::Counter& frames_sent;
   prometheus::Counter& deliveries;
   prometheus::Counter& bytes_sent;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 
@@ -15,6 +16,9 @@ namespace {
 namespace http = boost::beast::http;
 
 constexpr const char* kSecret = "test-secret";
+
+// The admin routes run drains on an executor; these tests run none.
+boost::asio::io_context io_;
 
 std::shared_ptr<SessionHub> make_hub(std::string advertised_host) {
   SessionConfig config;
@@ -65,7 +69,7 @@ TEST(SessionRoutes, HealthSaysDrainingOnceDraining) {
 
 TEST(AdminRoutes, StatusListsRoomsAndLimits) {
   auto hub = make_hub("h:1");
-  AdminRoutes routes(hub);
+  AdminRoutes routes(hub, io_.get_executor());
   auto response = answer(routes, request(http::verb::get, "/status"));
   ASSERT_EQ(response.result(), http::status::ok);
   auto status = json_of(response);
@@ -80,7 +84,7 @@ TEST(AdminRoutes, StatusListsRoomsAndLimits) {
 
 TEST(AdminRoutes, MetricsInPrometheusText) {
   auto hub = make_hub("h:1");
-  AdminRoutes routes(hub);
+  AdminRoutes routes(hub, io_.get_executor());
   auto response = answer(routes, request(http::verb::get, "/metrics"));
   ASSERT_EQ(response.result(), http::status::ok);
   EXPECT_NE(response.body().find("chat_session_rooms 0"), std::string::npos) << response.body();
@@ -100,7 +104,7 @@ TEST(SessionRoutes, WithAnAdminTokenOperatorsReachStatusOnThePublicPortAndNobody
   config.admin_token = "operators-only-0123456789abcdef";
   auto hub = std::make_shared<SessionHub>(config);
   SessionRoutes routes(hub);
-  AdminRoutes admin(hub);
+  AdminRoutes admin(hub, io_.get_executor());
   auto bearing = [](std::string path, std::string token) {
     auto r = request(http::verb::get, std::move(path));
     r.set(http::field::authorization, "Bearer " + token);

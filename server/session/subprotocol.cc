@@ -15,4 +15,22 @@ bool offers_subprotocol(std::string_view header_value, std::string_view wanted) 
   }
 }
 
+WireMode choose_wire_mode(std::string_view header_value) {
+  if (offers_subprotocol(header_value, kEventSubprotocolV2)) return WireMode::events_v2;
+  if (offers_subprotocol(header_value, kEventSubprotocol)) return WireMode::events_v1;
+  return WireMode::seed_snapshots;
+}
+
+std::string_view subprotocol_of(WireMode mode) {
+  switch (mode) {
+    case WireMode::events_v2:
+      return kEventSubprotocolV2;
+    case WireMode::events_v1:
+      return kEventSubprotocol;
+    case WireMode::seed_snapshots:
+      break;
+  }
+  return {};
+}
+
 }  // namespace chat

@@ -23,5 +23,17 @@ TEST(Subprotocol, MatchesWholeTokensOnly) {
       << "subprotocol names are compared as they are written";
 }
 
+
+TEST(Subprotocol, TheNewestOfferedModeWins) {
+  EXPECT_EQ(choose_wire_mode(""), WireMode::seed_snapshots);
+  EXPECT_EQ(choose_wire_mode("scalable-chat.events.v1"), WireMode::events_v1);
+  EXPECT_EQ(choose_wire_mode("scalable-chat.events.v2"), WireMode::events_v2);
+  EXPECT_EQ(choose_wire_mode("scalable-chat.events.v1, scalable-chat.events.v2"),
+            WireMode::events_v2);
+  EXPECT_EQ(choose_wire_mode("scalable-chat.events.v3"), WireMode::seed_snapshots);
+  EXPECT_EQ(subprotocol_of(WireMode::events_v2), "scalable-chat.events.v2");
+  EXPECT_EQ(subprotocol_of(WireMode::seed_snapshots), "");
+}
+
 }  // namespace
 }  // namespace chat

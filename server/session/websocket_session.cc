@@ -8,6 +8,7 @@
 #include <boost/beast/websocket.hpp>
 #include <vector>
 
+#include "server/room/client_frame.h"
 #include "server/session/subprotocol.h"
 
 namespace chat {
@@ -21,9 +22,9 @@ namespace {
 
 RoomTime now() { return {std::chrono::system_clock::now(), std::chrono::steady_clock::now()}; }
 
-bool asks_for_events(const web::Request& request) {
+WireMode wire_mode_of(const web::Request& request) {
   auto it = request.find(beast::http::field::sec_websocket_protocol);
-  return it != request.end() && offers_subprotocol(it->value(), kEventSubprotocol);
+  return it == request.end() ? WireMode::seed_snapshots : choose_wire_mode(it->value());
 }
 
 }  // namespace
@@ -35,13 +36,14 @@ class WebSocketSession : public Member,
   // The plain socket, not Beast's tcp_stream: the WebSocket stream keeps its
   // own timer for handshake and idle timeouts, and each idle connection is
   // smaller without the second pair of timers.
-  WebSocketSession(tcp::socket socket, SessionClaims claims, bool events,
+  WebSocketSession(tcp::socket socket, SessionClaims claims, WireMode mode,
                    std::shared_ptr<SessionHub> hub)
       : hub_(std::move(hub)),
         metrics_(hub_->session_metrics()),
         ws_(std::move(socket)),
         claims_(std::move(claims)),
-        events_(events) {
+        mode_(mode),
+        events_(mode != WireMode::seed_snapshots) {
     metrics_.connections.Increment();
   }
 
@@ -69,11 +71,14 @@ class WebSocketSession : public Member,
     ws_.read_message_max(config.frame_bytes_max);
     ws_.auto_fragment(false);
     ws_.text(true);
-    bool events = events_;
-    ws_.set_option(websocket::stream_base::decorator([events](websocket::response_type& response) {
-      response.set(beast::http::field::server, "scalable-chat-session");
-      if (events) response.set(beast::http::field::sec_websocket_protocol, kEventSubprotocol);
-    }));
+    std::string_view subprotocol = subprotocol_of(mode_);
+    ws_.set_option(
+        websocket::stream_base::decorator([subprotocol](websocket::response_type& response) {
+          response.set(beast::http::field::server, "scalable-chat-session");
+          if (!subprotocol.empty()) {
+            response.set(beast::http::field::sec_websocket_protocol, subprotocol);
+          }
+        }));
     ws_.async_accept(request,
                      beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
   }
@@ -105,9 +110,13 @@ class WebSocketSession : public Member,
     return outbox_bytes_;
   }
 
-  void close_going_away() override {
-    net::dispatch(ws_.get_executor(), [self = shared_from_this()] {
-      self->close_with(websocket::close_code::going_away, "Server shutting down");
+  void close_for(CloseReason reason) override {
+    net::dispatch(ws_.get_executor(), [self = shared_from_this(), reason] {
+      if (reason == CloseReason::room_moving) {
+        self->close_with(websocket::close_code::service_restart, "Room moving");
+      } else {
+        self->close_with(websocket::close_code::going_away, "Server shutting down");
+      }
     });
   }
 
@@ -125,6 +134,15 @@ class WebSocketSession : public Member,
     if (hub_->draining()) {
       return close_with(websocket::close_code::going_away, "Server shutting down");
     }
+    // A room new to this server first loads its history (a crash or a move
+    // brought it here); the join waits for that, back on this strand.
+    hub_->rooms().open(claims_.room_id, now(), [self = shared_from_this()] {
+      net::dispatch(self->ws_.get_executor(), [self] { self->join_room(); });
+    });
+  }
+
+  void join_room() {
+    if (close_sent_ || !ws_.is_open()) return;  // drained or gone while the room loaded
     auto admission = hub_->rooms().join(claims_.room_id, *this, now());
     switch (admission.result) {
       case JoinResult::joined:
@@ -173,8 +191,7 @@ class WebSocketSession : public Member,
     // has nobody to go to. Once closed for refusals, nothing more is read.
     if (!room_ || refused_too_often_) return;
     auto started = std::chrono::steady_clock::now();
-    PostResult result =
-        ws_.got_text() ? room_->post(*this, message_, now()) : room_->post_binary(*this, now());
+    PostResult result = post_to_room();
     metrics_.broadcast_seconds.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     switch (result) {
@@ -186,6 +203,12 @@ class WebSocketSession : public Member,
         return metrics_.rejected("empty_message").Increment();
       case PostResult::binary:
         return metrics_.rejected("binary_frame").Increment();
+      case PostResult::invalid_frame:
+        return metrics_.rejected("invalid_frame").Increment();
+      case PostResult::duplicate:
+        return metrics_.duplicates.Increment();
+      case PostResult::moving:
+        return metrics_.rejected("room_moving").Increment();
       case PostResult::refused_too_often:
         // Refused frames cost the server reads and checks: a client that
         // keeps sending them is broken or hostile, and is let go.
@@ -196,6 +219,14 @@ class WebSocketSession : public Member,
       case PostResult::not_in_room:  // left meanwhile: not a refusal anyone saw
         return;
     }
+  }
+
+  PostResult post_to_room() {
+    if (!ws_.got_text()) return room_->post_binary(*this, now());
+    if (mode_ != WireMode::events_v2) return room_->post(*this, message_, now());
+    auto message = parse_client_message(message_);
+    if (!message) return room_->post_invalid(*this, now());
+    return room_->post(*this, *message, now());
   }
 
   void leave_room() {
@@ -286,6 +317,7 @@ class WebSocketSession : public Member,
   std::array<char, 512> chunk_;               // strand only: what one read brings
   std::string message_;                       // strand only: the message read so far
   const SessionClaims claims_;
+  const WireMode mode_;
   const bool events_;
   std::shared_ptr<Room> room_;      // strand only (and the destructor)
   bool close_sent_ = false;         // strand only
@@ -303,9 +335,8 @@ class WebSocketSession : public Member,
 
 void start_websocket_session(beast::tcp_stream stream, web::Request request, SessionClaims claims,
                              std::shared_ptr<SessionHub> hub) {
-  bool events = asks_for_events(request);
   auto session = std::make_shared<WebSocketSession>(stream.release_socket(), std::move(claims),
-                                                    events, std::move(hub));
+                                                    wire_mode_of(request), std::move(hub));
   session->start(std::move(request));
 }
 
