@@ -10,8 +10,9 @@ namespace {
 using R = network::Result<RedisUrl>;
 
 constexpr std::string_view scheme = "redis://";
-constexpr std::string_view form = "write redis://host:port, redis://host:port/db or "
-                                  "redis://:password@host:port";
+constexpr std::string_view form =
+    "write redis://host:port, redis://host:port/db or "
+    "redis://:password@host:port";
 
 std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
@@ -68,8 +69,8 @@ R RedisUrl::parse(std::string_view text) {
     if (text.starts_with("rediss://")) {
       return R::failure("TLS to Redis (rediss://) is not supported: " + std::string(form));
     }
-    return R::failure("the Redis URL " + shown(text) + " does not start with redis://: " +
-                      std::string(form));
+    return R::failure("the Redis URL " + shown(text) +
+                      " does not start with redis://: " + std::string(form));
   }
   RedisUrl url;
   auto rest = text.substr(scheme.size());
@@ -95,9 +96,8 @@ R RedisUrl::parse(std::string_view text) {
     url.password = std::move(*password);
   }
   if (auto query = rest.find_first_of("?#"); query != std::string_view::npos) {
-    return R::failure("the Redis URL " + shown(text) + " has a " +
-                      quoted(rest.substr(query, 1)) + " part, which is not supported: " +
-                      std::string(form));
+    return R::failure("the Redis URL " + shown(text) + " has a " + quoted(rest.substr(query, 1)) +
+                      " part, which is not supported: " + std::string(form));
   }
   std::string_view host_port = rest, database;
   if (auto slash = rest.find('/'); slash != std::string_view::npos) {
