@@ -13,10 +13,10 @@ import {
   launchChromium,
   test,
 } from './harness.mjs';
+import { TIMEOUT, login as loginAt, sendMessage, waitForMessage, waitForUsers } from './chatPage.mjs';
 
 const BASE_URL = baseUrl('http://127.0.0.1:8080');
 const ARTIFACTS_DIR = artifactsDir();
-const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 10_000);
 // The session server's per-user message limit, when the runner set it (run.sh
 // does): the burst test then knows how many of its messages must be refused.
 const { E2E_MESSAGES_PER_SECOND, E2E_MESSAGES_BURST } = process.env;
@@ -33,44 +33,7 @@ const ALICE = `alice-${run}`;
 const BOB = `bob-${run}`;
 
 const ctx = {}; // state shared between the steps
-
-async function login(page, name) {
-  await page.goto(`${BASE_URL}/`);
-  await page.getByLabel('Username').fill(name);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('lobby-page').waitFor({ timeout: TIMEOUT });
-  const who = await page.getByTestId('current-user').textContent();
-  assert(who && who.includes(name), `header shows "${who}", expected ${name}`);
-}
-
-async function waitForUsers(page, expected) {
-  const want = [...expected].sort().join(',');
-  let got = '';
-  const deadline = Date.now() + TIMEOUT;
-  while (Date.now() < deadline) {
-    got = (await page.getByTestId('user-pill').evaluateAll((els) => els.map((e) => e.getAttribute('data-user'))))
-      .sort()
-      .join(',');
-    if (got === want) return;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`user list is [${got}], expected [${want}]`);
-}
-
-async function sendMessage(page, text) {
-  const input = page.getByLabel('Message', { exact: true });
-  await input.fill(text);
-  await input.press('Enter');
-}
-
-/** Waits until a confirmed (data-status="sent") message with this author and text is shown. */
-async function waitForMessage(page, author, text) {
-  await page
-    .locator(`[data-testid="message"][data-status="sent"][data-author="${author}"]`)
-    .filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) })
-    .first()
-    .waitFor({ timeout: TIMEOUT });
-}
+const login = (page, name) => loginAt(page, BASE_URL, name);
 
 /**
  * Waits until each of the n "burst i" messages is sent or failed (none left

@@ -38,6 +38,7 @@ export function assert(cond, msg) {
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 
 /** Runs one named check; a failure is printed with the first lines of its stack and counted. */
 export async function test(name, fn) {
@@ -53,8 +54,15 @@ export async function test(name, fn) {
   }
 }
 
+/** A check that cannot run here, and why (what is missing): counted apart, never as passed. */
+export function skip(name, reason) {
+  skipped++;
+  console.log(`ok - ${name} # SKIP ${reason}`);
+}
+
 /** Prints the totals and exits non-zero if a check failed. */
 export function finish() {
+  if (skipped > 0) console.log(`# ${skipped} skipped`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
 }

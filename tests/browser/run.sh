@@ -2,7 +2,9 @@
 # Starts the real backend (serving client-web/dist) and a session server on
 # free loopback ports, runs the browser tests in Debian's Chromium against
 # them (first the screens with everything mocked in the browser, then the
-# end-to-end test), and stops both. Ends with the sum: "N passed, N failed".
+# end-to-end test), and stops both; then the failover test, which starts its
+# own Redis and a backend with a local fleet. Ends with the sum:
+# "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -20,7 +22,7 @@ export E2E_MESSAGES_PER_SECOND="${E2E_MESSAGES_PER_SECOND:-1}"
 export E2E_MESSAGES_BURST="${E2E_MESSAGES_BURST:-5}"
 # Resolved now: bazel-bin/ follows whatever Bazel built last.
 export SESSION_BIN=$(readlink -f bazel-bin/server/session/session)
-BACKEND_BIN=$(readlink -f bazel-bin/server/backend/backend)
+export BACKEND_BIN=$(readlink -f bazel-bin/server/backend/backend)
 
 backend_pid=""
 cleanup() {
@@ -66,5 +68,7 @@ run_script() {  # script [VAR=value...]
 # the same built page with the API and session server mocked in the browser
 run_script mock-screens.mjs ARTIFACTS_DIR="$ARTIFACTS_DIR/mocked"
 run_script chat.e2e.mjs
+# its own servers: a private Redis and a local fleet the test kills one of
+run_script failover.e2e.mjs
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
