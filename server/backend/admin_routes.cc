@@ -90,10 +90,9 @@ void AdminRoutes::drain(const web::Request& request, const std::string& server_i
   placement_.drain_server(server_id, [reply_to = web::ReplyTo(request),
                                       respond = std::move(respond)](DrainResult result) {
     if (auto* started = std::get_if<DrainStarted>(&result)) {
-      return respond(web::json_response(reply_to, http::status::accepted,
-                                        {{"serverId", started->server_id},
-                                         {"state", "draining"},
-                                         {"rooms", started->rooms}}));
+      return respond(web::json_response(
+          reply_to, http::status::accepted,
+          {{"serverId", started->server_id}, {"state", "draining"}, {"rooms", started->rooms}}));
     }
     const auto& refused = std::get<DrainRefused>(result);
     respond(web::error_response(

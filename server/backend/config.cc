@@ -46,8 +46,7 @@ void add_placement_options(CLI::App& app, BackendConfig& c, PlacementDurations& 
       ->check(CLI::Range(1, 100000));
   app.add_option("--spare-room-slots", c.spare_room_slots, "Free room slots kept ahead of demand")
       ->check(CLI::Range(0, 1000000));
-  app.add_option("--idle-before-stop", s.idle,
-                 "Seconds an empty server waits before it is stopped")
+  app.add_option("--idle-before-stop", s.idle, "Seconds an empty server waits before it is stopped")
       ->check(CLI::Range(0, 86400));
   app.add_option("--defrag-max-rooms", c.defrag_max_rooms,
                  "Defragmentation: the autoscaler drains a ready server holding 1 to this many "
@@ -198,10 +197,10 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
                  "Lifetime of a token to connect to a room, in seconds")
       ->check(CLI::Range(10, 86400));
   PlacementDurations seconds{static_cast<int>(config.idle_before_stop.count()),
-                           static_cast<int>(config.join_deadline.count()),
-                           static_cast<int>(config.empty_room_grace.count()),
-                           static_cast<int>(config.poll_interval.count()),
-                           static_cast<int>(config.defrag_interval.count())};
+                             static_cast<int>(config.join_deadline.count()),
+                             static_cast<int>(config.empty_room_grace.count()),
+                             static_cast<int>(config.poll_interval.count()),
+                             static_cast<int>(config.defrag_interval.count())};
   add_placement_options(app, config, seconds);
   int start_timeout = static_cast<int>(config.server_start_timeout.count());
   app.add_option("--server-start-timeout", start_timeout,

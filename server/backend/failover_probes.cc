@@ -16,8 +16,9 @@ prometheus::Family<prometheus::Counter>& probes_family(prometheus::Registry& reg
 prometheus::Family<prometheus::Counter>& skipped_family(prometheus::Registry& registry) {
   return prometheus::BuildCounter()
       .Name("chat_backend_failover_probes_skipped_total")
-      .Help("Look-ups naming an unreachable host that started no probe: in_flight (they "
-            "waited for the one running), too_soon (the server was probed just before).")
+      .Help(
+          "Look-ups naming an unreachable host that started no probe: in_flight (they "
+          "waited for the one running), too_soon (the server was probed just before).")
       .Register(registry);
 }
 

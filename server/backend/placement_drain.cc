@@ -22,8 +22,8 @@ void SchedulerPlacement::drain_server(const std::string& server_id,
     const auto before = scheduler_.server(server_id);
     switch (scheduler_.begin_drain(server_id, now())) {
       case sched::DrainStart::unknown_server:
-        return done(DrainRefused{true, "No session server " + server_id +
-                                           " in the fleet; GET /api/fleet lists them"});
+        return done(DrainRefused{
+            true, "No session server " + server_id + " in the fleet; GET /api/fleet lists them"});
       case sched::DrainStart::not_ready:
         return done(DrainRefused{
             false, "Session server " + server_id + " is " +
@@ -50,9 +50,8 @@ void SchedulerPlacement::drain_session(const sched::ServerId& id, const char* by
   }
   std::cout << "backend: draining session server " << id << " (asked by the " << by << ", "
             << server->rooms << " rooms)" << std::endl;
-  session_drain_.drain(operators_host(*server), [this, id](SessionDrainResult result) {
-    on_session_drained(id, result);
-  });
+  session_drain_.drain(operators_host(*server),
+                       [this, id](SessionDrainResult result) { on_session_drained(id, result); });
 }
 
 void SchedulerPlacement::on_session_drained(const sched::ServerId& id,
@@ -65,8 +64,7 @@ void SchedulerPlacement::on_session_drained(const sched::ServerId& id,
   }
   if (auto* drained = std::get_if<SessionDrained>(&result)) {
     std::cout << "backend: session server " << id << " drained: " << drained->rooms.size()
-              << " rooms handed over, " << drained->unstored << " messages not stored"
-              << std::endl;
+              << " rooms handed over, " << drained->unstored << " messages not stored" << std::endl;
     if (record) {
       record->state = "drained";
       record->moved = drained->rooms;
@@ -76,8 +74,7 @@ void SchedulerPlacement::on_session_drained(const sched::ServerId& id,
     return changed("a drained server");
   }
   const auto& why = std::get<SessionDrainFailed>(result).why;
-  std::cerr << "backend: drain of session server " << id << " failed, cancelled: " << why
-            << "\n";
+  std::cerr << "backend: drain of session server " << id << " failed, cancelled: " << why << "\n";
   if (record) {
     record->state = "failed";
     record->error = why;
@@ -95,8 +92,10 @@ SchedulerPlacement::DrainRecord& SchedulerPlacement::record_drain(const sched::S
 boost::json::array SchedulerPlacement::describe_drains() const {
   boost::json::array drains;
   for (const auto& drain : drains_) {
-    boost::json::object entry{{"serverId", drain.server_id}, {"by", drain.by},
-                              {"state", drain.state},        {"rooms", drain.rooms},
+    boost::json::object entry{{"serverId", drain.server_id},
+                              {"by", drain.by},
+                              {"state", drain.state},
+                              {"rooms", drain.rooms},
                               {"unstored", drain.unstored}};
     boost::json::array moved;
     for (const auto& room : drain.moved) moved.emplace_back(room);

@@ -32,12 +32,13 @@ void SchedulerPlacement::find_room_after_failure(const std::string& room_id,
     const auto deadline = Clock::now() + options_.start_wait_max;
     auto suspect = server_of_room_at(room_id, unreachable_host);
     if (stopped_ || !suspect) return find_or_wait(room_id, deadline, std::move(done));
-    probes_.probe(suspect->id, operators_host(*suspect),
-                  [this, room_id, deadline, done = std::move(done)](FailoverProbes::Outcome) mutable {
-                    // The scheduler has taken the probe's result in (on_probe):
-                    // the room is answered as it now stands.
-                    find_or_wait(room_id, deadline, std::move(done));
-                  });
+    probes_.probe(
+        suspect->id, operators_host(*suspect),
+        [this, room_id, deadline, done = std::move(done)](FailoverProbes::Outcome) mutable {
+          // The scheduler has taken the probe's result in (on_probe):
+          // the room is answered as it now stands.
+          find_or_wait(room_id, deadline, std::move(done));
+        });
   });
 }
 

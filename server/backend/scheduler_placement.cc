@@ -51,9 +51,9 @@ SchedulerPlacement::SchedulerPlacement(net::io_context& io, sched::SchedulerConf
                                    options_.status.admin_token},
               metrics.registry(),
               [this](const sched::ServerId& id, PollResult result) { on_probe(id, result); }),
-      session_drain_(strand_, SessionDrainOptions{options_.status.scheme,
-                                                  options_.session_drain_timeout,
-                                                  options_.status.admin_token}),
+      session_drain_(strand_,
+                     SessionDrainOptions{options_.status.scheme, options_.session_drain_timeout,
+                                         options_.status.admin_token}),
       tick_timer_(strand_) {
   for (const auto& server : fleet_.running_servers()) {
     admin_hosts_[server.id] = server.admin_host;

@@ -107,12 +107,12 @@ class SchedulerPlacement : public RoomPlacement {
   void on_session_drained(const sched::ServerId& id, const SessionDrainResult& result);
   struct DrainRecord {
     sched::ServerId server_id;
-    std::string by;             // "operator" or "autoscaler"
-    std::string state;          // draining, drained, failed
-    int rooms = 0;              // the rooms it held when the drain began
+    std::string by;                  // "operator" or "autoscaler"
+    std::string state;               // draining, drained, failed
+    int rooms = 0;                   // the rooms it held when the drain began
     std::vector<std::string> moved;  // the rooms the session server handed over
     long long unstored = 0;
-    std::string error;          // why it failed
+    std::string error;  // why it failed
   };
   static constexpr std::size_t drains_kept_max = 32;
   DrainRecord& record_drain(const sched::ServerId& id, const char* by, int rooms);

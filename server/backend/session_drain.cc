@@ -42,21 +42,22 @@ void SessionDrain::drain(const std::string& admin_host,
   request.url = options_.scheme + "://" + admin_host + "/drain";
   request.timeout = options_.timeout;
   request.bearer = options_.admin_token;
-  client_.async_fetch(
-      std::move(request),
-      boost::asio::bind_executor(executor_, [admin_host, done = std::move(done)](
-                                                network::HttpResponse response) {
-        const std::string where = "POST /drain at " + admin_host;
-        if (!response.answered()) return done(SessionDrainFailed{where + ": " + response.error});
-        if (response.status != 200) {
-          return done(SessionDrainFailed{where + " answered HTTP " +
-                                         std::to_string(response.status) + ": " +
-                                         response.body.substr(0, 200)});
-        }
-        auto drained = parse_session_drained(response.body);
-        if (!drained) return done(SessionDrainFailed{where + ": " + drained.error()});
-        done(std::move(drained).value());
-      }));
+  client_.async_fetch(std::move(request),
+                      boost::asio::bind_executor(executor_, [admin_host, done = std::move(done)](
+                                                                network::HttpResponse response) {
+                        const std::string where = "POST /drain at " + admin_host;
+                        if (!response.answered())
+                          return done(SessionDrainFailed{where + ": " + response.error});
+                        if (response.status != 200) {
+                          return done(SessionDrainFailed{where + " answered HTTP " +
+                                                         std::to_string(response.status) + ": " +
+                                                         response.body.substr(0, 200)});
+                        }
+                        auto drained = parse_session_drained(response.body);
+                        if (!drained)
+                          return done(SessionDrainFailed{where + ": " + drained.error()});
+                        done(std::move(drained).value());
+                      }));
 }
 
 }  // namespace chat
