@@ -3,6 +3,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <iostream>
+#include <iterator>
 #include <utility>
 
 namespace chat::history {
@@ -103,7 +104,10 @@ void RedisConnection::start() {
         if (!self || attempt != self->attempt_ || self->phase_ != Phase::resolving) return;
         if (ec) return self->retry_later("cannot resolve the host: " + ec.message());
         if (results.empty()) return self->retry_later("the host has no address");
-        self->connect_to(results.begin()->endpoint());
+        // A name with several addresses (localhost: ::1 and 127.0.0.1):
+        // each failed attempt tries the next one.
+        auto at = self->failed_attempts_ % results.size();
+        self->connect_to(std::next(results.begin(), static_cast<std::ptrdiff_t>(at))->endpoint());
       });
 }
 
@@ -163,6 +167,7 @@ void RedisConnection::on_connected() {
   ++attempt_;  // the connect deadline no longer applies
   timer_.cancel();
   backoff_ = options_.backoff_min;
+  failed_attempts_ = 0;
   // Read even with nothing asked: a Redis that goes away is noticed at
   // once, not at the next message.
   watch_->want(reading);
@@ -206,6 +211,7 @@ void RedisConnection::close_context() {
 void RedisConnection::retry_later(const std::string& reason) {
   if (phase_ == Phase::stopped) return;
   phase_ = Phase::waiting;
+  ++failed_attempts_;
   auto attempt = ++attempt_;
   report(false, reason);
   timer_.expires_after(backoff_);

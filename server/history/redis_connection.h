@@ -102,6 +102,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   // Tells a timer or resolver completion from an earlier attempt apart.
   std::uint64_t attempt_ = 0;
   std::chrono::milliseconds backoff_;
+  std::size_t failed_attempts_ = 0;  // since the last connection: picks the address to try
   redisAsyncContext* context_ = nullptr;
   // The current context's socket; kept after hiredis freed it until the next
   // attempt, since hiredis calls its cleanup hook on the way out.
