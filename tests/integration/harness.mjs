@@ -16,6 +16,7 @@ export const repoRoot = path.resolve(here, '..', '..');
 const built = (p) => { try { return fs.realpathSync(path.join(repoRoot, p)); } catch { return path.join(repoRoot, p); } };
 export const SESSION_BIN = process.env.SESSION_BIN ?? built('bazel-bin/server/session/session');
 export const BACKEND_BIN = process.env.BACKEND_BIN ?? built('bazel-bin/server/backend/backend');
+export const CHATCTL_BIN = process.env.CHATCTL_BIN ?? built('bazel-bin/server/ctl/chatctl');
 // Both binaries refuse secrets shorter than 32 bytes.
 export const SECRET = 'integration-test-secret-at-least-32-bytes';
 
@@ -31,7 +32,25 @@ export function freePort() {
   });
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Resolves with check()'s first truthy result; throws naming `what` (and
+// the last result) once `timeoutMs` passes. For conditions, never for timing.
+export async function until(what, check, { timeoutMs = 30000, everyMs = 100 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last;
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+// Whether process `pid` still exists (signal 0 checks without sending one).
+export function processAlive(pid) {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
 
 async function waitHealthy(url, child, timeoutMs = 10000) {
   const deadline = Date.now() + timeoutMs;
