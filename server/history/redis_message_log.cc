@@ -89,9 +89,11 @@ class RedisMessageLog::Core : public std::enable_shared_from_this<Core> {
     connection_->start();
   }
 
-  void append(const std::string& key, const LoggedMessage& message,
+  // `called`: when append() was called. Deadlines and latencies count from
+  // there, so time spent waiting for the strand counts too.
+  void append(Clock::time_point called, const std::string& key, const LoggedMessage& message,
               std::function<void(AppendResult)> done) {
-    auto id = issue(Request{.append_done = std::move(done)});
+    auto id = issue(Request{.started = called, .append_done = std::move(done)});
     if (!can_send()) return resolve(id, AppendResult::failed);
     connection_->command({"XADD", key, "MAXLEN", "~", max_entries_, "*", "u", message.user_id, "i",
                           message.client_id, "m", message.text, "t", message.ts},
@@ -102,8 +104,9 @@ class RedisMessageLog::Core : public std::enable_shared_from_this<Core> {
     connection_->command({"EXPIRE", key, retention_seconds_}, nullptr);
   }
 
-  void load(const std::string& key, std::size_t count, std::function<void(LoadResult)> done) {
-    auto id = issue(Request{.is_load = true, .load_done = std::move(done)});
+  void load(Clock::time_point called, const std::string& key, std::size_t count,
+            std::function<void(LoadResult)> done) {
+    auto id = issue(Request{.is_load = true, .started = called, .load_done = std::move(done)});
     if (count == 0) return resolve(id, LoadResult{.ok = true});
     if (!can_send()) return resolve(id, LoadResult{});
     connection_->command({"XREVRANGE", key, "+", "-", "COUNT", std::to_string(count)},
@@ -132,7 +135,7 @@ class RedisMessageLog::Core : public std::enable_shared_from_this<Core> {
  private:
   struct Request {
     bool is_load = false;
-    Clock::time_point started = Clock::now();
+    Clock::time_point started;
     bool resolved = false;
     AppendResult append_result = AppendResult::failed;
     LoadResult load_result;
@@ -312,16 +315,16 @@ void RedisMessageLog::append(const std::string& room_id, LoggedMessage message,
                              std::function<void(AppendResult)> done) {
   boost::asio::post(
       core_->strand,
-      [core = core_, key = key_of(room_id), message = std::move(message),
-       done = std::move(done)]() mutable { core->append(key, message, std::move(done)); });
+      [core = core_, called = Clock::now(), key = key_of(room_id), message = std::move(message),
+       done = std::move(done)]() mutable { core->append(called, key, message, std::move(done)); });
 }
 
 void RedisMessageLog::load(const std::string& room_id, std::size_t count,
                            std::function<void(LoadResult)> done) {
-  boost::asio::post(core_->strand,
-                    [core = core_, key = key_of(room_id), count, done = std::move(done)]() mutable {
-                      core->load(key, count, std::move(done));
-                    });
+  boost::asio::post(core_->strand, [core = core_, called = Clock::now(), key = key_of(room_id),
+                                    count, done = std::move(done)]() mutable {
+    core->load(called, key, count, std::move(done));
+  });
 }
 
 bool RedisMessageLog::up() const { return core_->up(); }
