@@ -4,8 +4,10 @@
 # against them, and prints the loadgen's report plus the session server's CPU
 # time and deliveries per CPU-second. Bounded by --duration; stops everything.
 #
-#   tests/perf/fanout.sh [--compat] [--nodelay false] [--threads N] -- LOADGEN_ARGS
+#   tests/perf/fanout.sh [--compat] [--redis] [--nodelay false] [--threads N] -- LOADGEN_ARGS
 #   e.g. tests/perf/fanout.sh -- --rooms 10 --users 100 --rate 5 --duration 20
+# --redis: history stored in a private redis-server (the cost of persistence;
+# Redis's own CPU time is printed too).
 # Build first: bazel build -c opt //server:all //loadgen
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,11 +15,13 @@ cd "$(dirname "$0")/../.."
 session_args=(--messages-per-second 0 --rooms-max 200)
 loadgen_mode=()
 threads=2
+with_redis=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --compat) loadgen_mode=(--compat); shift ;;
     --nodelay) session_args+=(--tcp-nodelay "$2"); shift 2 ;;
     --threads) threads=$2; shift 2 ;;
+    --redis) with_redis=true; shift ;;
     --) shift; break ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -29,6 +33,15 @@ SESSION_PORT=$(free_port)
 SESSION_ADMIN_PORT=$(free_port)  # its /status and /metrics
 BACKEND_PORT=$(free_port)
 export JWT_SECRET="$(head -c 32 /dev/urandom | base64)"  # both binaries refuse < 32 bytes
+redis_pid=""
+if $with_redis; then
+  REDIS_PORT=$(free_port)
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    >/tmp/fanout-redis.log 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  session_args+=(--redis "redis://127.0.0.1:$REDIS_PORT")
+fi
 # The load generator runs here: a legitimate flood, exempt from admission control.
 "$BIN/server/session/session" --port "$SESSION_PORT" --advertised-host "127.0.0.1:$SESSION_PORT" \
   --admin-port "$SESSION_ADMIN_PORT" --admission-exempt 127.0.0.0/8 \
@@ -38,16 +51,23 @@ session_pid=$!
   --session-admin-hosts "127.0.0.1:$SESSION_ADMIN_PORT" --admission-exempt 127.0.0.0/8 \
   --rooms-per-server 200 >/tmp/fanout-backend.log 2>&1 &
 backend_pid=$!
-trap 'kill -TERM $session_pid $backend_pid 2>/dev/null; wait 2>/dev/null' EXIT
+trap 'kill -TERM $session_pid $backend_pid $redis_pid 2>/dev/null; wait 2>/dev/null' EXIT
 sleep 0.5
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 deliveries() { curl -s "http://127.0.0.1:$SESSION_ADMIN_PORT/metrics" | awk '/^chat_session_deliveries_total/ {print $2}'; }
 ticks_before=$(cpu_ticks $session_pid)
+redis_ticks_before=0
+if [[ -n "$redis_pid" ]]; then redis_ticks_before=$(cpu_ticks $redis_pid); fi
 deliveries_before=$(deliveries)
 "$BIN/loadgen/loadgen" --target "http://127.0.0.1:$BACKEND_PORT" --scenario chat \
   "${loadgen_mode[@]}" "$@" || true
 ticks_after=$(cpu_ticks $session_pid)
+if [[ -n "$redis_pid" ]]; then
+  redis_ticks=$(($(cpu_ticks $redis_pid) - redis_ticks_before))
+  awk -v t="$redis_ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "redis-server: %.2f CPU-seconds\n", t / hz }'
+  curl -s "http://127.0.0.1:$SESSION_ADMIN_PORT/metrics" | grep '^chat_history_appends_total' || true
+fi
 deliveries_after=$(deliveries)
 hz=$(getconf CLK_TCK)
 awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" -v f0="$deliveries_before" -v f1="$deliveries_after" \
