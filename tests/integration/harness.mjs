@@ -206,6 +206,9 @@ export async function joinableRoom(base, token) {
 
 // --- WebSocket ----------------------------------------------------------------
 export const EVENTS = 'scalable-chat.events.v1';
+// With acknowledgements: frames are {"id","msg"}; the message event carrying
+// the sender's id is its acknowledgement (once stored).
+export const EVENTS_V2 = 'scalable-chat.events.v2';
 
 // A client that records frames and its close, with awaitable helpers.
 export class Client {
@@ -234,8 +237,9 @@ export class Client {
       this.waiters = this.waiters.filter((w) => !w.check());
     });
   }
-  static async connect(host, token, { events = false, query } = {}) {
-    const client = new Client(`ws://${host}/?token=${query ?? token}`, events ? [EVENTS] : undefined);
+  static async connect(host, token, { events = false, protocol, query } = {}) {
+    const protocols = protocol ? [protocol] : events ? [EVENTS] : undefined;
+    const client = new Client(`ws://${host}/?token=${query ?? token}`, protocols);
     await client.opened;
     return client;
   }
