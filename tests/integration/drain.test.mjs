@@ -7,10 +7,11 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  startBackend, api, login, Client, EVENTS_V2, SESSION_BIN, CHATCTL_BIN, until, processAlive,
+  startBackend, api, login, Client, EVENTS_V2, SESSION_BIN, CHATCTL_BIN, until, processAlive, freePort,
 } from './harness.mjs';
 import { startRedis } from '../support/redis.mjs';
 
@@ -162,5 +163,101 @@ describe('drain', () => {
     assert.ok(!live(await fleet(backend)).some((s) => s.id === target.id));
     await expectMovedWithHistory(onTarget, target.host);
     for (const room of rooms.filter((r) => r.host !== target.host)) await room.client.close();
+  });
+});
+
+describe('defragmentation', () => {
+  test('the autoscaler drains a server whose one room fits on the other, through the same path', async () => {
+    // First-fit with 2 rooms a server: rooms a and b fill the first server,
+    // c starts a second. Once a is freed, each server holds one room and
+    // either room fits on the other server: one of them is drained.
+    const backend = await startBackend({
+      args: ['--fleet', 'local', '--session-binary', SESSION_BIN, '--session-log-dir', logDir,
+        '--session-arg=--threads=1', '--policy', 'first-fit', '--rooms-per-server', '2',
+        '--min-servers', '1', '--max-servers', '3', '--poll-interval-ms', '200',
+        '--empty-room-grace', '0', '--defrag-max-rooms', '1', '--defrag-interval', '1',
+        '--unjoined-rooms-per-user-max', '0'],
+    });
+    try {
+      const token = await login(backend.url, 'defrag-user');
+      const clients = {};
+      for (const name of ['a', 'b', 'c']) {
+        const created = await api(backend.url, 'POST', '/api/rooms', { token });
+        assert.equal(created.status, 200, created.text);
+        const found = await api(backend.url, 'GET', `/api/rooms/${created.json.roomId}`, { token });
+        const client = await Client.connect(found.json.host, found.json.token, { protocol: EVENTS_V2 });
+        await client.next((f) => f.type === 'snapshot');
+        clients[name] = { client, host: found.json.host, roomId: created.json.roomId };
+      }
+      assert.equal(clients.a.host, clients.b.host);
+      assert.notEqual(clients.a.host, clients.c.host);
+      await clients.a.client.close();
+
+      const drain = await until('a drain by the autoscaler to end', async () =>
+        (await fleet(backend)).drains.find((d) => d.by === 'autoscaler' && d.state !== 'draining'));
+      assert.equal(drain.state, 'drained', JSON.stringify(drain));
+      const moved = drain.moved.includes(clients.b.roomId) ? clients.b : clients.c;
+      const stayed = moved === clients.b ? clients.c : clients.b;
+      assert.deepEqual(drain.moved, [moved.roomId]);
+      assert.deepEqual(await moved.client.closed, { code: 1012, reason: 'Room moving' });
+      await until('one live server', async () => live(await fleet(backend)).length === 1);
+      const found = await until('the moved room on the other server', async () => {
+        const answer = await api(backend.url, 'GET', `/api/rooms/${moved.roomId}`, { token });
+        return answer.json.host === stayed.host && answer.json;
+      });
+      const rejoined = await Client.connect(found.host, found.token, { protocol: EVENTS_V2 });
+      await rejoined.next((f) => f.type === 'snapshot');
+      await rejoined.close();
+      await stayed.client.close();
+    } finally {
+      await backend.stop();
+    }
+  });
+});
+
+describe('a drain the session server cannot do', () => {
+  test('is cancelled: the server is ready again, the drain shows failed, chatctl exits 1', async () => {
+    // Plays a session server's admin listener whose POST /drain fails.
+    const publicHost = `127.0.0.1:${await freePort()}`;
+    let drainsAsked = 0;
+    const fake = http.createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST' && req.url === '/drain') {
+        drainsAsked++;
+        res.writeHead(503);
+        return res.end(JSON.stringify({ error: 'history store unreachable' }));
+      }
+      res.end(JSON.stringify({ host: publicHost, draining: false, rooms: [] }));
+    });
+    await new Promise((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const backend = await startBackend({
+      sessionHosts: publicHost,
+      env: { SESSION_ADMIN_HOSTS: `127.0.0.1:${fake.address().port}` },
+      args: ['--poll-interval-ms', '200'],
+    });
+    try {
+      const server = (await fleet(backend)).servers[0];
+      assert.equal(server.state, 'ready');
+      const begun = await api(backend.adminUrl, 'POST', `/api/fleet/servers/${encodeURIComponent(server.id)}/drain`);
+      assert.equal(begun.status, 202, begun.text);
+      const drain = await until('the drain to fail', async () =>
+        (await fleet(backend)).drains.find((d) => d.state === 'failed'));
+      assert.match(drain.error, /503/);
+      assert.match(drain.error, /history store unreachable/);
+      const after = (await fleet(backend)).servers.find((s) => s.id === server.id);
+      assert.equal(after.state, 'ready');
+      assert.equal(after.drainRequested, false);
+
+      const ctl = await chatctl(['drain', server.id, '--admin', backend.adminUrl]);
+      assert.equal(ctl.code, 1, `${ctl.stdout}\n${ctl.stderr}`);
+      assert.match(ctl.stderr, /the drain failed and was cancelled: .*503/);
+      assert.match(ctl.stderr, /ready again/);
+      assert.equal(drainsAsked, 2);
+      const metrics = (await api(backend.adminUrl, 'GET', '/metrics')).text;
+      assert.match(metrics, /chat_scheduler_drains_total\{event="cancelled"\} 2/);
+    } finally {
+      await backend.stop();
+      fake.close();
+    }
   });
 });
