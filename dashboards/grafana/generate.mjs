@@ -58,7 +58,8 @@ const fleet = {
       [t(`sum(rate(chat_scheduler_placements_total{job="backend",result="waiting"}[${RATE}]))`, 'waiting')],
       { w: 8 }),
     panel('Scale-out, scale-in and lost servers', 'Servers started (out) and stopped when idle ' +
-      '(in), and servers lost (stopped answering, or never ready), over 5 min.', 'short',
+      '(in), and servers lost (stopped answering its polls, found gone by a failover probe, or ' +
+      'never ready), over 5 min.', 'short',
       [t('sum by (direction) (increase(chat_scheduler_scale_events_total{job="backend"}[5m]))', 'scale {{direction}}'),
        t('sum by (reason) (increase(chat_scheduler_server_failures_total{job="backend"}[5m]))', 'lost: {{reason}}')],
       { w: 8 }),
@@ -67,6 +68,27 @@ const fleet = {
       [t('histogram_quantile(0.5, sum by (le) (rate(chat_scheduler_fleet_start_seconds_bucket{job="backend"}[10m])))', 'p50'),
        t('histogram_quantile(0.99, sum by (le) (rate(chat_scheduler_fleet_start_seconds_bucket{job="backend"}[10m])))', 'p99')],
       { w: 8 }),
+    row('Drains and failover'),
+    panel('Drains', 'Drains of session servers over 5 min: begun (by an operator or the ' +
+      'autoscaler; begun_for_defrag: of those, the autoscaler\'s), done (rooms handed over, ' +
+      'server stopped), cancelled (the server did not confirm: alert DrainCancelled), abandoned ' +
+      '(the server was lost mid-drain).', 'short',
+      [t('sum by (event) (increase(chat_scheduler_drains_total{job="backend"}[5m]))', '{{event}}')],
+      { w: 8 }),
+    panel('Rooms moved by drains', 'Rooms of drained servers over 5 min: moved (placed on ' +
+      'another server), left (no free slot anywhere: placed on their next look-up).', 'short',
+      [t('sum by (result) (increase(chat_scheduler_drained_rooms_total{job="backend"}[5m]))', '{{result}}')],
+      { stack: true, w: 8 }),
+    panel('Failover probes', 'Session servers probed at once because a client could not reach ' +
+      'them, per second by result (unreachable: the server is taken as gone), and look-ups that ' +
+      'started no probe (in_flight: waited for the running one; too_soon: probed just before).',
+      'ops',
+      [t(`sum by (result) (rate(chat_backend_failover_probes_total{job="backend"}[${RATE}]))`,
+        'probe: {{result}}'),
+       t(`sum by (reason) (rate(chat_backend_failover_probes_skipped_total{job="backend"}[${RATE}]))`,
+        'no probe: {{reason}}'),
+       t(`sum(rate(chat_scheduler_server_failures_total{job="backend",reason="probe_failed"}[${RATE}]))`,
+        'servers marked gone')], { w: 8 }),
   ],
 };
 
@@ -125,6 +147,37 @@ const sessionServers = {
       '0.1%) over 5 min and 1 h; the burn-rate alerts compare these to the budget.', 'percentunit',
       [t('job:chat_session_broadcast_slow:ratio_rate5m{job="session-servers"}', '5 min'),
        t('job:chat_session_broadcast_slow:ratio_rate1h{job="session-servers"}', '1 h')]),
+    row('History (Redis) and moves'),
+    panel('History store up', '1 while a server is connected to its history store (Redis), 0 ' +
+      'while chat goes on from memory and acknowledged messages are not stored (alert: ' +
+      'HistoryStoreDown). Servers without --redis have no line.', 'short',
+      [t(`chat_history_store_up{job="session-servers",${I}}`, '{{server_id}}')], { w: 8 }),
+    panel('History appends by result', 'Messages appended to Redis per second: stored, failed ' +
+      '(Redis down or refusing), timed_out (no answer within --history-timeout). Alert: ' +
+      'HistoryAppendsFailing over 1% not stored.', 'ops',
+      [t(`sum by (result) (rate(chat_history_appends_total{job="session-servers",${I}}[${RATE}]))`,
+        '{{result}}')], { stack: true, w: 8 }),
+    panel('History append latency', 'From a message\'s append to Redis storing it, p50 and p99 ' +
+      'of the servers picked: members get the message only after it (blank without messages).',
+      's',
+      [t(`histogram_quantile(0.5, sum by (le) (rate(chat_history_append_seconds_bucket{job="session-servers",` +
+        `${I}}[${RATE}])))`, 'p50'),
+       t(`histogram_quantile(0.99, sum by (le) (rate(chat_history_append_seconds_bucket{job="session-servers",` +
+        `${I}}[${RATE}])))`, 'p99')], { w: 8 }),
+    panel('History loads by result', 'Room histories read from Redis per second when a room ' +
+      'comes to a server (a new placement, a move): ok, or failed (the room starts empty).', 'ops',
+      [t(`sum by (result) (rate(chat_history_loads_total{job="session-servers",${I}}[${RATE}]))`,
+        '{{result}}')], { stack: true, w: 8 }),
+    panel('Duplicate messages', 'Messages clients sent again after a reconnect that the room ' +
+      'had already accepted, per second: acknowledged, not delivered twice. A rise follows ' +
+      'lost connections, kills and drains.', 'ops',
+      [t(`sum by (server_id) (rate(chat_session_duplicate_messages_total{job="session-servers",` +
+        `${I}}[${RATE}]))`, '{{server_id}}')], { w: 8 }),
+    panel('Messages refused while rooms move', 'Messages that arrived after a drain began, per ' +
+      'second (room_moving): not acknowledged, so clients send them again to the room\'s new ' +
+      'server.', 'ops',
+      [t(`sum by (server_id) (rate(chat_session_rejections_total{job="session-servers",` +
+        `reason="room_moving",${I}}[${RATE}]))`, '{{server_id}}')], { w: 8 }),
     row('Saturation (USE)'),
     panel('CPU', 'CPU time per second of each server (1 = one core busy).', 'percentunit',
       [t(`rate(process_cpu_seconds_total{job="session-servers",${I}}[${RATE}])`, '{{server_id}}')], { w: 8 }),
