@@ -4,7 +4,9 @@
 // Alertmanager, all on 127.0.0.1): every panel query of every dashboard must
 // return data, a session server killed with -9 must reach the webhook as
 // SessionServerDown, every metric name in dashboards/ must exist on some
-// binary's /metrics, and promtool check metrics must be clean on each.
+// binary's /metrics, and promtool check metrics must be clean on each. The
+// session servers keep their history in a private redis-server (the History
+// panels read what only a server with --redis has), and one server is drained.
 // Builds nothing: run `bazel build //server:all //loadgen` first (or set
 // LOADGEN_BIN, SESSION_BIN, BACKEND_BIN). Prints "N passed, N failed" last.
 //   node tests/monitoring/monitoring_test.mjs [name-filter]
@@ -13,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SESSION_BIN, freePort, repoRoot, startBackend, api } from '../integration/harness.mjs';
+import { startRedis } from '../support/redis.mjs';
 import { startMonitoring, writeConfigs } from '../../dashboards/monitoring.mjs';
 import { loadDashboards, queryRange, renderAll, substitute } from '../../dashboards/render.mjs';
 import { generate } from '../../dashboards/grafana/generate.mjs';
@@ -170,14 +173,17 @@ function stack() {
 async function runStack() {
   run = { metricsTexts: {}, stoppers: [], loadgens: [] };
   const loadgenPort = await freePort();
+  const redis = await startRedis();
+  run.stoppers.push(() => redis.stop());
   const backend = await startBackend({ args: ['--admin-port', '0', '--fleet', 'local', '--session-binary', SESSION_BIN,
+    `--session-arg=--redis=${redis.url}`,
     '--rooms-per-server', '2', '--min-servers', '1', '--max-servers', '4', '--idle-before-stop', '1',
     '--empty-room-grace', '0', '--poll-interval-ms', '200', '--session-log-dir', tmp,
     // The load generator and this test share 127.0.0.1: no limit per address, the
     // per-user ones stay (a login flood below gets 429).
     '--logins-per-ip-per-minute', '0', '--room-creations-per-ip-per-minute', '0',
     '--room-lookups-per-ip-per-minute', '0'] });
-  run.stoppers.push(() => backend.stop());
+  run.stoppers.unshift(() => backend.stop());
   run.backend = backend;
   const admin = await waitFor('admin listener', () => backend.child.output.match(/admin on http:\/\/(\S+)/)?.[1], 10000);
   run.admin = admin;
@@ -222,11 +228,23 @@ async function runStack() {
   process.kill(victim.pid, 'SIGKILL');
   run.killed = { ...victim, at: Date.now() };
   await sleep(4000);  // the bots of the killed server's rooms count their errors
+  // An operator's drain of a server that holds rooms: they move, the server stops.
+  const fleet = (await api(`http://${admin}`, 'GET', '/api/fleet')).json;
+  const drained = fleet?.servers.find((s) => s.state === 'ready' && s.rooms > 0 && s.id !== victim.id);
+  run.drain = drained ? await api(`http://${admin}`, 'POST', `/api/fleet/servers/${drained.id}/drain`)
+    : { status: 0, text: `no ready server with rooms: ${JSON.stringify(fleet?.servers)}` };
+  run.drain.serverId = drained?.id;
   run.metricsTexts.loadgen = await scrape(`http://127.0.0.1:${loadgenPort}/metrics`);
   run.chat = await chat.exited;
   run.chatEnd = Math.floor(Date.now() / 1000);
 
-  // Autoscale: rooms one by one, the fleet grows, then shrinks when idle.
+  // Autoscale: rooms one by one, the fleet grows, then shrinks when idle. It
+  // starts from an idle fleet (the chat's servers stopped, down to
+  // --min-servers), so that it can see it grow.
+  await waitFor('the fleet idle after the chat', async () => {
+    const f = (await api(`http://${admin}`, 'GET', '/api/fleet')).json;
+    return f && f.rooms === 0 && f.servers.filter((s) => s.state === 'ready' || s.state === 'starting').length <= 1;
+  }, 30000);
   const autoscale = startLoadgen(['--target', backend.url, '--admin-target', `http://${admin}`,
     '--scenario', 'autoscale', '--rooms', '6', '--ramp', '2', '--idle-wait', '30', '--timeout', '120',
     ...metricsPort]);
@@ -273,13 +291,15 @@ async function panelsWithoutData(prometheus, start, end) {
   return missing;
 }
 
-// The highest value one target of a panel took over the run.
-async function highest(r, file, title, legendPart) {
+// The highest value one target of a panel took over the run (of the series
+// `only` accepts, by their labels).
+async function highest(r, file, title, legendPart, only = () => true) {
   const panel = loadDashboards().find((d) => d.file === file).json.panels.find((p) => p.title === title);
   const target = panel.targets.find((t) => t.legendFormat.includes(legendPart));
   const now = Math.floor(Date.now() / 1000);
   const result = await queryRange(r.monitoring.prometheusUrl, substitute(target.expr), r.start, now, 1);
-  return Math.max(0, ...result.flatMap((s) => s.values.map(([, v]) => Number(v)).filter(Number.isFinite)));
+  return Math.max(0, ...result.filter((s) => only(s.metric))
+    .flatMap((s) => s.values.map(([, v]) => Number(v)).filter(Number.isFinite)));
 }
 
 test('end to end: the stack runs chat and autoscale, fills the fleet to its maximum, floods a login', async () => {
@@ -326,6 +346,21 @@ test('end to end: the full fleet and the login flood show as refusals on the das
   }, 30000).catch((e) => {
     throw new Error(`${e.message}: ${panels.map((p, i) => `"${p[1]}" at most ${highs[i]}`).join(', ')}`);
   });
+});
+
+test('end to end: the history store is up on the dashboards, and a drain shows as done with its rooms', async () => {
+  const r = await stack();
+  expect(r.drain.status === 202, `POST /api/fleet/servers/${r.drain.serverId}/drain: ${r.drain.status} ${r.drain.text}`);
+  expect(await highest(r, 'session-servers.json', 'History store up', 'server_id') === 1,
+    'no session server with its history store up');
+  expect(await highest(r, 'session-servers.json', 'History appends by result', 'result',
+    (m) => m.result === 'stored') > 0, 'no message stored in Redis');
+  let done, rooms;
+  await waitFor('the drain on the Fleet dashboard', async () => {
+    done = await highest(r, 'fleet.json', 'Drains', 'event', (m) => m.event === 'done');
+    rooms = await highest(r, 'fleet.json', 'Rooms moved by drains', 'result');
+    return done > 0 && rooms > 0;
+  }, 30000).catch((e) => { throw new Error(`${e.message}: drains done ${done}, rooms moved or left ${rooms}`); });
 });
 
 test('end to end: a session server killed with -9 reaches the webhook as SessionServerDown', async () => {
