@@ -3,6 +3,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 
 namespace loadgen {
 
@@ -13,6 +16,14 @@ namespace {
 // A backend that accepts but never answers must not hold the run.
 constexpr auto kCallTimeout = std::chrono::seconds(30);
 
+// Whole seconds, at most a minute: a server asking for longer is not waited for.
+std::chrono::milliseconds retry_after_of(std::string_view header) {
+  unsigned seconds = 0;
+  auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), seconds);
+  if (header.empty() || ec != std::errc() || end != header.data() + header.size()) return {};
+  return std::chrono::seconds(std::min(seconds, 60u));
+}
+
 template <typename T>
 ApiResult<T> failed(ApiError::Kind kind, const network::HttpResponse& response) {
   ApiResult<T> result;
@@ -20,6 +31,7 @@ ApiResult<T> failed(ApiError::Kind kind, const network::HttpResponse& response) 
   result.error.failure = response.failure;
   result.error.status = response.status;
   result.error.detail = response.answered() ? response.body : response.error;
+  result.error.retry_after = retry_after_of(response.retry_after);
   return result;
 }
 
@@ -69,6 +81,25 @@ std::string ApiError::category(std::string_view call) const {
       return prefix + "no_host";
   }
   return prefix + "unknown";
+}
+
+std::string lookup_path(std::string_view room_id, std::string_view unreachable) {
+  std::string path = "/api/rooms/";
+  path += room_id;
+  if (unreachable.empty()) return path;
+  path += "?unreachable=";
+  // host:port stays readable; "[v6]:port" and anything odd are escaped.
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : unreachable) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == ':') {
+      path += static_cast<char>(c);
+    } else {
+      path += '%';
+      path += kHex[c >> 4];
+      path += kHex[c & 15];
+    }
+  }
+  return path;
 }
 
 ApiResult<std::string> read_login(const network::HttpResponse& response) {
@@ -127,9 +158,10 @@ boost::asio::awaitable<ApiResult<std::string>> BackendApi::create_room(std::stri
 }
 
 boost::asio::awaitable<ApiResult<Placement>> BackendApi::lookup(std::string user_token,
-                                                                std::string room_id) {
+                                                                std::string room_id,
+                                                                std::string unreachable) {
   co_return read_placement(
-      co_await call("GET", "/api/rooms/" + room_id, {}, std::move(user_token)));
+      co_await call("GET", lookup_path(room_id, unreachable), {}, std::move(user_token)));
 }
 
 boost::asio::awaitable<ApiResult<std::string>> BackendApi::metrics() {

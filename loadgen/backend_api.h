@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ struct ApiError {
   network::HttpFailure failure = network::HttpFailure::none;
   unsigned status = 0;
   std::string detail;  // the answer's body, or what failed: for the report's samples
+  // The answer's Retry-After (whole seconds; an HTTP date reads as none),
+  // which a 503 or a 429 carries: how long to wait before asking again.
+  std::chrono::milliseconds retry_after{0};
 
   // "<call>_transport", "<call>_http_<status>", "<call>_bad_answer", "<call>_no_host".
   std::string category(std::string_view call) const;
@@ -44,6 +48,9 @@ struct Placement {
   std::string token;  // the session token for its WebSocket
 };
 
+// The look-up's path: /api/rooms/<id>, with ?unreachable=<host> (escaped) when given.
+std::string lookup_path(std::string_view room_id, std::string_view unreachable);
+
 // The answers, read: pure functions of a response.
 ApiResult<std::string> read_login(const network::HttpResponse& response);         // the user token
 ApiResult<std::string> read_created_room(const network::HttpResponse& response);  // its id
@@ -60,7 +67,10 @@ class BackendApi {
   // Parameters by value: each call is a coroutine that outlives its caller's arguments.
   boost::asio::awaitable<ApiResult<std::string>> login(std::string user);
   boost::asio::awaitable<ApiResult<std::string>> create_room(std::string user_token);
-  boost::asio::awaitable<ApiResult<Placement>> lookup(std::string user_token, std::string room_id);
+  // `unreachable`: the host a client lost without a close frame; the backend
+  // then checks that server at once (docs/PROTOCOL.md, History and failover).
+  boost::asio::awaitable<ApiResult<Placement>> lookup(std::string user_token, std::string room_id,
+                                                      std::string unreachable = {});
   // The backend's /metrics; a transport error saying so without an admin origin.
   boost::asio::awaitable<ApiResult<std::string>> metrics();
 

@@ -79,6 +79,25 @@ TEST(ReadPlacement, MissingFieldsAreABadAnswerNotAWait) {
             "lookup_http_404");
 }
 
+TEST(ReadPlacement, ARefusalCarriesItsRetryAfter) {
+  auto busy = answer(503, R"({"error":"no room"})");
+  busy.retry_after = "3";
+  auto refused = read_placement(busy);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error.is_status(503));
+  EXPECT_EQ(refused.error.retry_after, std::chrono::seconds(3));
+  busy.retry_after = "3600";  // capped: not waited for that long
+  EXPECT_EQ(read_placement(busy).error.retry_after, std::chrono::seconds(60));
+  busy.retry_after = "Wed, 21 Oct 2015 07:28:00 GMT";  // a date reads as none
+  EXPECT_EQ(read_placement(busy).error.retry_after, std::chrono::milliseconds(0));
+}
+
+TEST(LookupPath, NamesTheUnreachableHostEscaped) {
+  EXPECT_EQ(lookup_path("r-1", ""), "/api/rooms/r-1");
+  EXPECT_EQ(lookup_path("r-1", "127.0.0.1:4000"), "/api/rooms/r-1?unreachable=127.0.0.1:4000");
+  EXPECT_EQ(lookup_path("r", "[::1]:4000"), "/api/rooms/r?unreachable=%5B::1%5D:4000");
+}
+
 TEST(ReadMetrics, TheTextOnlyOnA200) {
   EXPECT_EQ(*read_metrics(answer(200, "x 1\n")).value, "x 1\n");
   EXPECT_FALSE(read_metrics(answer(404, "")));

@@ -46,6 +46,16 @@ std::vector<std::string> validate(Config& config) {
     problems.push_back("--scenario must be one of chat, limits, autoscale, replay (got '" +
                        config.scenario + "')");
   }
+  if (config.compat && config.protocol != "v2" && config.protocol != "compat") {
+    problems.push_back("--compat is --protocol compat: it cannot go with --protocol " +
+                       config.protocol);
+  } else if (config.compat) {
+    config.protocol = "compat";
+  }
+  if (config.protocol != "v2" && config.protocol != "v1" && config.protocol != "compat") {
+    problems.push_back("--protocol must be one of v2, v1, compat (got '" + config.protocol + "')");
+  }
+  config.compat = config.protocol == "compat";
   if (config.scenario == "replay" && config.trace_file.empty()) {
     problems.push_back("--scenario=replay needs --trace FILE");
   }
@@ -101,9 +111,12 @@ ParsedConfig parse_config(int argc, char** argv) {
       ->envname("ADMIN_TOKEN");
   app.add_option("--target", config.target_url, "Backend origin, e.g. http://127.0.0.1:8080")
       ->required();
-  app.add_option("--scenario", config.scenario, "chat | limits | autoscale | replay")->required();
-  app.add_flag("--compat", config.compat,
-               "Use the seed's protocol (whole snapshots) instead of scalable-chat.events.v1");
+  app.add_option("--scenario", config.scenario, "chat | limits | autoscale | replay")
+      ->required();
+  app.add_option("--protocol", config.protocol,
+                 "v2: scalable-chat.events.v2 (message ids, acknowledgements, re-sends and "
+                 "reconnects); v1: scalable-chat.events.v1; compat: the seed's whole snapshots");
+  app.add_flag("--compat", config.compat, "Short for --protocol compat");
   app.add_option("--ca-file", config.ca_file, "Extra CA certificate (PEM) for https/wss");
   app.add_option("--rooms", config.rooms, "Rooms to create");
   app.add_option("--users", config.users, "Users per room (chat)");

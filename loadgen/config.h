@@ -18,7 +18,11 @@ struct Config {
   std::optional<network::Url> admin_target;  // admin_target_url parsed by validate()
   std::string admin_token;                   // env ADMIN_TOKEN: its bearer secret
   std::string scenario;  // chat | limits | autoscale | replay
-  bool compat = false;   // whole snapshots instead of the event subprotocol
+  // v2 (acknowledgements, resend, reconnect), v1 (events), compat (the
+  // seed's whole snapshots); --compat is short for --protocol compat.
+  std::string protocol = "v2";
+  bool compat = false;  // set by validate() from protocol
+  bool acks() const { return protocol == "v2"; }
   std::string ca_file;
 
   int rooms = 10;

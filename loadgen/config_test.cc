@@ -76,6 +76,26 @@ TEST(Validate, NamesEveryProblem) {
   EXPECT_EQ(validate(config).size(), 1u);
 }
 
+TEST(Validate, ProtocolAndCompat) {
+  auto config = valid();
+  EXPECT_TRUE(validate(config).empty());
+  EXPECT_EQ(config.protocol, "v2");
+  EXPECT_TRUE(config.acks());
+  config.compat = true;  // --compat is --protocol compat
+  EXPECT_TRUE(validate(config).empty());
+  EXPECT_EQ(config.protocol, "compat");
+  EXPECT_FALSE(config.acks());
+  config = valid();
+  config.protocol = "v1";
+  EXPECT_TRUE(validate(config).empty());
+  EXPECT_FALSE(config.compat);
+  config.compat = true;
+  EXPECT_EQ(validate(config).size(), 1u);  // --compat with --protocol v1
+  config = valid();
+  config.protocol = "v3";
+  EXPECT_EQ(validate(config).size(), 1u);
+}
+
 TEST(Config, AdminTargetIsAnOptionalOrigin) {
   Config config = valid();
   EXPECT_TRUE(validate(config).empty());

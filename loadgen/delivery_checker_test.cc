@@ -43,13 +43,31 @@ TEST(RoomChecker, CountsGapsTailsAndLateOnes) {
   room.joined(1);
   for (int i = 0; i < 5; ++i) room.next_seq(0);
   EXPECT_EQ(room.received(1, 0, 0), Verdict::in_order);
-  EXPECT_EQ(room.received(1, 0, 2), Verdict::gap);   // 1 skipped
-  EXPECT_EQ(room.received(1, 0, 2), Verdict::late);  // twice
-  EXPECT_EQ(room.outstanding(), 5u + 2u);            // member 0 got none; 3, 4 to member 1
+  EXPECT_EQ(room.received(1, 0, 2), Verdict::gap);        // 1 skipped
+  EXPECT_EQ(room.received(1, 0, 2), Verdict::duplicate);  // twice
+  EXPECT_EQ(room.outstanding(), 5u + 2u);                 // member 0 got none; 3, 4 to member 1
   room.finish();
   EXPECT_EQ(room.counts().gaps, 1u);
-  EXPECT_EQ(room.counts().late, 1u);
+  EXPECT_EQ(room.counts().late, 0u);
+  EXPECT_EQ(room.counts().duplicates, 1u);
   EXPECT_EQ(room.counts().tail_missing, 7u);
+  EXPECT_EQ(room.counts().missing(), 8u);  // 1 never came, nor did the tail
+}
+
+TEST(RoomChecker, ASkippedMessageArrivingIsLateAndASecondCopyADuplicate) {
+  RoomChecker room;
+  room.add_member();
+  room.add_member();
+  room.joined(1);
+  for (int i = 0; i < 3; ++i) room.next_seq(0);
+  EXPECT_EQ(room.received(1, 0, 2), Verdict::gap);
+  EXPECT_EQ(room.received(1, 0, 0), Verdict::late);
+  EXPECT_EQ(room.received(1, 0, 0), Verdict::duplicate);
+  EXPECT_EQ(room.received(1, 0, 2), Verdict::duplicate);
+  room.finish();
+  EXPECT_EQ(room.counts().late, 1u);
+  EXPECT_EQ(room.counts().duplicates, 2u);
+  EXPECT_EQ(room.counts().missing(), 1u);  // seq 1
 }
 
 TEST(RoomChecker, ReorderingIsLateNotMissing) {

@@ -60,7 +60,9 @@ Engine::Engine(net::io_context& io, const Config& config, std::shared_ptr<net::s
       send_timer_(io) {
   ws_settings_.io = &io;
   ws_settings_.tls = config.target.tls() ? tls_.get() : nullptr;
-  ws_settings_.events_protocol = !config.compat;
+  ws_settings_.subprotocol = config.protocol == "v2"   ? "scalable-chat.events.v2"
+                            : config.protocol == "v1" ? "scalable-chat.events.v1"
+                                                      : "";
   // Automatic: 8 addresses hold ~220,000 connections, more than 20,000 fds allow.
   ws_settings_.source_addresses = config.source_addresses < 0 ? 8 : config.source_addresses;
 }
@@ -102,6 +104,33 @@ net::awaitable<std::optional<Placement>> Engine::find_room(std::string user_toke
   co_return std::move(placement.value);
 }
 
+net::awaitable<std::optional<Placement>> Engine::find_room_again(std::string user_token,
+                                                                 std::string room_id,
+                                                                 std::string unreachable,
+                                                                 std::uint64_t deadline_us) {
+  auto now = now_us();
+  auto left_us = deadline_us > now ? deadline_us - now : 0;
+  RetryLimits limits{kLookupBackoff,
+                     std::chrono::steady_clock::now() + std::chrono::microseconds(left_us),
+                     [this] { return stopping(); }};
+  auto placement = co_await with_retries<ApiResult<Placement>>(
+      [&]() {
+        ++stats_.http_requests;
+        return api_.lookup(user_token, room_id, unreachable);
+      },
+      [](const ApiResult<Placement>& answer) {
+        return !answer && (answer.error.kind == ApiError::Kind::no_host ||
+                           answer.error.is_status(503) || answer.error.is_status(429) ||
+                           answer.error.kind == ApiError::Kind::transport);
+      },
+      limits, [](const ApiResult<Placement>& answer) { return answer.error.retry_after; });
+  if (!placement) {
+    error(placement.error.category("relookup"), room_id + ": " + placement.error.detail);
+    co_return std::nullopt;
+  }
+  co_return std::move(placement.value);
+}
+
 net::awaitable<std::optional<std::string>> Engine::backend_metrics() {
   auto text = co_await api_.metrics();
   co_return std::move(text.value);
@@ -112,6 +141,7 @@ net::awaitable<std::optional<std::string>> Engine::backend_metrics() {
 ScenarioRoom& Engine::add_room(std::string name) {
   rooms_.push_back(std::make_unique<ScenarioRoom>());
   rooms_.back()->name = std::move(name);
+  if (config_.acks()) rooms_.back()->checker.track_acks();
   return *rooms_.back();
 }
 
@@ -191,6 +221,20 @@ void Engine::tick_sender() {
   });
 }
 
+void Engine::connection_lost(const std::string& category, const std::string& detail) {
+  if (disconnects_expected_) {
+    ++stats_.disconnects[category];
+  } else {
+    error(category, detail);
+  }
+}
+
+void Engine::on_reconnected(Bot& bot, std::uint64_t lost_us, std::uint64_t back_us) {
+  ++stats_.reconnects;
+  if (reconnect_observer) reconnect_observer(static_cast<double>(back_us - lost_us) / 1e6);
+  if (reconnect_listener) reconnect_listener(bot, lost_us, back_us);
+}
+
 // --- time ---------------------------------------------------------------------------
 
 void Engine::stop(const std::string& why) {
@@ -242,6 +286,7 @@ void Engine::close_all() {
 
 void Engine::add_common_figures(Report& report) const {
   loadgen::add_common_figures(stats_, {config_.p99_ms_max, config_.error_rate_max}, report);
+  if (config_.acks()) add_v2_figures(stats_, report);
 }
 
 }  // namespace loadgen

@@ -37,6 +37,7 @@ struct ScenarioRoom {
   std::string id;    // the backend's; empty until created
   bool create_failed = false;
   RoomChecker checker;
+  std::size_t history_window = 100;  // snapshots' limits.historyMessages, once one arrived
   std::vector<Bot*> waiting;  // joins asked for before the room existed
 };
 
@@ -57,6 +58,14 @@ class Engine {
   // Looks a room up, again while its server is starting, for up to 30 s.
   boost::asio::awaitable<std::optional<Placement>> find_room(std::string user_token,
                                                              std::string room_id);
+  // After a lost connection (v2): looks the room up again, naming the host
+  // that was lost (`unreachable`, may be empty), while the room has no host
+  // or the backend answers 503 or 429 (waiting as its Retry-After asks),
+  // until deadline_us (now_us() clock).
+  boost::asio::awaitable<std::optional<Placement>> find_room_again(std::string user_token,
+                                                                   std::string room_id,
+                                                                   std::string unreachable,
+                                                                   std::uint64_t deadline_us);
   // GET /metrics of the backend: the text, or nullopt (not counted as an error).
   boost::asio::awaitable<std::optional<std::string>> backend_metrics();
 
@@ -74,10 +83,19 @@ class Engine {
   // Sends every open bot's messages at rate_per_bot, each with its own phase.
   void start_sending(double rate_per_bot, int pad_to_bytes);
   void stop_sending() { sending_ = false; }
+  int pad_to_bytes() const { return pad_to_bytes_; }
 
   void error(const std::string& category, const std::string& detail) {
     stats_.error(category, detail);
   }
+  // A bot lost its open connection and is on its way back (v2): an error,
+  // unless the scenario caused it (expect_disconnects()).
+  void connection_lost(const std::string& category, const std::string& detail);
+  void expect_disconnects() { disconnects_expected_ = true; }
+  // A bot is back in its room after an outage from lost_us to back_us.
+  void on_reconnected(Bot& bot, std::uint64_t lost_us, std::uint64_t back_us);
+  std::function<void(Bot&, std::uint64_t lost_us, std::uint64_t back_us)> reconnect_listener;
+  std::function<void(double seconds)> reconnect_observer;  // the metrics page, when on
   void on_latency(std::uint64_t us);
   std::function<void(double seconds)> latency_observer;  // the metrics page, when on
 
@@ -112,6 +130,7 @@ class Engine {
   boost::asio::steady_timer send_timer_;
   int pad_to_bytes_ = 0;
   bool sending_ = false;
+  bool disconnects_expected_ = false;
 };
 
 }  // namespace loadgen

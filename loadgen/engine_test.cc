@@ -18,11 +18,12 @@ std::uint16_t closed_port() {
   return acceptor.local_endpoint().port();
 }
 
-Config config_for(bool compat) {
+Config config_for(const std::string& protocol) {
   Config config;
   config.target_url = "http://127.0.0.1:" + std::to_string(closed_port());
   config.scenario = "chat";
-  config.compat = compat;
+  config.protocol = protocol;
+  config.run_id = "t1";
   EXPECT_TRUE(validate(config).empty());
   return config;
 }
@@ -37,8 +38,8 @@ std::string message_event(const std::string& msg) {
 
 // Two bots in a room that exists; both joined by the snapshot that opens them.
 struct TwoBots : ::testing::Test {
-  explicit TwoBots(bool compat = false)
-      : config(config_for(compat)), engine(io, config, nullptr), room(engine.add_room("r")) {
+  explicit TwoBots(const std::string& protocol = "v1")
+      : config(config_for(protocol)), engine(io, config, nullptr), room(engine.add_room("r")) {
     room.id = "room-1";  // as if created; join() is not called, so nothing is looked up
     sender = &engine.add_bot(room, "sender");
     receiver = &engine.add_bot(room, "receiver");
@@ -102,7 +103,7 @@ TEST_F(TwoBots, ACloseIsAnErrorUnlessExpected) {
 }
 
 struct CompatBots : TwoBots {
-  CompatBots() : TwoBots(true) {}
+  CompatBots() : TwoBots("compat") {}
 };
 
 TEST_F(CompatBots, SnapshotsDeliverOnlyWhatIsNew) {
@@ -127,9 +128,112 @@ TEST_F(CompatBots, SnapshotsDeliverOnlyWhatIsNew) {
   EXPECT_EQ(engine.stats().errors["bad_snapshot"], 1u);
 }
 
+// v2: ids, acknowledgements, and the way back after a lost connection. The
+// look-ups a lost connection starts are not run (the io_context is not).
+struct V2Bots : TwoBots {
+  V2Bots() : TwoBots("v2") {
+    room.id.clear();
+    sender->join();
+    receiver->join();
+    room.id = "room-1";
+    sender->on_frame(snapshot({}));
+    receiver->on_frame(snapshot({}));
+  }
+  static std::string snapshot(const std::vector<std::string>& messages) {
+    std::string list;
+    for (const auto& m : messages) {
+      list += std::string(list.empty() ? "" : ",") + R"({"userId":"u","msg":")" + m + R"("})";
+    }
+    return event("snapshot", R"(,"messages":[)" + list +
+                                 R"(],"connectedUsers":[],"limits":{"historyMessages":100})");
+  }
+  // Slot 0 sends; the message and its id as the server echoes them.
+  std::string sent(std::uint32_t* seq_out = nullptr) {
+    auto seq = room.checker.next_seq(0);
+    if (seq_out) *seq_out = seq;
+    return encode_message(0, seq, now_us(), 0);
+  }
+  static std::string echo(const std::string& msg, const std::string& id) {
+    return event("message", R"(,"userId":"u","msg":")" + msg + R"(","id":")" + id + R"(")");
+  }
+};
+
+TEST_F(V2Bots, TheEchoWithTheSendersIdIsTheAcknowledgement) {
+  ASSERT_EQ(sender->state(), Bot::State::open);
+  auto msg = sent();
+  sender->on_frame(echo(msg, "t1.0-0"));
+  receiver->on_frame(echo(msg, "t1.0-0"));
+  EXPECT_EQ(room.checker.counts().acknowledged, 1u);
+  EXPECT_EQ(engine.stats().deliveries, 2u);
+  EXPECT_EQ(engine.stats().errors_total, 0u);
+  // An `ack` frame: the server had it already (a re-send).
+  sent();
+  sender->on_frame(event("ack", R"(,"id":"t1.0-1")"));
+  EXPECT_EQ(room.checker.counts().acknowledged, 2u);
+  EXPECT_EQ(engine.stats().acks_for_duplicates, 1u);
+  // A message whose id does not match its sender and number.
+  auto third = sent();
+  receiver->on_frame(echo(third, "t1.0-7"));
+  EXPECT_EQ(engine.stats().errors["v2_wrong_id"], 1u);
+}
+
+TEST_F(V2Bots, ARefusalNamingTheIdIsOwedToNoOne) {
+  sent();
+  sender->on_frame(event("error", R"(,"code":"rate_limited","message":"slow","id":"t1.0-0")"));
+  EXPECT_EQ(room.checker.counts().refused, 1u);
+  EXPECT_EQ(room.checker.outstanding(), 0u);
+  EXPECT_EQ(engine.stats().errors["server_error_rate_limited"], 1u);
+}
+
+TEST_F(V2Bots, ALostConnectionEndsWithTheSnapshotOfTheWayBack) {
+  auto first = sent();
+  sender->on_frame(echo(first, "t1.0-0"));
+  receiver->on_frame(echo(first, "t1.0-0"));
+  WsClosed dropped;
+  dropped.failure = WsFailure::read;
+  dropped.detail = "read: end of stream";
+  receiver->on_closed(dropped);  // no close frame: 1006
+  EXPECT_TRUE(receiver->reconnecting());
+  EXPECT_EQ(receiver->state(), Bot::State::joining);
+  EXPECT_EQ(engine.stats().bots_reconnecting, 1u);
+  EXPECT_EQ(engine.stats().errors["ws_read"], 1u);  // no scenario expected it
+  // Stored while it was away.
+  auto second = sent();
+  sender->on_frame(echo(second, "t1.0-1"));
+  receiver->on_frame(snapshot({first, second}));
+  EXPECT_EQ(receiver->state(), Bot::State::open);
+  EXPECT_FALSE(receiver->reconnecting());
+  EXPECT_EQ(engine.stats().reconnects, 1u);
+  EXPECT_EQ(engine.stats().bots_reconnecting, 0u);
+  EXPECT_EQ(engine.stats().deliveries, 4u);  // 2 live, 1 echo, 1 from the snapshot
+  EXPECT_EQ(room.checker.outstanding(), 0u);
+}
+
+TEST_F(V2Bots, MovesAreExpectedInAFailoverAndRefusalsEndTheBot) {
+  engine.expect_disconnects();
+  WsClosed moving;
+  moving.close_code = 1012;
+  moving.reason = "Room moving";
+  receiver->on_closed(moving);
+  EXPECT_TRUE(receiver->reconnecting());
+  EXPECT_EQ(engine.stats().disconnects["ws_close_1012"], 1u);
+  EXPECT_EQ(engine.stats().errors_total, 0u);
+  WsClosed full;
+  full.close_code = 1008;
+  full.reason = "Room is full";
+  sender->on_closed(full);  // not a reason to come back
+  EXPECT_FALSE(sender->reconnecting());
+  EXPECT_EQ(sender->state(), Bot::State::closed);
+  EXPECT_EQ(engine.stats().errors["ws_close_1008"], 1u);
+  // Leaving while on the way back ends it.
+  receiver->leave();
+  EXPECT_EQ(receiver->state(), Bot::State::closed);
+  EXPECT_EQ(engine.stats().bots_reconnecting, 0u);
+}
+
 TEST(Engine, ARoomTheBackendCannotCreateFailsItsWaitingBots) {
   net::io_context io;
-  auto config = config_for(false);
+  auto config = config_for("v1");
   Engine engine(io, config, nullptr);
   auto& room = engine.add_room("r");
   auto& bot = engine.add_bot(room, engine.user_id("b"));

@@ -16,8 +16,25 @@ std::string_view string_field(const json::object& object, std::string_view name)
 }
 
 FrameEvent event_of(const json::object& object) {
-  return {string_field(object, "type"), string_field(object, "msg"), string_field(object, "code"),
-          string_field(object, "message")};
+  FrameEvent event{string_field(object, "type"), string_field(object, "msg"),
+                   string_field(object, "code"), string_field(object, "message"),
+                   string_field(object, "id")};
+  if (event.type != "snapshot") return event;
+  if (auto messages = object.find("messages");
+      messages != object.end() && messages->value().is_array()) {
+    event.history.reserve(messages->value().get_array().size());
+    for (const auto& entry : messages->value().get_array()) {
+      event.history.push_back(entry.is_object() ? string_field(entry.get_object(), "msg")
+                                                : std::string_view());
+    }
+  }
+  if (auto limits = object.find("limits"); limits != object.end() && limits->value().is_object()) {
+    const auto* window = limits->value().get_object().if_contains("historyMessages");
+    if (window && window->is_int64() && window->get_int64() > 0) {
+      event.history_window = static_cast<std::size_t>(window->get_int64());
+    }
+  }
+  return event;
 }
 
 }  // namespace

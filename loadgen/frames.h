@@ -19,10 +19,15 @@ enum class FrameError {
 
 // One event; the views are valid during the callback only.
 struct FrameEvent {
-  std::string_view type;     // "message", "snapshot", "join", "leave", "error", ...
+  std::string_view type;     // "message", "snapshot", "join", "leave", "error", "ack", ...
   std::string_view msg;      // message: the chat text
   std::string_view code;     // error: its code
   std::string_view message;  // error: its text
+  std::string_view id;       // v2: the sender's message id (message, ack, error)
+  // snapshot: each entry's "msg", oldest first, and the server's history
+  // size (limits.historyMessages; 0 when absent). Filled for snapshots only.
+  std::vector<std::string_view> history;
+  std::size_t history_window = 0;
 };
 
 // Calls `use` for each event of the frame, in order.

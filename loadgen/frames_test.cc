@@ -55,6 +55,24 @@ TEST(EventFrame, ALargeBatchStillParses) {
   EXPECT_EQ(events(batch).size(), 500u);
 }
 
+TEST(EventFrame, V2IdsAndTheSnapshotsHistory) {
+  std::vector<std::string> ids, history;
+  std::size_t window = 0;
+  auto result = parse_event_frame(
+      R"([{"type":"message","userId":"a","msg":"hi","id":"k3-17"},{"type":"ack","id":"k3-16"},)"
+      R"({"type":"snapshot","messages":[{"userId":"a","msg":"one"},{"userId":"b"},"odd"],)"
+      R"("connectedUsers":["a"],"limits":{"maxUsers":100,"historyMessages":50}}])",
+      [&](const FrameEvent& event) {
+        ids.emplace_back(event.id);
+        for (auto m : event.history) history.emplace_back(m);
+        if (event.type == "snapshot") window = event.history_window;
+      });
+  EXPECT_EQ(result, FrameError::none);
+  EXPECT_EQ(ids, (std::vector<std::string>{"k3-17", "k3-16", ""}));
+  EXPECT_EQ(history, (std::vector<std::string>{"one", "", ""}));
+  EXPECT_EQ(window, 50u);
+}
+
 TEST(SnapshotFrame, MessagesInOrderAndTheError) {
   std::vector<std::string> messages;
   std::optional<std::string> error;

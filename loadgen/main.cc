@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   net::io_context io(1);
   Engine engine(io, config, tls);
   Report report;
-  report.scenario = config.scenario + (config.compat ? " (compat)" : "");
+  report.scenario = config.scenario + (config.protocol == "v2" ? "" : " (" + config.protocol + ")");
   report.target = config.target_url;
   auto start = now_us();
 

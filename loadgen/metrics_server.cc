@@ -47,6 +47,46 @@ struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
                         .Help("Deliveries still owed to joined members: in flight, or lost.")
                         .Register(metrics.registry())
                         .Add({})),
+        duplicates(prometheus::BuildGauge()
+                       .Name("loadgen_deliveries_duplicate")
+                       .Help("Deliveries of a message a member had already received (v2).")
+                       .Register(metrics.registry())
+                       .Add({})),
+        lost(prometheus::BuildGauge()
+                 .Name("loadgen_messages_lost")
+                 .Help("Acknowledged messages some member skipped over and (once the run "
+                       "ends) never received (v2).")
+                 .Register(metrics.registry())
+                 .Add({})),
+        history_missing(prometheus::BuildGauge()
+                            .Name("loadgen_history_missing")
+                            .Help("Messages acknowledged before the fault missing from a "
+                                  "snapshot after it (failover; the worst snapshot of each room).")
+                            .Register(metrics.registry())
+                            .Add({})),
+        reconnecting(prometheus::BuildGauge()
+                         .Name("loadgen_bots_reconnecting")
+                         .Help("Bots that lost their connection and are not back in their room "
+                               "yet (v2).")
+                         .Register(metrics.registry())
+                         .Add({})),
+        reconnects(prometheus::BuildCounter()
+                       .Name("loadgen_reconnects_total")
+                       .Help("Bots back in their room after a lost connection (v2).")
+                       .Register(metrics.registry())
+                       .Add({})),
+        resent(prometheus::BuildCounter()
+                   .Name("loadgen_messages_resent_total")
+                   .Help("Unacknowledged messages sent again after a reconnect (v2).")
+                   .Register(metrics.registry())
+                   .Add({})),
+        reconnect_time(prometheus::BuildHistogram()
+                           .Name("loadgen_reconnect_seconds")
+                           .Help("From a lost connection to being back in the room with a "
+                                 "snapshot (v2).")
+                           .Register(metrics.registry())
+                           .Add({}, prometheus::Histogram::BucketBoundaries{
+                                        0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60})),
         errors(prometheus::BuildCounter()
                    .Name("loadgen_errors_total")
                    .Help("Errors by kind.")
@@ -118,13 +158,24 @@ struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
   std::string render() {
     auto& stats = engine.stats();
     bots.Set(static_cast<double>(stats.bots_connected));
-    std::uint64_t missing_now = 0, outstanding_now = 0;
+    std::uint64_t missing_now = 0, outstanding_now = 0, duplicates_now = 0, lost_now = 0,
+                  history_now = 0;
     for (const auto& room : engine.rooms()) {
-      missing_now += room->checker.counts().missing();
+      const auto& counts = room->checker.counts();
+      missing_now += counts.missing();
       outstanding_now += room->checker.outstanding();
+      duplicates_now += counts.duplicates;
+      history_now += counts.history_missing;
+      lost_now += room->checker.lost_so_far();
     }
     missing.Set(static_cast<double>(missing_now));
     outstanding.Set(static_cast<double>(outstanding_now));
+    duplicates.Set(static_cast<double>(duplicates_now));
+    lost.Set(static_cast<double>(lost_now));
+    history_missing.Set(static_cast<double>(history_now));
+    reconnecting.Set(static_cast<double>(stats.bots_reconnecting));
+    reconnects.sync(stats.reconnects);
+    resent.sync(stats.messages_resent);
     sent.sync(stats.messages_sent);
     delivered.sync(stats.deliveries);
     for (auto& [kind, count] : stats.errors) {
@@ -148,6 +199,13 @@ struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
   metrics::FollowedCounter delivered;
   prometheus::Gauge& missing;
   prometheus::Gauge& outstanding;
+  prometheus::Gauge& duplicates;
+  prometheus::Gauge& lost;
+  prometheus::Gauge& history_missing;
+  prometheus::Gauge& reconnecting;
+  metrics::FollowedCounter reconnects;
+  metrics::FollowedCounter resent;
+  prometheus::Histogram& reconnect_time;
   prometheus::Family<prometheus::Counter>& errors;
   prometheus::Histogram& latency;
   std::map<std::string, metrics::FollowedCounter> errors_followed;
@@ -158,11 +216,15 @@ MetricsServer::MetricsServer(net::io_context& io, Engine& engine, int port)
   engine.latency_observer = [impl = impl_.get()](double seconds) {
     impl->latency.Observe(seconds);
   };
+  engine.reconnect_observer = [impl = impl_.get()](double seconds) {
+    impl->reconnect_time.Observe(seconds);
+  };
   impl_->accept();
 }
 
 MetricsServer::~MetricsServer() {
   impl_->engine.latency_observer = nullptr;
+  impl_->engine.reconnect_observer = nullptr;
   boost::system::error_code ec;
   impl_->acceptor.close(ec);
 }

@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <chrono>
 #include <functional>
 
@@ -29,14 +30,18 @@ struct RetryLimits {
   std::function<bool()> stopping = [] { return false; };
 };
 
+// `asked`: the wait an answer asks for (a 503's or 429's Retry-After), if
+// longer than the backoff's.
 template <typename T>
-boost::asio::awaitable<T> with_retries(std::function<boost::asio::awaitable<T>()> attempt,
-                                       std::function<bool(const T&)> again, RetryLimits limits) {
+boost::asio::awaitable<T> with_retries(
+    std::function<boost::asio::awaitable<T>()> attempt, std::function<bool(const T&)> again,
+    RetryLimits limits, std::function<std::chrono::milliseconds(const T&)> asked = {}) {
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
   for (int retries = 0;; ++retries) {
     T result = co_await attempt();
     if (!again(result) || limits.stopping()) co_return result;
     auto delay = limits.backoff.delay(retries);
+    if (asked) delay = std::max(delay, asked(result));
     if (std::chrono::steady_clock::now() + delay > limits.deadline) co_return result;
     timer.expires_after(delay);
     boost::system::error_code ignored;  // only cancellation, and then we attempt once more

@@ -76,6 +76,30 @@ TEST(WithRetries, NoAttemptStartsAfterTheDeadline) {
   EXPECT_EQ(done.attempts, 1);
 }
 
+// The wait an answer asks for (Retry-After) counts when it is longer than
+// the backoff: here it would end after the deadline, so no attempt follows.
+TEST(WithRetries, WaitsAsLongAsTheAnswerAsks) {
+  net::io_context io;
+  int attempts = 0, result = 0;
+  auto limits = quick();
+  limits.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  net::co_spawn(
+      io,
+      [&]() -> net::awaitable<void> {
+        result = co_await with_retries<int>(
+            [&]() -> net::awaitable<int> {
+              ++attempts;
+              co_return 429;
+            },
+            [](const int& answer) { return answer == 429; }, limits,
+            [](const int&) { return std::chrono::milliseconds(60000); });
+      },
+      net::detached);
+  io.run();
+  EXPECT_EQ(result, 429);
+  EXPECT_EQ(attempts, 1);
+}
+
 TEST(WithRetries, StopsWhenAskedTo) {
   auto limits = quick();
   int asked = 0;

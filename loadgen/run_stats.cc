@@ -50,4 +50,19 @@ void add_common_figures(const RunStats& stats, const Thresholds& thresholds, Rep
   }
 }
 
+void add_v2_figures(const RunStats& stats, Report& report) {
+  std::uint64_t disconnects = 0;
+  std::string by_kind;
+  for (const auto& [kind, count] : stats.disconnects) {
+    disconnects += count;
+    by_kind += (by_kind.empty() ? "" : ", ") + kind + ": " + std::to_string(count);
+  }
+  report.figure("messages_resent", stats.messages_resent);
+  report.figure("acks_for_duplicates", stats.acks_for_duplicates);
+  report.figure("disconnects_expected", disconnects);
+  if (!by_kind.empty()) report.figure("disconnects_by_kind", by_kind);
+  report.figure("reconnects", stats.reconnects);
+  report.figure("rejoin_attempts_failed", stats.rejoin_attempts_failed);
+}
+
 }  // namespace loadgen

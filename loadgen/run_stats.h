@@ -24,6 +24,13 @@ struct RunStats {
   std::uint64_t http_requests = 0;
   std::uint64_t messages_sent = 0;
   std::uint64_t deliveries = 0;
+  // v2: acknowledgements and the way back after a lost connection.
+  std::uint64_t messages_resent = 0;       // sent again after a reconnect
+  std::uint64_t acks_for_duplicates = 0;   // `ack` frames: the server had the message already
+  std::uint64_t bots_reconnecting = 0;     // now: lost their connection, not back yet
+  std::uint64_t reconnects = 0;            // outages ended back in the room
+  std::uint64_t rejoin_attempts_failed = 0;
+  std::map<std::string, std::uint64_t> disconnects;  // expected ones, by category
   std::uint64_t errors_total = 0;
   std::map<std::string, std::uint64_t> errors;  // by category
   std::vector<std::string> error_samples;       // the first few, with detail
@@ -43,5 +50,7 @@ struct Thresholds {
 
 // The figures every scenario reports, and a check for each threshold given.
 void add_common_figures(const RunStats& stats, const Thresholds& thresholds, Report& report);
+// v2: re-sends, acknowledgements of duplicates, and lost connections.
+void add_v2_figures(const RunStats& stats, Report& report);
 
 }  // namespace loadgen

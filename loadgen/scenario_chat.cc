@@ -51,15 +51,32 @@ net::awaitable<bool> ramp_up(Engine& engine, std::size_t first, double ramp_s,
       settle_timeout_s);
 }
 
-void add_delivery_checks(Report& report, const DeliveryCounts& counts) {
+void add_delivery_checks(Report& report, const DeliveryCounts& counts, bool acks) {
   report.figure("deliveries_checked", counts.delivered);
   report.figure("deliveries_missing", counts.missing());
-  report.figure("deliveries_late_or_duplicate", counts.late);
+  report.figure("deliveries_late_or_duplicate", counts.late + counts.duplicates);
   report.check("every message delivered to every member", counts.missing() == 0,
                std::to_string(counts.missing()) + " missing of " +
                    std::to_string(counts.delivered + counts.missing()) + " expected");
-  report.check("each delivered once and in order", counts.late == 0,
-               std::to_string(counts.late) + " late or duplicate deliveries");
+  if (acks) {
+    report.figure("deliveries_late", counts.late);
+    report.figure("deliveries_duplicate", counts.duplicates);
+    report.figure("deliveries_outside_window", counts.outside_window);
+    report.figure("messages_acknowledged", counts.acknowledged);
+    report.figure("messages_refused", counts.refused);
+    report.figure("messages_lost", counts.lost);
+    report.check("no acknowledged message lost", counts.lost == 0,
+                 std::to_string(counts.lost) +
+                     " acknowledged messages never reached some member");
+    report.check("each delivered in each sender's order", counts.late == 0,
+                 std::to_string(counts.late) + " arrived after a later message of their sender");
+    report.check("none delivered twice to a member", counts.duplicates == 0,
+                 std::to_string(counts.duplicates) + " duplicate deliveries");
+  } else {
+    report.check("each delivered once and in order", counts.late + counts.duplicates == 0,
+                 std::to_string(counts.late + counts.duplicates) +
+                     " late or duplicate deliveries");
+  }
   report.check("no unknown messages", counts.unknown_sender == 0,
                std::to_string(counts.unknown_sender) +
                    " messages claiming a sender or sequence never sent");
@@ -106,7 +123,7 @@ net::awaitable<void> run_chat(Engine& engine, Report& report) {
   report.check("still connected at the end", engine.stats().bots_connected == connected,
                std::to_string(engine.stats().bots_connected) + " of " +
                    std::to_string(connected));
-  add_delivery_checks(report, counts);
+  add_delivery_checks(report, counts, config.acks());
   engine.close_all();
   co_await engine.sleep(0.5);
 }

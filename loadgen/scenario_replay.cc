@@ -87,7 +87,7 @@ net::awaitable<void> run_replay(Engine& engine, Report& report) {
   }
   report.check("every join accepted", refused == 0,
                std::to_string(refused) + " joins refused by a session server");
-  add_delivery_checks(report, counts);
+  add_delivery_checks(report, counts, config.acks());
   engine.close_all();
   co_await engine.sleep(0.5);
 }

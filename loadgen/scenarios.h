@@ -12,7 +12,8 @@ namespace loadgen {
 boost::asio::awaitable<bool> create_rooms(Engine& engine, int count, const std::string& prefix);
 boost::asio::awaitable<bool> ramp_up(Engine& engine, std::size_t first, double ramp_s,
                                      double settle_timeout_s);
-void add_delivery_checks(Report& report, const DeliveryCounts& counts);
+// `acks`: v2, where duplicates, lost acknowledged messages and refusals are told apart.
+void add_delivery_checks(Report& report, const DeliveryCounts& counts, bool acks);
 
 boost::asio::awaitable<void> run_chat(Engine& engine, Report& report);
 boost::asio::awaitable<void> run_limits(Engine& engine, Report& report);

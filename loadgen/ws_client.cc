@@ -22,8 +22,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr const char* kEventsProtocol = "scalable-chat.events.v1";
-
 // host:port -> endpoint, resolved once per run (bots connect to few hosts).
 std::map<std::string, tcp::endpoint> g_endpoints;
 
@@ -82,12 +80,13 @@ class Connection final : public WsConnection,
         websocket::stream_base::timeout::suggested(beast::role_type::client);
     timeouts.handshake_timeout = std::chrono::seconds(15);
     ws_.set_option(timeouts);
-    if (settings.events_protocol) {
-      ws_.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
-        request.set(beast::http::field::sec_websocket_protocol, kEventsProtocol);
-      }));
+    if (!settings.subprotocol.empty()) {
+      ws_.set_option(websocket::stream_base::decorator(
+          [subprotocol = &settings.subprotocol](websocket::request_type& request) {
+            request.set(beast::http::field::sec_websocket_protocol, *subprotocol);
+          }));
     }
-    events_protocol_ = settings.events_protocol;
+    subprotocol_ = &settings.subprotocol;
     socket.async_connect(endpoint, [self = this->shared_from_this(), host = std::move(host),
                                     host_port = std::move(host_port),
                                     target = std::move(target)](beast::error_code ec) mutable {
@@ -156,9 +155,9 @@ class Connection final : public WsConnection,
       }
       return fail(WsFailure::handshake, "handshake: " + ec.message());
     }
-    if (events_protocol_ &&
-        response[beast::http::field::sec_websocket_protocol] != kEventsProtocol) {
-      fail(WsFailure::subprotocol, "subprotocol scalable-chat.events.v1 not echoed by the server");
+    if (!subprotocol_->empty() &&
+        response[beast::http::field::sec_websocket_protocol] != *subprotocol_) {
+      fail(WsFailure::subprotocol, "subprotocol " + *subprotocol_ + " not echoed by the server");
       return close();
     }
     open_ = true;
@@ -230,7 +229,7 @@ class Connection final : public WsConnection,
   bool open_ = false;
   bool closing_ = false;
   bool closed_ = false;
-  bool events_protocol_ = true;
+  const std::string* subprotocol_ = nullptr;  // the engine's settings outlive every connection
 };
 
 using PlainWs = websocket::stream<tcp::socket>;

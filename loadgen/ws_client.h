@@ -21,7 +21,7 @@ enum class WsFailure {
   tls,
   refused,      // the upgrade was answered with an HTTP status (http_status)
   handshake,    // the upgrade failed otherwise
-  subprotocol,  // the server did not echo scalable-chat.events.v1
+  subprotocol,  // the server did not echo the subprotocol asked for
   read,
 };
 
@@ -57,7 +57,9 @@ class WsConnection {
 struct WsSettings {
   boost::asio::io_context* io = nullptr;
   boost::asio::ssl::context* tls = nullptr;  // non-null: wss://
-  bool events_protocol = true;               // request scalable-chat.events.v1
+  // The event subprotocol to ask for (scalable-chat.events.v1 or .v2);
+  // empty: the seed's protocol.
+  std::string subprotocol = "scalable-chat.events.v1";
   int source_addresses = 0;                  // >0: bind to 127.0.0.2.. when the host is on loopback
 };
 
