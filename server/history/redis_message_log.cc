@@ -7,6 +7,7 @@
 #include <deque>
 #include <exception>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -163,8 +164,8 @@ class RedisMessageLog::Core : public std::enable_shared_from_this<Core> {
     auto* request = find(id);
     if (!request || request->resolved) return;
     if (!reply || reply->type == REDIS_REPLY_ERROR) return resolve(id, AppendResult::failed, reply);
-    metrics_.append_seconds.Observe(
-        std::chrono::duration<double>(Clock::now() - request->started).count());
+    auto seconds = std::chrono::duration<double>(Clock::now() - request->started).count();
+    with_metrics([seconds](HistoryMetrics& m) { m.append_seconds.Observe(seconds); });
     resolve(id, AppendResult::stored);
   }
 
@@ -226,10 +227,13 @@ class RedisMessageLog::Core : public std::enable_shared_from_this<Core> {
 
   void complete(Request& request) {
     if (request.is_load) {
-      (request.load_result.ok ? metrics_.loads_ok : metrics_.loads_failed).Increment();
+      with_metrics([ok = request.load_result.ok](HistoryMetrics& m) {
+        (ok ? m.loads_ok : m.loads_failed).Increment();
+      });
       if (request.load_done) request.load_done(std::move(request.load_result));
     } else {
-      metrics_.appended(request.append_result).Increment();
+      with_metrics(
+          [result = request.append_result](HistoryMetrics& m) { m.appended(result).Increment(); });
       if (request.append_done) request.append_done(request.append_result);
     }
   }
@@ -279,13 +283,32 @@ class RedisMessageLog::Core : public std::enable_shared_from_this<Core> {
 
   void on_state(bool is_up) {
     up_.store(is_up, std::memory_order_relaxed);
-    metrics_.store_up.Set(is_up ? 1 : 0);
+    with_metrics([is_up](HistoryMetrics& m) { m.store_up.Set(is_up ? 1 : 0); });
+  }
+
+ public:
+  // The log's destructor, on its caller's thread: the registry may go as
+  // soon as it returns, while the strand still completes what is pending.
+  // So from here on no metric is touched (the store counts as down).
+  void detach_metrics() {
+    std::lock_guard lock(metrics_mutex_);
+    metrics_.store_up.Set(0);
+    metrics_detached_ = true;
+  }
+
+ private:
+  template <typename Update>
+  void with_metrics(Update update) {
+    std::lock_guard lock(metrics_mutex_);
+    if (!metrics_detached_) update(metrics_);
   }
 
   RedisMessageLogOptions options_;
   const std::string max_entries_;
   const std::string retention_seconds_;
   HistoryMetrics metrics_;
+  std::mutex metrics_mutex_;  // uncontended but for the destructor's detach_metrics()
+  bool metrics_detached_ = false;
   boost::asio::steady_timer sweep_timer_;
   std::shared_ptr<RedisConnection> connection_;
   std::deque<Request> pending_;
@@ -304,6 +327,7 @@ RedisMessageLog::RedisMessageLog(boost::asio::any_io_executor executor,
 }
 
 RedisMessageLog::~RedisMessageLog() {
+  core_->detach_metrics();
   boost::asio::post(core_->strand, [core = core_] { core->shutdown(); });
 }
 

@@ -12,7 +12,8 @@
 // request not yet answered then completes with failed (loads: ok = false),
 // on the strand, after the destructor has returned: a `done` must not refer
 // to anything destroyed with the log. If the io_context never runs again,
-// those `done`s are destroyed without being called.
+// those `done`s are destroyed without being called. The registry is not
+// touched once the destructor has returned (chat_history_store_up is 0).
 #pragma once
 
 #include <prometheus/registry.h>

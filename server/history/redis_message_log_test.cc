@@ -354,6 +354,15 @@ TEST_F(RedisMessageLogTest, ConnectsByNameTryingEachAddress) {
   EXPECT_EQ(append_and_wait(log, "r", message("u", "", "x")), AppendResult::stored);
 }
 
+TEST_F(RedisMessageLogTest, UsesTheDatabaseTheUrlNames) {
+  auto options = this->options();
+  options.url.database = 3;
+  auto& log = start_up(options);
+  EXPECT_EQ(append_and_wait(log, "r", message("u", "", "x")), AppendResult::stored);
+  EXPECT_NE(redis_.command({"INFO", "keyspace"}).find("db3:keys=1,"), std::string::npos);
+  EXPECT_EQ(redis_.command({"EXISTS", "chat:room:r:log"}), "0") << "not in database 0";
+}
+
 TEST_F(RedisMessageLogTest, SlowRedisTimesOutOnceAndTheLateReplyIsIgnored) {
   auto options = this->options();
   options.timeout = 200ms;
@@ -469,6 +478,43 @@ TEST_F(RedisMessageLogTest, DestroyedRightAfterStartCompletesEachOnce) {
   ASSERT_TRUE(completions.wait(100));
   EXPECT_EQ(completions.appends("a").size(), 100u);
   for (auto result : completions.appends("a")) EXPECT_NE(result, AppendResult::timed_out);
+}
+
+TEST(RedisMessageLogAuth, GivesThePasswordAndSaysWhenItIsRefused) {
+  RedisServer redis("s3cret");
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  std::thread runner([&io] { io.run(); });
+  prometheus::Registry registry;
+  auto append = [](RedisMessageLog& log) {
+    std::promise<AppendResult> result;
+    log.append("r", message("u", "", "x"), [&result](AppendResult r) { result.set_value(r); });
+    auto future = result.get_future();
+    EXPECT_EQ(future.wait_for(generous), std::future_status::ready);
+    return future.get();
+  };
+  {
+    RedisMessageLogOptions options;
+    options.url = *RedisUrl::parse("redis://:s3cret@127.0.0.1:" + std::to_string(redis.port()));
+    RedisMessageLog log(io.get_executor(), options, registry);
+    ASSERT_TRUE(wait_for([&] { return log.up(); }));
+    EXPECT_EQ(append(log), AppendResult::stored);
+  }
+  ::testing::internal::CaptureStderr();
+  {
+    prometheus::Registry other;
+    RedisMessageLogOptions options;
+    options.url = *RedisUrl::parse("redis://:wrong@127.0.0.1:" + std::to_string(redis.port()));
+    options.log_prefix = "test";
+    RedisMessageLog log(io.get_executor(), options, other);
+    ASSERT_TRUE(wait_for([&] { return log.up(); }));
+    EXPECT_EQ(append(log), AppendResult::failed);
+  }
+  auto said = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(said.find("refused the password (AUTH)"), std::string::npos) << said;
+  EXPECT_EQ(said.find("wrong"), std::string::npos) << "never the password: " << said;
+  work.reset();
+  runner.join();
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 extern char** environ;
 
@@ -65,7 +66,8 @@ struct ReplyFree {
 
 }  // namespace
 
-RedisServer::RedisServer() : port_(free_loopback_port()) {
+RedisServer::RedisServer(std::string password)
+    : password_(std::move(password)), port_(free_loopback_port()) {
   output_path_ = temporary_directory() + "/redis-" + std::to_string(port_) + ".log";
   start();
 }
@@ -89,6 +91,10 @@ void RedisServer::start() {
                                 "no",
                                 "--dir",
                                 temporary_directory()};
+  if (!password_.empty()) {
+    args.push_back("--requirepass");
+    args.push_back(password_);
+  }
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -150,6 +156,9 @@ std::string RedisServer::command(const std::vector<std::string>& args) const {
                              (context ? std::string(": ") + context->errstr : std::string()));
   }
   redisSetTimeout(context.get(), timeout);
+  if (!password_.empty()) {
+    freeReplyObject(redisCommand(context.get(), "AUTH %b", password_.data(), password_.size()));
+  }
   std::vector<const char*> argv;
   std::vector<std::size_t> lengths;
   for (const auto& arg : args) {

@@ -16,8 +16,9 @@ namespace chat::history::testing {
 class RedisServer {
  public:
   // Starts it and waits until it answers PING; throws std::runtime_error
-  // with its output when it does not within 10 s.
-  RedisServer();
+  // with its output when it does not within 10 s. `password`: the server
+  // requires it (requirepass), and this helper's own commands give it.
+  explicit RedisServer(std::string password = "");
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -39,6 +40,7 @@ class RedisServer {
  private:
   void start();
 
+  std::string password_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
   std::string output_path_;  // what redis-server printed, for a failure's message
