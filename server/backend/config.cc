@@ -19,6 +19,7 @@ struct PlacementDurations {
   int grace = 0;
   int poll_ms = 0;
   int defrag_interval = 0;
+  int probe_timeout_ms = 0;
 };
 
 void add_placement_options(CLI::App& app, BackendConfig& c, PlacementDurations& s) {
@@ -65,6 +66,11 @@ void add_placement_options(CLI::App& app, BackendConfig& c, PlacementDurations& 
                  "How often the autoscaler acts and session servers' /status is polled (a "
                  "server missing 3 polls is taken as gone; one a client reports unreachable is "
                  "probed at once)")
+      ->check(CLI::Range(50, 60000));
+  app.add_option("--failover-probe-timeout-ms", s.probe_timeout_ms,
+                 "How long a session server a client reports unreachable (GET "
+                 "/api/rooms/:roomId?unreachable=) has to answer the probe before it is taken as "
+                 "gone and its rooms placed again")
       ->check(CLI::Range(50, 60000));
   app.add_flag("--check-invariants", c.check_invariants,
                "Check the scheduler's whole state after every change and log what is broken "
@@ -200,7 +206,8 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
                              static_cast<int>(config.join_deadline.count()),
                              static_cast<int>(config.empty_room_grace.count()),
                              static_cast<int>(config.poll_interval.count()),
-                             static_cast<int>(config.defrag_interval.count())};
+                             static_cast<int>(config.defrag_interval.count()),
+                             static_cast<int>(config.failover_probe_timeout.count())};
   add_placement_options(app, config, seconds);
   int start_timeout = static_cast<int>(config.server_start_timeout.count());
   app.add_option("--server-start-timeout", start_timeout,
@@ -216,6 +223,7 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   config.empty_room_grace = std::chrono::seconds(seconds.grace);
   config.poll_interval = std::chrono::milliseconds(seconds.poll_ms);
   config.defrag_interval = std::chrono::seconds(seconds.defrag_interval);
+  config.failover_probe_timeout = std::chrono::milliseconds(seconds.probe_timeout_ms);
   config.server_start_timeout = std::chrono::seconds(start_timeout);
   config.http_timeout = std::chrono::seconds(http_timeout);
   if (auto contradiction = settle(config, argv[0])) return ExitNow{2, "backend: " + *contradiction};

@@ -69,6 +69,8 @@ struct BackendConfig {
   std::chrono::seconds join_deadline{60};
   std::chrono::seconds empty_room_grace{30};
   std::chrono::milliseconds poll_interval{1000};  // and the autoscaler's tick
+  // A server a client reports unreachable is probed at once, given this long.
+  std::chrono::milliseconds failover_probe_timeout{500};
   bool check_invariants = false;
   std::string status_scheme;  // http, or https for hathora
 

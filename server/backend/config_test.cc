@@ -175,5 +175,12 @@ TEST_F(BackendConfigTest, DefragmentationIsOffUnlessAsked) {
   EXPECT_TRUE(says(refusal({"--defrag-max-rooms", "-1"}), "--defrag-max-rooms"));
 }
 
+TEST_F(BackendConfigTest, FailoverProbesHaveHalfASecondUnlessTold) {
+  EXPECT_EQ(parse({}).failover_probe_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(parse({"--failover-probe-timeout-ms", "2000"}).failover_probe_timeout,
+            std::chrono::milliseconds(2000));
+  EXPECT_TRUE(says(refusal({"--failover-probe-timeout-ms", "0"}), "--failover-probe-timeout-ms"));
+}
+
 }  // namespace
 }  // namespace chat

@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   placement_options.start_wait_max = config.server_start_timeout;
   // A drain waits for clients to close and history to be stored: as long as a start may take.
   placement_options.session_drain_timeout = config.server_start_timeout;
+  placement_options.failover_probe_timeout = config.failover_probe_timeout;
   placement_options.status.scheme = config.status_scheme;
   placement_options.status.admin_token = config.admin_token;
   placement_options.check_invariants = config.check_invariants;
