@@ -42,8 +42,8 @@ std::vector<std::string> validate(Config& config) {
     }
   }
   if (config.scenario != "chat" && config.scenario != "limits" && config.scenario != "autoscale" &&
-      config.scenario != "replay") {
-    problems.push_back("--scenario must be one of chat, limits, autoscale, replay (got '" +
+      config.scenario != "replay" && config.scenario != "failover") {
+    problems.push_back("--scenario must be one of chat, limits, autoscale, replay, failover (got '" +
                        config.scenario + "')");
   }
   if (config.compat && config.protocol != "v2" && config.protocol != "compat") {
@@ -56,6 +56,21 @@ std::vector<std::string> validate(Config& config) {
     problems.push_back("--protocol must be one of v2, v1, compat (got '" + config.protocol + "')");
   }
   config.compat = config.protocol == "compat";
+  if (config.scenario == "failover") {
+    if (config.fault_command.empty()) {
+      problems.push_back("--scenario=failover needs --fault-command, e.g. "
+                         "--fault-command 'scripts/kill-busiest-server.sh http://127.0.0.1:8081'");
+    }
+    if (config.protocol != "v2") {
+      problems.push_back("--scenario=failover needs --protocol v2: only v2 clients re-send what "
+                         "a failed server did not acknowledge");
+    }
+    if (config.fault_at_s < 0 || config.fault_at_s >= config.duration_s) {
+      problems.push_back("--fault-at must be within 0 and --duration (" +
+                         std::to_string(config.duration_s) + " s): the fault comes while bots chat");
+    }
+    if (config.failover_goal_s <= 0) problems.push_back("--failover-goal must be positive");
+  }
   if (config.scenario == "replay" && config.trace_file.empty()) {
     problems.push_back("--scenario=replay needs --trace FILE");
   }
@@ -111,7 +126,7 @@ ParsedConfig parse_config(int argc, char** argv) {
       ->envname("ADMIN_TOKEN");
   app.add_option("--target", config.target_url, "Backend origin, e.g. http://127.0.0.1:8080")
       ->required();
-  app.add_option("--scenario", config.scenario, "chat | limits | autoscale | replay")
+  app.add_option("--scenario", config.scenario, "chat | limits | autoscale | replay | failover")
       ->required();
   app.add_option("--protocol", config.protocol,
                  "v2: scalable-chat.events.v2 (message ids, acknowledgements, re-sends and "
@@ -134,6 +149,13 @@ ParsedConfig parse_config(int argc, char** argv) {
                  "Backend /metrics series counting session servers, name or name{label=\"v\"} "
                  "(autoscale, read at --admin-target); without it, distinct hosts in room "
                  "look-ups are counted");
+  app.add_option("--fault-at", config.fault_at_s,
+                 "Seconds into the steady phase at which the fault command runs (failover)");
+  app.add_option("--fault-command", config.fault_command,
+                 "Shell command (/bin/sh -c) that causes the fault, e.g. killing a session "
+                 "server (failover)");
+  app.add_option("--failover-goal", config.failover_goal_s,
+                 "Seconds within which a disconnected bot should be back in its room (failover)");
   app.add_option("--trace", config.trace_file, "Trace file to replay (replay)");
   app.add_option("--speed", config.speed, "Time compression of the replay (10: 10x faster)");
   app.add_option("--timeout", config.timeout_s, "Seconds the whole run may take");

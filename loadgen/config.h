@@ -17,7 +17,7 @@ struct Config {
   std::string admin_target_url;
   std::optional<network::Url> admin_target;  // admin_target_url parsed by validate()
   std::string admin_token;                   // env ADMIN_TOKEN: its bearer secret
-  std::string scenario;  // chat | limits | autoscale | replay
+  std::string scenario;  // chat | limits | autoscale | replay | failover
   // v2 (acknowledgements, resend, reconnect), v1 (events), compat (the
   // seed's whole snapshots); --compat is short for --protocol compat.
   std::string protocol = "v2";
@@ -38,6 +38,10 @@ struct Config {
 
   double idle_wait_s = 120;
   std::string fleet_metric = "chat_scheduler_servers{state=\"ready\"}";
+
+  double fault_at_s = 10;       // failover: seconds into the steady phase
+  std::string fault_command;    // failover: run with /bin/sh -c
+  double failover_goal_s = 3;   // failover: a bot back in its room within this counts as quick
 
   std::string trace_file;
   double speed = 1.0;

@@ -96,6 +96,22 @@ TEST(Validate, ProtocolAndCompat) {
   EXPECT_EQ(validate(config).size(), 1u);
 }
 
+TEST(Validate, FailoverNeedsAFaultCommandV2AndAFaultWithinTheRun) {
+  auto config = valid();
+  config.scenario = "failover";
+  config.duration_s = 20;
+  config.fault_at_s = 5;
+  auto problems = validate(config);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("--fault-command"), std::string::npos);
+  config.fault_command = "true";
+  EXPECT_TRUE(validate(config).empty());
+  config.protocol = "v1";
+  config.fault_at_s = 20;
+  config.failover_goal_s = 0;
+  EXPECT_EQ(validate(config).size(), 3u);
+}
+
 TEST(Config, AdminTargetIsAnOptionalOrigin) {
   Config config = valid();
   EXPECT_TRUE(validate(config).empty());

@@ -56,6 +56,7 @@ net::awaitable<void> run_scenario(Engine& engine, Report& report) {
   if (scenario == "limits") co_await run_limits(engine, report);
   if (scenario == "autoscale") co_await run_autoscale(engine, report);
   if (scenario == "replay") co_await run_replay(engine, report);
+  if (scenario == "failover") co_await run_failover(engine, report);
 }
 
 }  // namespace

@@ -19,5 +19,6 @@ boost::asio::awaitable<void> run_chat(Engine& engine, Report& report);
 boost::asio::awaitable<void> run_limits(Engine& engine, Report& report);
 boost::asio::awaitable<void> run_autoscale(Engine& engine, Report& report);
 boost::asio::awaitable<void> run_replay(Engine& engine, Report& report);
+boost::asio::awaitable<void> run_failover(Engine& engine, Report& report);
 
 }  // namespace loadgen
