@@ -1,9 +1,13 @@
 #include "server/history/redis_connection.h"
 
+#include <signal.h>
+
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
+#include <csignal>
 #include <iostream>
 #include <iterator>
+#include <mutex>
 #include <utility>
 
 namespace chat::history {
@@ -19,6 +23,20 @@ std::string reply_text(const redisReply* reply) {
     return std::string(reply->str, reply->len);
   }
   return "reply type " + std::to_string(reply->type);
+}
+
+// hiredis writes with write(2), not send(MSG_NOSIGNAL): a write to a Redis
+// that just died raises SIGPIPE, whose default action ends the process (the
+// whole session server, for its history store). Ignored, unless the process
+// already chose what to do with it.
+void ignore_sigpipe_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction current {};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+      std::signal(SIGPIPE, SIG_IGN);
+    }
+  });
 }
 
 }  // namespace
@@ -83,7 +101,9 @@ RedisConnection::RedisConnection(Strand strand, RedisConnectionOptions options,
       on_state_(std::move(on_state)),
       resolver_(strand_),
       timer_(strand_),
-      backoff_(options_.backoff_min) {}
+      backoff_(options_.backoff_min) {
+  ignore_sigpipe_once();
+}
 
 RedisConnection::~RedisConnection() {
   on_state_ = nullptr;

@@ -2,7 +2,8 @@
 // socket watched with stream_descriptor::async_wait, so no io thread ever
 // blocks on Redis), every hiredis call on one strand, reconnected with
 // backoff when it is lost. Commands go out pipelined, in the order given;
-// replies come back in that order.
+// replies come back in that order. The first one made has the process ignore
+// SIGPIPE (unless it handles it already): hiredis writes with write(2).
 #pragma once
 
 #include <hiredis/async.h>

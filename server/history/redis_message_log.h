@@ -14,6 +14,9 @@
 // to anything destroyed with the log. If the io_context never runs again,
 // those `done`s are destroyed without being called. The registry is not
 // touched once the destructor has returned (chat_history_store_up is 0).
+// Process-wide: SIGPIPE is ignored from the first construction on, unless
+// the process had its own handler (hiredis writes with write(2), and a
+// write to a Redis that just died would otherwise end the process).
 #pragma once
 
 #include <prometheus/registry.h>

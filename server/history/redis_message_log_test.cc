@@ -336,6 +336,24 @@ TEST_F(RedisMessageLogTest, RedisKilledFailsThenRestartedStoresAgain) {
   EXPECT_EQ(count(" up again"), 1u) << said;
 }
 
+// A frozen Redis reads nothing, so the socket's buffers fill and hiredis
+// waits to write; killed then, its socket is reset under a pending write.
+TEST_F(RedisMessageLogTest, SurvivesRedisDyingWithWritesWaiting) {
+  auto& log = start_up(options());
+  ASSERT_EQ(append_and_wait(log, "r", message("u", "", "x")), AppendResult::stored);
+  redis_.freeze();
+  std::atomic<int> completed{0};
+  const LoggedMessage big = message("u", "", std::string(64 * 1024, 'x'));
+  constexpr int made = 600;  // about 40 MB: more than loopback's socket buffers hold
+  for (int i = 0; i < made; ++i) log.append("r", big, [&](AppendResult) { ++completed; });
+  // They time out (500 ms) while Redis is frozen: by then all were written
+  // as far as the buffers let them be.
+  ASSERT_TRUE(wait_for([&] { return completed == made; }));
+  redis_.kill();
+  ASSERT_TRUE(wait_for([&] { return !log.up(); }));
+  EXPECT_EQ(append_and_wait(log, "r", message("u", "", "after")), AppendResult::failed);
+}
+
 TEST_F(RedisMessageLogTest, StartsWhileRedisIsDownAndConnectsWhenItComes) {
   redis_.kill();
   auto& log = start(options());

@@ -142,6 +142,10 @@ void RedisServer::kill() {
   pid_ = -1;
 }
 
+void RedisServer::freeze() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
 void RedisServer::restart() {
   kill();
   start();

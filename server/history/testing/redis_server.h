@@ -25,6 +25,8 @@ class RedisServer {
 
   // SIGKILL: gone without a word, as in a crash. Waits until it has exited.
   void kill();
+  // SIGSTOP: it neither reads nor answers, as a hung host; kill() still works.
+  void freeze();
   // Starts it again on the same port (so the same URL), waiting for PING.
   void restart();
 
