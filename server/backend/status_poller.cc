@@ -9,7 +9,9 @@ namespace chat {
 namespace {
 
 PollResult interpret(const network::HttpResponse& response) {
-  if (!response.answered()) return NotHeard{response.error};
+  if (!response.answered()) {
+    return NotHeard{response.error, response.failure == network::HttpFailure::connect};
+  }
   if (response.status == 404) return NoStatusEndpoint{};
   if (response.status != 200) {
     return NotHeard{"GET /status answered HTTP " + std::to_string(response.status)};
