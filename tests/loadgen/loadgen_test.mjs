@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { SESSION_BIN, freePort, repoRoot, startBackend, startSession } from '../integration/harness.mjs';
 import { startTlsProxy } from './tls_proxy.mjs';
+import { startRedis } from '../support/redis.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Resolved once: bazel-bin/ follows whatever Bazel built last.
@@ -79,6 +80,18 @@ test('chat passes: 4 rooms x 50 bots, event subprotocol', async () => {
   } finally { await s.stop(); }
 });
 
+test('chat passes with --protocol v1 (events without acknowledgements)', async () => {
+  const s = await stack({ sessions: 1 });
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'chat', '--protocol', 'v1', '--rooms', '2',
+      '--users', '20', '--rate', '2', '--duration', '2', '--ramp', '1']);
+    expect(r.code === 0, `exit ${r.code}`, r);
+    expect(r.report.scenario === 'chat (v1)', `scenario ${r.report.scenario}`, r);
+    expect(r.report.figures.deliveries_checked > 2 * 20 * 20, 'deliveries counted', r);
+    expect(r.report.figures.messages_acknowledged === undefined, 'no acknowledgements in v1', r);
+  } finally { await s.stop(); }
+});
+
 test('--metrics-port serves the run and the process to Prometheus while it runs', async () => {
   const s = await stack();
   const port = await freePort();
@@ -98,6 +111,10 @@ test('--metrics-port serves the run and the process to Prometheus while it runs'
     expect(/^loadgen_bots_connected /m.test(text), 'bots gauge', r);
     expect(/^loadgen_deliveries_missing 0$/m.test(text), `nothing lost:\n${text}`, r);
     expect(/^loadgen_deliveries_outstanding \d+$/m.test(text), 'deliveries owed', r);
+    expect(/^loadgen_messages_lost 0$/m.test(text) && /^loadgen_deliveries_duplicate 0$/m.test(text),
+      `v2 figures:\n${text}`, r);
+    expect(/^loadgen_bots_reconnecting 0$/m.test(text) && /^loadgen_reconnect_seconds_count 0$/m.test(text),
+      'the way back after lost connections', r);
     expect(/^process_open_fds /m.test(text), "the loadgen process's own figures", r);
     expect(missing?.status === 404, `404 for another path, got ${missing?.status}`, r);
   } finally { await s.stop(); }
@@ -210,6 +227,76 @@ test('autoscale fails when the fleet never grows (static fleet of one)', async (
     expect(r.code === 1, `exit ${r.code}, wanted 1`, r);
     expect(check(r.report, 'grows').status === 'FAIL', 'growth failure', r);
   } finally { await s.stop(); }
+});
+
+const KILL_BUSIEST = path.join(repoRoot, 'scripts/kill-busiest-server.sh');
+
+// A local fleet of two session servers (2 rooms each) storing history in a
+// private Redis: what the failover scenario needs.
+async function failoverFleet(redis) {
+  const backend = await startBackend({ args: ['--fleet', 'local', '--session-binary', SESSION_BIN,
+    '--rooms-per-server', '2', '--min-servers', '2', '--max-servers', '4', '--poll-interval-ms', '200',
+    ...EXEMPT, '--session-arg=--admission-exempt=127.0.0.0/8', `--session-arg=--redis=${redis.url}`] });
+  return { target: backend.url, adminTarget: backend.adminUrl, stop: () => backend.stop() };
+}
+
+test('failover: the busiest session server SIGKILLed; nothing lost or doubled, every bot back', async () => {
+  const redis = await startRedis();
+  const s = await failoverFleet(redis);
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'failover', '--rooms', '3', '--users', '20',
+      '--rate', '1', '--duration', '10', '--ramp', '1', '--fault-at', '4', '--timeout', '180',
+      '--fault-command', `${KILL_BUSIEST} ${s.adminTarget} --signal KILL`]);
+    const f = r.report?.figures ?? {};
+    // The verdict also holds the --failover-goal timing, a benchmark figure: not asserted here.
+    expect(check(r.report, 'fault command succeeded')?.status === 'PASS', 'the kill ran', r);
+    expect(/fault-command: killed local-\S+ .* with SIGKILL/.test(r.stderr), 'which server', r);
+    expect(f.bots_disconnected > 0, `disconnected ${f.bots_disconnected}`, r);
+    expect(f.bots_not_back === 0 && f.bots_back === f.bots_disconnected, `not back ${f.bots_not_back}`, r);
+    expect(f.messages_lost === 0, `lost ${f.messages_lost}`, r);
+    expect(f.deliveries_duplicate === 0, `duplicates ${f.deliveries_duplicate}`, r);
+    expect(f.deliveries_missing === 0 && f.deliveries_late === 0, 'every delivery, in order', r);
+    expect(f.history_snapshots_checked > 0 && f.history_missing === 0, `history missing ${f.history_missing}`, r);
+    expect(f.messages_acknowledged > 0, 'messages acknowledged', r);
+  } finally {
+    await s.stop();
+    await redis.stop();
+  }
+});
+
+test('failover: a fault that disconnects no bot fails the run, and a bad command says why', async () => {
+  const s = await stack({ sessions: 1 });
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'failover', '--rooms', '1', '--users', '5',
+      '--duration', '3', '--ramp', '0.5', '--fault-at', '1', '--fault-command', 'true']);
+    expect(r.code === 1, `exit ${r.code}, wanted 1`, r);
+    const hit = check(r.report, 'disconnected at least one bot');
+    expect(hit.status === 'FAIL' && /no bot lost its connection/.test(hit.detail), hit?.detail, r);
+    const bad = await loadgen(['--target', s.target, '--scenario', 'failover', '--rooms', '1', '--users', '2',
+      '--duration', '2', '--ramp', '0.5', '--fault-at', '1', '--fault-command', 'no-such-fault-program']);
+    const ran = check(bad.report, 'fault command succeeded');
+    expect(bad.code === 1 && ran.status === 'FAIL' && /exited with 127.*not found/.test(ran.detail), ran?.detail, bad);
+    expect(bad.report.figures.fault_command_exit_code === 127, 'exit code in the report', bad);
+    const missing = await loadgen(['--target', s.target, '--scenario', 'failover']);
+    expect(missing.code === 2 && /--fault-command/.test(missing.stderr), 'the command is required', missing);
+  } finally { await s.stop(); }
+});
+
+test('kill-busiest-server.sh: usage errors exit 2, an unreachable backend 1, each saying why', async () => {
+  const run = (args) => new Promise((resolve) => {
+    const child = spawn(KILL_BUSIEST, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (code) => resolve({ code, stdout: output, stderr: '' }));
+  });
+  const none = await run([]);
+  expect(none.code === 2 && /Usage/.test(none.stdout), 'usage', none);
+  const scheme = await run(['ftp://x']);
+  expect(scheme.code === 2 && /http:\/\//.test(scheme.stdout), 'scheme', scheme);
+  const port = await freePort();
+  const gone = await run([`http://127.0.0.1:${port}`]);
+  expect(gone.code === 1 && /no answer from http:\/\/127\.0\.0\.1:\d+\/api\/fleet/.test(gone.stdout), 'unreachable', gone);
 });
 
 test('replay passes: a CSV trace, 20x faster', async () => {

@@ -1,7 +1,7 @@
 // A deliberately broken session server for the loadgen tests: it speaks the
-// session server's protocol (event subprotocol and compatibility snapshots)
-// but drops every Nth delivery of a chat message, so the loadgen must report
-// missing deliveries. Tokens are decoded, not verified: it is a test double.
+// session server's protocol (event subprotocols v1 and v2, compatibility
+// snapshots) but drops every Nth delivery of a chat message, so the loadgen
+// must report missing deliveries. Tokens are decoded, not verified: it is a test double.
 //   node lossy_session.mjs --port P [--drop-every 10]
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
@@ -14,6 +14,8 @@ const flag = (name, fallback) => {
 const port = Number(flag('--port', '8000'));
 const dropEvery = Number(flag('--drop-every', '10'));
 const EVENTS = 'scalable-chat.events.v1';
+const EVENTS_V2 = 'scalable-chat.events.v2';
+const evented = (ws) => ws.protocol === EVENTS || ws.protocol === EVENTS_V2;
 
 const rooms = new Map();  // roomId -> { members: Map<userId, ws>, messages: [] }
 let deliveries = 0;
@@ -24,7 +26,8 @@ const server = http.createServer((req, res) => {
 });
 const wss = new WebSocketServer({
   server,
-  handleProtocols: (protocols) => (protocols.has(EVENTS) ? EVENTS : false),
+  handleProtocols: (protocols) =>
+    (protocols.has(EVENTS_V2) ? EVENTS_V2 : protocols.has(EVENTS) ? EVENTS : false),
 });
 
 function claims(url) {
@@ -44,7 +47,7 @@ wss.on('connection', (ws, req) => {
   room.members.set(userId, ws);
   const ts = new Date().toISOString();
   for (const [other, peer] of room.members) {
-    if (peer.protocol === EVENTS) {
+    if (evented(peer)) {
       peer.send(JSON.stringify(other === userId
         ? { type: 'snapshot', roomId, ...snapshot(room), limits: { maxUsers: 100 } }
         : { type: 'join', userId, ts }));
@@ -53,18 +56,20 @@ wss.on('connection', (ws, req) => {
     }
   }
   ws.on('message', (data) => {
-    const message = { userId, msg: data.toString(), ts: new Date().toISOString() };
+    let text = data.toString(), id;
+    if (ws.protocol === EVENTS_V2) ({ id, msg: text } = JSON.parse(text));  // {"id","msg"}
+    const message = { userId, msg: text, ts: new Date().toISOString(), ...(id ? { id } : {}) };
     room.messages.push(message);
     for (const peer of room.members.values()) {
       deliveries += 1;
       if (deliveries % dropEvery === 0) continue;  // the bug under test
-      peer.send(JSON.stringify(peer.protocol === EVENTS ? { type: 'message', ...message } : snapshot(room)));
+      peer.send(JSON.stringify(evented(peer) ? { type: 'message', ...message } : snapshot(room)));
     }
   });
   ws.on('close', () => {
     room.members.delete(userId);
     for (const peer of room.members.values()) {
-      peer.send(JSON.stringify(peer.protocol === EVENTS ? { type: 'leave', userId, ts } : snapshot(room)));
+      peer.send(JSON.stringify(evented(peer) ? { type: 'leave', userId, ts } : snapshot(room)));
     }
   });
 });
