@@ -39,9 +39,12 @@ void Scheduler::on_drained(const ServerId& server_id, Millis now) {
   SCHED_CHECK(server.state == ServerState::draining,
               "confirming the drain of " + describe(server) + ", which is not draining");
   ++counters_.drains_done;
-  // Still draining without the flag: not a candidate, and a look-up of a
-  // room that stays here for lack of a slot places it again.
   end_drain(server);
+  // Gone before its rooms move: it no longer counts against max_servers, so
+  // a fleet at its limit may start the one replacement its rooms may need
+  // (other servers may have filled up while it drained).
+  server.users = 0;
+  set_state(server, ServerState::gone, now);
   // Its clients were closed and are looking their rooms up now: place every
   // room at once rather than on look-up, so the server can be stopped.
   const std::vector<RoomId> rooms = rooms_on(server.id);  // sorted: the same order every run
@@ -58,9 +61,7 @@ void Scheduler::on_drained(const ServerId& server_id, Millis now) {
     return;
   }
   // Rooms without a slot anywhere stay with it, as a gone server's orphans.
-  server.users = 0;
   server.stopped = true;
-  set_state(server, ServerState::gone, now);
 }
 
 void Scheduler::cancel_drain(const ServerId& server_id, Millis now) {

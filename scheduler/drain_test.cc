@@ -130,6 +130,19 @@ TEST_F(DrainTest, ConfirmedDrainStartsServersForRoomsThatDoNotFit) {
   expect_invariants(scheduler);
 }
 
+TEST_F(DrainTest, AtMaxServersTheDrainedServerMakesWayForItsReplacement) {
+  config_.autoscaler.max_servers = 2;
+  Scheduler scheduler = make(3);
+  for (int i = 0; i < 3; ++i) scheduler.create_room(seconds(0));  // b full too
+  scheduler.begin_drain("a", seconds(1));
+  scheduler.on_drained("a", seconds(2));
+  EXPECT_EQ(fleet_.started, std::vector<ServerId>{"s1"});
+  EXPECT_EQ(scheduler.server("s1")->rooms, 3);
+  EXPECT_FALSE(scheduler.server("a").has_value());
+  EXPECT_EQ(scheduler.metrics().rooms_left_by_drain, 0u);
+  expect_invariants(scheduler);
+}
+
 TEST_F(DrainTest, RoomsWithoutASlotStayWithTheStoppedServerUntilLookedUp) {
   Scheduler scheduler = make(3);
   for (int i = 0; i < 3; ++i) scheduler.create_room(seconds(0));  // b full too
@@ -165,6 +178,19 @@ TEST_F(DrainTest, CancelledDrainMakesTheServerReadyAgain) {
   EXPECT_EQ(std::get<Placed>(created).host, "a:1");  // first-fit: a again
   scheduler.on_drained("a", seconds(3));             // no drain in flight: nothing
   EXPECT_TRUE(fleet_.stopped.empty());
+  expect_invariants(scheduler);
+}
+
+TEST_F(DrainTest, FailedPollsStillCountAcrossADrainBegunAndCancelled) {
+  config_.failed_polls_before_gone = 3;
+  Scheduler scheduler = make(1);
+  scheduler.on_unreachable("a", seconds(1));
+  scheduler.begin_drain("a", seconds(1));
+  scheduler.on_unreachable("a", seconds(2));
+  scheduler.cancel_drain("a", seconds(2));  // the drain request failed: it is down
+  scheduler.on_unreachable("a", seconds(3));
+  EXPECT_EQ(scheduler.server("a")->state, ServerState::gone);
+  EXPECT_EQ(scheduler.metrics().drains_abandoned, 0u);
   expect_invariants(scheduler);
 }
 

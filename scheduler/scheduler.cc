@@ -166,13 +166,16 @@ void Scheduler::set_state(ServerRecord& server, ServerState state, Millis now) {
   const int left_behind = --servers_by_state_[static_cast<int>(server.state)];
   SCHED_CHECK(left_behind >= 0, describe(server) + " left a state that counted no servers");
   ++servers_by_state_[static_cast<int>(state)];
+  // Back from gone: it answered (or the fleet reuses the id). Other changes
+  // (a drain begun or cancelled) keep the failed polls counted so far, or a
+  // dead server's count would start over and its polls could run out first.
+  if (server.state == ServerState::gone) {
+    server.failed_polls = 0;
+    server.stopped = false;
+  }
   server.state = state;
   server.state_since = now;
   if (state == ServerState::ready) server.ready_since = now;
-  if (state != ServerState::gone) {
-    server.failed_polls = 0;
-    server.stopped = false;  // a fleet that reuses the id started it again
-  }
   reindex(server, now);
 }
 
