@@ -14,12 +14,9 @@ void Simulator::on_server_ready(std::uint32_t index) {
 
 void Simulator::on_server_crash(std::uint32_t index) {
   for (const HostedRoom& lost : fleet_.crash(index)) {
-    SimulatedRoom& room = rooms_.at(lost.room);
     report_.users_lost_to_crashes += lost.users;
     ++report_.rooms_lost_to_crashes;
-    room.hosted_on = -1;
-    ++room.generation;  // its users' later leaves and messages find them gone
-    update_activity(room);
+    interrupt_room(rooms_.at(lost.room), /*by_crash=*/true, static_cast<std::int32_t>(index));
   }
 }
 
@@ -53,8 +50,11 @@ void Simulator::poll_round() {
     } else if (server.phase == ServerPhase::crashed) {
       scheduler_.on_unreachable(server.id, clock_.now());
       after_scheduler_call();
-      // Past this many failures the scheduler has declared it gone.
-      keep = ++server.polls_unanswered < config_.scheduler.failed_polls_before_gone;
+      ++server.polls_unanswered;
+      // Polled until the scheduler has taken it as gone (usually after
+      // failed_polls_before_gone polls; sooner by a failover probe).
+      const std::optional<sched::ServerView> view = scheduler_.server(server.id);
+      keep = view && view->state != sched::ServerState::gone;
     } else {
       keep = false;  // stopped: the backend stops polling it
     }
@@ -65,8 +65,9 @@ void Simulator::poll_round() {
 }
 
 void Simulator::tick() {
-  scheduler_.tick(clock_.now());
+  const sched::FleetActions actions = scheduler_.tick(clock_.now());
   after_scheduler_call();
+  begin_drains(actions.drain);
   queue_.push(now_ms() + config_.tick_interval_ms, SimEvent{SimEventKind::tick});
 }
 
@@ -79,8 +80,9 @@ void Simulator::after_scheduler_call() {
 
 bool Simulator::lower_bound_must_hold() const {
   // Crashes and given-up starts take servers away from rooms that still
-  // count as active until their users notice: the bound is not a rule then.
-  return config_.fleet.crashes_per_server_hour <= 0 &&
+  // count as active until their users notice (or, reconnecting, while they
+  // wait for the room's next server): the bound is not a rule then.
+  return config_.fleet.crashes_per_server_hour <= 0 && config_.fleet.crashes_scheduled.empty() &&
          config_.fleet.start_delay_ms_max < config_.scheduler.autoscaler.start_timeout.count();
 }
 
@@ -105,6 +107,10 @@ void Simulator::check_liveness_at_end() {
   if (users_waiting_ > 0) {
     return fail(FailureKind::liveness,
                 std::to_string(users_waiting_) + " users still waiting for a server at the end");
+  }
+  if (users_reconnecting_ > 0) {
+    return fail(FailureKind::liveness,
+                std::to_string(users_reconnecting_) + " users still reconnecting at the end");
   }
   if (!users_.empty()) return;  // the trace left users inside: the fleet must stay
   if (!scheduler_.rooms().rooms().empty()) {

@@ -1,7 +1,9 @@
 #include "sim/options.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "scheduler/policy.h"
@@ -31,6 +33,21 @@ void add_sweep_options(CLI::App& app, Options& o) {
                  "Seconds a server stays empty before it is stopped, values to sweep")
       ->delimiter(',')
       ->capture_default_str();
+  app.add_option("--defrag-max-rooms", o.defrag_max_rooms,
+                 "Defragmentation: drain a server holding at most this many rooms when they fit "
+                 "elsewhere; values to sweep (0: off; any other value also runs 0, to compare)")
+      ->delimiter(',')
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  const std::map<std::string, Failover> failovers{
+      {"leave", Failover::leave}, {"polls", Failover::polls}, {"probe", Failover::probe}};
+  app.add_option("--failover", o.failovers,
+                 "What users of a crashed server do, values to sweep: leave (lost); polls "
+                 "(reconnect; the server is gone after --failed-polls polls); probe (reconnect "
+                 "and report the host, which a probe marks gone at once)")
+      ->delimiter(',')
+      ->default_str("leave")
+      ->transform(CLI::CheckedTransformer(failovers));
 }
 
 void add_scheduler_options(CLI::App& app, Options& o) {
@@ -58,6 +75,10 @@ void add_scheduler_options(CLI::App& app, Options& o) {
                  "Unanswered polls before a server is declared gone")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option("--defrag-interval-s", o.defrag_interval_s,
+                 "Seconds between two drains the defrag policy begins")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
 }
 
 void add_fleet_options(CLI::App& app, Options& o) {
@@ -83,6 +104,16 @@ void add_fleet_options(CLI::App& app, Options& o) {
                  "How soon a client told 'starting' looks its room up again")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_option("--reconnect-delay-ms", o.reconnect_delay_ms,
+                 "How soon a client cut off by a crash (unless --failover=leave) or a drain "
+                 "looks its room up again")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--drain-confirm-ms", o.drain_confirm_ms,
+                 "How long a session server asked to drain takes to close its clients, store its "
+                 "history and confirm")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
 }
 
 void add_workload_options(CLI::App& app, Options& o) {
@@ -183,6 +214,11 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
     }
   }
   if (options.policies.empty()) options.policies = sched::policy_names();
+  // Without a run that does not defragment there is nothing to compare with.
+  std::vector<int>& defrag = options.defrag_max_rooms;
+  std::sort(defrag.begin(), defrag.end());
+  defrag.erase(std::unique(defrag.begin(), defrag.end()), defrag.end());
+  if (defrag.empty() || defrag.front() != 0) defrag.insert(defrag.begin(), 0);
   if (options.start_delay_ms_max < options.start_delay_ms_min) {
     std::cerr << "--start-delay-ms-max must be at least --start-delay-ms-min\n";
     return 1;
@@ -202,20 +238,21 @@ std::string describe_workload(const Options& o) {
   return out.str();
 }
 
-SimConfig make_sim_config(const Options& o, std::uint64_t seed, const std::string& policy,
-                          int spare_room_slots, std::int64_t idle_timeout_s) {
+SimConfig make_sim_config(const Options& o, std::uint64_t seed, const SweepPoint& point) {
   SimConfig config;
   config.seed = seed;
   sched::SchedulerConfig& scheduler = config.scheduler;
-  scheduler.policy = policy;
+  scheduler.policy = point.policy;
   scheduler.room_capacity = o.rooms_per_server;
   scheduler.join_deadline = std::chrono::seconds(o.join_deadline_s);
   scheduler.failed_polls_before_gone = o.failed_polls_before_gone;
   scheduler.autoscaler.min_servers = o.min_servers;
   scheduler.autoscaler.max_servers = o.max_servers;
-  scheduler.autoscaler.spare_room_slots = spare_room_slots;
-  scheduler.autoscaler.idle_before_stop = std::chrono::seconds(idle_timeout_s);
+  scheduler.autoscaler.spare_room_slots = point.spare_room_slots;
+  scheduler.autoscaler.idle_before_stop = std::chrono::seconds(point.idle_timeout_s);
   scheduler.autoscaler.start_timeout = std::chrono::seconds(o.start_timeout_s);
+  scheduler.autoscaler.defrag_max_rooms = point.defrag_max_rooms;
+  scheduler.autoscaler.defrag_interval = std::chrono::seconds(o.defrag_interval_s);
   config.fleet.start_delay_ms_min = o.start_delay_ms_min;
   config.fleet.start_delay_ms_max = o.start_delay_ms_max;
   config.fleet.crashes_per_server_hour = o.crashes_per_server_hour;
@@ -224,6 +261,9 @@ SimConfig make_sim_config(const Options& o, std::uint64_t seed, const std::strin
   config.poll_interval_ms = o.poll_interval_ms;
   config.tick_interval_ms = o.tick_interval_ms;
   config.lookup_retry_ms = o.lookup_retry_ms;
+  config.failover = point.failover;
+  config.reconnect_delay_ms = o.reconnect_delay_ms;
+  config.drain_confirm_ms = o.drain_confirm_ms;
   config.sample_interval_ms = o.sample_interval_s * 1000;
   config.check_every = o.check_every;
   config.report_every_poll = o.report_every_poll;

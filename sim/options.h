@@ -20,6 +20,10 @@ struct Options {
   std::vector<std::string> policies;  // empty: every registered policy
   std::vector<int> spare_room_slots{0};
   std::vector<std::int64_t> idle_timeouts_s{300};
+  // Defragmentation (scheduler/README.md): 0 is off. Any value above 0 also
+  // runs 0, so that the report can say what defragmentation saves.
+  std::vector<int> defrag_max_rooms{0};
+  std::vector<Failover> failovers{Failover::leave};
 
   // The scheduler and the autoscaler.
   int rooms_per_server = 10;
@@ -29,6 +33,7 @@ struct Options {
   std::int64_t start_timeout_s = 180;
   std::int64_t join_deadline_s = 60;
   int failed_polls_before_gone = 3;
+  std::int64_t defrag_interval_s = 60;
 
   // The simulated fleet and the backend's loops.
   std::int64_t start_delay_ms_min = 5'000;
@@ -37,6 +42,8 @@ struct Options {
   std::int64_t poll_interval_ms = 1'000;
   std::int64_t tick_interval_ms = 1'000;
   std::int64_t lookup_retry_ms = 500;
+  std::int64_t reconnect_delay_ms = 1'000;
+  std::int64_t drain_confirm_ms = 1'000;
 
   // The workload: a trace file, or the synthetic generator's settings.
   std::string trace_path;
@@ -60,8 +67,16 @@ std::variant<Options, int> parse_options(int argc, char** argv);
 // One line saying what the workload is, for the report headers.
 std::string describe_workload(const Options& options);
 
+// One combination of the sweep's values.
+struct SweepPoint {
+  std::string policy;
+  int spare_room_slots = 0;
+  std::int64_t idle_timeout_s = 300;
+  int defrag_max_rooms = 0;
+  Failover failover = Failover::leave;
+};
+
 // The simulator's settings for one point of the sweep.
-SimConfig make_sim_config(const Options& options, std::uint64_t seed, const std::string& policy,
-                          int spare_room_slots, std::int64_t idle_timeout_s);
+SimConfig make_sim_config(const Options& options, std::uint64_t seed, const SweepPoint& point);
 
 }  // namespace sim

@@ -17,7 +17,10 @@ void write_csv(std::ostream& out, const SweepResult& result) {
   }
   out << ",scale_out,scale_in,start_timeouts,server_crashes,rooms_lost_to_crashes,"
          "users_lost_to_crashes,messages,messages_undelivered,deliveries,events,simulated_ms,"
-         "failure\n";
+         "failure,defrag_max_rooms,failover,drains,drains_cancelled,rooms_moved,users_moved,"
+         "servers_marked_gone_by_probe,reconnects,reconnects_failed,downtime_crash_rooms,"
+         "downtime_crash_p50_ms,downtime_crash_p99_ms,downtime_crash_max_ms,downtime_move_rooms,"
+         "downtime_move_p50_ms,downtime_move_p99_ms,downtime_move_max_ms\n";
   for (const RunReport& run : result.runs) {
     out << result.seed << ',' << run.policy << ',' << run.spare_room_slots << ','
         << run.idle_timeout_s << ',' << fixed(run.server_seconds, 3) << ',' << run.servers_peak
@@ -31,7 +34,15 @@ void write_csv(std::ostream& out, const SweepResult& result) {
         << run.server_crashes << ',' << run.rooms_lost_to_crashes << ','
         << run.users_lost_to_crashes << ',' << run.messages << ',' << run.messages_undelivered
         << ',' << run.deliveries << ',' << run.events << ',' << run.simulated_ms << ','
-        << to_string(run.failure.kind) << '\n';
+        << to_string(run.failure.kind) << ',' << run.defrag_max_rooms << ','
+        << to_string(run.failover) << ',' << run.drains << ',' << run.drains_cancelled << ','
+        << run.rooms_moved << ',' << run.users_moved << ',' << run.servers_marked_gone_by_probe
+        << ',' << run.reconnects << ',' << run.reconnects_failed;
+    for (const RunReport::Downtime& downtime : {run.downtime_crash, run.downtime_move}) {
+      out << ',' << downtime.rooms << ',' << downtime.p50_ms << ',' << downtime.p99_ms << ','
+          << downtime.max_ms;
+    }
+    out << '\n';
   }
 }
 

@@ -22,6 +22,13 @@ std::string quoted(std::string_view text) {
   return out + "\"";
 }
 
+std::string downtime_json(const RunReport::Downtime& downtime) {
+  return "{\"rooms\": " + std::to_string(downtime.rooms) +
+         ", \"p50_ms\": " + std::to_string(downtime.p50_ms) +
+         ", \"p99_ms\": " + std::to_string(downtime.p99_ms) +
+         ", \"max_ms\": " + std::to_string(downtime.max_ms) + "}";
+}
+
 void write_run(std::ostream& out, const RunReport& run) {
   out << "    {\"policy\": " << quoted(run.policy)
       << ", \"spare_room_slots\": " << run.spare_room_slots
@@ -53,6 +60,15 @@ void write_run(std::ostream& out, const RunReport& run) {
       << ", \"messages_undelivered\": " << run.messages_undelivered
       << ", \"deliveries\": " << run.deliveries << ", \"events\": " << run.events
       << ", \"simulated_ms\": " << run.simulated_ms
+      << ",\n     \"defrag_max_rooms\": " << run.defrag_max_rooms
+      << ", \"failover\": " << quoted(to_string(run.failover)) << ", \"drains\": " << run.drains
+      << ", \"drains_cancelled\": " << run.drains_cancelled
+      << ", \"rooms_moved\": " << run.rooms_moved << ", \"users_moved\": " << run.users_moved
+      << ",\n     \"servers_marked_gone_by_probe\": " << run.servers_marked_gone_by_probe
+      << ", \"reconnects\": " << run.reconnects
+      << ", \"reconnects_failed\": " << run.reconnects_failed
+      << ",\n     \"downtime_crash\": " << downtime_json(run.downtime_crash)
+      << ",\n     \"downtime_move\": " << downtime_json(run.downtime_move)
       << ",\n     \"failure\": {\"kind\": " << quoted(to_string(run.failure.kind))
       << ", \"time_ms\": " << run.failure.time_ms << ", \"what\": " << quoted(run.failure.what)
       << "}}";

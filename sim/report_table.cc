@@ -32,27 +32,95 @@ std::string refusals_text(const RunReport& run) {
   return text.empty() ? "none" : text;
 }
 
+std::string cell(const char* format, const char* text) {
+  char line[64];
+  std::snprintf(line, sizeof line, format, text);
+  return line;
+}
+
+// The run without defragmentation that `run` is compared with: the same
+// policy and settings, defrag 0 (the sweep always runs it).
+const RunReport* without_defrag(const SweepResult& result, const RunReport& run) {
+  for (const RunReport& other : result.runs) {
+    if (other.defrag_max_rooms == 0 && other.policy == run.policy &&
+        other.spare_room_slots == run.spare_room_slots &&
+        other.idle_timeout_s == run.idle_timeout_s && other.failover == run.failover) {
+      return &other;
+    }
+  }
+  return nullptr;
+}
+
+std::string downtime_text(const RunReport::Downtime& downtime) {
+  return std::to_string(downtime.rooms) + " back after p50 " + seconds_text(downtime.p50_ms) +
+         ", p99 " + seconds_text(downtime.p99_ms) + ", max " + seconds_text(downtime.max_ms);
+}
+
+void write_defrag_section(std::ostream& out, const SweepResult& result) {
+  out << "\ndefragmentation, against the same run without it:\n";
+  for (const RunReport& run : result.runs) {
+    const RunReport* base = run.defrag_max_rooms > 0 ? without_defrag(result, run) : nullptr;
+    if (base == nullptr) continue;
+    const double hours = run.server_seconds / 3600;
+    const double base_hours = base->server_seconds / 3600;
+    const double saved = base_hours - hours;
+    out << "  " << run.label() << ": server-h " << fixed(base_hours, 1) << " -> " << fixed(hours, 1)
+        << " (saves " << fixed(saved, 1) << ", "
+        << fixed(base_hours > 0 ? 100 * saved / base_hours : 0, 1) << "%), peak "
+        << base->servers_peak << " -> " << run.servers_peak << "; " << run.drains << " drains ("
+        << run.drains_cancelled << " cancelled), " << run.rooms_moved << " rooms and "
+        << run.users_moved << " users moved, rooms " << downtime_text(run.downtime_move) << "\n";
+  }
+}
+
+void write_failover_section(std::ostream& out, const SweepResult& result) {
+  out << "\nrooms cut off by crashes (their users reconnect unless failover=leave):\n";
+  for (const RunReport& run : result.runs) {
+    if (run.failover == Failover::leave) continue;
+    out << "  " << run.label() << ": " << run.rooms_lost_to_crashes << " cut off, "
+        << downtime_text(run.downtime_crash) << "; " << run.reconnects << " users back, "
+        << run.reconnects_failed << " gave up; " << run.servers_marked_gone_by_probe
+        << " servers marked gone by probe\n";
+  }
+}
+
 }  // namespace
 
 void write_table(std::ostream& out, const SweepResult& result) {
+  bool show_defrag = false;
+  bool show_failover = false;
+  for (const RunReport& run : result.runs) {
+    show_defrag = show_defrag || run.defrag_max_rooms > 0;
+    show_failover = show_failover || run.failover != Failover::leave;
+  }
+  // The defrag and failover columns only when the sweep varies them, so the
+  // table of a plain sweep stays as it was.
+  const auto settings = [&](const char* defrag, const char* failover) {
+    return (show_defrag ? cell(" %6s", defrag) : "") +
+           (show_failover ? cell(" %8s", failover) : "");
+  };
   char line[256];
   out << "workload " << result.workload << "\n\n";
-  std::snprintf(line, sizeof line,
-                "%-22s %5s %5s %9s %4s %4s %6s %4s %7s %8s %8s %7s %7s %5s %5s %6s %6s\n", "policy",
-                "spare", "idle", "server-h", "peak", "LB", "gap", "gap", "rooms", "waited", "wait",
-                "wait", "refused", "out", "in", "crash", "users");
+  std::snprintf(line, sizeof line, "%-22s %5s %5s", "policy", "spare", "idle");
+  out << line << settings("defrag", "failover");
+  std::snprintf(line, sizeof line, " %9s %4s %4s %6s %4s %7s %8s %8s %7s %7s %5s %5s %6s %6s\n",
+                "server-h", "peak", "LB", "gap", "gap", "rooms", "waited", "wait", "wait",
+                "refused", "out", "in", "crash", "users");
   out << line;
-  std::snprintf(line, sizeof line,
-                "%-22s %5s %5s %9s %4s %4s %6s %4s %7s %8s %8s %7s %7s %5s %5s %6s %6s\n", "",
-                "slots", "s", "", "", "peak", "mean", "max", "created", "rooms", "p50", "p99",
-                "joins", "", "", "es", "lost");
+  std::snprintf(line, sizeof line, "%-22s %5s %5s", "", "slots", "s");
+  out << line << settings("rooms", "");
+  std::snprintf(line, sizeof line, " %9s %4s %4s %6s %4s %7s %8s %8s %7s %7s %5s %5s %6s %6s\n", "",
+                "", "peak", "mean", "max", "created", "rooms", "p50", "p99", "joins", "", "", "es",
+                "lost");
   out << line;
   for (const RunReport& run : result.runs) {
+    std::snprintf(line, sizeof line, "%-22s %5d %5lld", run.policy.c_str(), run.spare_room_slots,
+                  static_cast<long long>(run.idle_timeout_s));
+    out << line
+        << settings(std::to_string(run.defrag_max_rooms).c_str(),
+                    std::string(to_string(run.failover)).c_str());
     std::snprintf(line, sizeof line,
-                  "%-22s %5d %5lld %9s %4d %4d %6s %4d %7llu %8llu %8s %7s %7llu %5llu %5llu "
-                  "%6llu %6llu\n",
-                  run.policy.c_str(), run.spare_room_slots,
-                  static_cast<long long>(run.idle_timeout_s),
+                  " %9s %4d %4d %6s %4d %7llu %8llu %8s %7s %7llu %5llu %5llu %6llu %6llu\n",
                   fixed(run.server_seconds / 3600, 1).c_str(), run.servers_peak,
                   run.lower_bound_peak, fixed(run.gap_mean, 2).c_str(), run.gap_worst,
                   static_cast<unsigned long long>(run.rooms_created),
@@ -68,6 +136,8 @@ void write_table(std::ostream& out, const SweepResult& result) {
   out << "\nrefusals by reason:\n";
   for (const RunReport& run : result.runs)
     out << "  " << run.label() << ": " << refusals_text(run) << "\n";
+  if (show_defrag) write_defrag_section(out, result);
+  if (show_failover) write_failover_section(out, result);
   for (const RunReport& run : result.runs) {
     if (run.failure.kind == FailureKind::none) continue;
     out << "\nFAILED (" << to_string(run.failure.kind) << ") in " << run.label()

@@ -38,6 +38,25 @@ std::string_view to_string(JoinRefusal reason) {
   return "?";
 }
 
+std::string_view to_string(Failover failover) {
+  switch (failover) {
+    case Failover::leave:
+      return "leave";
+    case Failover::polls:
+      return "polls";
+    case Failover::probe:
+      return "probe";
+  }
+  return "?";
+}
+
+std::optional<Failover> failover_from_string(std::string_view name) {
+  for (Failover failover : {Failover::leave, Failover::polls, Failover::probe}) {
+    if (to_string(failover) == name) return failover;
+  }
+  return std::nullopt;
+}
+
 std::string_view to_string(FailureKind kind) {
   switch (kind) {
     case FailureKind::none:
@@ -53,8 +72,11 @@ std::string_view to_string(FailureKind kind) {
 }
 
 std::string RunReport::label() const {
-  return policy + " spare=" + std::to_string(spare_room_slots) +
-         " idle=" + std::to_string(idle_timeout_s) + "s";
+  std::string text = policy + " spare=" + std::to_string(spare_room_slots) +
+                     " idle=" + std::to_string(idle_timeout_s) + "s";
+  if (defrag_max_rooms > 0) text += " defrag=" + std::to_string(defrag_max_rooms);
+  if (failover != Failover::leave) text += " failover=" + std::string(to_string(failover));
+  return text;
 }
 
 std::uint64_t RunReport::joins_refused_total() const {

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,16 @@ enum class JoinRefusal : std::uint8_t {
 std::string_view to_string(CreateRefusal reason);
 std::string_view to_string(JoinRefusal reason);
 
+// What the users of a crashed server do (sim/README.md, "Failover").
+enum class Failover : std::uint8_t {
+  leave,  // they are lost and leave (the default, as before failover existed)
+  polls,  // they reconnect; the server is gone only after --failed-polls polls
+  probe,  // they reconnect and report the host; a failed probe marks it gone at once
+};
+std::string_view to_string(Failover failover);
+// nullopt for a name that is none of the above.
+std::optional<Failover> failover_from_string(std::string_view name);
+
 enum class FailureKind : std::uint8_t { none, crash, liveness, correctness };
 std::string_view to_string(FailureKind kind);
 
@@ -49,7 +60,11 @@ struct RunReport {
   std::string policy;
   int spare_room_slots = 0;
   std::int64_t idle_timeout_s = 0;
-  std::string label() const;  // "best-fit spare=10 idle=60s"
+  int defrag_max_rooms = 0;  // 0: defragmentation off
+  Failover failover = Failover::leave;
+  // "best-fit spare=10 idle=60s", then " defrag=2" and " failover=probe"
+  // when they are not off.
+  std::string label() const;
 
   double server_seconds = 0;
   int servers_peak = 0;
@@ -74,6 +89,28 @@ struct RunReport {
   std::uint64_t server_crashes = 0;
   std::uint64_t rooms_lost_to_crashes = 0;
   std::uint64_t users_lost_to_crashes = 0;
+
+  // Drains of the defrag policy, and the rooms and users they moved.
+  std::uint64_t drains = 0;
+  std::uint64_t drains_cancelled = 0;  // the server crashed before it confirmed
+  std::uint64_t rooms_moved = 0;       // placed elsewhere by the scheduler
+  std::uint64_t users_moved = 0;       // closed with 1012, to reconnect
+  // Failover: servers the probes marked gone; users of interrupted rooms
+  // (a crash, unless --failover=leave, or a drain) who got back in, or gave
+  // up (their room unknown or without a slot by then).
+  std::uint64_t servers_marked_gone_by_probe = 0;
+  std::uint64_t reconnects = 0;
+  std::uint64_t reconnects_failed = 0;
+  // Room downtime: from the interruption until its first user is back in it,
+  // for the rooms that came back.
+  struct Downtime {
+    std::uint64_t rooms = 0;
+    std::int64_t p50_ms = 0;
+    std::int64_t p99_ms = 0;
+    std::int64_t max_ms = 0;
+  };
+  Downtime downtime_crash;
+  Downtime downtime_move;
 
   std::uint64_t messages = 0;
   std::uint64_t messages_undelivered = 0;  // sender not in the room

@@ -6,16 +6,17 @@
 namespace sim {
 
 enum class SimEventKind : std::uint8_t {
-  server_ready,  // a server finished starting: it answers from now on
-  server_crash,  // a server dies without warning
-  poll_round,    // the backend polls every session server's status
-  tick,          // the scheduler's periodic autoscaling work
-  lookup_retry,  // a user told "starting" asks again
+  server_ready,   // a server finished starting: it answers from now on
+  server_crash,   // a server dies without warning
+  poll_round,     // the backend polls every session server's status
+  tick,           // the scheduler's periodic autoscaling work
+  lookup_retry,   // a user told "starting", or reconnecting, asks again
+  drain_confirm,  // a server asked to drain has closed its clients and stored its history
 };
 
 struct SimEvent {
   SimEventKind kind = SimEventKind::tick;
-  std::uint32_t server = 0;  // server_ready, server_crash: the fleet's index
+  std::uint32_t server = 0;  // server_ready, server_crash, drain_confirm: the fleet's index
   std::uint64_t user = 0;    // lookup_retry
   std::uint32_t token = 0;   // lookup_retry: stale when the user's token moved on
 };

@@ -33,7 +33,7 @@ std::optional<sched::ServerId> SimFleet::start_server() {
 }
 
 void SimFleet::stop_server(const sched::ServerId& id) {
-  const auto index = index_of_host(id + ":8000");
+  const auto index = index_of_id(id);
   if (!index) throw std::logic_error("scheduler stopped unknown server " + id);
   SimServer& server = servers_[*index];
   if (server.phase != ServerPhase::starting && server.phase != ServerPhase::running) return;
@@ -69,6 +69,24 @@ std::vector<HostedRoom> SimFleet::crash(std::uint32_t index) {
   return lost;
 }
 
+void SimFleet::begin_drain(std::uint32_t index) {
+  SimServer& server = servers_[index];
+  server.draining = true;
+  server.status.draining = true;
+}
+
+std::vector<HostedRoom> SimFleet::close_for_drain(std::uint32_t index) {
+  SimServer& server = servers_[index];
+  std::vector<HostedRoom> closed;
+  for (std::size_t i = 0; i < server.rooms.size(); ++i) {
+    closed.push_back({server.rooms[i], server.status.rooms[i].users});
+  }
+  server.rooms.clear();
+  server.status.rooms.clear();
+  server.report_due = true;
+  return closed;
+}
+
 int SimFleet::find_room(const SimServer& server, std::uint64_t room) {
   const auto found = std::find(server.rooms.begin(), server.rooms.end(), room);
   return found == server.rooms.end() ? -1 : static_cast<int>(found - server.rooms.begin());
@@ -78,6 +96,7 @@ JoinOutcome SimFleet::join(std::uint32_t index, std::uint64_t room,
                            const sched::RoomId& scheduler_id) {
   SimServer& server = servers_[index];
   if (server.phase != ServerPhase::running) return JoinOutcome::server_down;
+  if (server.draining) return JoinOutcome::draining;
   int position = find_room(server, room);
   if (position < 0) {
     // The server enforces its own room limit, whatever the scheduler thinks.

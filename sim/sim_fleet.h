@@ -55,9 +55,10 @@ struct SimServer {
   sched::StatusReport status;
   bool report_due = true;
   int polls_unanswered = 0;
+  bool draining = false;  // asked to drain: refuses new clients until stopped
 };
 
-enum class JoinOutcome : std::uint8_t { joined, room_full, server_full, server_down };
+enum class JoinOutcome : std::uint8_t { joined, room_full, server_full, server_down, draining };
 
 class SimFleet final : public sched::FleetProvider {
  public:
@@ -73,6 +74,12 @@ class SimFleet final : public sched::FleetProvider {
   // not (or no longer) running or starting.
   std::vector<HostedRoom> crash(std::uint32_t index);
 
+  // POST /drain: the server refuses new clients from now on (503).
+  void begin_drain(std::uint32_t index);
+  // The drain's end: every client closed with 1012 and the history stored.
+  // Returns the rooms it held, with their users; it holds none afterwards.
+  std::vector<HostedRoom> close_for_drain(std::uint32_t index);
+
   JoinOutcome join(std::uint32_t index, std::uint64_t room, const sched::RoomId& scheduler_id);
   // Returns the users left in the room (the room is dropped at 0).
   int leave(std::uint32_t index, std::uint64_t room);
@@ -82,6 +89,9 @@ class SimFleet final : public sched::FleetProvider {
   const sched::StatusReport& status(std::uint32_t index) const { return servers_[index].status; }
   // nullopt for a host this fleet never handed out.
   std::optional<std::uint32_t> index_of_host(const std::string& host) const;
+  std::optional<std::uint32_t> index_of_id(const sched::ServerId& id) const {
+    return index_of_host(id + ":8000");
+  }
 
   SimServer& at(std::uint32_t index) { return servers_[index]; }
   const SimServer& at(std::uint32_t index) const { return servers_[index]; }

@@ -52,6 +52,15 @@ RunReport run(const SimConfig& config, std::vector<WorkloadEvent> events) {
   return Simulator(config, workload).run();
 }
 
+// Two hours, busy enough for several servers, crashes and drains.
+SyntheticConfig small_synthetic_for_drains() {
+  SyntheticConfig config;
+  config.duration_s = 7200;
+  config.rooms_per_hour = 400;
+  config.room_lifetime_median_s = 600;
+  return config;
+}
+
 TEST(EventQueue, OrdersByTimeThenBySchedulingOrder) {
   EventQueue<int> queue;
   queue.push(20, 1);
@@ -213,6 +222,100 @@ TEST(Simulator, UsersLeftInsideKeepTheirServers) {
   EXPECT_EQ(report.scale_in, 0u);
 }
 
+// Room 1 on s1 from the start; rooms 2 to 11 a second later fill s1 and
+// start s2 for room 11; rooms 2 to 10 empty at 10 s. Then s1 and s2 hold one
+// room each, and either could take the other's.
+std::vector<WorkloadEvent> two_half_empty_servers() {
+  std::vector<WorkloadEvent> events = rooms_arriving(1, 1, 0);
+  for (int room = 2; room <= 11; ++room) {
+    events.push_back(event(1'000, EventKind::create, room, room * 1000));
+    events.push_back(event(1'000, EventKind::join, room, room * 1000));
+  }
+  for (int room = 2; room <= 10; ++room) {
+    events.push_back(event(10'000, EventKind::leave, room, room * 1000));
+  }
+  return events;
+}
+
+TEST(Simulator, DefragDrainsAServerAndItsUsersReconnectElsewhere) {
+  SimConfig config = instant_config("first-fit");
+  const RunReport without = run(config, two_half_empty_servers());
+  config.scheduler.autoscaler.defrag_max_rooms = 1;
+  const RunReport with = run(config, two_half_empty_servers());
+  ASSERT_EQ(with.failure.kind, FailureKind::none) << with.failure.what;
+  EXPECT_EQ(without.drains, 0u);
+  // The tick at 11 s (the poll at 10 s freed rooms 2 to 10) drains s2, the
+  // newer: room 11 and its user move to s1.
+  EXPECT_EQ(with.drains, 1u);
+  EXPECT_EQ(with.drains_cancelled, 0u);
+  EXPECT_EQ(with.rooms_moved, 1u);
+  EXPECT_EQ(with.users_moved, 1u);
+  EXPECT_EQ(with.reconnects, 1u);
+  EXPECT_EQ(with.reconnects_failed, 0u);
+  // Down from the drain's request (11 s) until the user is back: the
+  // confirmation (1 s) and the reconnect delay (1 s).
+  EXPECT_EQ(with.downtime_move.rooms, 1u);
+  EXPECT_EQ(with.downtime_move.p50_ms, 2'000);
+  // s2 ran until its stop at 12 s instead of until the end.
+  EXPECT_NEAR(without.server_seconds - with.server_seconds, without.simulated_ms / 1e3 - 12, 0.01);
+}
+
+// One room with two users on s1, which crashes at 10 s; they reconnect 1 s
+// later. Instant starts: the room's downtime is all failure detection.
+RunReport crash_with(Failover failover) {
+  SimConfig config = instant_config("first-fit");
+  config.failover = failover;
+  config.fleet.crashes_scheduled = {{10'000, 0}};
+  return run(config, rooms_arriving(1, 2));
+}
+
+TEST(Simulator, FailoverProbesShortenTheRoomsDowntime) {
+  const RunReport polls = crash_with(Failover::polls);
+  const RunReport probe = crash_with(Failover::probe);
+  const RunReport leave = crash_with(Failover::leave);
+  for (const RunReport* report : {&polls, &probe, &leave}) {
+    ASSERT_EQ(report->failure.kind, FailureKind::none) << report->failure.what;
+    EXPECT_EQ(report->users_lost_to_crashes, 2u);
+  }
+  EXPECT_EQ(leave.reconnects, 0u);
+  EXPECT_EQ(leave.downtime_crash.rooms, 0u);
+  // Probe: at 11 s the look-up names s1, the probe fails, the room is placed
+  // on a new server (s2), and the users get in at their next try (+0.5 s).
+  EXPECT_EQ(probe.reconnects, 2u);
+  EXPECT_EQ(probe.servers_marked_gone_by_probe, 1u);
+  EXPECT_EQ(probe.downtime_crash.rooms, 1u);
+  EXPECT_EQ(probe.downtime_crash.p50_ms, 1'500);
+  // Polls: the look-ups keep naming s1 until its third failed poll, at 12 s.
+  EXPECT_EQ(polls.reconnects, 2u);
+  EXPECT_EQ(polls.servers_marked_gone_by_probe, 0u);
+  EXPECT_EQ(polls.downtime_crash.p50_ms, 2'500);
+}
+
+TEST(Simulator, DrainsAndReconnectsAreDeterministic) {
+  const auto report_text = [](std::uint64_t seed) {
+    SyntheticWorkload workload(small_synthetic_for_drains(), derive_seed(seed, "workload"));
+    SimConfig config;
+    config.seed = seed;
+    config.check_every = 1;
+    config.scheduler.policy = "random";
+    config.scheduler.autoscaler.defrag_max_rooms = 3;
+    config.scheduler.autoscaler.defrag_interval = std::chrono::seconds(10);
+    config.failover = Failover::probe;
+    config.fleet.crashes_per_server_hour = 2;
+    const SweepResult result{seed, "w", {Simulator(config, workload).run()}};
+    EXPECT_EQ(result.runs[0].failure.kind, FailureKind::none) << result.runs[0].failure.what;
+    EXPECT_GT(result.runs[0].drains, 0u);
+    EXPECT_GT(result.runs[0].downtime_crash.rooms, 0u);
+    std::ostringstream text;
+    write_table(text, result);
+    write_csv(text, result);
+    write_json(text, result);
+    return text.str();
+  };
+  EXPECT_EQ(report_text(11), report_text(11));
+  EXPECT_NE(report_text(11), report_text(12));
+}
+
 SyntheticConfig small_synthetic() {
   SyntheticConfig config;
   config.duration_s = 1800;
@@ -288,6 +391,35 @@ TEST(Options, ReturnsTheExitCodeForHelpAndBadUsage) {
   ASSERT_TRUE(std::holds_alternative<Options>(parsed));
   EXPECT_EQ(std::get<Options>(parsed).seed, 7u);
   EXPECT_EQ(std::get<Options>(parsed).policies, std::vector<std::string>{"best-fit"});
+  EXPECT_EQ(std::get<Options>(parsed).defrag_max_rooms, std::vector<int>{0});
+  EXPECT_EQ(std::get<Options>(parsed).failovers, std::vector<Failover>{Failover::leave});
+}
+
+TEST(Options, DefragAlwaysRunsWithoutItTooAndFailoverTakesItsThreeNames) {
+  const auto parsed = parse({"--defrag-max-rooms=3,2", "--failover=polls,probe"});
+  ASSERT_TRUE(std::holds_alternative<Options>(parsed));
+  EXPECT_EQ(std::get<Options>(parsed).defrag_max_rooms, (std::vector<int>{0, 2, 3}));
+  EXPECT_EQ(std::get<Options>(parsed).failovers,
+            (std::vector<Failover>{Failover::polls, Failover::probe}));
+  EXPECT_EQ(std::get<int>(parse({"--failover=maybe"})), 1);
+  EXPECT_EQ(std::get<int>(parse({"--defrag-max-rooms=-1"})), 1);
+}
+
+TEST(Reports, TheTableSaysWhatDefragmentationSaves) {
+  const auto parsed = parse({"--seed=5", "--policies=least-loaded", "--defrag-max-rooms=2",
+                             "--failover=probe", "--duration-s=3600", "--crash-rate=1"});
+  ASSERT_TRUE(std::holds_alternative<Options>(parsed));
+  const SweepResult result = run_sweep(std::get<Options>(parsed), 5, false);
+  ASSERT_EQ(result.runs.size(), 2u);  // defrag 0 and 2
+  std::ostringstream table;
+  write_table(table, result);
+  const std::string text = table.str();
+  EXPECT_NE(text.find("defrag failover"), std::string::npos) << text;
+  EXPECT_NE(text.find("defragmentation, against the same run without it:\n"
+                      "  least-loaded spare=0 idle=300s defrag=2 failover=probe: server-h "),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("rooms cut off by crashes"), std::string::npos) << text;
 }
 
 TEST(Simulator, TheSameSeedGivesByteIdenticalReports) {

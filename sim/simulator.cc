@@ -20,6 +20,16 @@ std::int64_t percentile(const std::vector<std::int64_t>& sorted, double p) {
   return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 
+RunReport::Downtime downtime(std::vector<std::int64_t>& ms) {
+  std::sort(ms.begin(), ms.end());
+  RunReport::Downtime summary;
+  summary.rooms = ms.size();
+  summary.p50_ms = percentile(ms, 0.50);
+  summary.p99_ms = percentile(ms, 0.99);
+  summary.max_ms = ms.empty() ? 0 : ms.back();
+  return summary;
+}
+
 // Long enough after the last workload event for every room to be freed and
 // every idle server to be stopped, so that liveness can be judged.
 std::int64_t drain_ms(const SimConfig& config) {
@@ -43,6 +53,8 @@ Simulator::Simulator(SimConfig config, Workload& workload)
   report_.idle_timeout_s = std::chrono::duration_cast<std::chrono::seconds>(
                                config_.scheduler.autoscaler.idle_before_stop)
                                .count();
+  report_.defrag_max_rooms = config_.scheduler.autoscaler.defrag_max_rooms;
+  report_.failover = config_.failover;
 }
 
 RunReport Simulator::run(const ProgressFn& progress) {
@@ -95,6 +107,12 @@ void Simulator::finish_report() {
   report_.wait_p50_ms = percentile(waits_ms_, 0.50);
   report_.wait_p99_ms = percentile(waits_ms_, 0.99);
   report_.wait_max_ms = waits_ms_.empty() ? 0 : waits_ms_.back();
+  report_.drains = metrics.drains_for_defrag;
+  report_.drains_cancelled = metrics.drains_cancelled + metrics.drains_abandoned;
+  report_.rooms_moved = metrics.rooms_moved_by_drain;
+  report_.servers_marked_gone_by_probe = metrics.servers_marked_gone_by_probe;
+  report_.downtime_crash = downtime(downtimes_crash_ms_);
+  report_.downtime_move = downtime(downtimes_move_ms_);
   timeline_.finish(report_);
 }
 
@@ -123,6 +141,8 @@ void Simulator::step(const SimEvent& event) {
       return tick();
     case SimEventKind::lookup_retry:
       return on_lookup_retry(event);
+    case SimEventKind::drain_confirm:
+      return on_drain_confirm(event.server);
   }
 }
 

@@ -28,6 +28,15 @@ struct SimConfig {
   std::int64_t poll_interval_ms = 1'000;  // the backend polls each server's status
   std::int64_t tick_interval_ms = 1'000;  // Scheduler::tick
   std::int64_t lookup_retry_ms = 500;     // a client told "starting" asks again
+  // What users of a crashed server do; unless `leave`, they reconnect.
+  Failover failover = Failover::leave;
+  // How long a user whose connection was closed (a crash, or 1012 "Room
+  // moving" at the end of a drain) takes to look the room up again.
+  std::int64_t reconnect_delay_ms = 1'000;
+  // From a drain's request until the session server confirms it (clients
+  // closed, history stored). Drains come from the defrag policy
+  // (scheduler.autoscaler.defrag_max_rooms).
+  std::int64_t drain_confirm_ms = 1'000;
   std::int64_t sample_interval_ms = 60'000;
   std::size_t samples_max = 100'000;
   // Scheduler calls between two invariant checks; 0: only at the end.
@@ -56,13 +65,20 @@ class Simulator {
     bool refused = false;
     bool waiting_for_start = false;  // placed on a starting server, nobody in yet
     bool active = false;             // counted in active_rooms_
+    bool interrupted_by_crash = false;
+    int users_reconnecting = 0;
+    std::int64_t interrupted_ms = -1;    // its users were cut off here, none back yet
+    std::vector<std::uint64_t> members;  // users in it (in_room, this generation)
   };
-  enum class UserPhase : std::uint8_t { arriving, waiting, in_room };
+  // reconnecting: was in the room (its join accepted) until a crash or a
+  // drain closed the connection; looks the room up again.
+  enum class UserPhase : std::uint8_t { arriving, waiting, in_room, reconnecting };
   struct SimulatedUser {
     std::uint64_t room = 0;
     std::uint32_t generation = 0;  // the room's generation when the user got in
     std::uint32_t retry_token = 0;
     std::int64_t waiting_since_ms = 0;
+    std::int32_t unreachable_server = -1;  // reconnecting after a crash: the fleet index
     UserPhase phase = UserPhase::arriving;
   };
 
@@ -78,7 +94,18 @@ class Simulator {
   void refuse_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
                    JoinRefusal why);
   void stop_waiting(SimulatedUser& user, SimulatedRoom& room);
+  void wait_and_retry(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room);
   void on_lookup_retry(const SimEvent& event);
+  // Failover and drains: sim/failover.cc.
+  void interrupt_room(SimulatedRoom& room, bool by_crash, std::int32_t crashed_server);
+  void retry_reconnect(std::uint64_t user_id, SimulatedUser& user, std::int64_t delay_ms);
+  void reconnect(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room);
+  void reconnected(SimulatedUser& user, SimulatedRoom& room);
+  void give_up_reconnect(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room);
+  void stop_reconnecting(SimulatedUser& user, SimulatedRoom& room);
+  void note_back_in(SimulatedRoom& room);
+  void begin_drains(const std::vector<sched::ServerId>& ids);
+  void on_drain_confirm(std::uint32_t index);
   void on_server_ready(std::uint32_t index);
   void on_server_crash(std::uint32_t index);
   void poll_round();
@@ -108,8 +135,11 @@ class Simulator {
   std::unordered_map<std::uint64_t, SimulatedUser> users_;
   std::vector<std::uint32_t> polled_;  // running, or crashed and not yet given up on
   std::vector<std::int64_t> waits_ms_;
+  std::vector<std::int64_t> downtimes_crash_ms_;
+  std::vector<std::int64_t> downtimes_move_ms_;
   int active_rooms_ = 0;
   int users_waiting_ = 0;
+  int users_reconnecting_ = 0;
   std::uint64_t calls_since_check_ = 0;
   bool check_due_ = false;
   std::uint64_t poll_rounds_ = 0;

@@ -1,5 +1,6 @@
 // The users' side: create a room, look it up, join the server it names,
 // wait (asking again) while that server starts, leave, send messages.
+#include <algorithm>
 #include <variant>
 
 #include "sim/simulator.h"
@@ -54,25 +55,28 @@ void Simulator::on_join(const WorkloadEvent& event) {
 }
 
 void Simulator::try_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room) {
+  if (user.phase == UserPhase::reconnecting) return reconnect(user_id, user, room);
   const sched::LookupResult result = scheduler_.lookup(room.scheduler_id, clock_.now());
   after_scheduler_call();
   if (const auto* ready = std::get_if<sched::RoomReady>(&result)) {
     return enter_server(user_id, user, room, ready->host);
   }
-  if (std::holds_alternative<sched::RoomStarting>(result)) {
-    if (user.phase != UserPhase::waiting) {
-      user.phase = UserPhase::waiting;
-      ++room.users_waiting;
-      ++users_waiting_;
-      update_activity(room);
-    }
-    queue_.push(now_ms() + config_.lookup_retry_ms,
-                SimEvent{SimEventKind::lookup_retry, 0, user_id, ++user.retry_token});
-    return;
-  }
+  if (std::holds_alternative<sched::RoomStarting>(result))
+    return wait_and_retry(user_id, user, room);
   const bool unavailable = std::holds_alternative<sched::RoomUnavailable>(result);
   refuse_join(user_id, user, room,
               unavailable ? JoinRefusal::no_capacity : JoinRefusal::unknown_room);
+}
+
+void Simulator::wait_and_retry(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room) {
+  if (user.phase != UserPhase::waiting) {
+    user.phase = UserPhase::waiting;
+    ++room.users_waiting;
+    ++users_waiting_;
+    update_activity(room);
+  }
+  queue_.push(now_ms() + config_.lookup_retry_ms,
+              SimEvent{SimEventKind::lookup_retry, 0, user_id, ++user.retry_token});
 }
 
 void Simulator::stop_waiting(SimulatedUser& user, SimulatedRoom& room) {
@@ -91,25 +95,42 @@ void Simulator::enter_server(std::uint64_t user_id, SimulatedUser& user, Simulat
     return fail(FailureKind::correctness, "room " + room.scheduler_id + " sent to " + host +
                                               " while live on " + fleet_.at(room.hosted_on).id);
   }
+  // A reconnecting user's join was accepted once already: what stops it now
+  // is not a refusal of the workload's join, and what is passing it retries.
+  const bool reconnecting = user.phase == UserPhase::reconnecting;
   switch (fleet_.join(*index, user.room, room.scheduler_id)) {
     case JoinOutcome::joined:
       break;
     case JoinOutcome::room_full:
+      if (reconnecting) return give_up_reconnect(user_id, user, room);
       return refuse_join(user_id, user, room, JoinRefusal::room_full);
     case JoinOutcome::server_full:
+      if (reconnecting) return give_up_reconnect(user_id, user, room);
       return refuse_join(user_id, user, room, JoinRefusal::server_full);
     case JoinOutcome::server_down:
+      // After a crash the scheduler names the dead server until it is gone.
+      if (reconnecting) return retry_reconnect(user_id, user, config_.lookup_retry_ms);
       return refuse_join(user_id, user, room, JoinRefusal::server_down);
+    case JoinOutcome::draining:
+      // 503 until the drain is confirmed and the room placed elsewhere.
+      if (reconnecting) return retry_reconnect(user_id, user, config_.lookup_retry_ms);
+      return wait_and_retry(user_id, user, room);
   }
-  if (user.phase == UserPhase::waiting && room.waiting_for_start) {
-    waits_ms_.push_back(now_ms() - room.created_ms);
+  if (reconnecting) {
+    reconnected(user, room);
+  } else {
+    if (user.phase == UserPhase::waiting && room.waiting_for_start) {
+      waits_ms_.push_back(now_ms() - room.created_ms);
+    }
+    room.waiting_for_start = false;
+    stop_waiting(user, room);
+    ++report_.joins_accepted;
   }
-  room.waiting_for_start = false;
-  stop_waiting(user, room);
   user.phase = UserPhase::in_room;
   user.generation = room.generation;
   room.hosted_on = *index;
-  ++report_.joins_accepted;
+  room.members.push_back(user_id);
+  note_back_in(room);
   update_activity(room);
 }
 
@@ -122,7 +143,8 @@ void Simulator::refuse_join(std::uint64_t user_id, SimulatedUser& user, Simulate
 
 void Simulator::on_lookup_retry(const SimEvent& event) {
   auto user = users_.find(event.user);
-  if (user == users_.end() || user->second.phase != UserPhase::waiting ||
+  if (user == users_.end() ||
+      (user->second.phase != UserPhase::waiting && user->second.phase != UserPhase::reconnecting) ||
       user->second.retry_token != event.token) {
     return;  // the user left, or got in, or a newer retry is pending
   }
@@ -143,14 +165,24 @@ void Simulator::on_leave(const WorkloadEvent& event) {
   } else if (user->second.phase == UserPhase::waiting) {
     stop_waiting(user->second, room->second);
     ++report_.joins_cancelled;
+  } else if (user->second.phase == UserPhase::reconnecting) {
+    stop_reconnecting(user->second, room->second);  // its join was accepted: nothing to settle
   } else if (user->second.phase == UserPhase::in_room &&
              user->second.generation == room->second.generation && room->second.hosted_on >= 0) {
+    std::vector<std::uint64_t>& members = room->second.members;
+    const auto member = std::find(members.begin(), members.end(), event.user);
+    if (member != members.end()) {
+      *member = members.back();
+      members.pop_back();
+    }
     if (fleet_.leave(room->second.hosted_on, user->second.room) == 0) {
       room->second.hosted_on = -1;
       update_activity(room->second);
       // The server drops an empty room and the scheduler frees its slot; a
       // later join of this room is refused as unknown, as in production.
-      if (room->second.users_waiting == 0) rooms_.erase(room);
+      if (room->second.users_waiting == 0 && room->second.users_reconnecting == 0) {
+        rooms_.erase(room);
+      }
     }
   }
   users_.erase(user);
@@ -172,7 +204,7 @@ void Simulator::on_message(const WorkloadEvent& event) {
 }
 
 void Simulator::update_activity(SimulatedRoom& room) {
-  const bool active = room.hosted_on >= 0 || room.users_waiting > 0;
+  const bool active = room.hosted_on >= 0 || room.users_waiting > 0 || room.users_reconnecting > 0;
   if (active == room.active) return;
   room.active = active;
   active_rooms_ += active ? 1 : -1;
