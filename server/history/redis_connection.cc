@@ -184,10 +184,8 @@ void RedisConnection::on_disconnect_c(const redisAsyncContext* context, int) {
 
 void RedisConnection::on_connected() {
   phase_ = Phase::up;
-  ++attempt_;  // the connect deadline no longer applies
+  auto attempt = ++attempt_;  // the connect deadline no longer applies
   timer_.cancel();
-  backoff_ = options_.backoff_min;
-  failed_attempts_ = 0;
   // Read even with nothing asked: a Redis that goes away is noticed at
   // once, not at the next message.
   watch_->want(reading);
@@ -207,13 +205,37 @@ void RedisConnection::on_connected() {
       if (auto self = weak.lock()) self->log_in(reply, "the database (SELECT)");
     });
   }
-  report(true, "");
+  // Up is when Redis answers, not when TCP connects: a frozen Redis still
+  // completes connections, and one loading its data answers "LOADING".
+  command({"PING"}, [weak = weak_from_this(), attempt](const redisReply* reply) {
+    if (auto self = weak.lock()) self->on_ping(attempt, reply);
+  });
+}
+
+void RedisConnection::on_ping(std::uint64_t attempt, const redisReply* reply) {
+  if (!reply) return;  // lost meanwhile: that is reported on its own
+  if (reply->type != REDIS_REPLY_ERROR) {
+    backoff_ = options_.backoff_min;
+    failed_attempts_ = 0;
+    return report(true, "");
+  }
+  // Closed and tried again after the backoff; not from inside hiredis's
+  // callback, and not if that connection is gone already.
+  boost::asio::post(strand_, [weak = weak_from_this(), attempt, error = reply_text(reply)] {
+    auto self = weak.lock();
+    if (self && attempt == self->attempt_) self->drop("Redis answered PING with " + error);
+  });
 }
 
 // A refused AUTH or SELECT leaves the connection up (every command then
 // fails with Redis's error): what to fix goes to the log once a connection.
 void RedisConnection::log_in(const redisReply* reply, std::string_view what) {
   if (!reply || reply->type != REDIS_REPLY_ERROR) return;
+  // Said again only when it changes: a wrong password is refused at every
+  // reconnection.
+  auto refusal = std::string(what) + reply_text(reply);
+  if (refusal == last_refusal_logged_) return;
+  last_refusal_logged_ = refusal;
   std::cerr << (options_.log_prefix + ": history store " + options_.url.to_string() + " refused " +
                 std::string(what) + ": " + reply_text(reply) + "; check the --redis URL\n");
 }

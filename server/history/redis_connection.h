@@ -70,7 +70,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   // null at once) and reconnects after the backoff.
   void drop(const std::string& reason);
 
-  bool up() const { return phase_ == Phase::up; }
+  // Connected: commands are sent (Redis may not have answered yet).
+  bool connected() const { return phase_ == Phase::up; }
   std::size_t unanswered() const { return sent_at_.size(); }
   // When the oldest command still waiting for its reply was queued.
   std::optional<Clock::time_point> oldest_unanswered() const;
@@ -86,6 +87,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   void on_lost(const std::string& reason);
   void close_context();
   void retry_later(const std::string& reason);
+  void on_ping(std::uint64_t attempt, const redisReply* reply);
   void log_in(const redisReply* reply, std::string_view what);
   void report(bool up, const std::string& reason);
 
@@ -110,6 +112,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   std::shared_ptr<Watch> watch_;
   std::deque<Clock::time_point> sent_at_;  // one a command hiredis holds a handler for
   std::optional<bool> reported_up_;        // nothing said yet
+  std::string last_refusal_logged_;
 };
 
 }  // namespace chat::history

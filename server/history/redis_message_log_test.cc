@@ -465,6 +465,22 @@ TEST_F(RedisMessageLogTest, AConnectionSilentTooLongIsMadeAgain) {
   EXPECT_NE(said.find("up again"), std::string::npos) << said;
 }
 
+// A frozen Redis still completes TCP connections (the kernel does): up is
+// when it answers PING, so the store stays down until it does.
+TEST_F(RedisMessageLogTest, AFrozenRedisIsDownUntilItAnswers) {
+  auto options = this->options();
+  options.timeout = 100ms;
+  options.silence_max = 300ms;
+  auto& log = start_up(options);
+  redis_.freeze();
+  EXPECT_EQ(append_and_wait(log, "r", message("u", "", "x")), AppendResult::timed_out);
+  ASSERT_TRUE(wait_for([&] { return !log.up(); })) << "the silent connection was not dropped";
+  EXPECT_EQ(metric("chat_history_store_up"), 0);
+  redis_.thaw();
+  ASSERT_TRUE(wait_for([&] { return log.up(); }));
+  EXPECT_EQ(append_and_wait(log, "r", message("u", "", "y")), AppendResult::stored);
+}
+
 TEST_F(RedisMessageLogTest, DestroyedWithRequestsInFlightCompletesEachOnce) {
   auto options = this->options();
   options.timeout = 20s;  // nothing times out here: every request fails with the log
@@ -525,11 +541,20 @@ TEST(RedisMessageLogAuth, GivesThePasswordAndSaysWhenItIsRefused) {
     options.url = *RedisUrl::parse("redis://:wrong@127.0.0.1:" + std::to_string(redis.port()));
     options.log_prefix = "test";
     RedisMessageLog log(io.get_executor(), options, other);
-    ASSERT_TRUE(wait_for([&] { return log.up(); }));
     EXPECT_EQ(append(log), AppendResult::failed);
+    // Refused (AUTH, then PING), closed, connected again and refused again:
+    // by then the first refusal was read and said.
+    auto error_replies = [&] {
+      auto info = redis.command({"INFO", "stats"});
+      auto at = info.find("total_error_replies:");
+      return at == std::string::npos ? 0 : std::stoi(info.substr(at + 20));
+    };
+    ASSERT_TRUE(wait_for([&] { return error_replies() >= 3; }));
+    EXPECT_FALSE(log.up()) << "up means Redis answers";
   }
   auto said = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(said.find("refused the password (AUTH)"), std::string::npos) << said;
+  EXPECT_NE(said.find("down (Redis answered PING with NOAUTH"), std::string::npos) << said;
   EXPECT_EQ(said.find("wrong"), std::string::npos) << "never the password: " << said;
   work.reset();
   runner.join();

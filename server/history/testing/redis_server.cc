@@ -146,6 +146,10 @@ void RedisServer::freeze() {
   if (pid_ > 0) ::kill(pid_, SIGSTOP);
 }
 
+void RedisServer::thaw() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
 void RedisServer::restart() {
   kill();
   start();

@@ -27,6 +27,8 @@ class RedisServer {
   void kill();
   // SIGSTOP: it neither reads nor answers, as a hung host; kill() still works.
   void freeze();
+  // SIGCONT: it goes on where it stopped.
+  void thaw();
   // Starts it again on the same port (so the same URL), waiting for PING.
   void restart();
 
