@@ -263,15 +263,12 @@ bool Bot::come_back(const WsClosed& closed, bool was_open) {
   bool unreachable = closed.close_code == 0 &&
                      (closed.failure == WsFailure::read || closed.failure == WsFailure::connect ||
                       closed.failure == WsFailure::handshake || closed.failure == WsFailure::tls);
-  // A server draining or moving the room, or refusing while it does.
+  // A server draining or moving the room.
   bool moved = closed.close_code == 1012 || closed.close_code == 1001 ||
-               closed.close_code == 1011 ||
-               (closed.failure == WsFailure::refused &&
-                (closed.http_status == 503 || closed.http_status == 429 ||
-                 closed.http_status == 401));
-  if (!unreachable && !moved) return false;
+               closed.close_code == 1011;
   auto now = now_us();
   if (!reconnecting_) {
+    if (!unreachable && !moved) return false;
     reconnecting_ = true;
     outage_start_us_ = now;
     rejoin_attempts_ = 0;
@@ -280,11 +277,16 @@ bool Bot::come_back(const WsClosed& closed, bool was_open) {
                          std::string(closed.close_code ? closed.reason : closed.detail);
     engine_.connection_lost(closed.category(), detail);
   } else {
+    // On the way back anything may fail for a while (a look-up still naming
+    // the old server, which refuses or is gone; the old connection not yet
+    // noticed gone: Duplicate user): again, until the patience runs out.
     ++engine_.stats().rejoin_attempts_failed;
+    ++engine_.stats().rejoin_failures[closed.category()];
     if (now - outage_start_us_ > kRejoinPatienceUs) {
       stop_coming_back("not back in the room after " +
                        std::to_string(kRejoinPatienceUs / 1'000'000) + " s; last: " +
-                       closed.category());
+                       closed.category() + " " +
+                       std::string(closed.close_code ? closed.reason : closed.detail));
       state_ = State::closed;
       return true;
     }

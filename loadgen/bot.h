@@ -8,7 +8,9 @@
 // server has not acknowledged stays in the bot's outbox and is sent again
 // once the bot is back in its room. A connection lost without a close frame
 // (1006) is followed by a look-up naming the host that was lost
-// (?unreachable=), one closed with 1012 `Room moving` or 1001 by a plain one.
+// (?unreachable=), one closed with 1012 `Room moving` or 1001 by a plain one;
+// on the way back, every failed attempt is followed by another (after a
+// short backoff) for up to 60 s.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -30,6 +30,7 @@ struct RunStats {
   std::uint64_t bots_reconnecting = 0;     // now: lost their connection, not back yet
   std::uint64_t reconnects = 0;            // outages ended back in the room
   std::uint64_t rejoin_attempts_failed = 0;
+  std::map<std::string, std::uint64_t> rejoin_failures;  // those attempts, by category
   std::map<std::string, std::uint64_t> disconnects;  // expected ones, by category
   std::uint64_t errors_total = 0;
   std::map<std::string, std::uint64_t> errors;  // by category
