@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
-#include <map>
 #include <sstream>
 
 #include "scheduler/policy.h"
@@ -39,15 +38,17 @@ void add_sweep_options(CLI::App& app, Options& o) {
       ->delimiter(',')
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  const std::map<std::string, Failover> failovers{
-      {"leave", Failover::leave}, {"polls", Failover::polls}, {"probe", Failover::probe}};
-  app.add_option("--failover", o.failovers,
+}
+
+// Names on the command line, Failover values in Options.
+void add_failover_option(CLI::App& app, std::vector<std::string>& names) {
+  app.add_option("--failover", names,
                  "What users of a crashed server do, values to sweep: leave (lost); polls "
                  "(reconnect; the server is gone after --failed-polls polls); probe (reconnect "
                  "and report the host, which a probe marks gone at once)")
       ->delimiter(',')
-      ->default_str("leave")
-      ->transform(CLI::CheckedTransformer(failovers));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"leave", "polls", "probe"}));
 }
 
 void add_scheduler_options(CLI::App& app, Options& o) {
@@ -195,6 +196,8 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
       "and checks the scheduler's invariants as it goes."};
   app.get_formatter()->column_width(34);
   add_sweep_options(app, options);
+  std::vector<std::string> failover_names{"leave"};
+  add_failover_option(app, failover_names);
   add_scheduler_options(app, options);
   add_fleet_options(app, options);
   add_workload_options(app, options);
@@ -214,6 +217,10 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
     }
   }
   if (options.policies.empty()) options.policies = sched::policy_names();
+  options.failovers.clear();
+  for (const std::string& name : failover_names) {
+    options.failovers.push_back(*failover_from_string(name));  // IsMember checked it
+  }
   // Without a run that does not defragment there is nothing to compare with.
   std::vector<int>& defrag = options.defrag_max_rooms;
   std::sort(defrag.begin(), defrag.end());
