@@ -44,7 +44,8 @@ struct RedisMessageLogOptions {
   // new requests fail at once: what a stuck Redis may make us hold.
   std::size_t unanswered_max = 50000;
   // A connection with a command unanswered this long is closed and made
-  // again: a Redis that froze, or a peer gone without a reset.
+  // again: a Redis that froze, or a peer gone without a reset. Checked
+  // while requests are being made (an idle silent connection harms none).
   std::chrono::milliseconds silence_max{10000};
   std::chrono::milliseconds connect_timeout{1000};
   std::string log_prefix = "session";  // "session: history store ... down (...)"
@@ -63,7 +64,8 @@ class RedisMessageLog final : public MessageLog {
   void load(const std::string& room_id, std::size_t count,
             std::function<void(LoadResult)> done) override;
 
-  // Connected to Redis now (as chat_history_store_up); any thread.
+  // Connected, and Redis answered PING on that connection (as
+  // chat_history_store_up); any thread.
   bool up() const;
 
   // "chat:room:<roomId>:log".
