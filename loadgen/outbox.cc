@@ -35,9 +35,7 @@ std::string v2_frame(std::string_view id, std::string_view msg) {
   return frame;
 }
 
-void Outbox::add(std::uint32_t seq, std::uint64_t sent_us) {
-  entries_.push_back({seq, sent_us});
-}
+void Outbox::add(std::uint32_t seq, std::uint64_t sent_us) { entries_.push_back({seq, sent_us}); }
 
 bool Outbox::remove(std::uint32_t seq, bool& was_oldest) {
   auto it = std::lower_bound(entries_.begin(), entries_.end(), seq,

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include "loadgen/scenarios.h"
@@ -100,8 +101,8 @@ void add_failover_checks(Engine& engine, Report& report, std::uint64_t fault_us,
                disconnected ? std::to_string(disconnected) + " bots lost their connection"
                             : "no bot lost its connection: the fault tested nothing (did it hit "
                               "a server holding these rooms?)");
-  auto quick_check = std::to_string(static_cast<int>(kQuickShareMin * 100)) + "% back within " +
-                     goal.str() + " s";
+  auto quick_check =
+      std::to_string(static_cast<int>(kQuickShareMin * 100)) + "% back within " + goal.str() + " s";
   if (disconnected == 0) {
     report.skip("every disconnected bot back in its room", "no bot was disconnected");
     report.skip(quick_check, "no bot was disconnected");
@@ -116,8 +117,7 @@ void add_failover_checks(Engine& engine, Report& report, std::uint64_t fault_us,
 void add_history_check(Report& report, const DeliveryCounts& counts) {
   report.figure("history_snapshots_checked", counts.history_checked);
   report.figure("history_missing", counts.history_missing);
-  const char* name =
-      "history kept: snapshots after the fault hold what was acknowledged before it";
+  const char* name = "history kept: snapshots after the fault hold what was acknowledged before it";
   if (counts.history_checked == 0) {
     return report.skip(name, "no bot came back with a snapshot to check");
   }
@@ -150,18 +150,21 @@ net::awaitable<void> run_failover(Engine& engine, Report& report) {
                std::to_string(connected) + " of " + std::to_string(engine.bots().size()));
 
   // The first way back of each bot after the fault is the one measured.
-  std::map<const Bot*, Outage> back;
-  std::uint64_t fault_us = UINT64_MAX;
-  engine.reconnect_listener = [&back, &fault_us](Bot& bot, std::uint64_t lost_us,
-                                                 std::uint64_t back_us) {
-    if (lost_us >= fault_us) back.try_emplace(&bot, Outage{lost_us, back_us});
+  // Shared with the listener, which the engine keeps if this run ends early.
+  struct Measured {
+    std::map<const Bot*, Outage> back;
+    std::uint64_t fault_us = UINT64_MAX;
+  };
+  auto measured = std::make_shared<Measured>();
+  engine.reconnect_listener = [measured](Bot& bot, std::uint64_t lost_us, std::uint64_t back_us) {
+    if (lost_us >= measured->fault_us) measured->back.try_emplace(&bot, Outage{lost_us, back_us});
   };
   auto send_start = now_us();
   engine.start_sending(config.rate, config.message_bytes);
   if (!co_await engine.sleep(config.fault_at_s)) co_return;
   for (auto& room : engine.rooms()) room->checker.mark_fault(room->history_window);
   engine.expect_disconnects();
-  fault_us = now_us();
+  auto fault_us = measured->fault_us = now_us();
   report.figure("fault_at_s", static_cast<double>(fault_us - send_start) / 1e6);
   if (!co_await run_fault(engine, report)) co_return;
   auto sent_s = static_cast<double>(now_us() - send_start) / 1e6;
@@ -172,7 +175,7 @@ net::awaitable<void> run_failover(Engine& engine, Report& report) {
   auto counts = co_await engine.drain_and_count(config.drain_s);
   engine.reconnect_listener = nullptr;
 
-  add_failover_checks(engine, report, fault_us, back);
+  add_failover_checks(engine, report, fault_us, measured->back);
   add_delivery_checks(report, counts, true);
   add_history_check(report, counts);
   engine.close_all();

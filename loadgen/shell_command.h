@@ -5,10 +5,11 @@
 // with its whole process group. Asio-free.
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <chrono>
 #include <string>
-#include <sys/types.h>
 #include <thread>
 
 namespace loadgen {
