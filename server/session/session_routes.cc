@@ -58,7 +58,8 @@ std::optional<web::Response> SessionRoutes::check_upgrade(const web::Request& re
   if (hub_->draining()) {
     hub_->session_metrics().rejected("draining").Increment();
     auto response = web::error_response(request, http::status::service_unavailable,
-                                        "Server is shutting down; look the room up again");
+                                        "Server is draining (shutting down, or its rooms are moving); "
+                                        "look the room up again");
     response.set(http::field::retry_after, "1");
     return response;
   }
