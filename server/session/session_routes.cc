@@ -57,9 +57,10 @@ TokenCheck<SessionClaims> SessionRoutes::check_token(const web::Request& request
 std::optional<web::Response> SessionRoutes::check_upgrade(const web::Request& request) {
   if (hub_->draining()) {
     hub_->session_metrics().rejected("draining").Increment();
-    auto response = web::error_response(request, http::status::service_unavailable,
-                                        "Server is draining (shutting down, or its rooms are moving); "
-                                        "look the room up again");
+    auto response =
+        web::error_response(request, http::status::service_unavailable,
+                            "Server is draining (shutting down, or its rooms are moving); "
+                            "look the room up again");
     response.set(http::field::retry_after, "1");
     return response;
   }
