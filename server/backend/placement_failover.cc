@@ -64,17 +64,17 @@ void SchedulerPlacement::on_probe(const sched::ServerId& id, const PollResult& r
     return changed("a failover probe");
   }
   if (auto* not_heard = std::get_if<NotHeard>(&result)) {
-    // Only a refused connection is proof: a server that is merely slow (a
+    // Only a refused or reset connection is proof: a server that is merely slow (a
     // timeout) still holds its rooms and clients, and placing them again
     // would split the room in two. That counts as one failed poll instead.
-    if (!not_heard->refused) {
+    if (!not_heard->process_gone) {
       std::cerr << "backend: session server " << id << " did not answer a probe in time ("
                 << not_heard->why << "); counted as a failed poll\n";
       scheduler_.on_unreachable(id, now());
       return changed("a failover probe that timed out");
     }
     std::cerr << "backend: session server " << id
-              << " refused a probe after a client could not reach it (" << not_heard->why
+              << " is not there for a probe after a client could not reach it (" << not_heard->why
               << "); taking it as gone, its rooms will be placed again\n";
     scheduler_.mark_gone(id, now());
     return changed("a failed failover probe");

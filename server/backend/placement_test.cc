@@ -101,12 +101,12 @@ TEST_F(StatusPollerTest, AServerThatIsNotThereIsNotHeardWithTheReason) {
   auto result = poll("127.0.0.1:" + std::to_string(closed_port));
   EXPECT_NE(why(result).find("onnect"), std::string::npos) << why(result);
   // Refused: proof the process is gone, which a failover probe acts on.
-  EXPECT_TRUE(std::get<NotHeard>(result).refused);
+  EXPECT_TRUE(std::get<NotHeard>(result).process_gone);
 }
 
 TEST_F(StatusPollerTest, AnErrorAnswerIsNotProofTheServerIsGone) {
   auto result = poll_one(status::service_unavailable, "{}");
-  EXPECT_FALSE(std::get<NotHeard>(result).refused) << "it answered: alive, if unwell";
+  EXPECT_FALSE(std::get<NotHeard>(result).process_gone) << "it answered: alive, if unwell";
 }
 
 // RoomWaiters: answered when settled, at the deadline otherwise, never twice.

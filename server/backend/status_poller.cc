@@ -10,7 +10,8 @@ namespace {
 
 PollResult interpret(const network::HttpResponse& response) {
   if (!response.answered()) {
-    return NotHeard{response.error, response.failure == network::HttpFailure::connect};
+    return NotHeard{response.error, response.failure == network::HttpFailure::connect ||
+                                        response.failure == network::HttpFailure::receive};
   }
   if (response.status == 404) return NoStatusEndpoint{};
   if (response.status != 200) {

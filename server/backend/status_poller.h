@@ -27,10 +27,10 @@ struct NoStatusEndpoint {};
 // No answer, an error status, or a body that is not a report.
 struct NotHeard {
   std::string why;
-  // Nothing listens there (the connection was refused): the process is gone,
-  // as after a crash. Otherwise (a timeout, an error answer) it may only be
-  // slow, and one failure says little.
-  bool refused = false;
+  // The connection was refused, or reset before any answer: nothing listens
+  // there any more, as after a crash. Otherwise (a timeout, an error answer)
+  // the server may only be slow, and one failure says little.
+  bool process_gone = false;
 };
 using PollResult = std::variant<sched::StatusReport, NoStatusEndpoint, NotHeard>;
 
