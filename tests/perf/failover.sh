@@ -25,7 +25,8 @@ if [[ ${#loadgen_args[@]} -eq 0 ]]; then
   loadgen_args=(--rooms 10 --users 100 --rate 1 --duration 20 --ramp 5 --fault-at 8)
 fi
 
-BIN=$(readlink -f bazel-bin)
+# BIN: where the binaries are (default: what Bazel built last, e.g. -c opt).
+BIN=${BIN:-$(readlink -f bazel-bin)}
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 export JWT_SECRET="$(head -c 32 /dev/urandom | base64)"
 LOGS=$(mktemp -d /tmp/failover.XXXXXX)

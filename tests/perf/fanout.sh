@@ -27,7 +27,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-BIN=$(readlink -f bazel-bin)
+# BIN: where the binaries are (default: what Bazel built last, e.g. -c opt).
+BIN=${BIN:-$(readlink -f bazel-bin)}
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 SESSION_PORT=$(free_port)
 SESSION_ADMIN_PORT=$(free_port)  # its /status and /metrics

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bots=${1:-19000}
 rooms=$(( (bots + 99) / 100 ))
-BIN=$(readlink -f bazel-bin)
+# BIN: where the binaries are (default: what Bazel built last, e.g. -c opt).
+BIN=${BIN:-$(readlink -f bazel-bin)}
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 SESSION_PORT=$(free_port)
 SESSION_ADMIN_PORT=$(free_port)  # its /status and /metrics
