@@ -1,5 +1,7 @@
 #include "server/room/room_registry.h"
 
+#include <algorithm>
+
 namespace chat {
 
 RoomRegistry::RoomRegistry(std::size_t rooms_max, RoomLimits limits,
@@ -37,8 +39,7 @@ void RoomRegistry::on_loaded(const std::string& room_id, const LoadResult& loade
     }
     // Held for its first member (join finds it); without a slot, join says
     // server_full as it would have.
-    if (!rooms_.contains(room_id) &&
-        (rooms_.size() < rooms_max_ || evict_longest_empty_locked())) {
+    if (!rooms_.contains(room_id) && admit_new_room_locked(room_id, now.steady)) {
       auto room = std::make_shared<Room>(room_id, limits_, log_);
       room->restore(loaded.messages, now);
       if (!accepting_) room->stop_accepting();
@@ -63,15 +64,56 @@ bool RoomRegistry::evict_longest_empty_locked() {
   return true;
 }
 
+std::size_t RoomRegistry::slots_used_locked(std::chrono::steady_clock::time_point now) {
+  std::erase_if(reserved_, [&](const auto& entry) {
+    return entry.second <= now || rooms_.contains(entry.first);
+  });
+  return rooms_.size() + reserved_.size();
+}
+
+bool RoomRegistry::admit_new_room_locked(const std::string& room_id,
+                                         std::chrono::steady_clock::time_point now) {
+  slots_used_locked(now);
+  // Its slot was counted since the reservation: taking it is the room.
+  if (reserved_.erase(room_id) != 0) return true;
+  return rooms_.size() + reserved_.size() < rooms_max_ || evict_longest_empty_locked();
+}
+
+RoomRegistry::Reservation RoomRegistry::reserve(const std::string& room_id,
+                                                std::chrono::steady_clock::time_point now,
+                                                std::chrono::steady_clock::time_point expires) {
+  std::lock_guard lock(mutex_);
+  if (rooms_.contains(room_id)) return Reservation::held;
+  if (!accepting_) return Reservation::draining;
+  const std::size_t used = slots_used_locked(now);
+  if (auto found = reserved_.find(room_id); found != reserved_.end()) {
+    found->second = std::max(found->second, expires);
+    return Reservation::held;
+  }
+  if (used >= rooms_max_ && !evict_longest_empty_locked()) return Reservation::full;
+  reserved_.emplace(room_id, expires);
+  return Reservation::reserved;
+}
+
+std::vector<RoomRegistry::ReservedStatus> RoomRegistry::reservations(
+    std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  slots_used_locked(now);
+  std::vector<ReservedStatus> out;
+  out.reserve(reserved_.size());
+  for (const auto& [id, expires] : reserved_) {
+    out.push_back({id, std::chrono::duration<double>(expires - now).count()});
+  }
+  return out;
+}
+
 RoomRegistry::Admission RoomRegistry::join(const std::string& room_id, Member& member,
                                            RoomTime now) {
   std::lock_guard lock(mutex_);
   auto it = rooms_.find(room_id);
   bool created = false;
   if (it == rooms_.end()) {
-    if (rooms_.size() >= rooms_max_ && !evict_longest_empty_locked()) {
-      return {JoinResult::server_full, nullptr};
-    }
+    if (!admit_new_room_locked(room_id, now.steady)) return {JoinResult::server_full, nullptr};
     it = rooms_.emplace(room_id, std::make_shared<Room>(room_id, limits_, log_)).first;
     if (!accepting_) it->second->stop_accepting();
     created = true;
@@ -85,6 +127,7 @@ RoomRegistry::Admission RoomRegistry::join(const std::string& room_id, Member& m
 
 std::size_t RoomRegistry::sweep(std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(mutex_);
+  slots_used_locked(now);  // and expired reservations go
   std::size_t removed = 0;
   for (auto it = rooms_.begin(); it != rooms_.end();) {
     auto since = it->second->empty_since();

@@ -8,6 +8,13 @@
 // With a MessageLog, a room that comes to this server is first loaded from
 // it (open), so a room placed here after a crash or a move shows the history
 // it had. Own the registry by shared_ptr then: loads answer through a weak_ptr.
+//
+// Reservations (docs/PROTOCOL.md, POST /rooms/:roomId/reserve): a backend
+// holds a slot for a room before it tells the room's creator where it is,
+// so backends placing at once can never put more rooms here than the limit.
+// A reservation counts against the limit like a room until the room's first
+// member consumes it, or until it expires. A first member without one still
+// gets a room when a slot is free (a single backend, the seed's).
 #pragma once
 
 #include <chrono>
@@ -51,6 +58,23 @@ class RoomRegistry : public std::enable_shared_from_this<RoomRegistry> {
   // Drops rooms empty for longer than the grace period; returns how many.
   std::size_t sweep(std::chrono::steady_clock::time_point now);
 
+  enum class Reservation {
+    reserved,  // a slot is held for the room until it expires
+    held,      // the room is here already (or reserved): nothing to do
+    full,      // every slot is taken by a room or a reservation
+    draining,  // the server takes no new rooms
+  };
+  // Holds a slot for `room_id` until `expires`, atomically against the room
+  // limit (the room that has been empty longest makes way, as for a join).
+  // Asked again for a reserved room, the reservation is extended.
+  Reservation reserve(const std::string& room_id, std::chrono::steady_clock::time_point now,
+                      std::chrono::steady_clock::time_point expires);
+  struct ReservedStatus {
+    std::string room_id;
+    double expires_in_seconds = 0;
+  };
+  std::vector<ReservedStatus> reservations(std::chrono::steady_clock::time_point now);
+
   std::vector<RoomStatus> status(std::chrono::steady_clock::time_point now) const;
   std::size_t room_count() const;
 
@@ -64,6 +88,11 @@ class RoomRegistry : public std::enable_shared_from_this<RoomRegistry> {
 
  private:
   bool evict_longest_empty_locked();
+  // Rooms plus live reservations for rooms not here yet: the slots in use.
+  std::size_t slots_used_locked(std::chrono::steady_clock::time_point now);
+  // Whether a new room `room_id` may be made here now: its own reservation,
+  // consumed, or a free slot (an empty room evicted if need be).
+  bool admit_new_room_locked(const std::string& room_id, std::chrono::steady_clock::time_point now);
   void on_loaded(const std::string& room_id, const LoadResult& loaded, RoomTime now);
   std::vector<std::shared_ptr<Room>> rooms_snapshot() const;
 
@@ -74,6 +103,9 @@ class RoomRegistry : public std::enable_shared_from_this<RoomRegistry> {
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Room>> rooms_;
   bool accepting_ = true;
+  // Reserved rooms not here yet, and when each reservation expires (bounded
+  // by the room limit: a reservation is only granted for a free slot).
+  std::map<std::string, std::chrono::steady_clock::time_point> reserved_;
   // Rooms being loaded from the log, and who waits for each.
   std::map<std::string, std::vector<std::function<void()>>> loading_;
 };

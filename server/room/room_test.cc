@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <thread>
 
@@ -428,6 +429,54 @@ TEST(RoomRegistry, JoinsLeavesSweepsAndReadingsFromManyThreads) {
   for (auto& thread : threads) thread.join();
   registry.sweep(at(kRounds + 1).steady);
   EXPECT_EQ(registry.room_count(), 0u);
+}
+
+// Reservations count against the room limit like rooms, until the first
+// member consumes them or they expire.
+TEST(RoomRegistry, ReservationsHoldSlotsUntilJoinedOrExpired) {
+  using Reservation = RoomRegistry::Reservation;
+  RoomRegistry registry(2, {}, std::chrono::seconds(60));
+  const auto expires = at(30).steady;
+  EXPECT_EQ(registry.reserve("r1", at(0).steady, expires), Reservation::reserved);
+  EXPECT_EQ(registry.reserve("r1", at(0).steady, expires), Reservation::held) << "idempotent";
+  EXPECT_EQ(registry.reserve("r2", at(0).steady, expires), Reservation::reserved);
+  EXPECT_EQ(registry.reserve("r3", at(0).steady, expires), Reservation::full);
+  FakeMember a("a", Mode::events), b("b", Mode::events);
+  EXPECT_EQ(registry.join("r3", a, at(1)).result, JoinResult::server_full)
+      << "an unreserved room may not take a reserved slot";
+  EXPECT_EQ(registry.join("r1", a, at(1)).result, JoinResult::joined);
+  EXPECT_EQ(registry.reservations(at(1).steady).size(), 1u) << "r1's reservation was consumed";
+  EXPECT_EQ(registry.reserve("r1", at(1).steady, expires), Reservation::held) << "a held room";
+  EXPECT_EQ(registry.reserve("r3", at(29).steady, expires), Reservation::full);
+  // r2 was never joined: at 30 s its slot is free again.
+  EXPECT_EQ(registry.join("r3", b, at(30)).result, JoinResult::joined);
+  EXPECT_TRUE(registry.reservations(at(30).steady).empty());
+}
+
+TEST(RoomRegistry, ADrainingRegistryRefusesReservations) {
+  RoomRegistry registry(2, {}, std::chrono::seconds(60));
+  registry.stop_accepting();
+  EXPECT_EQ(registry.reserve("r1", at(0).steady, at(30).steady),
+            RoomRegistry::Reservation::draining);
+}
+
+// Many threads reserving at once: never more rooms and reservations than the limit.
+TEST(RoomRegistry, ConcurrentReservationsNeverExceedTheLimit) {
+  RoomRegistry registry(10, {}, std::chrono::seconds(60));
+  std::atomic<int> reserved{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&registry, &reserved, t] {
+      for (int i = 0; i < 20; ++i) {
+        auto result = registry.reserve("t" + std::to_string(t) + "-" + std::to_string(i),
+                                       at(0).steady, at(60).steady);
+        if (result == RoomRegistry::Reservation::reserved) ++reserved;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(reserved.load(), 10);
+  EXPECT_EQ(registry.reservations(at(1).steady).size(), 10u);
 }
 
 }  // namespace

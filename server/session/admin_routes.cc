@@ -2,15 +2,15 @@
 
 #include <unistd.h>
 
-#include <iostream>
-
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/value.hpp>
+#include <iostream>
 
 #include "server/common/http_util.h"
 #include "server/common/operator_endpoints.h"
 #include "server/session/room_drain.h"
+#include "server/session/room_reserve.h"
 
 namespace chat {
 
@@ -26,6 +26,11 @@ web::Response status_response(SessionHub& hub, const web::Request& request) {
                      {"messagesTotal", room.messages_total},
                      {"emptySeconds", room.empty_seconds}});
   }
+  boost::json::array reserved;
+  for (const auto& reservation : hub.rooms().reservations(std::chrono::steady_clock::now())) {
+    reserved.push_back(
+        {{"roomId", reservation.room_id}, {"expiresInSeconds", reservation.expires_in_seconds}});
+  }
   const SessionConfig& config = hub.config();
   return web::json_response(request, http::status::ok,
                             {{"host", config.advertised_host},
@@ -34,7 +39,8 @@ web::Response status_response(SessionHub& hub, const web::Request& request) {
                              {"connections", hub.session_count()},
                              {"maxRooms", config.rooms_max},
                              {"maxUsersPerRoom", config.room_limits.users_max},
-                             {"rooms", std::move(rooms)}});
+                             {"rooms", std::move(rooms)},
+                             {"reserved", std::move(reserved)}});
 }
 
 }  // namespace
@@ -52,6 +58,18 @@ std::optional<web::Response> operator_response(SessionHub& hub, const web::Reque
 
 void AdminRoutes::handle(web::Request request, web::Respond respond) {
   if (web::target_path(request.target()) == "/drain") return drain(std::move(request), respond);
+  if (auto room_id = reserve_target(web::target_path(request.target()))) {
+    if (request.method() != http::verb::post) {
+      auto response = web::error_response(request, http::status::method_not_allowed,
+                                          "POST /rooms/:roomId/reserve holds a slot for a room");
+      response.set(http::field::allow, "POST");
+      return respond(std::move(response));
+    }
+    if (!web::operator_authorized(request, hub_->config().admin_token)) {
+      return respond(web::operator_unauthorized(request));
+    }
+    return respond(reserve_response(*hub_, request, *room_id));
+  }
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
     auto response =
         web::error_response(request, http::status::method_not_allowed, "Only GET is served here");
@@ -66,7 +84,8 @@ void AdminRoutes::handle(web::Request request, web::Respond respond) {
   }
   if (auto response = operator_response(*hub_, request)) return respond(std::move(*response));
   respond(web::error_response(request, http::status::not_found,
-                              "Not found. Served here: /status, /metrics, /healthz, POST /drain"));
+                              "Not found. Served here: /status, /metrics, /healthz, POST /drain, "
+                              "POST /rooms/:roomId/reserve"));
 }
 
 // Answers once the clients are closed and the history stored: the backend
@@ -83,24 +102,23 @@ void AdminRoutes::drain(web::Request request, web::Respond respond) {
     return respond(web::operator_unauthorized(request));
   }
   const SessionConfig& config = hub_->config();
-  DrainDeadlines deadlines{config.history_timeout + std::chrono::seconds(1),
-                           std::chrono::duration_cast<std::chrono::milliseconds>(
-                               config.shutdown_grace)};
+  DrainDeadlines deadlines{
+      config.history_timeout + std::chrono::seconds(1),
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.shutdown_grace)};
   std::cout << "session: draining: moving " << hub_->rooms().room_count() << " rooms away"
             << std::endl;
   drain_rooms(executor_, hub_, CloseReason::room_moving, deadlines,
               [request = std::move(request), respond](DrainOutcome outcome) {
                 boost::json::array rooms;
                 for (auto& room : outcome.rooms) rooms.emplace_back(room);
-                std::cout << "session: drained " << rooms.size() << " rooms ("
-                          << outcome.unstored << " messages unstored, "
-                          << outcome.connections_left << " connections left)" << std::endl;
-                respond(web::json_response(
-                    request, http::status::ok,
-                    {{"rooms", std::move(rooms)},
-                     {"unstored", outcome.unstored},
-                     {"appendsAbandoned", outcome.appends_abandoned},
-                     {"connectionsLeft", outcome.connections_left}}));
+                std::cout << "session: drained " << rooms.size() << " rooms (" << outcome.unstored
+                          << " messages unstored, " << outcome.connections_left
+                          << " connections left)" << std::endl;
+                respond(web::json_response(request, http::status::ok,
+                                           {{"rooms", std::move(rooms)},
+                                            {"unstored", outcome.unstored},
+                                            {"appendsAbandoned", outcome.appends_abandoned},
+                                            {"connectionsLeft", outcome.connections_left}}));
               });
 }
 

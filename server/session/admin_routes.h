@@ -6,6 +6,7 @@
 //   GET /metrics  Prometheus text format
 //   GET /healthz  {"status":"ok"}, 503 {"status":"draining"}
 //   POST /drain   moves the rooms away (room_drain.h); answers once done
+//   POST /rooms/:roomId/reserve  holds a slot for a room (room_reserve.h)
 //
 // With an admin token set, each request must carry it as its bearer token.
 #pragma once

@@ -53,6 +53,11 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
                  "this many a minute; one past it closes with 1008 (0: never)")
       ->check(CLI::Range(0.0, 1e6));
   int empty_room_ttl = static_cast<int>(config.empty_room_ttl.count());
+  int reservation_ttl = static_cast<int>(config.reservation_ttl.count());
+  app.add_option("--reservation-ttl", reservation_ttl,
+                 "Seconds a room reserved by a backend (POST /rooms/:roomId/reserve) keeps its "
+                 "slot if nobody joins it, unless the request says otherwise")
+      ->check(CLI::Range(1, 86400));
   app.add_option("--empty-room-ttl", empty_room_ttl, "Seconds an emptied room is kept")
       ->check(CLI::Range(0, 86400));
   app.add_option("--frame-bytes-max", config.frame_bytes_max, "Largest WebSocket frame read")
@@ -124,6 +129,7 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
   config.history_timeout = std::chrono::milliseconds(history_timeout_ms);
   config.history_retention = std::chrono::seconds(history_retention);
   config.empty_room_ttl = std::chrono::seconds(empty_room_ttl);
+  config.reservation_ttl = std::chrono::seconds(reservation_ttl);
   config.idle_timeout = std::chrono::seconds(idle_timeout);
   config.shutdown_grace = std::chrono::seconds(shutdown_grace);
   config.http_timeout = std::chrono::seconds(http_timeout);

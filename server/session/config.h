@@ -34,7 +34,11 @@ struct SessionConfig {
   int threads = 2;
   std::size_t rooms_max = 10;
   RoomLimits room_limits;
-  std::chrono::seconds empty_room_ttl{60};     // keep an emptied room for reconnects
+  std::chrono::seconds empty_room_ttl{60};  // keep an emptied room for reconnects
+  // A reservation (POST /rooms/:roomId/reserve) nobody joins holds its slot
+  // this long, unless the request names its own time (the backend's join
+  // deadline).
+  std::chrono::seconds reservation_ttl{60};
   std::size_t frame_bytes_max = 16 * 1024;     // larger frames close the socket (1009)
   std::size_t send_queue_bytes_max = 1 << 20;  // per connection; over it: dropped as too slow
   std::chrono::seconds idle_timeout{60};       // pings keep a live peer; a dead one is dropped
@@ -49,8 +53,8 @@ struct SessionConfig {
   AdmissionOptions admission;  // the flags above, parsed
   // Rooms' history in Redis (docs/PROTOCOL.md, History): unset, nothing is
   // stored and a room placed again starts empty (the seed's behaviour).
-  std::optional<history::RedisUrl> redis;  // --redis / env REDIS_URL
-  std::chrono::milliseconds history_timeout{500};  // slower than this: chat goes on from memory
+  std::optional<history::RedisUrl> redis;             // --redis / env REDIS_URL
+  std::chrono::milliseconds history_timeout{500};     // slower than this: chat goes on from memory
   std::chrono::seconds history_retention{24 * 3600};  // after a room's last message
 };
 

@@ -82,6 +82,44 @@ TEST(AdminRoutes, StatusListsRoomsAndLimits) {
   EXPECT_TRUE(status.at("pid").is_int64());
 }
 
+TEST(AdminRoutes, ReserveAdmitsUpToTheRoomLimitThenRefuses) {
+  auto hub = make_hub("h:1");  // 3 rooms
+  AdminRoutes routes(hub, io_.get_executor());
+  for (const char* room : {"a", "b", "c", "a"}) {
+    auto reserved =
+        answer(routes, request(http::verb::post, std::string("/rooms/") + room + "/reserve"));
+    ASSERT_EQ(reserved.result(), http::status::ok) << reserved.body();
+    EXPECT_EQ(json_of(reserved).at("roomId"), room);
+    EXPECT_EQ(json_of(reserved).at("reserved"), true);
+  }
+  auto full = answer(routes, request(http::verb::post, "/rooms/d/reserve"));
+  EXPECT_EQ(full.result(), http::status::conflict);
+  EXPECT_EQ(json_of(full).at("reason"), "full");
+  auto status = json_of(answer(routes, request(http::verb::get, "/status")));
+  EXPECT_EQ(status.at("reserved").as_array().size(), 3u);
+  hub->start_draining();
+  auto draining = answer(routes, request(http::verb::post, "/rooms/e/reserve"));
+  EXPECT_EQ(draining.result(), http::status::conflict);
+  EXPECT_EQ(json_of(draining).at("reason"), "draining");
+}
+
+TEST(AdminRoutes, ReserveRefusesBadInputWithJson) {
+  auto hub = make_hub("h:1");
+  AdminRoutes routes(hub, io_.get_executor());
+  EXPECT_EQ(answer(routes, request(http::verb::get, "/rooms/a/reserve")).result(),
+            http::status::method_not_allowed);
+  auto bad_id = answer(routes, request(http::verb::post, "/rooms/a%20b/reserve"));
+  EXPECT_EQ(bad_id.result(), http::status::bad_request);
+  EXPECT_TRUE(json_of(bad_id).contains("error"));
+  auto with_body = request(http::verb::post, "/rooms/a/reserve");
+  with_body.body() = R"({"ttlSeconds": -3})";
+  auto bad_ttl = answer(routes, with_body);
+  EXPECT_EQ(bad_ttl.result(), http::status::bad_request);
+  EXPECT_NE(bad_ttl.body().find("ttlSeconds"), std::string::npos);
+  with_body.body() = R"({"ttlSeconds": 5})";
+  EXPECT_EQ(answer(routes, with_body).result(), http::status::ok);
+}
+
 TEST(AdminRoutes, MetricsInPrometheusText) {
   auto hub = make_hub("h:1");
   AdminRoutes routes(hub, io_.get_executor());
