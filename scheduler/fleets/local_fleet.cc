@@ -1,7 +1,6 @@
 #include "scheduler/fleets/local_fleet.h"
 
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +9,8 @@
 #include <csignal>
 #include <cstring>
 #include <iostream>
+
+#include "scheduler/fleets/local_fleet_state.h"
 
 namespace sched {
 
@@ -49,7 +50,79 @@ std::string describe_exit(int status) {
 
 LocalFleet::LocalFleet(net::io_context& io, LocalFleetOptions options)
     : io_(io), options_(std::move(options)), client_(io.get_executor()), reap_timer_(io) {
+  if (!options_.state_file.empty()) {
+    std::string error;
+    auto recorded = read_fleet_state(options_.state_file, error);
+    if (!error.empty()) std::cerr << "backend: local fleet: " << error << "\n";
+    std::lock_guard lock(mutex_);
+    for (const auto& server : recorded) {
+      if (adopt_locked({server.id, server.host, server.admin_host, server.pid})) {
+        std::cout << "backend: local fleet adopted session server " << server.id << " (pid "
+                  << server.pid << ") from " << options_.state_file << std::endl;
+      }
+    }
+    record_locked();
+  }
   schedule_reap();
+}
+
+bool LocalFleet::adopt(const RunningServer& server) {
+  std::lock_guard lock(mutex_);
+  if (children_.contains(server.id)) return true;
+  if (!adopt_locked(server)) return false;
+  record_locked();
+  return true;
+}
+
+bool LocalFleet::adopt_locked(const RunningServer& server) {
+  if (!session_process_alive(server.pid, options_.session_binary)) return false;
+  Child child{static_cast<int>(server.pid),     server.host, server.admin_host,
+              std::chrono::steady_clock::now(), true,        true};
+  children_[server.id] = child;
+  // New ids continue after the adopted ones: an id never comes back.
+  std::uint64_t number = local_id_number(server.id);
+  std::uint64_t seen = started_count_.load();
+  while (number > seen && !started_count_.compare_exchange_weak(seen, number)) {
+  }
+  return true;
+}
+
+std::vector<RunningServer> LocalFleet::running_servers() const {
+  std::lock_guard lock(const_cast<std::mutex&>(mutex_));
+  std::vector<RunningServer> running;
+  for (const auto& [id, child] : children_) {
+    if (child.adopted && child.ready)
+      running.push_back({id, child.host, child.admin_host, child.pid});
+  }
+  return running;
+}
+
+void LocalFleet::record_locked() {
+  if (options_.state_file.empty() || left_running_) return;
+  std::vector<RecordedServer> servers;
+  for (const auto& [id, child] : children_) {
+    servers.push_back({id, child.pid, child.host, child.admin_host});
+  }
+  std::string error;
+  if (!write_fleet_state(options_.state_file, servers, error)) {
+    std::cerr << "backend: local fleet: " << error << "\n";
+  }
+}
+
+bool LocalFleet::exited_locked(const Child& child, int& status) {
+  if (!child.adopted) return waitpid(child.pid, &status, WNOHANG) == child.pid;
+  // Not our child: its exit status goes to its own parent (or init).
+  if (session_process_alive(child.pid, options_.session_binary)) return false;
+  status = 0;
+  return true;
+}
+
+void LocalFleet::leave_running() {
+  std::lock_guard lock(mutex_);
+  left_running_ = true;  // the record stays as it is, for the next backend
+  children_.clear();
+  stopping_.clear();
+  reap_timer_.cancel();
 }
 
 LocalFleet::~LocalFleet() { stop_all(); }
@@ -92,12 +165,12 @@ int LocalFleet::spawn(unsigned short port, unsigned short admin_port) {
                              ? ""
                              : options_.log_dir + "/session-" + std::to_string(port) + ".log";
 
-  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
-    // In the child: only async-signal-safe calls until exec.
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(1);  // the backend died already
+    // In the child: only async-signal-safe calls until exec. A session of its
+    // own: the terminal's Ctrl-C for the backend does not reach it, and it
+    // outlives the backend (see local_fleet.h).
+    setsid();
     if (!log_path.empty()) {
       int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       if (fd >= 0) {
@@ -138,6 +211,7 @@ std::optional<ServerId> LocalFleet::start_server() {
     children_[id] = {pid, options_.address + ":" + std::to_string(port),
                      options_.address + ":" + std::to_string(admin_port),
                      std::chrono::steady_clock::now()};
+    record_locked();
   }
   std::cout << "backend: local fleet started session server " << id << " (pid " << pid << ")"
             << std::endl;
@@ -161,13 +235,14 @@ void LocalFleet::probe(const ServerId& id) {
   request.timeout = std::chrono::milliseconds(500);
   client_.async_fetch(request, [this, id, host, started](network::HttpResponse response) {
     if (response.answered() && response.status == 200) {
-      RunningServer server{id, host, ""};
+      RunningServer server{id, host, "", 0};
       {
         std::lock_guard lock(mutex_);
         auto it = children_.find(id);
         if (it == children_.end()) return;  // exited or stopped meanwhile: the reaper tells
         it->second.ready = true;
         server.admin_host = it->second.admin_host;
+        server.pid = it->second.pid;
       }
       if (ready_) ready_(server);
       return;
@@ -197,8 +272,10 @@ void LocalFleet::stop_child(const ServerId& id) {
   auto it = children_.find(id);
   if (it == children_.end()) return;
   kill(it->second.pid, SIGTERM);
-  stopping_.push_back(it->second.pid);
+  // An adopted process is not ours to reap: its parent (or init) does.
+  if (!it->second.adopted) stopping_.push_back(it->second.pid);
   children_.erase(it);
+  record_locked();
 }
 
 // Collects exited children every second, so none is left a zombie.
@@ -215,15 +292,17 @@ void LocalFleet::schedule_reap() {
     {
       std::lock_guard lock(mutex_);
       std::erase_if(stopping_, [](int pid) { return waitpid(pid, nullptr, WNOHANG) != 0; });
+      const std::size_t before = children_.size();
       for (auto it = children_.begin(); it != children_.end();) {
         int status = 0;
-        if (waitpid(it->second.pid, &status, WNOHANG) == it->second.pid) {
+        if (exited_locked(it->second, status)) {
           exited.push_back({it->first, status, it->second.ready});
           it = children_.erase(it);
         } else {
           ++it;
         }
       }
+      if (children_.size() != before) record_locked();
     }
     for (const auto& [id, status, was_ready] : exited) {
       if (!was_ready) {
@@ -241,16 +320,24 @@ void LocalFleet::schedule_reap() {
 }
 
 void LocalFleet::stop_all() {
-  std::vector<int> pids;
+  std::vector<int> pids, adopted;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [id, child] : children_) pids.push_back(child.pid);
+    for (const auto& [id, child] : children_) (child.adopted ? adopted : pids).push_back(child.pid);
     pids.insert(pids.end(), stopping_.begin(), stopping_.end());
     children_.clear();
     stopping_.clear();
+    record_locked();
   }
   for (int pid : pids) kill(pid, SIGTERM);
+  for (int pid : adopted) kill(pid, SIGTERM);
   for (int pid : pids) waitpid(pid, nullptr, 0);
+  // Not our children: wait until they are gone (their drain takes a few seconds).
+  for (int pid : adopted) {
+    for (int i = 0; i < 300 && session_process_alive(pid, options_.session_binary); ++i) {
+      usleep(50 * 1000);
+    }
+  }
   reap_timer_.cancel();
 }
 

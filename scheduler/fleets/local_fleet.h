@@ -2,8 +2,12 @@
 // free loopback ports when the scheduler needs a server and stopped when it
 // drains an idle one. Autoscaling made real on one machine.
 //
-// A child is ready when its /healthz answers. Children get SIGTERM when the
-// backend stops, and die with it if it is killed (PR_SET_PDEATHSIG).
+// A child is ready when its /healthz answers. Children outlive the backend:
+// each runs in a session of its own (a Ctrl-C meant for the backend does not
+// reach it) and is not tied to the backend's life, so that a backend that
+// restarts adopts them (from `state_file`, or from the shared fleet members
+// with --redis) and their rooms keep working. stop_all() stops them, which
+// the backend does on exit only when asked (--stop-fleet-on-exit).
 #pragma once
 
 #include <atomic>
@@ -30,6 +34,8 @@ struct LocalFleetOptions {
   // local user can read): JWT_SECRET, and ADMIN_TOKEN when set.
   std::string jwt_secret;
   std::string admin_token;
+  // Where the running servers are recorded (local_fleet_state.h); empty: nowhere.
+  std::string state_file;
 };
 
 class LocalFleet : public ManagedFleet {
@@ -42,6 +48,13 @@ class LocalFleet : public ManagedFleet {
   void set_callbacks(Ready ready, Failed failed) override;
   std::string name() const override { return "local"; }
   void stop_all() override;
+  void leave_running() override;
+  // The servers adopted from the state file at construction.
+  std::vector<RunningServer> running_servers() const override;
+  // Takes a running session server in (one this backend did not start: a
+  // previous run's, another replica's): stopped and watched as its own.
+  // False when no such process runs.
+  bool adopt(const RunningServer& server) override;
 
  private:
   struct Child {
@@ -49,13 +62,18 @@ class LocalFleet : public ManagedFleet {
     std::string host;
     std::string admin_host;
     std::chrono::steady_clock::time_point started;
-    bool ready = false;  // answered /healthz: a later exit is a crash, not a failed start
+    bool ready = false;    // answered /healthz: a later exit is a crash, not a failed start
+    bool adopted = false;  // not our child: watched with kill(pid, 0), not waitpid
   };
 
   void probe(const ServerId& id);
   void stop_child(const ServerId& id);  // SIGTERM, reaped later
   void schedule_reap();
   int spawn(unsigned short port, unsigned short admin_port);
+  bool adopt_locked(const RunningServer& server);
+  // Writes the state file from children_ (under the lock).
+  void record_locked();
+  bool exited_locked(const Child& child, int& status);
 
   boost::asio::io_context& io_;
   const LocalFleetOptions options_;
@@ -64,6 +82,7 @@ class LocalFleet : public ManagedFleet {
   std::mutex mutex_;
   std::map<ServerId, Child> children_;
   std::vector<int> stopping_;  // pids sent SIGTERM, not yet reaped
+  bool left_running_ = false;  // leave_running() was called: touch nothing any more
   std::atomic<std::uint64_t> started_count_{0};
   Ready ready_;
   Failed failed_;

@@ -21,6 +21,7 @@ struct RunningServer {
   // "h:p" of its operators' listener (/status, /metrics); empty when unknown,
   // and then operators ask `host` with the admin token, if there is one.
   std::string admin_host;
+  long long pid = 0;  // the process, when the fleet runs it on this machine (local)
 };
 
 class ManagedFleet : public FleetProvider {
@@ -37,8 +38,19 @@ class ManagedFleet : public FleetProvider {
   // The autoscaler's settings this fleet can honour, given those asked for
   // (a static list pins the fleet's size).
   virtual AutoscalerConfig autoscaler_config(AutoscalerConfig asked) const { return asked; }
-  // Stops every server this fleet started (backend shutdown).
+  // Stops every server this fleet started (backend shutdown, when asked).
   virtual void stop_all() {}
+  // Lets go of every server without stopping it (a backend that exits while
+  // its servers keep running, to be adopted by the next one).
+  virtual void leave_running() {}
+  // Takes in a server this backend did not start (its previous run's, or
+  // another replica's before this one took the fleet lease), so it can be
+  // stopped later. False when this fleet cannot (static, hathora) or the
+  // server is not running.
+  virtual bool adopt(const RunningServer& server) {
+    (void)server;
+    return false;
+  }
 };
 
 }  // namespace sched
