@@ -47,9 +47,9 @@ void Scheduler::on_drained(const ServerId& server_id, Millis now) {
   set_state(server, ServerState::gone, now);
   // Its clients were closed and are looking their rooms up now: place every
   // room at once rather than on look-up, so the server can be stopped.
-  const std::vector<RoomId> rooms = rooms_on(server.id);  // sorted: the same order every run
+  const std::vector<RoomId> rooms = rooms_on(server.key);  // sorted: the same order every run
   for (const RoomId& room_id : rooms) {
-    if (std::holds_alternative<RoomUnavailable>(place_again(room_id, now))) {
+    if (std::holds_alternative<RoomUnavailable>(place_again(*rooms_.find(room_id), now))) {
       ++counters_.rooms_left_by_drain;
     } else {
       ++counters_.rooms_moved_by_drain;

@@ -12,21 +12,33 @@ std::vector<std::string> Scheduler::check_invariants() const {
   std::vector<std::string> violations;
   const auto fail = [&violations](std::string what) { violations.push_back(std::move(what)); };
 
-  // Each room on exactly one server, a known one, listed in its reverse index.
+  // Each room on exactly one server, a known one, listed in its reverse
+  // index at the position the table says, and found again by its id and key.
   std::map<ServerKey, int> rooms_per_server;
-  for (const auto& [id, room] : rooms_.rooms()) {
+  std::size_t rooms_seen = 0;
+  rooms_.for_each([&](const RoomRecord& room) {
+    ++rooms_seen;
     if (servers_.count(room.server) == 0) {
-      fail("room " + id + " is on a stopped or unknown server");
+      fail("room " + room.id + " is on a stopped or unknown server");
     }
-    if (rooms_.rooms_on(room.server).count(id) == 0) {
-      fail("room " + id + " is missing from its server's room set");
+    const std::vector<RoomKey>& listed = rooms_.rooms_on(room.server);
+    const std::uint32_t position = rooms_.position_on_server(room);
+    if (position >= listed.size() || listed[position] != room.key) {
+      fail("room " + room.id + " is missing from its server's room list");
+    }
+    if (rooms_.find(room.id) != &room || rooms_.find(room.key) != &room) {
+      fail("room " + room.id + " is not found again by its id and key");
     }
     ++rooms_per_server[room.server];
+  });
+  if (rooms_seen != rooms_.size()) {
+    fail("the room slab holds " + std::to_string(rooms_seen) + " rooms, the id index " +
+         std::to_string(rooms_.size()));
   }
   std::size_t indexed_rooms = 0;
   for (const auto& [key, ids] : rooms_.by_server()) indexed_rooms += ids.size();
   if (indexed_rooms != rooms_.size()) {
-    fail("per-server room sets hold " + std::to_string(indexed_rooms) + " rooms, the table " +
+    fail("per-server room lists hold " + std::to_string(indexed_rooms) + " rooms, the table " +
          std::to_string(rooms_.size()));
   }
 

@@ -9,10 +9,10 @@
 
 namespace sched {
 
-// The room ids of one report, for "is this room reported?": sorted views of
-// the report's own strings (no copy, no allocation per room; a std::set of
-// strings here was a large part of on_status's cost), sorted only when first
-// asked, as most reports never ask (see on_status).
+// The room ids of one report, for "is this room reported?" while the report
+// is still being followed (make_room_for_reported): sorted views of the
+// report's own strings (no copy, no allocation per room), sorted only when
+// first asked, as almost no report asks.
 class ReportedIds {
  public:
   explicit ReportedIds(const std::vector<RoomReport>& rooms) : rooms_(rooms) {}
@@ -68,10 +68,10 @@ void Scheduler::on_status(const ServerId& server_id, const StatusReport& report,
     users += std::max(0, reported.users);
   }
   // Usually the report lists every room the table holds here: then there is
-  // nothing unreported to sweep, and the sweep's search per room is skipped.
-  // Counting held rooms is exact only if no room is listed twice.
+  // nothing unreported to sweep. Counting held rooms is exact only if no
+  // room is listed twice.
   if (tally.room_listed_twice || tally.held != rooms_.count_on(server->key)) {
-    reconcile_unreported(*server, all_reported, now);
+    reconcile_unreported(*server, tally.generation, now);
   }
   server->users = users;
   reindex(*server, now);
@@ -107,7 +107,7 @@ void Scheduler::reconcile_reported(ServerRecord& server, const RoomReport& repor
   if (room.state != RoomState::empty) room.since = now;
   room.state = RoomState::empty;
   if (now - room.since >= config_.empty_room_grace) {
-    rooms_.erase(reported.room_id);
+    rooms_.erase(room.key);
     ++counters_.rooms_freed_emptied;
     return;
   }
@@ -119,7 +119,7 @@ void Scheduler::reconcile_reported(ServerRecord& server, const RoomReport& repor
 // report is not followed for this room.
 RoomRecord* Scheduler::claim_room(ServerRecord& server, const RoomReport& reported,
                                   const ReportedIds& all_reported, Millis now) {
-  RoomRecord* room = rooms_.find(reported.room_id);
+  RoomRecord* room = rooms_.find(reported.room_id, reported.key);
   if (room != nullptr && room->server == server.key) return room;
   // An empty room the table does not hold here is nothing worth a slot.
   if (reported.users <= 0) return nullptr;
@@ -144,7 +144,7 @@ RoomRecord* Scheduler::claim_room(ServerRecord& server, const RoomReport& report
                                           reported.room_id + " after making room");
   if (room != nullptr) {
     ServerRecord& holder = servers_.at(room->server);
-    RoomRecord& moved = rooms_.move(reported.room_id, server.key, now);
+    RoomRecord& moved = rooms_.move(*room, server.key, now);
     reindex(holder, now);
     forget_if_stopped_and_empty(holder, now);
     return &moved;
@@ -158,23 +158,30 @@ RoomRecord* Scheduler::claim_room(ServerRecord& server, const RoomReport& report
 // and give way.
 bool Scheduler::make_room_for_reported(ServerRecord& server, const ReportedIds& all_reported) {
   if (free_slots(server) > 0) return true;
-  for (const RoomId& id : rooms_.rooms_on(server.key)) {
-    const RoomRecord& room = *rooms_.find(id);
-    if (room.state == RoomState::placed && !all_reported.contains(id)) {
-      rooms_.erase(RoomId(id));  // copy: erasing invalidates the set's element
-      ++counters_.rooms_freed_never_joined;
-      return true;
+  // The oldest such room gives way (ties: the smallest id), whatever the
+  // order of the table's lists.
+  const RoomRecord* evicted = nullptr;
+  for (RoomKey key : rooms_.rooms_on(server.key)) {
+    const RoomRecord& room = *rooms_.find(key);
+    if (room.state != RoomState::placed || all_reported.contains(room.id)) continue;
+    if (evicted == nullptr || room.since < evicted->since ||
+        (room.since == evicted->since && room.id < evicted->id)) {
+      evicted = &room;
     }
   }
-  return false;
+  if (evicted == nullptr) return false;
+  rooms_.erase(evicted->key);
+  ++counters_.rooms_freed_never_joined;
+  return true;
 }
 
-void Scheduler::reconcile_unreported(ServerRecord& server, const ReportedIds& all_reported,
-                                     Millis now) {
-  std::vector<RoomId> to_free;
-  for (const RoomId& id : rooms_.rooms_on(server.key)) {
-    if (all_reported.contains(id)) continue;
-    RoomRecord& room = *rooms_.find(id);
+// The rooms this report listed carry its generation (reconcile_reported
+// marked them): the others are the unreported ones, found without a search.
+void Scheduler::reconcile_unreported(ServerRecord& server, std::uint64_t generation, Millis now) {
+  std::vector<RoomKey> to_free;
+  for (RoomKey key : rooms_.rooms_on(server.key)) {
+    RoomRecord& room = *rooms_.find(key);
+    if (room.reported_in == generation) continue;
     if (room.state == RoomState::active) {
       // Seen with users, now not listed at all: the server restarted (or
       // dropped the room) under its users, who are reconnecting. It is an
@@ -184,17 +191,17 @@ void Scheduler::reconcile_unreported(ServerRecord& server, const ReportedIds& al
     }
     if (room.state == RoomState::empty) {
       if (now - room.since >= config_.empty_room_grace) {
-        to_free.push_back(id);
+        to_free.push_back(key);
         ++counters_.rooms_freed_emptied;
       }
     } else if (now - std::max(room.since, server.ready_since) >= config_.join_deadline) {
       // The deadline counts from readiness too: a slow start is not the
       // client's fault.
-      to_free.push_back(id);
+      to_free.push_back(key);
       ++counters_.rooms_freed_never_joined;
     }
   }
-  for (const RoomId& id : to_free) rooms_.erase(id);
+  for (RoomKey key : to_free) rooms_.erase(key);
 }
 
 void Scheduler::on_unreachable(const ServerId& server_id, Millis now) {

@@ -2,12 +2,19 @@
 // The table is the only record of which room is where: per-server room counts
 // are read from it (rooms_on), never kept in a separate counter that could
 // drift from it.
+//
+// Records live in a slab and are named inside the scheduler by a RoomKey (the
+// slot and its generation), so the per-server lists and every step after the
+// first look-up work on integers: the string id is hashed once, when a room
+// is placed or looked up by id. A caller that kept the key (the simulator
+// does; Placed and Waiting return it) skips even that, and a stale key (the
+// room was freed, its slot reused) is told apart by its generation.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 #include "scheduler/types.h"
 
@@ -27,37 +34,64 @@ struct RoomRecord {
   // The scheduler's mark: the last status report (by its generation number)
   // that listed this room on its server.
   std::uint64_t reported_in = 0;
+  RoomKey key = kNoRoomKey;  // the table's name for it; kept when it moves
 };
 
 class RoomTable {
  public:
   const RoomRecord* find(const RoomId& id) const;
   RoomRecord* find(const RoomId& id);
-  bool contains(const RoomId& id) const { return rooms_.count(id) != 0; }
+  // By key: nullptr for a key whose room has been freed.
+  const RoomRecord* find(RoomKey key) const;
+  RoomRecord* find(RoomKey key);
+  // The key if it still names `id`, else a search by id: callers holding a
+  // key from an earlier answer skip the hash of the id.
+  RoomRecord* find(const RoomId& id, RoomKey hint);
+  bool contains(const RoomId& id) const { return ids_.count(id) != 0; }
 
   // Puts a new room (an id the table does not hold) on `server`, `placed`.
   RoomRecord& place(const RoomId& id, ServerKey server, Millis now);
   // Moves an existing room to another server, back in state `placed`.
-  RoomRecord& move(const RoomId& id, ServerKey to, Millis now);
-  void erase(const RoomId& id);
+  RoomRecord& move(RoomRecord& room, ServerKey to, Millis now);
+  void erase(RoomKey key);
 
-  const std::unordered_set<RoomId>& rooms_on(ServerKey server) const;
+  // The keys of the rooms on `server`, in no particular order. Changing the
+  // table invalidates the reference: copy it to erase or move while looping.
+  const std::vector<RoomKey>& rooms_on(ServerKey server) const;
   int count_on(ServerKey server) const { return static_cast<int>(rooms_on(server).size()); }
-  std::size_t size() const { return rooms_.size(); }
+  std::size_t size() const { return ids_.size(); }
+  bool empty() const { return ids_.empty(); }
 
-  const std::unordered_map<RoomId, RoomRecord>& rooms() const { return rooms_; }
-  const std::unordered_map<ServerKey, std::unordered_set<RoomId>>& by_server() const {
+  // Every room, in slot order (for the invariant checker and metrics).
+  template <typename Visit>
+  void for_each(Visit visit) const {
+    for (const Slot& slot : slots_) {
+      if (slot.live) visit(slot.record);
+    }
+  }
+  const std::unordered_map<ServerKey, std::vector<RoomKey>>& by_server() const {
     return by_server_;
   }
+  // Where the room sits in its server's list: for the invariant checker.
+  std::uint32_t position_on_server(const RoomRecord& room) const;
 
  private:
-  // Add the room to, or take it from, its server's set in by_server_.
-  void attach(const RoomRecord& room);
-  void detach(const RoomRecord& room);
+  struct Slot {
+    RoomRecord record;
+    std::uint32_t generation = 0;  // moves on each time the slot is reused
+    std::uint32_t position = 0;    // index in by_server_[record.server]
+    bool live = false;
+  };
+  static std::uint32_t slot_of(RoomKey key) { return static_cast<std::uint32_t>(key); }
+  // Add the room to, or take it from, its server's list in by_server_.
+  void attach(Slot& slot);
+  void detach(Slot& slot);
 
-  std::unordered_map<RoomId, RoomRecord> rooms_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_slots_;  // reused last-in first-out
+  std::unordered_map<RoomId, RoomKey> ids_;
   // The reverse index, so reconciling one server's report touches only its rooms.
-  std::unordered_map<ServerKey, std::unordered_set<RoomId>> by_server_;
+  std::unordered_map<ServerKey, std::vector<RoomKey>> by_server_;
 };
 
 }  // namespace sched

@@ -32,10 +32,12 @@ void Scheduler::give_up_on_slow_starts(Millis now, FleetActions& actions) {
     set_state(server, ServerState::gone, now);
     // Its rooms were never joined (it never ran) and their clients are polling
     // now: move them at once, so that the server we stop holds no room.
-    const std::unordered_set<RoomId> waiting = rooms_.rooms_on(key);
-    for (const RoomId& room_id : waiting) {
-      if (std::holds_alternative<RoomUnavailable>(place_again(room_id, now))) {
-        rooms_.erase(room_id);
+    // Sorted by id, so the rooms take the free slots in the same order on
+    // every platform.
+    for (const RoomId& room_id : rooms_on(key)) {
+      RoomRecord& room = *rooms_.find(room_id);
+      if (std::holds_alternative<RoomUnavailable>(place_again(room, now))) {
+        rooms_.erase(room.key);
         ++counters_.rooms_freed_never_joined;
       }
     }
@@ -54,8 +56,8 @@ void Scheduler::drop_old_orphans(Millis now) {
     ServerRecord& server = servers_.at(key);
     SCHED_CHECK(server.state == ServerState::gone,
                 "dropping the rooms of " + describe(server) + " as orphans of a gone server");
-    const std::unordered_set<RoomId> orphans = rooms_.rooms_on(key);
-    for (const RoomId& room_id : orphans) rooms_.erase(room_id);
+    const std::vector<RoomKey> orphans = rooms_.rooms_on(key);  // a copy: erased below
+    for (RoomKey room : orphans) rooms_.erase(room);
     counters_.rooms_orphans_dropped += orphans.size();
     reindex(server, now);
     forget_if_stopped_and_empty(server, now);

@@ -41,18 +41,18 @@ CreateResult Scheduler::create_room(Millis now) {
   }
   check_takes_room(*server);
   RoomId room_id = unique_room_id();
-  rooms_.place(room_id, server->key, now);
+  const RoomKey key = rooms_.place(room_id, server->key, now).key;
   reindex(*server, now);
   if (server->state == ServerState::ready) {
     ++counters_.create.placed;
-    return Placed{std::move(room_id), server->host};
+    return Placed{std::move(room_id), server->host, key};
   }
   ++counters_.create.waiting;
-  return Waiting{std::move(room_id)};
+  return Waiting{std::move(room_id), key};
 }
 
-LookupResult Scheduler::lookup(const RoomId& room_id, Millis now) {
-  const RoomRecord* room = rooms_.find(room_id);
+LookupResult Scheduler::lookup(const RoomId& room_id, Millis now, RoomKey hint) {
+  RoomRecord* room = rooms_.find(room_id, hint);
   if (room == nullptr) return UnknownRoom{};
   const ServerRecord& server = servers_.at(room->server);
   // A server draining itself is shutting down (it closes its sockets with
@@ -61,7 +61,7 @@ LookupResult Scheduler::lookup(const RoomId& room_id, Millis now) {
   // (on_drained): until then the room's history may still be being written.
   if (server.state == ServerState::gone ||
       (server.state == ServerState::draining && !server.drain_requested)) {
-    return place_again(room_id, now);
+    return place_again(*room, now);
   }
   return answer_for(server);
 }
@@ -71,17 +71,15 @@ LookupResult Scheduler::answer_for(const ServerRecord& server) const {
   return RoomReady{server.host};
 }
 
-LookupResult Scheduler::place_again(const RoomId& room_id, Millis now) {
+LookupResult Scheduler::place_again(RoomRecord& room, Millis now) {
   ServerRecord* target = choose_server(now);
   if (target == nullptr) {
     ++counters_.replace.no_capacity;
     return RoomUnavailable{config_.retry_after};
   }
   check_takes_room(*target);
-  const RoomRecord* room = rooms_.find(room_id);
-  SCHED_CHECK(room != nullptr, "placing room " + room_id + " again, which the table does not hold");
-  ServerRecord& previous = servers_.at(room->server);
-  rooms_.move(room_id, target->key, now);
+  ServerRecord& previous = servers_.at(room.server);
+  rooms_.move(room, target->key, now);
   reindex(previous, now);
   reindex(*target, now);
   forget_if_stopped_and_empty(previous, now);
@@ -250,11 +248,20 @@ std::optional<int> Scheduler::room_count(const ServerId& server_id) const {
   return rooms_.count_on(found->second);
 }
 
+const ServerId* Scheduler::server_id(ServerKey key) const {
+  auto found = servers_.find(key);
+  return found == servers_.end() ? nullptr : &found->second.id;
+}
+
 std::vector<RoomId> Scheduler::rooms_on(const ServerId& server_id) const {
   auto found = keys_.find(server_id);
   if (found == keys_.end()) return {};
-  const auto& ids = rooms_.rooms_on(found->second);
-  std::vector<RoomId> sorted(ids.begin(), ids.end());
+  return rooms_on(found->second);
+}
+
+std::vector<RoomId> Scheduler::rooms_on(ServerKey key) const {
+  std::vector<RoomId> sorted;
+  for (RoomKey room : rooms_.rooms_on(key)) sorted.push_back(rooms_.find(room)->id);
   std::sort(sorted.begin(), sorted.end());
   return sorted;
 }
@@ -276,10 +283,10 @@ SchedulerMetrics Scheduler::metrics() const {
   metrics.servers_gone = servers_by_state_[static_cast<int>(ServerState::gone)];
   metrics.servers_drain_requested = static_cast<int>(drain_requested_.size());
   metrics.rooms = static_cast<int>(rooms_.size());
-  for (const auto& [id, room] : rooms_.rooms()) {
+  rooms_.for_each([&metrics](const RoomRecord& room) {
     if (room.state == RoomState::placed) ++metrics.rooms_placed;
     if (room.state == RoomState::active) ++metrics.rooms_active;
-  }
+  });
   for (const auto& [key, record] : servers_) metrics.users += record.users;
   metrics.free_slots_ready = candidates_.free_slots_total();
   return metrics;

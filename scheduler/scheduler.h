@@ -45,12 +45,16 @@ struct SchedulerConfig {
   AutoscalerConfig autoscaler;
 };
 
+// `key` names the room in the table: a caller may pass it back (lookup's
+// hint, RoomReport::key) to spare the scheduler a hash of the id.
 struct Placed {
   RoomId room_id;
   std::string host;
+  RoomKey key = kNoRoomKey;
 };
 struct Waiting {  // on a starting server: look the room up again shortly
   RoomId room_id;
+  RoomKey key = kNoRoomKey;
 };
 struct NoCapacity {
   Millis retry_after;
@@ -72,6 +76,9 @@ using LookupResult = std::variant<UnknownRoom, RoomStarting, RoomReady, RoomUnav
 struct RoomReport {
   RoomId room_id;
   int users = 0;
+  // Optional: the key create_room returned for this room. A stale or wrong
+  // key costs only the usual search by id.
+  RoomKey key = kNoRoomKey;
 };
 struct StatusReport {
   std::string host;
@@ -102,7 +109,8 @@ class Scheduler {
   Scheduler(SchedulerConfig config, FleetProvider& fleet, RoomIdGenerator room_ids, Random random);
 
   CreateResult create_room(Millis now);
-  LookupResult lookup(const RoomId& room_id, Millis now);
+  // hint: the key create_room returned, if the caller kept it (optional).
+  LookupResult lookup(const RoomId& room_id, Millis now, RoomKey hint = kNoRoomKey);
 
   void on_status(const ServerId& server_id, const StatusReport& report, Millis now);
   void on_unreachable(const ServerId& server_id, Millis now);
@@ -149,8 +157,13 @@ class Scheduler {
   // server(id)->rooms without building the view (no string copies): for
   // callers that ask about every server often, like the simulator's poller.
   std::optional<int> room_count(const ServerId& server_id) const;
+  // The id of the server registered under `key` (rooms().find(...)->server),
+  // or nullptr for a server forgotten or never known.
+  const ServerId* server_id(ServerKey key) const;
   // The rooms the table holds on a server, sorted (empty for an unknown id).
   std::vector<RoomId> rooms_on(const ServerId& server_id) const;
+  // The same, by key (registration order), sorted by id.
+  std::vector<RoomId> rooms_on(ServerKey key) const;
   const RoomTable& rooms() const { return rooms_; }
   const SchedulerConfig& config() const { return config_; }
 
@@ -168,7 +181,7 @@ class Scheduler {
   ServerRecord* start_server(Millis now);
   void check_takes_room(const ServerRecord& server) const;
   LookupResult answer_for(const ServerRecord& server) const;
-  LookupResult place_again(const RoomId& room_id, Millis now);
+  LookupResult place_again(RoomRecord& room, Millis now);
 
   RoomId unique_room_id();
   void follow_server_state(ServerRecord& server, const StatusReport& report, Millis now);
@@ -183,7 +196,7 @@ class Scheduler {
   RoomRecord* claim_room(ServerRecord& server, const RoomReport& reported,
                          const ReportedIds& all_reported, Millis now);
   bool make_room_for_reported(ServerRecord& server, const ReportedIds& all_reported);
-  void reconcile_unreported(ServerRecord& server, const ReportedIds& all_reported, Millis now);
+  void reconcile_unreported(ServerRecord& server, std::uint64_t generation, Millis now);
   void declare_gone(ServerRecord& server, Millis now);
   void end_drain(ServerRecord& server);
   void forget(ServerRecord& server, Millis now);

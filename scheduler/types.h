@@ -16,6 +16,10 @@ namespace sched {
 using ServerId = std::string;
 using ServerKey = std::uint64_t;
 using RoomId = std::string;
+// The room table's own handle on a room (room_table.h): a slot and its
+// generation, so a key outliving its room is recognised. Never 0.
+using RoomKey = std::uint64_t;
+inline constexpr RoomKey kNoRoomKey = 0;
 
 // All times are milliseconds on the caller's clock (real or simulated).
 using Millis = std::chrono::milliseconds;

@@ -52,12 +52,15 @@ void Simulator::reconnect(std::uint64_t user_id, SimulatedUser& user, SimulatedR
       after_scheduler_call();
     }
   }
-  const sched::LookupResult result = scheduler_.lookup(room.scheduler_id, clock_.now());
+  const sched::LookupResult result =
+      scheduler_.lookup(room.scheduler_id, clock_.now(), room.scheduler_key);
   after_scheduler_call();
   if (const auto* ready = std::get_if<sched::RoomReady>(&result)) {
+    if (room.hosted_on < 0) watch_if_placed(room);  // perhaps placed again just now
     return enter_server(user_id, user, room, ready->host);
   }
   if (std::holds_alternative<sched::RoomStarting>(result)) {
+    watch_if_placed(room);
     return retry_reconnect(user_id, user, config_.lookup_retry_ms);
   }
   // The room was freed meanwhile, or no server has a slot for it.
@@ -119,12 +122,15 @@ void Simulator::on_drain_confirm(std::uint32_t index) {
     after_scheduler_call();
     return;
   }
-  for (const HostedRoom& closed : fleet_.close_for_drain(index)) {
+  const std::vector<HostedRoom> closed_rooms = fleet_.close_for_drain(index);
+  for (const HostedRoom& closed : closed_rooms) {
     report_.users_moved += static_cast<std::uint64_t>(closed.users);
     interrupt_room(rooms_.at(closed.room), /*by_crash=*/false, -1);
   }
   scheduler_.on_drained(server.id, clock_.now());
   after_scheduler_call();
+  // Placed elsewhere now, where nobody has joined them yet.
+  for (const HostedRoom& closed : closed_rooms) watch_if_placed(rooms_.at(closed.room));
 }
 
 }  // namespace sim

@@ -1,66 +1,113 @@
 // The fleet's side of the run: servers becoming ready and crashing, the
 // backend's status polls, the scheduler's ticks and the checks.
+#include <algorithm>
+
 #include "sim/simulator.h"
 
 namespace sim {
 
 void Simulator::on_server_ready(std::uint32_t index) {
   if (!fleet_.finish_start(index)) return;  // stopped or crashed meanwhile
-  const SimServer& server = fleet_.at(index);
+  SimServer& server = fleet_.at(index);
+  server.poll_order = ++servers_became_ready_;
   scheduler_.on_server_started(server.id, server.host, clock_.now());
   after_scheduler_call();
-  polled_.push_back(index);
 }
 
 void Simulator::on_server_crash(std::uint32_t index) {
+  // Only servers that became ready are polled; those go on being polled,
+  // unanswered, until the scheduler takes them as gone.
+  const bool polled = index < fleet_.size() && fleet_.at(index).phase == ServerPhase::running;
   for (const HostedRoom& lost : fleet_.crash(index)) {
     report_.users_lost_to_crashes += lost.users;
     ++report_.rooms_lost_to_crashes;
     interrupt_room(rooms_.at(lost.room), /*by_crash=*/true, static_cast<std::int32_t>(index));
   }
+  if (polled) crashed_polled_.push_back(index);
+}
+
+void Simulator::watch_if_placed(const SimulatedRoom& room) {
+  const sched::RoomRecord* record = scheduler_.rooms().find(room.scheduler_key);
+  if (record != nullptr && record->state == sched::RoomState::placed) {
+    placements_watched_.push_back(room.scheduler_key);
+  }
 }
 
 // Reports that cannot change the table are skipped: a server whose rooms
-// and users are as last reported, and that had no room placed on it since,
-// would only repeat itself. One case escapes these flags (a room the
-// scheduler moves onto a ready server by itself, after a start timeout), so
-// every tenth round also compares the table's room count with the server's.
-bool Simulator::needs_report(std::uint32_t index) const {
-  const SimServer& server = fleet_.at(index);
-  if (config_.report_every_poll || server.report_due) return true;
-  if (poll_rounds_ % 10 != 0) return false;
-  // room_count, not server(): the view would copy the id and host strings,
-  // for every server every tenth second.
-  const std::optional<int> held = scheduler_.room_count(server.id);
-  return !held || *held != static_cast<int>(server.rooms.size());
+// and users are as last reported would only repeat itself. The scheduler can
+// also put a room on a server that the server does not know of (placed,
+// nobody in it yet: a user who left while waiting, a drain's room whose
+// users gave up); such a server reports every tenth round while the table's
+// room count differs from its own, so that the join deadline frees the
+// room. The rooms watched are those the simulator saw placed, so this looks
+// at a few servers, not the fleet.
+void Simulator::add_unjoined_placements(std::vector<std::uint32_t>& round) {
+  std::sort(placements_watched_.begin(), placements_watched_.end());
+  placements_watched_.erase(std::unique(placements_watched_.begin(), placements_watched_.end()),
+                            placements_watched_.end());
+  std::size_t kept = 0;
+  for (sched::RoomKey key : placements_watched_) {
+    const sched::RoomRecord* room = scheduler_.rooms().find(key);
+    if (room == nullptr || room->state != sched::RoomState::placed) continue;  // settled
+    placements_watched_[kept++] = key;
+    const sched::ServerId* id = scheduler_.server_id(room->server);
+    const std::optional<std::uint32_t> index = id ? fleet_.index_of_id(*id) : std::nullopt;
+    if (!index) continue;
+    SimServer& server = fleet_.at(*index);
+    if (server.phase != ServerPhase::running || server.report_due) continue;
+    if (scheduler_.rooms().count_on(room->server) != static_cast<int>(server.rooms.size())) {
+      server.report_due = true;
+      round.push_back(*index);
+    }
+  }
+  placements_watched_.resize(kept);
 }
 
 void Simulator::poll_round() {
   ++poll_rounds_;
-  std::size_t kept = 0;
-  for (std::uint32_t index : polled_) {
+  std::vector<std::uint32_t> round = fleet_.take_report_due();
+  if (config_.report_every_poll) {
+    for (std::uint32_t index = 0; index < fleet_.size(); ++index) {
+      SimServer& server = fleet_.at(index);
+      if (server.phase != ServerPhase::running || server.report_due) continue;
+      server.report_due = true;
+      round.push_back(index);
+    }
+  } else if (poll_rounds_ % 10 == 0) {
+    add_unjoined_placements(round);
+  }
+  // Crashed servers are polled too (and each in the list once: a server
+  // marked due before it crashed is not reported).
+  round.insert(round.end(), crashed_polled_.begin(), crashed_polled_.end());
+  // In the order the servers became ready, as the backend polls them.
+  std::sort(round.begin(), round.end(), [this](std::uint32_t a, std::uint32_t b) {
+    return fleet_.at(a).poll_order < fleet_.at(b).poll_order;
+  });
+  std::size_t crashed_kept = 0;
+  for (std::uint32_t index : round) {
     SimServer& server = fleet_.at(index);
-    bool keep = true;
     if (server.phase == ServerPhase::running) {
-      if (needs_report(index)) {
-        scheduler_.on_status(server.id, fleet_.status(index), clock_.now());
-        server.report_due = false;
-        after_scheduler_call();
-      }
+      if (!server.report_due) continue;
+      scheduler_.on_status(server.id, fleet_.status(index), clock_.now());
+      server.report_due = false;
+      after_scheduler_call();
     } else if (server.phase == ServerPhase::crashed) {
+      if (server.report_due) {
+        server.report_due = false;  // marked before it crashed: its place is the crashed list's
+        continue;
+      }
       scheduler_.on_unreachable(server.id, clock_.now());
       after_scheduler_call();
       ++server.polls_unanswered;
       // Polled until the scheduler has taken it as gone (usually after
       // failed_polls_before_gone polls; sooner by a failover probe).
       const std::optional<sched::ServerView> view = scheduler_.server(server.id);
-      keep = view && view->state != sched::ServerState::gone;
+      if (view && view->state != sched::ServerState::gone) crashed_polled_[crashed_kept++] = index;
     } else {
-      keep = false;  // stopped: the backend stops polling it
+      server.report_due = false;  // stopped: the backend stops polling it
     }
-    if (keep) polled_[kept++] = index;
   }
-  polled_.resize(kept);
+  crashed_polled_.resize(crashed_kept);
   queue_.push(now_ms() + config_.poll_interval_ms, SimEvent{SimEventKind::poll_round});
 }
 
@@ -113,7 +160,7 @@ void Simulator::check_liveness_at_end() {
                 std::to_string(users_reconnecting_) + " users still reconnecting at the end");
   }
   if (!users_.empty()) return;  // the trace left users inside: the fleet must stay
-  if (!scheduler_.rooms().rooms().empty()) {
+  if (!scheduler_.rooms().empty()) {
     return fail(FailureKind::liveness, "the scheduler still holds " +
                                            std::to_string(scheduler_.rooms().size()) +
                                            " rooms after every user left");

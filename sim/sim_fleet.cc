@@ -52,7 +52,7 @@ bool SimFleet::finish_start(std::uint32_t index) {
   SimServer& server = servers_[index];
   if (server.phase != ServerPhase::starting) return false;
   server.phase = ServerPhase::running;
-  server.report_due = true;
+  mark_report_due(index);
   return true;
 }
 
@@ -83,7 +83,7 @@ std::vector<HostedRoom> SimFleet::close_for_drain(std::uint32_t index) {
   }
   server.rooms.clear();
   server.status.rooms.clear();
-  server.report_due = true;
+  mark_report_due(index);
   return closed;
 }
 
@@ -93,7 +93,7 @@ int SimFleet::find_room(const SimServer& server, std::uint64_t room) {
 }
 
 JoinOutcome SimFleet::join(std::uint32_t index, std::uint64_t room,
-                           const sched::RoomId& scheduler_id) {
+                           const sched::RoomId& scheduler_id, sched::RoomKey key) {
   SimServer& server = servers_[index];
   if (server.phase != ServerPhase::running) return JoinOutcome::server_down;
   if (server.draining) return JoinOutcome::draining;
@@ -105,12 +105,12 @@ JoinOutcome SimFleet::join(std::uint32_t index, std::uint64_t room,
     }
     position = static_cast<int>(server.rooms.size());
     server.rooms.push_back(room);
-    server.status.rooms.push_back({scheduler_id, 0});
+    server.status.rooms.push_back({scheduler_id, 0, key});
   }
   int& users = server.status.rooms[position].users;
   if (users >= config_.users_per_room_max) return JoinOutcome::room_full;
   ++users;
-  server.report_due = true;
+  mark_report_due(index);
   return JoinOutcome::joined;
 }
 
@@ -118,7 +118,7 @@ int SimFleet::leave(std::uint32_t index, std::uint64_t room) {
   SimServer& server = servers_[index];
   const int position = find_room(server, room);
   if (position < 0) return 0;
-  server.report_due = true;
+  mark_report_due(index);
   const int left = --server.status.rooms[position].users;
   if (left <= 0) {
     // The last room takes its place, in both lists (the report's order, as
@@ -137,14 +137,42 @@ int SimFleet::users_in(std::uint32_t index, std::uint64_t room) const {
   return position < 0 ? 0 : server.status.rooms[position].users;
 }
 
+namespace {
+
+// "s<n><suffix>" -> n - 1, if n names one of `count` servers.
+std::optional<std::uint32_t> parse_index(std::string_view text, std::string_view suffix,
+                                         std::size_t count) {
+  if (text.size() < 2 || text[0] != 's') return std::nullopt;
+  std::uint32_t number = 0;
+  const char* last = text.data() + text.size();
+  const auto [end, error] = std::from_chars(text.data() + 1, last, number);
+  if (error != std::errc() || number == 0 || number > count) return std::nullopt;
+  if (std::string_view(end, last - end) != suffix) return std::nullopt;
+  return number - 1;
+}
+
+}  // namespace
+
 std::optional<std::uint32_t> SimFleet::index_of_host(const std::string& host) const {
   // Hosts are "s<n>:8000"; parsing beats a hash map on the join path.
-  if (host.size() < 2 || host[0] != 's') return std::nullopt;
-  std::uint32_t number = 0;
-  const auto [end, error] = std::from_chars(host.data() + 1, host.data() + host.size(), number);
-  if (error != std::errc() || number == 0 || number > servers_.size()) return std::nullopt;
-  if (std::string_view(end, host.data() + host.size() - end) != ":8000") return std::nullopt;
-  return number - 1;
+  return parse_index(host, ":8000", servers_.size());
+}
+
+std::optional<std::uint32_t> SimFleet::index_of_id(std::string_view id) const {
+  return parse_index(id, "", servers_.size());
+}
+
+void SimFleet::mark_report_due(std::uint32_t index) {
+  SimServer& server = servers_[index];
+  if (server.report_due) return;
+  server.report_due = true;
+  report_due_.push_back(index);
+}
+
+std::vector<std::uint32_t> SimFleet::take_report_due() {
+  std::vector<std::uint32_t> due;
+  due.swap(report_due_);
+  return due;
 }
 
 }  // namespace sim

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scheduler/clock.h"
@@ -53,7 +54,10 @@ struct SimServer {
   // at every join and leave, so that a poll copies nothing.
   std::vector<std::uint64_t> rooms;
   sched::StatusReport status;
-  bool report_due = true;
+  // Something changed since its last report (SimFleet::mark_report_due).
+  bool report_due = false;
+  // When it became ready, counted: the backend polls servers in this order.
+  std::uint64_t poll_order = 0;
   int polls_unanswered = 0;
   bool draining = false;  // asked to drain: refuses new clients until stopped
 };
@@ -80,7 +84,9 @@ class SimFleet final : public sched::FleetProvider {
   // Returns the rooms it held, with their users; it holds none afterwards.
   std::vector<HostedRoom> close_for_drain(std::uint32_t index);
 
-  JoinOutcome join(std::uint32_t index, std::uint64_t room, const sched::RoomId& scheduler_id);
+  // key: the scheduler's key for the room, passed back in the status report.
+  JoinOutcome join(std::uint32_t index, std::uint64_t room, const sched::RoomId& scheduler_id,
+                   sched::RoomKey key = sched::kNoRoomKey);
   // Returns the users left in the room (the room is dropped at 0).
   int leave(std::uint32_t index, std::uint64_t room);
   int users_in(std::uint32_t index, std::uint64_t room) const;
@@ -89,9 +95,13 @@ class SimFleet final : public sched::FleetProvider {
   const sched::StatusReport& status(std::uint32_t index) const { return servers_[index].status; }
   // nullopt for a host this fleet never handed out.
   std::optional<std::uint32_t> index_of_host(const std::string& host) const;
-  std::optional<std::uint32_t> index_of_id(const sched::ServerId& id) const {
-    return index_of_host(id + ":8000");
-  }
+  std::optional<std::uint32_t> index_of_id(std::string_view id) const;
+
+  // Its next poll should send its report: its rooms or users changed, or it
+  // just started. The servers marked since the last take_report_due(), each
+  // once, in no particular order: polls touch only them, not the whole fleet.
+  void mark_report_due(std::uint32_t index);
+  std::vector<std::uint32_t> take_report_due();
 
   SimServer& at(std::uint32_t index) { return servers_[index]; }
   const SimServer& at(std::uint32_t index) const { return servers_[index]; }
@@ -114,6 +124,7 @@ class SimFleet final : public sched::FleetProvider {
   EventQueue<SimEvent>& queue_;
   const sched::ManualClock& clock_;
   std::vector<SimServer> servers_;  // index i is server "s<i+1>"
+  std::vector<std::uint32_t> report_due_;
   int servers_in_use_ = 0;
   std::uint64_t crashes_ = 0;
   std::uint64_t users_lost_to_stops_ = 0;

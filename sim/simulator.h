@@ -58,6 +58,7 @@ class Simulator {
  private:
   struct SimulatedRoom {
     sched::RoomId scheduler_id;
+    sched::RoomKey scheduler_key = sched::kNoRoomKey;  // passed back: no hashing of the id
     std::int64_t created_ms = 0;
     std::int64_t hosted_on = -1;   // fleet index, or -1
     std::uint32_t generation = 0;  // moves on when the room dies with its server
@@ -110,7 +111,8 @@ class Simulator {
   void on_server_crash(std::uint32_t index);
   void poll_round();
   void tick();
-  bool needs_report(std::uint32_t index) const;
+  void watch_if_placed(const SimulatedRoom& room);
+  void add_unjoined_placements(std::vector<std::uint32_t>& round);
   void update_activity(SimulatedRoom& room);
 
   void after_scheduler_call();
@@ -133,7 +135,14 @@ class Simulator {
 
   std::unordered_map<std::uint64_t, SimulatedRoom> rooms_;
   std::unordered_map<std::uint64_t, SimulatedUser> users_;
-  std::vector<std::uint32_t> polled_;  // running, or crashed and not yet given up on
+  // Crashed after they became ready, and not yet taken as gone: polled
+  // (unanswered) every round.
+  std::vector<std::uint32_t> crashed_polled_;
+  // Rooms the scheduler may have placed on a server without the server
+  // knowing (nobody joined yet), by key: their servers' reports are due until
+  // a report settles them (sim/fleet_events.cc, poll_round).
+  std::vector<sched::RoomKey> placements_watched_;
+  std::uint64_t servers_became_ready_ = 0;
   std::vector<std::int64_t> waits_ms_;
   std::vector<std::int64_t> downtimes_crash_ms_;
   std::vector<std::int64_t> downtimes_move_ms_;

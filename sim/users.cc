@@ -19,11 +19,15 @@ void Simulator::on_create(const WorkloadEvent& event) {
   after_scheduler_call();
   if (const auto* placed = std::get_if<sched::Placed>(&result)) {
     room.scheduler_id = placed->room_id;
+    room.scheduler_key = placed->key;
     // Its server should report soon, so that a room nobody joins is freed.
-    if (const auto index = fleet_.index_of_host(placed->host)) fleet_.at(*index).report_due = true;
+    if (const auto index = fleet_.index_of_host(placed->host)) fleet_.mark_report_due(*index);
+    placements_watched_.push_back(placed->key);
     ++report_.rooms_created;
   } else if (const auto* waiting = std::get_if<sched::Waiting>(&result)) {
     room.scheduler_id = waiting->room_id;
+    room.scheduler_key = waiting->key;
+    placements_watched_.push_back(waiting->key);
     room.waiting_for_start = true;
     ++report_.rooms_created;
     ++report_.rooms_waited;
@@ -56,13 +60,17 @@ void Simulator::on_join(const WorkloadEvent& event) {
 
 void Simulator::try_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room) {
   if (user.phase == UserPhase::reconnecting) return reconnect(user_id, user, room);
-  const sched::LookupResult result = scheduler_.lookup(room.scheduler_id, clock_.now());
+  const sched::LookupResult result =
+      scheduler_.lookup(room.scheduler_id, clock_.now(), room.scheduler_key);
   after_scheduler_call();
   if (const auto* ready = std::get_if<sched::RoomReady>(&result)) {
+    if (room.hosted_on < 0) watch_if_placed(room);  // perhaps placed again just now
     return enter_server(user_id, user, room, ready->host);
   }
-  if (std::holds_alternative<sched::RoomStarting>(result))
+  if (std::holds_alternative<sched::RoomStarting>(result)) {
+    watch_if_placed(room);
     return wait_and_retry(user_id, user, room);
+  }
   const bool unavailable = std::holds_alternative<sched::RoomUnavailable>(result);
   refuse_join(user_id, user, room,
               unavailable ? JoinRefusal::no_capacity : JoinRefusal::unknown_room);
@@ -98,7 +106,7 @@ void Simulator::enter_server(std::uint64_t user_id, SimulatedUser& user, Simulat
   // A reconnecting user's join was accepted once already: what stops it now
   // is not a refusal of the workload's join, and what is passing it retries.
   const bool reconnecting = user.phase == UserPhase::reconnecting;
-  switch (fleet_.join(*index, user.room, room.scheduler_id)) {
+  switch (fleet_.join(*index, user.room, room.scheduler_id, room.scheduler_key)) {
     case JoinOutcome::joined:
       break;
     case JoinOutcome::room_full:
