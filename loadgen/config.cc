@@ -8,6 +8,9 @@ namespace loadgen {
 
 namespace {
 
+// Each worker holds up to ~20,000 sockets: 64 of them are more than a box has.
+constexpr int kProcessesMax = 64;
+
 // An origin: an http(s) URL without a path (`flag` names it in the message).
 std::optional<std::string> check_target(const std::string& text, network::Url& target,
                                         const std::string& flag = "--target") {
@@ -22,6 +25,45 @@ std::optional<std::string> check_target(const std::string& text, network::Url& t
   }
   target = url.value();
   return std::nullopt;
+}
+
+// --processes and the worker settings: what can be split over processes.
+void check_processes(Config& config, std::vector<std::string>& problems) {
+  if (config.processes < 1 || config.processes > kProcessesMax) {
+    problems.push_back("--processes must be within 1.." + std::to_string(kProcessesMax));
+    return;
+  }
+  if (config.processes > 1) {
+    if (config.scenario != "chat" && config.scenario != "failover") {
+      problems.push_back(
+          "--processes works with --scenario chat and failover only: limits and autoscale judge "
+          "the whole fleet from one process's look-ups, and replay plays one trace in order");
+    }
+    if (config.rooms < config.processes) {
+      problems.push_back("--processes " + std::to_string(config.processes) + " needs at least " +
+                         std::to_string(config.processes) +
+                         " --rooms: a room never spans two processes, so each needs one");
+    }
+    if (config.is_worker()) problems.push_back("a worker process does not start workers");
+  }
+  if (config.is_worker() &&
+      (config.worker_count < 1 || config.worker_index >= config.worker_count ||
+       config.room_first < 0)) {
+    problems.push_back("--worker-index must be below --worker-count, --room-first not negative");
+  }
+  int per_process = config.source_addresses_per_process();
+  int last = config.source_address_first + config.processes * per_process - 1;
+  if (config.source_address_first < 1 || last > 254) {
+    problems.push_back("source addresses 127.0.0." + std::to_string(config.source_address_first) +
+                       ".. for " + std::to_string(config.processes) + " processes of " +
+                       std::to_string(per_process) +
+                       " addresses each go past 127.0.0.254: lower --source-addresses, "
+                       "--source-address-first or --processes");
+  }
+  if (config.metrics_port && config.metrics_port + config.processes - 1 > 65535) {
+    problems.push_back("--metrics-port + --processes - 1 must be a port (each worker serves on "
+                       "--metrics-port + its index)");
+  }
 }
 
 }  // namespace
@@ -92,6 +134,7 @@ std::vector<std::string> validate(Config& config) {
     problems.push_back("--source-addresses must be within 1..250 (or -1: automatic)");
   }
   if (config.http_connections < 1) problems.push_back("--http-connections must be at least 1");
+  check_processes(config, problems);
   if (config.p99_ms_max && *config.p99_ms_max <= 0) {
     problems.push_back("--p99-ms-max must be positive");
   }
@@ -169,6 +212,17 @@ ParsedConfig parse_config(int argc, char** argv) {
   app.add_option("--source-addresses", config.source_addresses,
                  "Loopback source addresses (127.0.0.2, ...) for WebSockets to a loopback "
                  "host (-1: enough for the bot count)");
+  app.add_option("--source-address-first", config.source_address_first,
+                 "The first loopback source address: 127.0.0.<this> (to keep several loadgens "
+                 "on one box apart)");
+  app.add_option("--processes", config.processes,
+                 "Worker processes to start (chat, failover): each takes a slice of the rooms "
+                 "and its own source addresses, past one process's open-files limit; one "
+                 "merged report and verdict");
+  // Set by the parent of --processes in its workers; not for people.
+  app.add_option("--worker-index", config.worker_index)->group("");
+  app.add_option("--worker-count", config.worker_count)->group("");
+  app.add_option("--room-first", config.room_first)->group("");
   app.add_option("--http-connections", config.http_connections,
                  "Keep-alive connections to the backend");
   app.add_option("--run-id", config.run_id, "Prefix of user ids (default: random)");

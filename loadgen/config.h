@@ -53,6 +53,24 @@ struct Config {
   std::optional<double> error_rate_max;
 
   int source_addresses = -1;  // loopback source addresses 127.0.0.2..; -1: auto
+  int source_address_first = 2;  // the first of them: 127.0.0.<this>
+  // Automatic: 8 addresses hold ~220,000 connections, more than 20,000 fds
+  // allow; a worker of --processes needs one of its own for its ~20,000.
+  int source_addresses_per_process() const {
+    return source_addresses > 0 ? source_addresses : (processes > 1 ? 1 : 8);
+  }
+
+  // --processes N: this process starts N workers of itself, each with a
+  // slice of the rooms (a room never spans two), and merges their reports.
+  int processes = 1;
+  // Set by that parent in each worker: its index among `worker_count`, its
+  // first room's number (rooms are named r<number> across the workers).
+  int worker_index = -1;
+  int worker_count = 0;
+  int room_first = 0;
+  bool is_worker() const { return worker_index >= 0; }
+  // The failover's fault command runs in one process only.
+  bool runs_fault() const { return worker_index <= 0; }
   int http_connections = 16;
   std::string run_id;  // prefix of every user id (default: random)
 };

@@ -55,6 +55,29 @@ TEST(Validate, AcceptsDefaultsAndPicksARunId) {
   EXPECT_EQ(config.target.endpoint.port, 8080);
 }
 
+TEST(Validate, ProcessesOnlyWhereRoomsCanBeSplit) {
+  auto config = valid();
+  config.processes = 4;
+  config.rooms = 8;
+  EXPECT_TRUE(validate(config).empty());
+  EXPECT_EQ(config.source_addresses_per_process(), 1);
+  config.scenario = "limits";
+  auto problems = validate(config);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("chat and failover only"), std::string::npos) << problems[0];
+  config.scenario = "chat";
+  config.rooms = 3;
+  problems = validate(config);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("a room never spans two processes"), std::string::npos);
+  config.rooms = 400;
+  config.processes = 60;
+  config.source_addresses = 8;  // 480 addresses from 127.0.0.2
+  problems = validate(config);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("past 127.0.0.254"), std::string::npos) << problems[0];
+}
+
 TEST(Validate, TargetIsRequired) {
   auto config = valid();
   config.target_url.clear();

@@ -63,8 +63,8 @@ Engine::Engine(net::io_context& io, const Config& config, std::shared_ptr<net::s
   ws_settings_.subprotocol = config.protocol == "v2"   ? "scalable-chat.events.v2"
                             : config.protocol == "v1" ? "scalable-chat.events.v1"
                                                       : "";
-  // Automatic: 8 addresses hold ~220,000 connections, more than 20,000 fds allow.
-  ws_settings_.source_addresses = config.source_addresses < 0 ? 8 : config.source_addresses;
+  ws_settings_.source_addresses = config.source_addresses_per_process();
+  ws_settings_.source_address_first = config.source_address_first;
 }
 
 void Engine::on_latency(std::uint64_t us) {
@@ -233,6 +233,16 @@ void Engine::on_reconnected(Bot& bot, std::uint64_t lost_us, std::uint64_t back_
   ++stats_.reconnects;
   if (reconnect_observer) reconnect_observer(static_cast<double>(back_us - lost_us) / 1e6);
   if (reconnect_listener) reconnect_listener(bot, lost_us, back_us);
+}
+
+// --- worker processes ---------------------------------------------------------------
+
+net::awaitable<bool> Engine::start_barrier() {
+  if (!released_) co_return !stopping();
+  if (announce_ready_) announce_ready_();
+  // The parent releases every worker once all have ramped up (or ended); the
+  // run's --timeout bounds the wait.
+  co_return co_await wait_for(released_, config_.timeout_s) && !stopping();
 }
 
 // --- time ---------------------------------------------------------------------------

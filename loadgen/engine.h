@@ -99,6 +99,16 @@ class Engine {
   void on_latency(std::uint64_t us);
   std::function<void(double seconds)> latency_observer;  // the metrics page, when on
 
+  // --- worker processes (--processes) ------------------------------------------
+  // A worker tells its parent it has ramped up, then waits to be released:
+  // every worker's steady phase (and a failover's fault) starts together.
+  void set_start_barrier(std::function<void()> announce, std::function<bool()> released) {
+    announce_ready_ = std::move(announce);
+    released_ = std::move(released);
+  }
+  // True at once without a parent; false when the run stopped while waiting.
+  boost::asio::awaitable<bool> start_barrier();
+
   // --- time ------------------------------------------------------------------
   void stop(const std::string& why);  // SIGINT or timeout: scenarios wind down
   bool stopping() const { return !stopped_by_.empty(); }
@@ -131,6 +141,8 @@ class Engine {
   int pad_to_bytes_ = 0;
   bool sending_ = false;
   bool disconnects_expected_ = false;
+  std::function<void()> announce_ready_;
+  std::function<bool()> released_;
 };
 
 }  // namespace loadgen

@@ -67,6 +67,28 @@ void LatencyHistogram::add(const LatencyHistogram& other) {
   }
 }
 
+std::vector<LatencyHistogram::Bucket> LatencyHistogram::nonzero_buckets() const {
+  std::vector<Bucket> buckets;
+  for (int b = 0; b < kBuckets; ++b) {
+    auto count = buckets_[b].load(std::memory_order_relaxed);
+    if (count) buckets.push_back({b, count});
+  }
+  return buckets;
+}
+
+void LatencyHistogram::add_buckets(const std::vector<Bucket>& buckets, std::uint64_t sum_us,
+                                   std::uint64_t max_us) {
+  for (const auto& bucket : buckets) {
+    if (bucket.index < 0 || bucket.index >= kBuckets) continue;
+    buckets_[bucket.index].fetch_add(bucket.count, std::memory_order_relaxed);
+    count_.fetch_add(bucket.count, std::memory_order_relaxed);
+  }
+  sum_.fetch_add(sum_us, std::memory_order_relaxed);
+  auto seen = max_.load(std::memory_order_relaxed);
+  while (max_us > seen && !max_.compare_exchange_weak(seen, max_us)) {
+  }
+}
+
 void LatencyHistogram::reset() {
   for (auto& bucket : buckets_) bucket.store(0, std::memory_order_relaxed);
   count_ = 0;

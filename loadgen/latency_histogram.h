@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 namespace loadgen {
 
@@ -23,6 +24,19 @@ class LatencyHistogram {
   std::uint64_t percentile_us(double q) const;
   void add(const LatencyHistogram& other);
   void reset();
+
+  // The histogram as data, so that another process can merge it exactly
+  // (percentiles of several processes come from their summed buckets, never
+  // from their percentiles).
+  struct Bucket {
+    int index = 0;
+    std::uint64_t count = 0;
+  };
+  std::vector<Bucket> nonzero_buckets() const;
+  std::uint64_t sum_us() const { return sum_.load(std::memory_order_relaxed); }
+  // Adds counts read back from nonzero_buckets() (indices out of range are
+  // ignored), with their sum and maximum.
+  void add_buckets(const std::vector<Bucket>& buckets, std::uint64_t sum_us, std::uint64_t max_us);
 
   static int bucket_of(std::uint64_t value);
   static std::uint64_t bucket_upper(int bucket);  // largest value in the bucket

@@ -5,6 +5,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
@@ -18,6 +20,7 @@
 #include "loadgen/metrics_server.h"
 #include "loadgen/report.h"
 #include "loadgen/scenarios.h"
+#include "loadgen/workers.h"
 #include "network/tls_client.h"
 
 namespace net = boost::asio;
@@ -59,12 +62,33 @@ net::awaitable<void> run_scenario(Engine& engine, Report& report) {
   if (scenario == "failover") co_await run_failover(engine, report);
 }
 
+// A worker of --processes: says "ready" on fd 4 when its bots have ramped up
+// and starts sending when its parent writes "go" on fd 3 (workers.h). A
+// parent gone (end of file) ends the run.
+struct ParentLink {
+  net::posix::stream_descriptor from_parent;
+  std::string buffer;
+  bool released = false;
+
+  ParentLink(net::io_context& io, Engine& engine) : from_parent(io, 3) {
+    engine.set_start_barrier([] { (void)!write(4, "ready\n", 6); }, [this] { return released; });
+    net::async_read_until(from_parent, net::dynamic_buffer(buffer), '\n',
+                          [this, &engine](boost::system::error_code ec, std::size_t) {
+                            if (ec) return engine.stop("the parent process ended");
+                            released = true;
+                          });
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   auto parsed = parse_config(argc, argv);
   if (!parsed.config) return parsed.exit_code;
   const auto& config = *parsed.config;
+  // Each bot holds a socket: as many as this process may open.
+  raise_open_files_limit();
+  if (config.processes > 1) return run_workers(config, argc, argv);
   std::shared_ptr<net::ssl::context> tls;
   if (config.target.tls()) {
     auto context = network::make_tls_client_context(config.ca_file);
@@ -102,9 +126,12 @@ int main(int argc, char** argv) {
   deadline.async_wait([&](boost::system::error_code ec) {
     if (!ec) engine.stop("timeout after " + std::to_string(config.timeout_s) + " s");
   });
+  std::unique_ptr<ParentLink> parent;
+  if (config.is_worker()) parent = std::make_unique<ParentLink>(io, engine);
   net::steady_timer progress_timer(io);
   std::uint64_t last_sent = 0, last_delivered = 0;
-  bool live = isatty(STDERR_FILENO);
+  // Workers share their parent's terminal: one progress line each would garble it.
+  bool live = isatty(STDERR_FILENO) && !config.is_worker();
   if (live) progress(progress_timer, engine, start, last_sent, last_delivered);
 
   net::co_spawn(io, run_scenario(engine, report), [&](std::exception_ptr failure) {

@@ -26,6 +26,13 @@ void Report::skip(const std::string& name, const std::string& detail) {
   checks.push_back({name, Check::Status::skip, detail});
 }
 
+void Report::check_share(const std::string& name, std::uint64_t part, std::uint64_t whole,
+                         double share_min, const std::string& detail) {
+  bool pass = whole > 0 && static_cast<double>(part) >= share_min * static_cast<double>(whole);
+  checks.push_back({name, pass ? Check::Status::pass : Check::Status::fail, detail,
+                    Check::Combine::share, part, whole, share_min});
+}
+
 bool Report::passed() const {
   if (!stopped_by.empty()) return false;
   for (const auto& check : checks) {
@@ -54,6 +61,15 @@ const char* status_name(Check::Status status) {
     case Check::Status::skip: return "SKIP";
   }
   return "?";
+}
+
+const char* combine_name(Check::Combine combine) {
+  switch (combine) {
+    case Check::Combine::all: return "all";
+    case Check::Combine::any: return "any";
+    case Check::Combine::share: return "share";
+  }
+  return "all";
 }
 
 }  // namespace
@@ -97,9 +113,16 @@ boost::json::value Report::to_json() const {
   root["figures"] = std::move(figure_object);
   boost::json::array check_array;
   for (const auto& check : checks) {
-    check_array.push_back(boost::json::object{{"name", check.name},
-                                              {"status", status_name(check.status)},
-                                              {"detail", check.detail}});
+    boost::json::object item{{"name", check.name},
+                             {"status", status_name(check.status)},
+                             {"detail", check.detail}};
+    if (check.combine != Check::Combine::all) item["combine"] = combine_name(check.combine);
+    if (check.combine == Check::Combine::share) {
+      item["part"] = check.part;
+      item["whole"] = check.whole;
+      item["share_min"] = check.share_min;
+    }
+    check_array.push_back(std::move(item));
   }
   root["checks"] = std::move(check_array);
   boost::json::object error_object;
@@ -108,7 +131,102 @@ boost::json::value Report::to_json() const {
   boost::json::array samples;
   for (const auto& sample : error_samples) samples.push_back(boost::json::string(sample));
   root["error_samples"] = std::move(samples);
+  if (!raw.empty()) root["raw"] = raw;
   return root;
+}
+
+namespace {
+
+std::string text_of(const boost::json::object& object, std::string_view key) {
+  auto* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+std::uint64_t count_of(const boost::json::value* value) {
+  if (value == nullptr) return 0;
+  if (value->is_uint64()) return value->get_uint64();
+  if (value->is_int64() && value->get_int64() >= 0) {
+    return static_cast<std::uint64_t>(value->get_int64());
+  }
+  if (value->is_double() && value->get_double() >= 0) {
+    return static_cast<std::uint64_t>(value->get_double());
+  }
+  return 0;
+}
+
+std::optional<Check> check_from_json(const boost::json::value& json) {
+  if (!json.is_object()) return std::nullopt;
+  const auto& item = json.get_object();
+  Check check;
+  check.name = text_of(item, "name");
+  check.detail = text_of(item, "detail");
+  auto status = text_of(item, "status");
+  if (status == "PASS") {
+    check.status = Check::Status::pass;
+  } else if (status == "FAIL") {
+    check.status = Check::Status::fail;
+  } else if (status == "SKIP") {
+    check.status = Check::Status::skip;
+  } else {
+    return std::nullopt;
+  }
+  auto combine = text_of(item, "combine");
+  if (combine == "any") check.combine = Check::Combine::any;
+  if (combine == "share") {
+    check.combine = Check::Combine::share;
+    check.part = count_of(item.if_contains("part"));
+    check.whole = count_of(item.if_contains("whole"));
+    if (auto* share = item.if_contains("share_min"); share && share->is_number()) {
+      check.share_min = share->to_number<double>();
+    }
+  }
+  return check;
+}
+
+}  // namespace
+
+std::optional<Report> Report::from_json(const boost::json::value& json, std::string& error) {
+  if (!json.is_object()) {
+    error = "not a JSON object";
+    return std::nullopt;
+  }
+  const auto& root = json.get_object();
+  auto* figure_object = root.if_contains("figures");
+  auto* check_array = root.if_contains("checks");
+  if (!figure_object || !figure_object->is_object() || !check_array || !check_array->is_array()) {
+    error = "no figures or checks in it";
+    return std::nullopt;
+  }
+  Report report;
+  report.scenario = text_of(root, "scenario");
+  report.target = text_of(root, "target");
+  report.stopped_by = text_of(root, "stopped_by");
+  if (auto* elapsed = root.if_contains("elapsed_s"); elapsed && elapsed->is_number()) {
+    report.elapsed_s = elapsed->to_number<double>();
+  }
+  for (const auto& [name, value] : figure_object->get_object()) {
+    report.figures.emplace_back(std::string(name), value);
+  }
+  for (const auto& item : check_array->get_array()) {
+    auto check = check_from_json(item);
+    if (!check) {
+      error = "a check without a name and status: " + boost::json::serialize(item);
+      return std::nullopt;
+    }
+    report.checks.push_back(std::move(*check));
+  }
+  if (auto* errors = root.if_contains("errors"); errors && errors->is_object()) {
+    for (const auto& [kind, count] : errors->get_object()) {
+      report.errors[std::string(kind)] = count_of(&count);
+    }
+  }
+  if (auto* samples = root.if_contains("error_samples"); samples && samples->is_array()) {
+    for (const auto& sample : samples->get_array()) {
+      if (sample.is_string()) report.error_samples.emplace_back(sample.get_string());
+    }
+  }
+  if (auto* raw = root.if_contains("raw"); raw && raw->is_object()) report.raw = raw->get_object();
+  return report;
 }
 
 namespace {

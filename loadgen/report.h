@@ -2,6 +2,7 @@
 // written as JSON. Asio-free.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
 #include <boost/json/value.hpp>
 
@@ -17,9 +18,17 @@ namespace loadgen {
 
 struct Check {
   enum class Status { pass, fail, skip };
+  // How the same check of several worker processes (each with its own rooms)
+  // combines into one: `all` must pass (a property of every room), `any`
+  // (one worker seeing it is enough, e.g. a fault disconnected someone), or
+  // `share`: part / whole summed over the workers at least share_min.
+  enum class Combine { all, any, share };
   std::string name;
   Status status = Status::pass;
   std::string detail;
+  Combine combine = Combine::all;
+  std::uint64_t part = 0, whole = 0;  // share
+  double share_min = 0;               // share
 };
 
 struct Report {
@@ -31,6 +40,9 @@ struct Report {
   std::vector<Check> checks;
   std::map<std::string, std::uint64_t> errors;  // by kind
   std::vector<std::string> error_samples;
+  // Not shown in the table: what it takes to merge this report with those of
+  // other processes (the latency histogram, operations, reconnect times).
+  boost::json::object raw;
 
   void figure(const std::string& name, boost::json::value value);
   void figure(const std::string& name, const std::string& text) {
@@ -38,9 +50,14 @@ struct Report {
   }
   void check(const std::string& name, bool pass, const std::string& detail);
   void skip(const std::string& name, const std::string& detail);
+  // Passes when part / whole >= share_min (whole 0: fails).
+  void check_share(const std::string& name, std::uint64_t part, std::uint64_t whole,
+                   double share_min, const std::string& detail);
   bool passed() const;  // every check passed or skipped, and the run was not cut short
   std::string table() const;
   boost::json::value to_json() const;
+  // Reads to_json()'s output back; nullopt (and why) when it is not one.
+  static std::optional<Report> from_json(const boost::json::value& json, std::string& error);
 };
 
 // The value of a metric in Prometheus text format, summed over the series

@@ -42,6 +42,7 @@ struct RunStats {
   void bot_connected();
   // Errors over operations (requests, WebSocket attempts, messages sent).
   double error_rate() const;
+  std::uint64_t operations() const { return http_requests + ws_attempts + messages_sent; }
 };
 
 struct Thresholds {
@@ -49,8 +50,19 @@ struct Thresholds {
   std::optional<double> error_rate_max;
 };
 
-// The figures every scenario reports, and a check for each threshold given.
+// The figures every scenario reports, and a check for each threshold given;
+// report.raw gets what merging with other processes' reports needs.
 void add_common_figures(const RunStats& stats, const Thresholds& thresholds, Report& report);
+// Parts of it, shared with the merge of several processes' reports:
+// latency_p50_ms .. latency_max_ms of a histogram, and the threshold checks.
+void add_latency_figures(const LatencyHistogram& latency, Report& report);
+void add_threshold_checks(const LatencyHistogram& latency, std::uint64_t errors,
+                          std::uint64_t operations, const Thresholds& thresholds, Report& report);
+boost::json::object histogram_to_json(const LatencyHistogram& histogram);
+// Adds what histogram_to_json() wrote; false when it is not one.
+bool add_histogram_json(const boost::json::value& json, LatencyHistogram& histogram);
+// The q-quantile of sorted values in milliseconds (nearest rank); 0 when empty.
+double nearest_rank_ms(const std::vector<std::uint64_t>& sorted_us, double q);
 // v2: re-sends, acknowledgements of duplicates, and lost connections.
 void add_v2_figures(const RunStats& stats, Report& report);
 

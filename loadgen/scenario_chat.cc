@@ -8,11 +8,14 @@ namespace loadgen {
 
 namespace net = boost::asio;
 
-// Creates the rooms (one owner login each) and waits for the answers.
+// Creates the rooms (one owner login each) and waits for the answers. A
+// worker process numbers its rooms from --room-first, so that user ids stay
+// those of a single process.
 net::awaitable<bool> create_rooms(Engine& engine, int count, const std::string& prefix) {
   for (int r = 0; r < count; ++r) {
-    auto& room = engine.add_room(prefix + std::to_string(r));
-    engine.create(room, engine.user_id(prefix + std::to_string(r) + "-owner"));
+    auto name = prefix + std::to_string(engine.config().room_first + r);
+    auto& room = engine.add_room(name);
+    engine.create(room, engine.user_id(name + "-owner"));
   }
   co_return co_await engine.wait_for(
       [&engine] {
@@ -110,6 +113,7 @@ net::awaitable<void> run_chat(Engine& engine, Report& report) {
   report.check("every bot connected", connected == engine.bots().size(),
                std::to_string(connected) + " of " + std::to_string(engine.bots().size()));
 
+  if (!co_await engine.start_barrier()) co_return;
   auto send_start = now_us();
   engine.start_sending(config.rate, config.message_bytes);
   co_await engine.sleep(config.duration_s);

@@ -72,7 +72,9 @@ class Connection final : public WsConnection,
       // ~28,000 ports per source address: spread bots over 127.0.0.2, .3, ...
       int one = 1;
       ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-      auto source = net::ip::address_v4(0x7f000002u + bot_index % settings.source_addresses);
+      auto source = net::ip::address_v4(
+          0x7f000000u + static_cast<std::uint32_t>(settings.source_address_first) +
+          bot_index % static_cast<std::uint32_t>(settings.source_addresses));
       socket.bind(tcp::endpoint(source, 0), ec);
       if (ec) return fail(WsFailure::bind, "bind " + source.to_string() + ": " + ec.message());
     }

@@ -60,7 +60,8 @@ struct WsSettings {
   // The event subprotocol to ask for (scalable-chat.events.v1 or .v2);
   // empty: the seed's protocol.
   std::string subprotocol = "scalable-chat.events.v1";
-  int source_addresses = 0;                  // >0: bind to 127.0.0.2.. when the host is on loopback
+  int source_addresses = 0;  // >0: bind to 127.0.0.<first>.. when the host is on loopback
+  int source_address_first = 2;
 };
 
 // Connects to ws(s)://host_port/?token=... ; bot_index spreads source addresses.

@@ -299,6 +299,65 @@ test('kill-busiest-server.sh: usage errors exit 2, an unreachable backend 1, eac
   expect(gone.code === 1 && /no answer from http:\/\/127\.0\.0\.1:\d+\/api\/fleet/.test(gone.stdout), 'unreachable', gone);
 });
 
+test('--processes 2: workers split the rooms, one merged report and verdict', async () => {
+  const s = await stack();
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'chat', '--rooms', '5', '--users', '20',
+      '--rate', '2', '--duration', '3', '--ramp', '1', '--processes', '2', '--p99-ms-max', '1000']);
+    const f = r.report?.figures ?? {};
+    expect(r.code === 0, `exit ${r.code}`, r);
+    expect(f.processes === 2 && f.rooms_created === 5 && f.bots_connected_peak === 100, 'every bot, once', r);
+    // Every member of a room (its sender too, the echo) gets every message: rooms never span workers.
+    expect(f.deliveries_checked === f.messages_sent * 20 && f.deliveries_missing === 0,
+      `deliveries ${f.deliveries_checked} for ${f.messages_sent} messages`, r);
+    expect(check(r.report, 'every worker process reported').status === 'PASS', 'workers reported', r);
+    expect(check(r.report, 'p99').status === 'PASS', 'threshold judged on the merged figures', r);
+    expect(r.report.raw?.latency?.buckets?.length > 0, 'the merged histogram, for merging again', r);
+    expect((r.stdout.match(/verdict:/g) ?? []).length === 1, 'one table on stdout', r);
+  } finally { await s.stop(); }
+});
+
+test('--processes 2: SIGINT stops every worker; the merged partial report exits 1', async () => {
+  const s = await stack({ sessions: 1 });
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'chat', '--rooms', '2', '--users', '10',
+      '--duration', '60', '--ramp', '0.2', '--processes', '2'], { interruptAfterMs: 2500 });
+    expect(r.code === 1, `exit ${r.code}, wanted 1`, r);
+    expect(/STOPPED: interrupted/.test(r.stdout) && r.report.stopped_by.includes('SIGINT'), 'partial report', r);
+    expect(check(r.report, 'every worker process reported').status === 'PASS', 'both workers reported', r);
+  } finally { await s.stop(); }
+});
+
+test('--processes: refused, saying why, where rooms cannot be split', async () => {
+  const target = 'http://127.0.0.1:9';
+  const limits = await loadgen(['--target', target, '--scenario', 'limits', '--processes', '2']);
+  expect(limits.code === 2 && /chat and failover only/.test(limits.stderr), 'limits refused', limits);
+  const few = await loadgen(['--target', target, '--scenario', 'chat', '--rooms', '1', '--processes', '2']);
+  expect(few.code === 2 && /a room never spans two processes/.test(few.stderr), 'too few rooms', few);
+});
+
+test('failover with --processes 2: one worker runs the fault, all are checked together', async () => {
+  const redis = await startRedis();
+  const s = await failoverFleet(redis);
+  try {
+    const r = await loadgen(['--target', s.target, '--scenario', 'failover', '--rooms', '4', '--users', '10',
+      '--rate', '1', '--duration', '10', '--ramp', '1', '--fault-at', '4', '--timeout', '180',
+      '--processes', '2', '--fault-command', `${KILL_BUSIEST} ${s.adminTarget} --signal KILL`]);
+    const f = r.report?.figures ?? {};
+    expect(check(r.report, 'fault command succeeded')?.status === 'PASS', 'the kill ran', r);
+    expect((r.stderr.match(/fault: running/g) ?? []).length === 1, 'the command ran once', r);
+    expect(check(r.report, 'disconnected at least one bot')?.status === 'PASS', 'someone disconnected', r);
+    expect(f.bots_disconnected > 0 && f.bots_not_back === 0 && f.bots_back === f.bots_disconnected,
+      `disconnected ${f.bots_disconnected}, back ${f.bots_back}`, r);
+    expect(f.messages_lost === 0 && f.deliveries_duplicate === 0 && f.deliveries_missing === 0,
+      'nothing lost, doubled or missing', r);
+    expect(r.report.raw?.reconnect_us?.length === f.bots_back, 'every reconnect time pooled', r);
+  } finally {
+    await s.stop();
+    await redis.stop();
+  }
+});
+
 test('replay passes: a CSV trace, 20x faster', async () => {
   const s = await stack();
   try {
