@@ -52,15 +52,22 @@ std::vector<std::string> Scheduler::check_invariants() const {
       fail(describe(server) + " holds " + std::to_string(rooms) + " rooms, capacity " +
            std::to_string(server.room_capacity));
     }
-    const bool candidate = server.state == ServerState::ready && rooms < server.room_capacity;
+    const int taken = rooms + server.held_elsewhere;
+    if (server.held_elsewhere < 0 ||
+        (server.state != ServerState::gone && taken > server.room_capacity)) {
+      fail(describe(server) + " has " + std::to_string(server.held_elsewhere) +
+           " slots held elsewhere beside " + std::to_string(rooms) + " rooms");
+    }
+    const bool candidate = server.state == ServerState::ready && taken < server.room_capacity;
     if (candidate != candidates_.contains(key)) {
       fail(describe(server) + ": candidate index disagrees");
     }
-    if (candidate) free_slots_ready += server.room_capacity - rooms;
+    if (candidate) free_slots_ready += server.room_capacity - taken;
     if ((server.state == ServerState::starting) != (starting_.count(key) != 0)) {
       fail(describe(server) + ": starting index disagrees");
     }
-    const bool idle = server.state == ServerState::ready && rooms == 0;
+    const bool idle =
+        server.state == ServerState::ready && rooms == 0 && server.held_elsewhere == 0;
     if (idle != (idle_.count({server.empty_since, key}) != 0) || idle != server.idle) {
       fail(describe(server) + ": idle index disagrees");
     }

@@ -63,7 +63,9 @@ void Scheduler::on_status(const ServerId& server_id, const StatusReport& report,
   const ReportedIds all_reported(report.rooms);
   ReportTally tally{++report_generation_};
   int users = 0;
+  int occupied = 0;  // reported rooms with members: they cannot make way
   for (const RoomReport& reported : report.rooms) {
+    if (reported.users > 0) ++occupied;
     reconcile_reported(*server, reported, all_reported, tally, now);
     users += std::max(0, reported.users);
   }
@@ -74,6 +76,9 @@ void Scheduler::on_status(const ServerId& server_id, const StatusReport& report,
     reconcile_unreported(*server, tally.generation, now);
   }
   server->users = users;
+  // What the server holds beyond this table's rooms: other backends' rooms
+  // and reservations (the table's own unjoined rooms are among the reserved).
+  server->held_elsewhere = occupied + report.reserved - rooms_.count_on(server->key);
   reindex(*server, now);
 }
 

@@ -7,8 +7,13 @@
 
 namespace sched {
 
-FleetActions Scheduler::tick(Millis now) {
+FleetActions Scheduler::tick(Millis now, bool manage_fleet) {
   FleetActions actions;
+  if (!manage_fleet) {
+    // Another backend holds the fleet lease: only forget what nobody asks for.
+    drop_old_orphans(now);
+    return actions;
+  }
   give_up_on_slow_starts(now, actions);
   drop_old_orphans(now);
   stop_idle_servers(now, actions);

@@ -186,13 +186,16 @@ void Scheduler::reindex(ServerRecord& server, Millis now) {
               describe(server) + " holds " + std::to_string(rooms) + " rooms, capacity " +
                   std::to_string(server.room_capacity));
   const bool ready = server.state == ServerState::ready;
-  candidates_.set_free_slots(server.key, ready ? server.room_capacity - rooms : 0);
+  server.held_elsewhere =
+      std::max(0, std::min(server.held_elsewhere, server.room_capacity - rooms));
+  candidates_.set_free_slots(server.key, ready ? free_slots(server) : 0);
   if (server.state == ServerState::starting) {
     starting_.insert(server.key);
   } else {
     starting_.erase(server.key);
   }
-  const bool idle = ready && rooms == 0;
+  // Another backend's reservations there: not idle, whatever this table says.
+  const bool idle = ready && rooms == 0 && server.held_elsewhere == 0;
   if (idle && !server.idle) {
     server.empty_since = now;
     // Hinted at the end: time only moves forward, so a server that just
@@ -216,7 +219,7 @@ void Scheduler::reindex(ServerRecord& server, Millis now) {
 }
 
 int Scheduler::free_slots(const ServerRecord& server) const {
-  return server.room_capacity - rooms_.count_on(server.key);
+  return std::max(0, server.room_capacity - rooms_.count_on(server.key) - server.held_elsewhere);
 }
 
 FleetNumbers Scheduler::fleet_numbers() const {

@@ -84,6 +84,8 @@ struct StatusReport {
   std::string host;
   bool draining = false;
   std::vector<RoomReport> rooms;
+  // Rooms reserved there and not joined yet (by any backend): they hold slots.
+  int reserved = 0;
 };
 
 // What tick did to the fleet, for logs and for the simulator.
@@ -145,8 +147,30 @@ class Scheduler {
                          int room_capacity = 0);
   // Scale out and in, give up on servers that never started, forget orphaned
   // rooms nobody asked for, begin a defragmenting drain. Call it every second
-  // or so.
-  FleetActions tick(Millis now);
+  // or so. Without `manage_fleet` (another backend holds the fleet lease) it
+  // only forgets orphaned rooms: it starts, stops and drains nothing.
+  FleetActions tick(Millis now, bool manage_fleet = true);
+
+  // Replicated backends (replicas.cc): several schedulers share the session
+  // servers, each server the judge of its own room limit, and a shared
+  // directory of rooms.
+  //
+  // The server refused to reserve a room this scheduler placed there (it is
+  // full with other backends' rooms, or draining): the room leaves the table
+  // and the server counts as full until its next report. No-op for an
+  // unknown room or server.
+  void on_reservation_refused(const RoomId& room_id, const ServerId& server_id, Millis now);
+  // The server could not be asked (no answer): the room leaves the table.
+  void release_room(const RoomId& room_id, Millis now);
+  // The shared directory says `room_id` is on `server_id` (another backend
+  // placed or moved it): the table holds it there too, as placed, so that
+  // look-ups, failover and drains treat it as their own. A room on a gone
+  // server becomes its orphan (placed again on look-up). False, and the
+  // table unchanged, when the server is unknown or has no slot left in this
+  // table's view.
+  bool adopt_room(const RoomId& room_id, const ServerId& server_id, Millis now);
+  // The server the table has the room on; nullopt for an unknown room.
+  std::optional<ServerId> server_of(const RoomId& room_id) const;
 
   // Empty when all is well; otherwise one line per broken rule.
   std::vector<std::string> check_invariants() const;

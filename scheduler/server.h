@@ -45,6 +45,11 @@ struct ServerRecord {
   // they are looked up or dropped, then it is forgotten. Its reports are
   // ignored: a stopped server must never take rooms again.
   bool stopped = false;
+  // Slots taken on it by rooms this table does not hold: other backends'
+  // reservations and rooms (replicated backends), as its last report showed
+  // them, or the whole rest after it refused a reservation. At most
+  // room_capacity minus the table's rooms there.
+  int held_elsewhere = 0;
   bool idle = false;  // in the idle index, since empty_since
   Millis empty_since{0};
   IdleIndex::iterator idle_entry;  // valid while idle: leaving the index needs no search
