@@ -75,5 +75,5 @@ echo
 "$(readlink -f bazel-bin/server/backend/backend)" --port "$BACKEND_PORT" --admin-port "$ADMIN_PORT" \
   --static-dir client-web/dist \
   --fleet local --min-servers "${MIN_SERVERS:-1}" --max-servers "${MAX_SERVERS:-10}" \
-  --idle-before-stop "${IDLE_BEFORE_STOP:-60}" --session-log-dir "$LOG_DIR" \
+  --idle-before-stop "${IDLE_BEFORE_STOP:-60}" --session-log-dir "$LOG_DIR" --stop-fleet-on-exit \
   "${SESSION_HISTORY[@]}" "$@"

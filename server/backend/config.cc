@@ -1,5 +1,7 @@
 #include "server/backend/config.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <thread>
@@ -20,6 +22,7 @@ struct PlacementDurations {
   int poll_ms = 0;
   int defrag_interval = 0;
   int probe_timeout_ms = 0;
+  int lease_ms = 0;
 };
 
 void add_placement_options(CLI::App& app, BackendConfig& c, PlacementDurations& s) {
@@ -83,6 +86,31 @@ void add_placement_options(CLI::App& app, BackendConfig& c, PlacementDurations& 
   app.add_option("--session-arg", c.session_args,
                  "Local fleet: an argument for each session server (repeatable)");
   app.add_option("--session-log-dir", c.session_log_dir, "Local fleet: folder for their logs");
+  app.add_option("--fleet-state", c.fleet_state_file,
+                 "Local fleet without --redis: the file recording the session servers it runs, "
+                 "which a restarted backend adopts (default: fleet-state.json in "
+                 "--session-log-dir, when set)");
+  app.add_flag("--stop-fleet-on-exit", c.stop_fleet_on_exit,
+               "Stop the session servers this backend runs when it exits (SIGINT, SIGTERM); "
+               "without it they keep running, with their rooms, for the next backend to adopt");
+  app.add_option("--placement-attempts", c.placement_attempts,
+                 "Servers tried for one new room when each refuses its reservation (full with "
+                 "other backends' rooms) before answering 503")
+      ->check(CLI::Range(1, 100));
+  app.add_option("--redis", c.redis_url,
+                 "Replicated backends: redis://[user:password@]host[:port][/db] holding the room "
+                 "directory, the fleet's members and the fleet lease, shared by every backend "
+                 "(empty: this backend is the only one)")
+      ->envname("REDIS_URL");
+  app.add_option("--redis-prefix", c.redis_prefix,
+                 "Prefix of every key the backends share in Redis");
+  app.add_option("--replica-id", c.replica_id,
+                 "This backend's name among the replicas, shown as the lease holder (default: "
+                 "<hostname>-<pid>)");
+  app.add_option("--lease-ms", s.lease_ms,
+                 "Fleet lease time to live: a dead holder's lease is taken over by another "
+                 "replica within this long (renewed every third of it)")
+      ->check(CLI::Range(300, 600000));
   app.add_option("--hathora-app-id", c.hathora_app_id, "Hathora application id")
       ->envname("HATHORA_APP_ID");
   app.add_option("--hathora-token", c.hathora_token, "Hathora developer token")
@@ -152,6 +180,22 @@ std::optional<std::string> settle(BackendConfig& c, const char* argv0) {
       c.static_admin_hosts = std::move(admin_hosts).value();
     }
   }
+  if (!c.redis_url.empty()) {
+    auto url = history::RedisUrl::parse(c.redis_url);
+    if (!url) return "--redis: " + url.error();
+    c.redis = std::move(url).value();
+  }
+  if (c.replica_id.empty()) {
+    char name[256] = {};
+    gethostname(name, sizeof name - 1);
+    c.replica_id = std::string(name[0] ? name : "backend") + "-" + std::to_string(getpid());
+  }
+  if (c.replica_id.find_first_of(" \t\n") != std::string::npos) {
+    return "--replica-id must not contain spaces";
+  }
+  if (c.fleet == "local" && !c.redis && c.fleet_state_file.empty() && !c.session_log_dir.empty()) {
+    c.fleet_state_file = c.session_log_dir + "/fleet-state.json";
+  }
   if (c.fleet == "local" && c.session_binary.empty()) {
     // Beside us in Bazel's output tree: bazel-bin/server/{backend,session}/...
     std::error_code ec;
@@ -207,7 +251,8 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
                              static_cast<int>(config.empty_room_grace.count()),
                              static_cast<int>(config.poll_interval.count()),
                              static_cast<int>(config.defrag_interval.count()),
-                             static_cast<int>(config.failover_probe_timeout.count())};
+                             static_cast<int>(config.failover_probe_timeout.count()),
+                             static_cast<int>(config.lease_ttl.count())};
   add_placement_options(app, config, seconds);
   int start_timeout = static_cast<int>(config.server_start_timeout.count());
   app.add_option("--server-start-timeout", start_timeout,
@@ -224,6 +269,7 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   config.poll_interval = std::chrono::milliseconds(seconds.poll_ms);
   config.defrag_interval = std::chrono::seconds(seconds.defrag_interval);
   config.failover_probe_timeout = std::chrono::milliseconds(seconds.probe_timeout_ms);
+  config.lease_ttl = std::chrono::milliseconds(seconds.lease_ms);
   config.server_start_timeout = std::chrono::seconds(start_timeout);
   config.http_timeout = std::chrono::seconds(http_timeout);
   if (auto contradiction = settle(config, argv[0])) return ExitNow{2, "backend: " + *contradiction};

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "server/common/admission.h"
 #include "server/common/command_line.h"
+#include "server/history/redis_url.h"
 
 namespace chat {
 
@@ -72,12 +74,28 @@ struct BackendConfig {
   // A server a client reports unreachable is probed at once, given this long.
   std::chrono::milliseconds failover_probe_timeout{500};
   bool check_invariants = false;
-  std::string status_scheme;  // http, or https for hathora
+  std::string status_scheme;   // http, or https for hathora
+  int placement_attempts = 3;  // servers tried for a new room that each refuse it
+
+  // Replicated backends (README, "Replicas, restarts and the lease"): the
+  // room directory, the fleet's members and the fleet lease in this Redis.
+  // Unset: this backend is the only one (its table is the directory).
+  std::string redis_url;                   // env REDIS_URL
+  std::optional<history::RedisUrl> redis;  // the above, parsed
+  std::string redis_prefix = "chat:";      // of every key the backends share
+  std::string replica_id;                  // default: <hostname>-<pid>
+  std::chrono::milliseconds lease_ttl{3000};
+  // On exit (SIGINT, SIGTERM) stop the session servers this backend runs;
+  // otherwise they keep running for the next backend to adopt.
+  bool stop_fleet_on_exit = false;
 
   // local fleet
   std::string session_binary;             // default: the session server built beside us
   std::vector<std::string> session_args;  // e.g. --session-arg=--threads=1
   std::string session_log_dir;
+  // Where the local fleet records its servers (without --redis); default:
+  // fleet-state.json in the session log folder, if there is one.
+  std::string fleet_state_file;
 
   // hathora fleet (the seed's env)
   std::string hathora_app_id;  // env HATHORA_APP_ID

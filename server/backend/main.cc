@@ -5,6 +5,7 @@
 // (docs/PROTOCOL.md).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <iostream>
 
 #include "scheduler/fleets/hathora_fleet.h"
@@ -17,6 +18,7 @@
 #include "server/common/http_server.h"
 #include "server/common/operator_endpoints.h"
 #include "server/common/process.h"
+#include "server/control/control_redis.h"
 
 namespace {
 
@@ -51,6 +53,7 @@ std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net
     options.start_timeout = config.server_start_timeout;
     options.jwt_secret = config.jwt_secret;
     options.admin_token = config.admin_token;
+    options.state_file = config.fleet_state_file;
     return std::make_unique<sched::LocalFleet>(io, options);
   }
   if (config.fleet == "hathora") {
@@ -88,6 +91,14 @@ int main(int argc, char** argv) {
   placement_options.status.scheme = config.status_scheme;
   placement_options.status.admin_token = config.admin_token;
   placement_options.check_invariants = config.check_invariants;
+  placement_options.placement_attempts = config.placement_attempts;
+  std::shared_ptr<control::ControlRedis> control_store;
+  if (config.redis) {
+    control_store = control::ControlRedis::create(
+        io.get_executor(), control::ControlRedisOptions{*config.redis, config.redis_prefix});
+    control_store->start();
+    placement_options.replicas = {control_store, config.replica_id, config.lease_ttl};
+  }
   SchedulerPlacement placement(io, placement_config, *fleet, metrics, placement_options);
 
   web::StaticFiles files(config.static_dir);
@@ -130,15 +141,30 @@ int main(int argc, char** argv) {
                "POST /api/fleet/servers/:serverId/drain)"
             << std::endl;
 
+  if (config.redis) {
+    std::cout << "backend: replica " << config.replica_id << ", sharing the room directory, the "
+              << "fleet and its lease in " << config.redis->to_string() << std::endl;
+  }
+
   net::signal_set signals(io, SIGINT, SIGTERM);
+  net::steady_timer give_up(io);
   signals.async_wait([&](boost::system::error_code, int) {
     server.stop_accepting();
     admin_server.stop_accepting();
-    placement.stop();
-    io.stop();
+    // The lease is given back first, so another replica takes over at once;
+    // Redis has a second to answer.
+    placement.stop([&io] { io.stop(); });
+    give_up.expires_after(std::chrono::seconds(1));
+    give_up.async_wait([&io](boost::system::error_code) { io.stop(); });
   });
   run_io_threads(io, config.threads, "backend");
-  fleet->stop_all();
+  if (control_store) control_store->stop();
+  if (config.stop_fleet_on_exit) {
+    fleet->stop_all();
+  } else {
+    // Their rooms go on; the next backend adopts them (from the record or Redis).
+    fleet->leave_running();
+  }
   std::cout << "backend: stopped" << std::endl;
   return 0;
 }

@@ -19,6 +19,13 @@ void SchedulerPlacement::drain_server(const std::string& server_id,
                                       std::function<void(DrainResult)> done) {
   net::dispatch(strand_, [this, server_id, done = std::move(done)] {
     if (stopped_) return done(DrainRefused{false, "The backend is shutting down"});
+    if (!manages_fleet()) {
+      const auto holder = lease_ ? lease_->state().holder : std::string();
+      return done(
+          DrainRefused{false, "This backend does not hold the fleet lease" +
+                                  (holder.empty() ? std::string() : " (" + holder + " does)") +
+                                  ": ask the backend that holds it (GET /api/fleet)"});
+    }
     const auto before = scheduler_.server(server_id);
     switch (scheduler_.begin_drain(server_id, now())) {
       case sched::DrainStart::unknown_server:
@@ -70,7 +77,13 @@ void SchedulerPlacement::on_session_drained(const sched::ServerId& id,
       record->moved = drained->rooms;
       record->unstored = drained->unstored;
     }
+    const auto rooms = scheduler_.rooms_on(id);
     scheduler_.on_drained(id, now());
+    // Where its rooms went, for every backend.
+    for (const auto& room : rooms) {
+      auto to = scheduler_.server_of(room);
+      if (to && *to != id) publish_moved(room, id, [](std::optional<control::RoomEntry>) {});
+    }
     return changed("a drained server");
   }
   const auto& why = std::get<SessionDrainFailed>(result).why;

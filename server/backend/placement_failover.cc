@@ -31,12 +31,18 @@ void SchedulerPlacement::find_room_after_failure(const std::string& room_id,
   net::dispatch(strand_, [this, room_id, unreachable_host, done = std::move(done)]() mutable {
     const auto deadline = Clock::now() + options_.start_wait_max;
     auto suspect = server_of_room_at(room_id, unreachable_host);
-    if (stopped_ || !suspect) return find_or_wait(room_id, deadline, std::move(done));
+    if (stopped_ || !suspect) {
+      // Not in this table (another backend placed it): the directory first.
+      if (replicated() && !stopped_) return find_shared(room_id, deadline, std::move(done));
+      return find_or_wait(room_id, deadline, std::move(done));
+    }
     probes_.probe(
         suspect->id, operators_host(*suspect),
         [this, room_id, deadline, done = std::move(done)](FailoverProbes::Outcome) mutable {
           // The scheduler has taken the probe's result in (on_probe):
-          // the room is answered as it now stands.
+          // the room is answered as it now stands (and, placed again, the
+          // shared directory says where, for every backend).
+          if (replicated()) return settle_and_publish(room_id, deadline, std::move(done));
           find_or_wait(room_id, deadline, std::move(done));
         });
   });

@@ -25,9 +25,16 @@ std::chrono::seconds whole_seconds_at_least_one(sched::Millis wait) {
 }  // namespace
 
 std::optional<sched::ServerId> SchedulerPlacement::TimedProvider::start_server() {
+  if (may_act && !may_act()) return std::nullopt;  // the lease holder scales, not us
   auto id = inner_.start_server();
   if (id) started[*id] = Clock::now();
   return id;
+}
+
+void SchedulerPlacement::TimedProvider::stop_server(const sched::ServerId& id) {
+  if (may_act && !may_act()) return;
+  inner_.stop_server(id);
+  if (on_stopped) on_stopped(id);
 }
 
 SchedulerPlacement::SchedulerPlacement(net::io_context& io, sched::SchedulerConfig config,
@@ -54,7 +61,47 @@ SchedulerPlacement::SchedulerPlacement(net::io_context& io, sched::SchedulerConf
       session_drain_(strand_,
                      SessionDrainOptions{options_.status.scheme, options_.session_drain_timeout,
                                          options_.status.admin_token}),
+      reservations_(strand_,
+                    RoomReservationsOptions{options_.status.scheme, options_.status.admin_token,
+                                            options_.failover_probe_timeout * 2}),
+      reservation_results_(prometheus::BuildCounter()
+                               .Name("chat_backend_reservations_total")
+                               .Help("Reservations asked of session servers for new rooms, by "
+                                     "result (reserved, refused, unsupported, failed).")
+                               .Register(metrics.registry())),
+      directory_reads_(prometheus::BuildCounter()
+                           .Name("chat_backend_directory_reads_total")
+                           .Help("Look-ups of rooms this backend's table lacked, in the shared "
+                                 "directory, by result (found, absent, down).")
+                           .Register(metrics.registry())),
+      lease_held_gauge_(prometheus::BuildGauge()
+                            .Name("chat_backend_fleet_lease_held")
+                            .Help("1 while this backend holds the fleet lease (runs the "
+                                  "autoscaler), else 0.")
+                            .Register(metrics.registry())
+                            .Add({})),
+      lease_token_gauge_(prometheus::BuildGauge()
+                             .Name("chat_backend_fleet_lease_fencing_token")
+                             .Help("The fencing token of the fleet lease's current holder, as "
+                                   "this backend last saw it (0: unknown).")
+                             .Register(metrics.registry())
+                             .Add({})),
+      lease_acquisitions_(prometheus::BuildCounter()
+                              .Name("chat_backend_fleet_lease_acquisitions_total")
+                              .Help("Times this backend took the fleet lease.")
+                              .Register(metrics.registry())
+                              .Add({})),
       tick_timer_(strand_) {
+  provider_.may_act = [this] { return manages_fleet(); };
+  if (options_.replicas.redis) {
+    directory_ = std::make_unique<control::RoomDirectory>(options_.replicas.redis);
+    members_ = std::make_unique<control::FleetMembers>(options_.replicas.redis);
+    provider_.on_stopped = [this](const sched::ServerId& id) {
+      if (lease_held_) members_->remove(id, fence_token_, nullptr);
+    };
+  } else {
+    lease_held_gauge_.Set(1);
+  }
   for (const auto& server : fleet_.running_servers()) {
     admin_hosts_[server.id] = server.admin_host;
     scheduler_.on_server_started(server.id, server.host, now());
@@ -80,6 +127,7 @@ sched::Millis SchedulerPlacement::now() const {
 }
 
 void SchedulerPlacement::start() {
+  start_replicas();
   net::dispatch(strand_, [this] {
     scheduler_.tick(now());
     changed("the first tick");
@@ -87,11 +135,14 @@ void SchedulerPlacement::start() {
   });
 }
 
-void SchedulerPlacement::stop() {
-  net::dispatch(strand_, [this] {
+void SchedulerPlacement::stop(std::function<void()> then) {
+  net::dispatch(strand_, [this, then = std::move(then)] {
     stopped_ = true;
     tick_timer_.cancel();
     waiters_.cancel_all({"The backend is shutting down; try again", std::chrono::seconds(1)});
+    // Given back, so another replica takes the fleet at once, not in a lease's time.
+    if (lease_) return lease_->release(then);
+    if (then) then();
   });
 }
 
@@ -102,6 +153,7 @@ void SchedulerPlacement::on_server_ready(const sched::RunningServer& server) {
   }
   admin_hosts_[server.id] = server.admin_host;
   scheduler_.on_server_started(server.id, server.host, now());
+  publish_member(server);
   changed("a server started");
 }
 
@@ -109,6 +161,7 @@ void SchedulerPlacement::on_poll(const sched::ServerId& id, const PollResult& re
   if (stopped_) return;
   if (auto* report = std::get_if<sched::StatusReport>(&result)) {
     scheduler_.on_status(id, *report, now());
+    confirm_reported(id, *report);
     return changed("a status report");
   }
   if (auto* not_heard = std::get_if<NotHeard>(&result)) {
@@ -132,9 +185,11 @@ void SchedulerPlacement::schedule_tick() {
   tick_timer_.expires_after(options_.tick_interval);
   tick_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || stopped_) return;
-    auto actions = scheduler_.tick(now());
+    auto actions = scheduler_.tick(now(), manages_fleet());
     for (const auto& id : actions.stopped) provider_.started.erase(id);
     changed("a tick");
+    sync_members();
+    free_confirmed();
     for (const auto& id : actions.drain) drain_session(id, "autoscaler");
     forget_joined_rooms();
     auto servers = scheduler_.servers();
@@ -195,45 +250,20 @@ void SchedulerPlacement::create_room(const std::string& creator, int unjoined_ro
         return done(TooManyUnjoinedRooms{unjoined.count, unjoined.oldest_freed_in});
       }
     }
-    auto started = Clock::now();
-    auto result = scheduler_.create_room(now());
-    changed("a placement");
-    if (auto* placed = std::get_if<sched::Placed>(&result)) {
-      unjoined_by_creator_[creator].push_back(placed->room_id);
-    } else if (auto* waiting = std::get_if<sched::Waiting>(&result)) {
-      unjoined_by_creator_[creator].push_back(waiting->room_id);
-    }
-    auto finish = [this, started, done = std::move(done)](CreateRoomResult created) {
+    auto finish = [this, started = Clock::now(), done = std::move(done)](CreateRoomResult created) {
       exporter_.observe_placement(seconds_since(started));
       done(std::move(created));
     };
-    if (auto* placed = std::get_if<sched::Placed>(&result)) {
-      return finish(RoomCreated{placed->room_id});
-    }
-    if (auto* full = std::get_if<sched::NoCapacity>(&result)) {
-      return finish(
-          NoServerNow{"Every session server is full and no more can be started; try again soon",
-                      whole_seconds_at_least_one(full->retry_after)});
-    }
-    // Waiting: answer once the new server is up, so the client can join at once.
-    auto room_id = std::get<sched::Waiting>(result).room_id;
-    find_or_wait(room_id, started + options_.start_wait_max,
-                 [room_id, finish = std::move(finish)](FindRoomResult found) mutable {
-                   if (std::holds_alternative<RoomAt>(found)) return finish(RoomCreated{room_id});
-                   if (auto* no_server = std::get_if<NoServerNow>(&found)) {
-                     return finish(std::move(*no_server));
-                   }
-                   // Freed while its server started (it failed, nothing else had room).
-                   finish(NoServerNow{"The new room's session server did not start; try again",
-                                      std::chrono::seconds(2)});
-                 });
+    place_new_room(creator, std::max(1, options_.placement_attempts), std::move(finish));
   });
 }
 
 void SchedulerPlacement::find_room(const std::string& room_id,
                                    std::function<void(FindRoomResult)> done) {
   net::dispatch(strand_, [this, room_id, done = std::move(done)]() mutable {
-    find_or_wait(room_id, Clock::now() + options_.start_wait_max, std::move(done));
+    const auto deadline = Clock::now() + options_.start_wait_max;
+    if (replicated()) return find_shared(room_id, deadline, std::move(done));
+    find_or_wait(room_id, deadline, std::move(done));
   });
 }
 
@@ -279,7 +309,8 @@ void SchedulerPlacement::describe(std::function<void(boost::json::value)> done) 
                              {"rooms", m.rooms},
                              {"users", m.users},
                              {"servers", std::move(servers)},
-                             {"drains", describe_drains()}});
+                             {"drains", describe_drains()},
+                             {"lease", describe_lease()}});
   });
 }
 

@@ -9,6 +9,13 @@
 // (FailoverProbes, placement_failover.cc); drains, an operator's or the
 // autoscaler's, ask the session server to hand its rooms over
 // (SessionDrain, placement_drain.cc).
+//
+// Each new room is reserved on its session server before it is handed out
+// (placement_reserve.cc): the server is the judge of its own limit. With a
+// control store in Redis (--redis) several backends share the work
+// (placement_replicas.cc): a directory of rooms any of them answers from,
+// the fleet's members, and a lease: only its holder starts, stops and
+// drains servers.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -27,12 +34,25 @@
 #include "scheduler/scheduler.h"
 #include "server/backend/failover_probes.h"
 #include "server/backend/placement.h"
+#include "server/backend/room_reservations.h"
 #include "server/backend/room_waiters.h"
 #include "server/backend/scheduler_exporter.h"
 #include "server/backend/session_drain.h"
 #include "server/backend/status_poller.h"
+#include "server/control/directory.h"
+#include "server/control/fleet_members.h"
+#include "server/control/lease.h"
 
 namespace chat {
+
+// Replicated backends (README, "Replicas, restarts and the lease").
+struct ReplicaOptions {
+  // The shared control store; null: this backend is the only one, and holds
+  // the fleet without a lease.
+  std::shared_ptr<control::ControlRedis> redis;
+  std::string replica_id;  // unique among the backends sharing the store
+  std::chrono::milliseconds lease_ttl{3000};
+};
 
 struct PlacementOptions {
   // How often the autoscaler acts and every session server is polled.
@@ -49,6 +69,9 @@ struct PlacementOptions {
   // Runs the scheduler's full invariant scan (O(rooms + servers)) after every
   // change and logs what it finds: for debugging, not for production load.
   bool check_invariants = false;
+  // Servers tried for one new room when each refuses its reservation.
+  int placement_attempts = 3;
+  ReplicaOptions replicas;
 };
 
 class SchedulerPlacement : public RoomPlacement {
@@ -59,7 +82,8 @@ class SchedulerPlacement : public RoomPlacement {
   ~SchedulerPlacement() override;
 
   void start();
-  void stop();
+  // Answers waiting requests, gives the fleet lease back, then calls `then`.
+  void stop(std::function<void()> then = {});
 
   void create_room(const std::string& creator, int unjoined_rooms_max,
                    std::function<void(CreateRoomResult)> done) override;
@@ -76,8 +100,12 @@ class SchedulerPlacement : public RoomPlacement {
    public:
     explicit TimedProvider(sched::FleetProvider& inner) : inner_(inner) {}
     std::optional<sched::ServerId> start_server() override;
-    void stop_server(const sched::ServerId& id) override { inner_.stop_server(id); }
+    void stop_server(const sched::ServerId& id) override;
     std::map<sched::ServerId, std::chrono::steady_clock::time_point> started;
+    // Whether this backend may start and stop servers now (it holds the
+    // fleet lease, or there is no lease); unset: always.
+    std::function<bool()> may_act;
+    std::function<void(const sched::ServerId&)> on_stopped;
 
    private:
     sched::FleetProvider& inner_;
@@ -100,6 +128,41 @@ class SchedulerPlacement : public RoomPlacement {
                                                      const std::string& host);
   void on_probe(const sched::ServerId& id, const PollResult& result);
   void schedule_tick();
+
+  // placement_reserve.cc: a new room, reserved on its server before it is
+  // handed out; another server after a refusal, up to placement_attempts.
+  using CreateDone = std::function<void(CreateRoomResult)>;
+  void place_new_room(const std::string& creator, int attempts_left, CreateDone finish);
+  void reserve_room(const sched::RoomId& room_id, const std::string& creator, int attempts_left,
+                    CreateDone finish);
+
+  // placement_replicas.cc.
+  bool replicated() const { return directory_ != nullptr; }
+  bool manages_fleet() const;
+  void start_replicas();
+  void on_lease_gained(std::uint64_t token);
+  void on_lease_lost();
+  void sync_members();
+  void on_members(const std::vector<control::Member>& members);
+  void publish_member(const sched::RunningServer& server);
+  // The directory follows what this backend did to a room: placed (with a
+  // time to live until someone joins) or moved from `from`.
+  void publish_placed(const sched::RoomId& room_id, std::function<void()> then);
+  void publish_moved(const sched::RoomId& room_id, const sched::ServerId& from,
+                     std::function<void(std::optional<control::RoomEntry> elsewhere)> then);
+  // The holder writes rooms its servers report with members (so the
+  // directory is rebuilt from the servers after any loss) and frees the
+  // entries of rooms its table let go.
+  void confirm_reported(const sched::ServerId& id, const sched::StatusReport& report);
+  void free_confirmed();
+  // A look-up through the directory: for rooms the table lacks, or holds on
+  // a server that is gone (another backend may have moved it already).
+  void find_shared(const std::string& room_id, std::chrono::steady_clock::time_point deadline,
+                   std::function<void(FindRoomResult)> done);
+  void settle_and_publish(const std::string& room_id,
+                          std::chrono::steady_clock::time_point deadline,
+                          std::function<void(FindRoomResult)> done);
+  boost::json::object describe_lease() const;
 
   // placement_drain.cc. A drain the scheduler has begun (by an operator or
   // by the autoscaler's tick): the session server is asked to hand over.
@@ -139,6 +202,20 @@ class SchedulerPlacement : public RoomPlacement {
   RoomWaiters waiters_;
   FailoverProbes probes_;
   SessionDrain session_drain_;
+  RoomReservations reservations_;
+  std::unique_ptr<control::RoomDirectory> directory_;
+  std::unique_ptr<control::FleetMembers> members_;
+  std::shared_ptr<control::FleetLease> lease_;
+  std::uint64_t fence_token_ = 0;  // of the lease this backend holds, on the strand
+  bool lease_held_ = false;        // on the strand: as the lease last said
+  bool members_read_in_flight_ = false;
+  // Holder: rooms written to the directory as confirmed by their server.
+  std::unordered_map<sched::RoomId, sched::ServerId> confirmed_;
+  prometheus::Family<prometheus::Counter>& reservation_results_;
+  prometheus::Family<prometheus::Counter>& directory_reads_;
+  prometheus::Gauge& lease_held_gauge_;
+  prometheus::Gauge& lease_token_gauge_;
+  prometheus::Counter& lease_acquisitions_;
   // Servers whose POST /drain is in flight: one drain a server at a time.
   std::set<sched::ServerId> sessions_draining_;
   // The latest drains and how they ended, for GET /api/fleet (bounded).

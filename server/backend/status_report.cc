@@ -1,5 +1,6 @@
 #include "server/backend/status_report.h"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <limits>
 
@@ -40,6 +41,11 @@ network::Result<sched::StatusReport> parse_status_report(std::string_view body) 
     int count = users->is_int64() ? static_cast<int>(users->as_int64())
                                   : static_cast<int>(users->as_uint64());
     report.rooms.push_back({std::string(room_id->as_string()), count});
+  }
+  // Reservations (servers that take them): only their number matters here.
+  if (const auto* reserved = object->if_contains("reserved"); reserved && reserved->is_array()) {
+    report.reserved = static_cast<int>(
+        std::min<std::size_t>(reserved->as_array().size(), std::numeric_limits<int>::max()));
   }
   return report;
 }

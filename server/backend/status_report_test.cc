@@ -23,6 +23,14 @@ TEST(StatusReport, ADrainingServerWithNoRooms) {
   ASSERT_TRUE(report) << report.error();
   EXPECT_TRUE(report->draining);
   EXPECT_TRUE(report->rooms.empty());
+  EXPECT_EQ(report->reserved, 0) << "a server without reservations (the seed's)";
+}
+
+TEST(StatusReport, CountsReservations) {
+  auto report = parse_status_report(
+      R"({"host":"h:1","draining":false,"rooms":[],"reserved":[{"roomId":"x"},{"roomId":"y"}]})");
+  ASSERT_TRUE(report) << report.error();
+  EXPECT_EQ(report->reserved, 2);
 }
 
 TEST(StatusReport, RefusesEveryOtherShapeSayingWhat) {

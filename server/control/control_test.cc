@@ -64,7 +64,7 @@ TEST_F(ControlTest, DirectoryPlacesMovesByCompareAndSetAndFrees) {
   EXPECT_TRUE(std::holds_alternative<NoEntry>(find(directory, "r1")));
   std::promise<bool> placed;
   auto placed_future = placed.get_future();
-  directory.place("r1", {"s1", "127.0.0.1:8000"}, [&](bool ok) { placed.set_value(ok); });
+  directory.place("r1", {"s1", "127.0.0.1:8000"}, 0ms, [&](bool ok) { placed.set_value(ok); });
   EXPECT_TRUE(wait_for(placed_future));
   EXPECT_EQ(std::get<RoomEntry>(find(directory, "r1")), (RoomEntry{"s1", "127.0.0.1:8000"}));
   EXPECT_EQ(redis_server_.command({"GET", "test:room:r1:server"}), "s1 127.0.0.1:8000");
@@ -72,8 +72,8 @@ TEST_F(ControlTest, DirectoryPlacesMovesByCompareAndSetAndFrees) {
   // Two replicas move r1 off s1 at once: the first wins, the second learns where it went.
   std::promise<MoveResult> first, second;
   auto first_future = first.get_future(), second_future = second.get_future();
-  directory.move("r1", "s1", {"s2", "h2:1"}, [&](MoveResult r) { first.set_value(r); });
-  directory.move("r1", "s1", {"s3", "h3:1"}, [&](MoveResult r) { second.set_value(r); });
+  directory.move("r1", "s1", {"s2", "h2:1"}, 0ms, [&](MoveResult r) { first.set_value(r); });
+  directory.move("r1", "s1", {"s3", "h3:1"}, 60000ms, [&](MoveResult r) { second.set_value(r); });
   EXPECT_TRUE(wait_for(first_future).moved);
   auto refused = wait_for(second_future);
   EXPECT_FALSE(refused.moved);

@@ -1,10 +1,13 @@
 #include "server/control/directory.h"
 
+#include <algorithm>
+
 namespace chat::control {
 
 namespace {
 
-// KEYS[1] the room's key; ARGV[1] the server it leaves, ARGV[2] the new entry.
+// KEYS[1] the room's key; ARGV[1] the server it leaves, ARGV[2] the new
+// entry, ARGV[3] its time to live in ms ('0': none).
 // Returns "OK" when written, else the entry that stands.
 constexpr const char* kMoveScript = R"lua(
 local current = redis.call('GET', KEYS[1])
@@ -12,7 +15,11 @@ if current then
   local server = string.match(current, '^(%S+)')
   if server and server ~= ARGV[1] and current ~= ARGV[2] then return {current} end
 end
-redis.call('SET', KEYS[1], ARGV[2])
+if ARGV[3] ~= '0' then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+else
+  redis.call('SET', KEYS[1], ARGV[2])
+end
 return 'OK'
 )lua";
 
@@ -54,29 +61,36 @@ void RoomDirectory::find(const std::string& room_id, std::function<void(Director
 }
 
 void RoomDirectory::place(const std::string& room_id, const RoomEntry& entry,
-                          std::function<void(bool)> done) {
-  redis_->command({"SET", redis_->key(key_of(room_id)), encode_entry(entry)},
-                  [done = std::move(done)](const redisReply* reply) {
-                    if (done) done(!reply_is_error(reply));
-                  });
+                          std::chrono::milliseconds ttl, std::function<void(bool)> done) {
+  std::vector<std::string> command{"SET", redis_->key(key_of(room_id)), encode_entry(entry)};
+  if (ttl.count() > 0) {
+    command.push_back("PX");
+    command.push_back(std::to_string(ttl.count()));
+  }
+  redis_->command(std::move(command), [done = std::move(done)](const redisReply* reply) {
+    if (done) done(!reply_is_error(reply));
+  });
 }
 
 void RoomDirectory::move(const std::string& room_id, const std::string& from_server,
-                         const RoomEntry& entry, std::function<void(MoveResult)> done) {
-  redis_->eval(kMoveScript, {key_of(room_id)}, {from_server, encode_entry(entry)},
-               [done = std::move(done)](const redisReply* reply) {
-                 MoveResult result;
-                 if (reply_is_error(reply)) {
-                   result.error = reply_error(reply);
-                 } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1) {
-                   auto text = reply_string(reply->element[0]);
-                   result.current = text ? decode_entry(*text) : std::nullopt;
-                   result.moved = !result.current;  // an unreadable entry is overwritten
-                 } else {
-                   result.moved = true;
-                 }
-                 if (done) done(std::move(result));
-               });
+                         const RoomEntry& entry, std::chrono::milliseconds ttl,
+                         std::function<void(MoveResult)> done) {
+  redis_->eval(
+      kMoveScript, {key_of(room_id)},
+      {from_server, encode_entry(entry), std::to_string(std::max<long long>(0, ttl.count()))},
+      [done = std::move(done)](const redisReply* reply) {
+        MoveResult result;
+        if (reply_is_error(reply)) {
+          result.error = reply_error(reply);
+        } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 1) {
+          auto text = reply_string(reply->element[0]);
+          result.current = text ? decode_entry(*text) : std::nullopt;
+          result.moved = !result.current;  // an unreadable entry is overwritten
+        } else {
+          result.moved = true;
+        }
+        if (done) done(std::move(result));
+      });
 }
 
 void RoomDirectory::free(const std::string& room_id, const std::string& server_id) {

@@ -9,6 +9,7 @@
 //   <prefix>room:<roomId>:server   "<serverId> <host>"
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -48,13 +49,15 @@ class RoomDirectory {
 
   // Callbacks run on the Redis strand.
   void find(const std::string& room_id, std::function<void(DirectoryRead)> done);
-  // A new room (its id is fresh): written as is.
-  void place(const std::string& room_id, const RoomEntry& entry,
+  // A new room (its id is fresh): written as is. `ttl` (0: none) lets the
+  // entry of a room nobody joins go by itself; the lease holder writes it
+  // again without one once the room's server reports it with members.
+  void place(const std::string& room_id, const RoomEntry& entry, std::chrono::milliseconds ttl,
              std::function<void(bool written)> done);
   // The room leaves `from_server` for `entry`, unless the directory already
   // names another server (then that one wins). No entry at all: written.
   void move(const std::string& room_id, const std::string& from_server, const RoomEntry& entry,
-            std::function<void(MoveResult)> done);
+            std::chrono::milliseconds ttl, std::function<void(MoveResult)> done);
   // Deletes the entry if it still names `server_id`.
   void free(const std::string& room_id, const std::string& server_id);
 
