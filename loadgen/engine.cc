@@ -158,6 +158,7 @@ net::awaitable<void> Engine::create_steps(ScenarioRoom& room, std::string owner)
   if (token) {
     RetryLimits limits{kCreateBackoff, std::chrono::steady_clock::now() + kCreatePatience,
                        [this] { return stopping(); }};
+    auto asked_us = now_us();
     auto created = co_await with_retries<ApiResult<std::string>>(
         [&]() {
           ++stats_.http_requests;
@@ -166,6 +167,8 @@ net::awaitable<void> Engine::create_steps(ScenarioRoom& room, std::string owner)
         [](const ApiResult<std::string>& answer) { return !answer && answer.error.is_status(503); },
         limits);
     if (created) {
+      // The placement as a client sees it: waiting for a server to start included.
+      room.create_us = now_us() - asked_us;
       room.id = std::move(*created.value);
     } else if (created.error.is_status(503)) {
       error("create_http_503",

@@ -36,6 +36,7 @@ struct ScenarioRoom {
   std::string name;  // the scenario's (or trace's) name
   std::string id;    // the backend's; empty until created
   bool create_failed = false;
+  std::uint64_t create_us = 0;  // from asking to create it to the answer, retries included
   RoomChecker checker;
   std::size_t history_window = 100;  // snapshots' limits.historyMessages, once one arrived
   std::vector<Bot*> waiting;  // joins asked for before the room existed

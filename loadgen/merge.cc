@@ -16,26 +16,32 @@ namespace {
 // numeric is summed.
 enum class Rule { sum, max, first, recomputed };
 
+// Figures given by percentiles of samples each worker keeps in raw as
+// <name>_us: <name>_p50_ms, <name>_p99_ms, <name>_max_ms.
+const std::vector<std::string> kSampled = {"reconnect", "room_create"};
+
+bool is_sampled(const std::string& figure) {
+  for (const auto& name : kSampled) {
+    for (const char* suffix : {"_p50_ms", "_p99_ms", "_max_ms"}) {
+      if (figure == name + suffix) return true;
+    }
+  }
+  return false;
+}
+
 Rule rule_of(const std::string& name) {
-  static const std::set<std::string> recomputed = {"latency_p50_ms",
-                                                   "latency_p90_ms",
-                                                   "latency_p99_ms",
-                                                   "latency_p999_ms",
-                                                   "latency_max_ms",
-                                                   "error_rate",
-                                                   "memory_per_bot_kb",
-                                                   "reconnect_p50_ms",
-                                                   "reconnect_p99_ms",
-                                                   "reconnect_max_ms",
-                                                   "bots_back_within_goal_share",
-                                                   "disconnects_by_kind",
-                                                   "rejoin_failures_by_kind"};
+  static const std::set<std::string> recomputed = {
+      "latency_p50_ms",          "latency_p90_ms",
+      "latency_p99_ms",          "latency_p999_ms",
+      "latency_max_ms",          "error_rate",
+      "memory_per_bot_kb",       "disconnects_by_kind",
+      "rejoin_failures_by_kind", "bots_back_within_goal_share"};
   // Every worker sends over the same window (they start together).
   static const std::set<std::string> maximum = {"send_seconds", "failover_goal_s"};
   // Only the worker that ran the fault command has these.
   static const std::set<std::string> first = {"fault_at_s", "fault_command",
                                               "fault_command_exit_code", "fault_command_seconds"};
-  if (recomputed.count(name)) return Rule::recomputed;
+  if (recomputed.count(name) || is_sampled(name)) return Rule::recomputed;
   if (maximum.count(name)) return Rule::max;
   if (first.count(name)) return Rule::first;
   return Rule::sum;
@@ -104,8 +110,7 @@ std::string by_kind(const std::map<std::string, std::uint64_t>& counts) {
 struct Pooled {
   LatencyHistogram latency;
   std::uint64_t operations = 0;
-  std::vector<std::uint64_t> reconnect_us;
-  bool has_reconnects = false;
+  std::map<std::string, std::vector<std::uint64_t>> samples_us;  // by kSampled name
 };
 
 void pool_raw(const Report& report, Pooled& pooled) {
@@ -115,11 +120,12 @@ void pool_raw(const Report& report, Pooled& pooled) {
       operations && operations->is_number()) {
     pooled.operations += operations->to_number<std::uint64_t>();
   }
-  if (auto* reconnects = report.raw.if_contains("reconnect_us");
-      reconnects && reconnects->is_array()) {
-    pooled.has_reconnects = true;
-    for (const auto& us : reconnects->get_array()) {
-      if (us.is_number()) pooled.reconnect_us.push_back(us.to_number<std::uint64_t>());
+  for (const auto& name : kSampled) {
+    auto* samples = report.raw.if_contains(name + "_us");
+    if (!samples || !samples->is_array()) continue;
+    auto& pooled_samples = pooled.samples_us[name];
+    for (const auto& us : samples->get_array()) {
+      if (us.is_number()) pooled_samples.push_back(us.to_number<std::uint64_t>());
     }
   }
 }
@@ -153,10 +159,14 @@ boost::json::value recompute(const std::string& name, const std::vector<const Re
     }
     return bots > 0 ? bytes / bots : 0.0;
   }
-  if (name == "reconnect_p50_ms") return nearest_rank_ms(pooled.reconnect_us, 0.50);
-  if (name == "reconnect_p99_ms") return nearest_rank_ms(pooled.reconnect_us, 0.99);
-  if (name == "reconnect_max_ms") {
-    return pooled.reconnect_us.empty() ? 0.0 : ms(pooled.reconnect_us.back());
+  for (const auto& sampled : kSampled) {
+    if (name.rfind(sampled + "_", 0) != 0) continue;
+    auto found = pooled.samples_us.find(sampled);
+    static const std::vector<std::uint64_t> kNone;
+    const auto& sorted = found == pooled.samples_us.end() ? kNone : found->second;
+    if (name == sampled + "_p50_ms") return nearest_rank_ms(sorted, 0.50);
+    if (name == sampled + "_p99_ms") return nearest_rank_ms(sorted, 0.99);
+    if (name == sampled + "_max_ms") return sorted.empty() ? 0.0 : ms(sorted.back());
   }
   if (name == "bots_back_within_goal_share") {
     double disconnected = sum_of(reports, "bots_disconnected");
@@ -224,10 +234,10 @@ void merge_errors(const std::vector<WorkerOutcome>& workers, Report& merged) {
 void keep_raw(const Pooled& pooled, Report& merged) {
   merged.raw["latency"] = histogram_to_json(pooled.latency);
   merged.raw["operations"] = pooled.operations;
-  if (pooled.has_reconnects) {
-    boost::json::array reconnects;
-    for (auto us : pooled.reconnect_us) reconnects.push_back(us);
-    merged.raw["reconnect_us"] = std::move(reconnects);
+  for (const auto& [name, sorted] : pooled.samples_us) {
+    boost::json::array samples;
+    for (auto us : sorted) samples.push_back(us);
+    merged.raw[name + "_us"] = std::move(samples);
   }
 }
 
@@ -349,7 +359,7 @@ Report merge_reports(const std::vector<WorkerOutcome>& workers, const Thresholds
     }
   }
   if (!stopped_by.empty()) merged.stopped_by = stopped_by;
-  std::sort(pooled.reconnect_us.begin(), pooled.reconnect_us.end());
+  for (auto& [name, samples] : pooled.samples_us) std::sort(samples.begin(), samples.end());
   merged.figure("processes", static_cast<std::uint64_t>(workers.size()));
   merge_figures(reports, pooled, merged);
   merge_checks(workers, merged);

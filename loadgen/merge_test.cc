@@ -187,7 +187,7 @@ TEST(Merge, ThresholdsAreJudgedOnTheMergedFigures) {
   EXPECT_TRUE(merged.passed());
 }
 
-TEST(Merge, ReconnectPercentilesComeFromEveryReconnect) {
+TEST(Merge, ReconnectAndRoomCreationPercentilesComeFromEverySample) {
   Report a, b;
   a.figure("reconnect_p50_ms", 2.0);
   a.figure("reconnect_p99_ms", 3.0);
@@ -201,6 +201,9 @@ TEST(Merge, ReconnectPercentilesComeFromEveryReconnect) {
   b.figure("bots_back_within_goal", boost::json::value(std::uint64_t{0}));
   b.figure("bots_back_within_goal_share", 0.0);
   b.raw["reconnect_us"] = boost::json::array{5000000};
+  a.figure("room_create_p99_ms", 10.0);
+  a.raw["room_create_us"] = boost::json::array{10000, 1000};
+  b.raw["room_create_us"] = boost::json::array{30000};
   a.figure("disconnects_by_kind", std::string("ws_read: 2, ws_close_1012: 1"));
   b.figure("disconnects_by_kind", std::string("ws_read: 1"));
   auto merged = merge_reports({outcome(0, {}, a), outcome(1, {}, b)}, {}, "");
@@ -208,6 +211,7 @@ TEST(Merge, ReconnectPercentilesComeFromEveryReconnect) {
   EXPECT_EQ(figure(merged, "reconnect_p99_ms"), 5000.0);
   EXPECT_EQ(figure(merged, "reconnect_max_ms"), 5000.0);
   EXPECT_EQ(figure(merged, "bots_back_within_goal_share"), 0.75);
+  EXPECT_EQ(figure(merged, "room_create_p99_ms"), 30.0);
   for (const auto& [name, value] : merged.figures) {
     if (name == "disconnects_by_kind") {
       EXPECT_EQ(value.as_string(), "ws_close_1012: 1, ws_read: 3");

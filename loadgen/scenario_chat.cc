@@ -2,6 +2,7 @@
 // then --rate messages per second per bot for --duration seconds.
 #include "loadgen/scenarios.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace loadgen {
@@ -54,6 +55,20 @@ net::awaitable<bool> ramp_up(Engine& engine, std::size_t first, double ramp_s,
       settle_timeout_s);
 }
 
+void add_room_create_figures(Engine& engine, Report& report) {
+  std::vector<std::uint64_t> create_us;
+  for (auto& room : engine.rooms()) {
+    if (!room->id.empty()) create_us.push_back(room->create_us);
+  }
+  std::sort(create_us.begin(), create_us.end());
+  report.figure("room_create_p50_ms", nearest_rank_ms(create_us, 0.50));
+  report.figure("room_create_p99_ms", nearest_rank_ms(create_us, 0.99));
+  report.figure("room_create_max_ms", create_us.empty() ? 0.0 : create_us.back() / 1000.0);
+  boost::json::array raw_us;  // for merging with other processes' reports
+  for (auto us : create_us) raw_us.push_back(us);
+  report.raw["room_create_us"] = std::move(raw_us);
+}
+
 void add_delivery_checks(Report& report, const DeliveryCounts& counts, bool acks) {
   report.figure("deliveries_checked", counts.delivered);
   report.figure("deliveries_missing", counts.missing());
@@ -91,6 +106,7 @@ net::awaitable<void> run_chat(Engine& engine, Report& report) {
   std::size_t rooms_created = 0;
   for (auto& room : engine.rooms()) rooms_created += !room->id.empty();
   report.figure("rooms_created", rooms_created);
+  add_room_create_figures(engine, report);
   report.check("every room created", rooms_created == engine.rooms().size(),
                std::to_string(rooms_created) + " of " + std::to_string(engine.rooms().size()));
 

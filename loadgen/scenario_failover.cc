@@ -134,6 +134,7 @@ net::awaitable<void> run_failover(Engine& engine, Report& report) {
   std::size_t rooms_created = 0;
   for (auto& room : engine.rooms()) rooms_created += !room->id.empty();
   report.figure("rooms_created", rooms_created);
+  add_room_create_figures(engine, report);
   report.check("every room created", rooms_created == engine.rooms().size(),
                std::to_string(rooms_created) + " of " + std::to_string(engine.rooms().size()));
   for (auto& room : engine.rooms()) {

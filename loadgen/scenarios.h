@@ -12,6 +12,9 @@ namespace loadgen {
 boost::asio::awaitable<bool> create_rooms(Engine& engine, int count, const std::string& prefix);
 boost::asio::awaitable<bool> ramp_up(Engine& engine, std::size_t first, double ramp_s,
                                      double settle_timeout_s);
+// room_create_p50_ms, _p99_ms, _max_ms: asking to create a room to its id
+// (the placement a client sees, a server's start included).
+void add_room_create_figures(Engine& engine, Report& report);
 // `acks`: v2, where duplicates, lost acknowledged messages and refusals are told apart.
 void add_delivery_checks(Report& report, const DeliveryCounts& counts, bool acks);
 
