@@ -101,7 +101,7 @@ for _ in $(seq 200); do
 done
 
 metrics() { curl -s --max-time 2 "http://127.0.0.1:$ADMIN_PORT/metrics"; }
-ready_servers() { metrics | awk '/^chat_scheduler_servers\{state="ready"\}/ {print $2; exit}'; }
+ready_servers() { metrics | awk '/^chat_scheduler_servers\{state="ready"\}/ {print $2}' || true; }
 # CPU ticks (user + system) and resident pages of a list of pids.
 cpu_ticks() { local t=0 p; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
 rss_pages() { local r=0 p; for p in "$@"; do [[ -r /proc/$p/statm ]] && r=$((r + $(awk '{print $2}' "/proc/$p/statm" 2>/dev/null || echo 0))); done; echo $r; }
@@ -126,6 +126,7 @@ time_pid=$!
 # Once a second: ready servers, and the RSS of the session servers and of the
 # loadgen's processes (its parent and workers, under time and timeout).
 (
+  set +e  # a sample that fails (a process gone meanwhile) must not end the sampling
   while kill -0 "$time_pid" 2>/dev/null; do
     now=$((($(date +%s%N) - start_ns) / 1000000))
     mapfile -t servers < <(sessions)
