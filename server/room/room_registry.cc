@@ -65,9 +65,12 @@ bool RoomRegistry::evict_longest_empty_locked() {
 }
 
 std::size_t RoomRegistry::slots_used_locked(std::chrono::steady_clock::time_point now) {
-  std::erase_if(reserved_, [&](const auto& entry) {
-    return entry.second <= now || rooms_.contains(entry.first);
-  });
+  while (!reserved_by_expiry_.empty() && reserved_by_expiry_.begin()->first <= now) {
+    auto oldest = reserved_by_expiry_.begin();
+    auto found = reserved_.find(oldest->second);
+    if (found != reserved_.end() && found->second == oldest->first) reserved_.erase(found);
+    reserved_by_expiry_.erase(oldest);
+  }
   return rooms_.size() + reserved_.size();
 }
 
@@ -87,11 +90,15 @@ RoomRegistry::Reservation RoomRegistry::reserve(const std::string& room_id,
   if (!accepting_) return Reservation::draining;
   const std::size_t used = slots_used_locked(now);
   if (auto found = reserved_.find(room_id); found != reserved_.end()) {
-    found->second = std::max(found->second, expires);
+    if (expires > found->second) {
+      found->second = expires;
+      reserved_by_expiry_.emplace(expires, room_id);
+    }
     return Reservation::held;
   }
   if (used >= rooms_max_ && !evict_longest_empty_locked()) return Reservation::full;
   reserved_.emplace(room_id, expires);
+  reserved_by_expiry_.emplace(expires, room_id);
   return Reservation::reserved;
 }
 

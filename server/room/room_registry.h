@@ -106,6 +106,9 @@ class RoomRegistry : public std::enable_shared_from_this<RoomRegistry> {
   // Reserved rooms not here yet, and when each reservation expires (bounded
   // by the room limit: a reservation is only granted for a free slot).
   std::map<std::string, std::chrono::steady_clock::time_point> reserved_;
+  // The same, by expiry, so expired ones go without a scan. An entry whose
+  // room is no longer reserved until that time is stale and skipped.
+  std::multimap<std::chrono::steady_clock::time_point, std::string> reserved_by_expiry_;
   // Rooms being loaded from the log, and who waits for each.
   std::map<std::string, std::vector<std::function<void()>>> loading_;
 };
