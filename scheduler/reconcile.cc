@@ -35,7 +35,15 @@ class ReportedIds {
 };
 
 void Scheduler::on_status(const ServerId& server_id, const StatusReport& report, Millis now) {
-  ServerRecord* server = find_server(server_id);
+  follow_report(find_server(server_id), report, now);
+}
+
+void Scheduler::on_status(ServerKey key, const StatusReport& report, Millis now) {
+  auto found = servers_.find(key);
+  follow_report(found == servers_.end() ? nullptr : &found->second, report, now);
+}
+
+void Scheduler::follow_report(ServerRecord* server, const StatusReport& report, Millis now) {
   if (server == nullptr) {
     // A server we never registered, or one we stopped whose last report was
     // still in flight: it has no say over the table.

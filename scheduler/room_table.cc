@@ -33,8 +33,14 @@ RoomRecord* RoomTable::find(const RoomId& id, RoomKey hint) {
 }
 
 RoomRecord& RoomTable::place(const RoomId& id, ServerKey server, Millis now) {
+  RoomRecord* room = try_place(id, server, now);
+  SCHED_CHECK(room != nullptr, "placing room " + id + ", which the table already holds");
+  return *room;
+}
+
+RoomRecord* RoomTable::try_place(const RoomId& id, ServerKey server, Millis now) {
   auto [entry, inserted] = ids_.try_emplace(id, kNoRoomKey);
-  SCHED_CHECK(inserted, "placing room " + id + ", which the table already holds");
+  if (!inserted) return nullptr;
   std::uint32_t index;
   if (free_slots_.empty()) {
     index = static_cast<std::uint32_t>(slots_.size());
@@ -50,7 +56,7 @@ RoomRecord& RoomTable::place(const RoomId& id, ServerKey server, Millis now) {
   slot.live = true;
   entry->second = key;
   attach(slot);
-  return slot.record;
+  return &slot.record;
 }
 
 RoomRecord& RoomTable::move(RoomRecord& room, ServerKey to, Millis now) {

@@ -51,6 +51,8 @@ class RoomTable {
 
   // Puts a new room (an id the table does not hold) on `server`, `placed`.
   RoomRecord& place(const RoomId& id, ServerKey server, Millis now);
+  // The same, or nullptr (and nothing changed) if the table holds the id.
+  RoomRecord* try_place(const RoomId& id, ServerKey server, Millis now);
   // Moves an existing room to another server, back in state `placed`.
   RoomRecord& move(RoomRecord& room, ServerKey to, Millis now);
   void erase(RoomKey key);

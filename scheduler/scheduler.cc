@@ -40,8 +40,9 @@ CreateResult Scheduler::create_room(Millis now) {
     return NoCapacity{config_.retry_after};
   }
   check_takes_room(*server);
-  RoomId room_id = unique_room_id();
-  const RoomKey key = rooms_.place(room_id, server->key, now).key;
+  const RoomRecord& room = place_new_room(server->key, now);
+  RoomId room_id = room.id;
+  const RoomKey key = room.key;
   reindex(*server, now);
   if (server->state == ServerState::ready) {
     ++counters_.create.placed;
@@ -123,11 +124,10 @@ void Scheduler::check_takes_room(const ServerRecord& server) const {
                                           std::to_string(server.room_capacity));
 }
 
-RoomId Scheduler::unique_room_id() {
+RoomRecord& Scheduler::place_new_room(ServerKey server, Millis now) {
   // A generator that repeats itself this often is broken: say so.
   for (int attempt = 0; attempt < 16; ++attempt) {
-    RoomId id = room_ids_();
-    if (!rooms_.contains(id)) return id;
+    if (RoomRecord* room = rooms_.try_place(room_ids_(), server, now)) return *room;
   }
   throw std::runtime_error("room id generator keeps returning ids already in use");
 }
@@ -249,6 +249,12 @@ std::optional<int> Scheduler::room_count(const ServerId& server_id) const {
   auto found = keys_.find(server_id);
   if (found == keys_.end()) return std::nullopt;
   return rooms_.count_on(found->second);
+}
+
+std::optional<ServerKey> Scheduler::key_of(const ServerId& server_id) const {
+  auto found = keys_.find(server_id);
+  if (found == keys_.end()) return std::nullopt;
+  return found->second;
 }
 
 const ServerId* Scheduler::server_id(ServerKey key) const {

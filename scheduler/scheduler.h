@@ -115,6 +115,9 @@ class Scheduler {
   LookupResult lookup(const RoomId& room_id, Millis now, RoomKey hint = kNoRoomKey);
 
   void on_status(const ServerId& server_id, const StatusReport& report, Millis now);
+  // The same for a caller that kept the server's key (key_of): no look-up of
+  // the id, which the simulator's polls would otherwise hash every time.
+  void on_status(ServerKey key, const StatusReport& report, Millis now);
   void on_unreachable(const ServerId& server_id, Millis now);
   // A probe the backend made at once (a client reported the server's host
   // unreachable) failed: the server is gone now, without waiting for
@@ -184,6 +187,8 @@ class Scheduler {
   // The id of the server registered under `key` (rooms().find(...)->server),
   // or nullptr for a server forgotten or never known.
   const ServerId* server_id(ServerKey key) const;
+  // The key a known server is registered under.
+  std::optional<ServerKey> key_of(const ServerId& server_id) const;
   // The rooms the table holds on a server, sorted (empty for an unknown id).
   std::vector<RoomId> rooms_on(const ServerId& server_id) const;
   // The same, by key (registration order), sorted by id.
@@ -207,7 +212,9 @@ class Scheduler {
   LookupResult answer_for(const ServerRecord& server) const;
   LookupResult place_again(RoomRecord& room, Millis now);
 
-  RoomId unique_room_id();
+  // Places a room under a fresh id from the generator (one hash per try).
+  RoomRecord& place_new_room(ServerKey server, Millis now);
+  void follow_report(ServerRecord* server, const StatusReport& report, Millis now);
   void follow_server_state(ServerRecord& server, const StatusReport& report, Millis now);
   // What on_status learns while following one report's rooms.
   struct ReportTally {

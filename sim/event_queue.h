@@ -51,6 +51,7 @@ class EventQueue {
   bool empty() const { return heap_.empty(); }
   std::size_t size() const { return heap_.size(); }
   std::int64_t top_time_ms() const { return heap_.front().time_ms; }
+  const Payload& top_payload() const { return payloads_[heap_.front().slot]; }
 
   Entry pop() {
     const Key first = heap_.front();

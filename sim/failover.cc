@@ -122,15 +122,18 @@ void Simulator::on_drain_confirm(std::uint32_t index) {
     after_scheduler_call();
     return;
   }
-  const std::vector<HostedRoom> closed_rooms = fleet_.close_for_drain(index);
-  for (const HostedRoom& closed : closed_rooms) {
+  for (const HostedRoom& closed : fleet_.close_for_drain(index)) {
     report_.users_moved += static_cast<std::uint64_t>(closed.users);
     interrupt_room(rooms_.at(closed.room), /*by_crash=*/false, -1);
   }
+  // Every room the table holds there is placed elsewhere now, where nobody
+  // has joined it yet: those whose users are reconnecting, and those the
+  // scheduler still held although their last user left during the drain
+  // (its reports are not followed meanwhile).
+  const std::vector<sched::RoomKey> moved = scheduler_.rooms().rooms_on(server.scheduler_key);
   scheduler_.on_drained(server.id, clock_.now());
   after_scheduler_call();
-  // Placed elsewhere now, where nobody has joined them yet.
-  for (const HostedRoom& closed : closed_rooms) watch_if_placed(rooms_.at(closed.room));
+  placements_watched_.insert(placements_watched_.end(), moved.begin(), moved.end());
 }
 
 }  // namespace sim

@@ -12,6 +12,7 @@ void Simulator::on_server_ready(std::uint32_t index) {
   server.poll_order = ++servers_became_ready_;
   scheduler_.on_server_started(server.id, server.host, clock_.now());
   after_scheduler_call();
+  server.scheduler_key = scheduler_.key_of(server.id).value_or(0);
 }
 
 void Simulator::on_server_crash(std::uint32_t index) {
@@ -88,7 +89,7 @@ void Simulator::poll_round() {
     SimServer& server = fleet_.at(index);
     if (server.phase == ServerPhase::running) {
       if (!server.report_due) continue;
-      scheduler_.on_status(server.id, fleet_.status(index), clock_.now());
+      scheduler_.on_status(server.scheduler_key, fleet_.status(index), clock_.now());
       server.report_due = false;
       after_scheduler_call();
     } else if (server.phase == ServerPhase::crashed) {

@@ -106,11 +106,14 @@ JoinOutcome SimFleet::join(std::uint32_t index, std::uint64_t room,
     position = static_cast<int>(server.rooms.size());
     server.rooms.push_back(room);
     server.status.rooms.push_back({scheduler_id, 0, key});
+    // A room appeared: the scheduler learns it is joined. Users coming and
+    // going in a room that stays occupied change nothing the scheduler
+    // decides on (only its users gauge), so they do not make a report due.
+    mark_report_due(index);
   }
   int& users = server.status.rooms[position].users;
   if (users >= config_.users_per_room_max) return JoinOutcome::room_full;
   ++users;
-  mark_report_due(index);
   return JoinOutcome::joined;
 }
 
@@ -118,9 +121,9 @@ int SimFleet::leave(std::uint32_t index, std::uint64_t room) {
   SimServer& server = servers_[index];
   const int position = find_room(server, room);
   if (position < 0) return 0;
-  mark_report_due(index);
   const int left = --server.status.rooms[position].users;
   if (left <= 0) {
+    mark_report_due(index);  // the room is gone: the scheduler frees its slot
     // The last room takes its place, in both lists (the report's order, as
     // before, so the scheduler sees the same reports).
     server.rooms[position] = server.rooms.back();

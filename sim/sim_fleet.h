@@ -58,6 +58,7 @@ struct SimServer {
   bool report_due = false;
   // When it became ready, counted: the backend polls servers in this order.
   std::uint64_t poll_order = 0;
+  sched::ServerKey scheduler_key = 0;  // once ready: polls report by key
   int polls_unanswered = 0;
   bool draining = false;  // asked to drain: refuses new clients until stopped
 };

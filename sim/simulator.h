@@ -13,6 +13,7 @@
 #include "scheduler/scheduler.h"
 #include "sim/checker.h"
 #include "sim/event_queue.h"
+#include "sim/flat_map.h"
 #include "sim/run_report.h"
 #include "sim/sim_event.h"
 #include "sim/sim_fleet.h"
@@ -133,8 +134,8 @@ class Simulator {
   Timeline timeline_;
   RunReport report_;
 
-  std::unordered_map<std::uint64_t, SimulatedRoom> rooms_;
-  std::unordered_map<std::uint64_t, SimulatedUser> users_;
+  FlatMap<SimulatedRoom> rooms_;  // by the workload's ids
+  FlatMap<SimulatedUser> users_;
   // Crashed after they became ready, and not yet taken as gone: polled
   // (unanswered) every round.
   std::vector<std::uint32_t> crashed_polled_;

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "sim/event_queue.h"
+#include "sim/bucket_queue.h"
 #include "sim/random.h"
 #include "sim/workload.h"
 
@@ -62,7 +62,7 @@ class SyntheticWorkload final : public Workload {
 
   SyntheticConfig config_;
   Rng rng_;
-  EventQueue<Pending> queue_;
+  BucketQueue<Pending> queue_;  // every push is at or after the last pop
   double rate_per_ms_max_ = 0;
   std::uint64_t next_room_ = 1;
   std::uint64_t next_user_ = 1;

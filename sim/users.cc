@@ -13,7 +13,7 @@ void Simulator::on_create(const WorkloadEvent& event) {
     ++report_.creates_refused[static_cast<int>(CreateRefusal::duplicate_room)];
     return;
   }
-  SimulatedRoom& room = entry->second;
+  SimulatedRoom& room = *entry;
   room.created_ms = now_ms();
   const sched::CreateResult result = scheduler_.create_room(clock_.now());
   after_scheduler_call();
@@ -44,18 +44,17 @@ void Simulator::on_join(const WorkloadEvent& event) {
     ++report_.joins_refused[static_cast<int>(JoinRefusal::already_in_room)];
     return;
   }
-  SimulatedUser& user = entry->second;
+  SimulatedUser& user = *entry;
   user.room = event.room;
   user.waiting_since_ms = now_ms();
-  auto room = rooms_.find(event.room);
-  if (room == rooms_.end() || room->second.refused) {
-    const bool refused = room != rooms_.end();
-    ++report_.joins_refused[static_cast<int>(refused ? JoinRefusal::create_refused
-                                                     : JoinRefusal::unknown_room)];
-    users_.erase(entry);
+  SimulatedRoom* room = rooms_.find(event.room);
+  if (room == nullptr || room->refused) {
+    ++report_.joins_refused[static_cast<int>(room != nullptr ? JoinRefusal::create_refused
+                                                             : JoinRefusal::unknown_room)];
+    users_.erase(event.user);
     return;
   }
-  try_join(event.user, user, room->second);
+  try_join(event.user, user, *room);
 }
 
 void Simulator::try_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room) {
@@ -150,61 +149,58 @@ void Simulator::refuse_join(std::uint64_t user_id, SimulatedUser& user, Simulate
 }
 
 void Simulator::on_lookup_retry(const SimEvent& event) {
-  auto user = users_.find(event.user);
-  if (user == users_.end() ||
-      (user->second.phase != UserPhase::waiting && user->second.phase != UserPhase::reconnecting) ||
-      user->second.retry_token != event.token) {
+  SimulatedUser* user = users_.find(event.user);
+  if (user == nullptr ||
+      (user->phase != UserPhase::waiting && user->phase != UserPhase::reconnecting) ||
+      user->retry_token != event.token) {
     return;  // the user left, or got in, or a newer retry is pending
   }
-  const std::int64_t waited_ms = now_ms() - user->second.waiting_since_ms;
+  const std::int64_t waited_ms = now_ms() - user->waiting_since_ms;
   if (waited_ms > wait_limit_ms()) {
     return fail(FailureKind::liveness, "user u" + std::to_string(event.user) + " waited " +
                                            std::to_string(waited_ms) + " ms for a server");
   }
-  try_join(event.user, user->second, rooms_.at(user->second.room));
+  try_join(event.user, *user, rooms_.at(user->room));
 }
 
 void Simulator::on_leave(const WorkloadEvent& event) {
-  auto user = users_.find(event.user);
-  if (user == users_.end()) return;  // refused earlier: nothing to undo
-  auto room = rooms_.find(user->second.room);
-  if (room == rooms_.end()) {
+  SimulatedUser* user = users_.find(event.user);
+  if (user == nullptr) return;  // refused earlier: nothing to undo
+  SimulatedRoom* room = rooms_.find(user->room);
+  if (room == nullptr) {
     // A user who lost the room to a crash; the room came back, emptied and went.
-  } else if (user->second.phase == UserPhase::waiting) {
-    stop_waiting(user->second, room->second);
+  } else if (user->phase == UserPhase::waiting) {
+    stop_waiting(*user, *room);
     ++report_.joins_cancelled;
-  } else if (user->second.phase == UserPhase::reconnecting) {
-    stop_reconnecting(user->second, room->second);  // its join was accepted: nothing to settle
-  } else if (user->second.phase == UserPhase::in_room &&
-             user->second.generation == room->second.generation && room->second.hosted_on >= 0) {
-    std::vector<std::uint64_t>& members = room->second.members;
+  } else if (user->phase == UserPhase::reconnecting) {
+    stop_reconnecting(*user, *room);  // its join was accepted: nothing to settle
+  } else if (user->phase == UserPhase::in_room && user->generation == room->generation &&
+             room->hosted_on >= 0) {
+    std::vector<std::uint64_t>& members = room->members;
     const auto member = std::find(members.begin(), members.end(), event.user);
     if (member != members.end()) {
       *member = members.back();
       members.pop_back();
     }
-    if (fleet_.leave(room->second.hosted_on, user->second.room) == 0) {
-      room->second.hosted_on = -1;
-      update_activity(room->second);
+    if (fleet_.leave(room->hosted_on, user->room) == 0) {
+      room->hosted_on = -1;
+      update_activity(*room);
       // The server drops an empty room and the scheduler frees its slot; a
       // later join of this room is refused as unknown, as in production.
-      if (room->second.users_waiting == 0 && room->second.users_reconnecting == 0) {
-        rooms_.erase(room);
-      }
+      if (room->users_waiting == 0 && room->users_reconnecting == 0) rooms_.erase(user->room);
     }
   }
-  users_.erase(user);
+  users_.erase(event.user);
 }
 
 void Simulator::on_message(const WorkloadEvent& event) {
   ++report_.messages;
-  auto user = users_.find(event.user);
-  if (user != users_.end() && user->second.phase == UserPhase::in_room) {
+  const SimulatedUser* user = users_.find(event.user);
+  if (user != nullptr && user->phase == UserPhase::in_room) {
     // The room may be gone altogether: lost to a crash, reborn elsewhere, emptied.
-    auto room = rooms_.find(user->second.room);
-    if (room != rooms_.end() && room->second.hosted_on >= 0 &&
-        room->second.generation == user->second.generation) {
-      report_.deliveries += fleet_.users_in(room->second.hosted_on, user->second.room);
+    const SimulatedRoom* room = rooms_.find(user->room);
+    if (room != nullptr && room->hosted_on >= 0 && room->generation == user->generation) {
+      report_.deliveries += fleet_.users_in(room->hosted_on, user->room);
       return;
     }
   }
