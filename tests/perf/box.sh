@@ -67,8 +67,10 @@ our_sessions() {
   for pid in $(sed -n 's/.*started session server .* (pid \([0-9]*\)).*/\1/p' "$LOGS/backend.log" 2>/dev/null); do
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "^$BIN/server/session/session " && echo "$pid"
   done
+  return 0
 }
 cleanup() {
+  set +e  # the run's exit status stands; nothing here may replace it
   [[ -n "$sampler_pid" ]] && kill "$sampler_pid" 2>/dev/null || true
   [[ -n "$backend_pid" ]] && kill -TERM "$backend_pid" 2>/dev/null || true
   wait 2>/dev/null || true
