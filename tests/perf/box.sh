@@ -106,7 +106,8 @@ metrics() { curl -s --max-time 2 "http://127.0.0.1:$ADMIN_PORT/metrics"; }
 ready_servers() { metrics | awk '/^chat_scheduler_servers\{state="ready"\}/ {print $2}' || true; }
 # CPU ticks (user + system) and resident pages of a list of pids.
 cpu_ticks() { local t=0 p; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
-rss_pages() { local r=0 p; for p in "$@"; do [[ -r /proc/$p/statm ]] && r=$((r + $(awk '{print $2}' "/proc/$p/statm" 2>/dev/null || echo 0))); done; echo $r; }
+# One awk for every pid: the sampler must not load the box it measures.
+rss_pages() { local p; for p in "$@"; do cat "/proc/$p/statm" 2>/dev/null; done | awk '{r += $2} END {print r + 0}'; }
 sessions() { pgrep -P "$backend_pid" || true; }
 mem_available_kb() { awk '/^MemAvailable/ {print $2}' /proc/meminfo; }
 
