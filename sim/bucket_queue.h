@@ -129,7 +129,7 @@ class BucketQueue {
   }
 
   std::vector<std::vector<Item>> ring_;
-  EventQueue<Item> far_;  // beyond the ring; its own order agrees with ours
+  EventQueue<Item> far_;     // beyond the ring; its own order agrees with ours
   std::int64_t cursor_ = 0;  // the bucket being read
   std::size_t head_ = 0;     // the next item in it
   std::size_t in_ring_ = 0;

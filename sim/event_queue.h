@@ -105,7 +105,7 @@ class EventQueue {
   }
 
   std::vector<Key> heap_;
-  std::vector<Payload> payloads_;           // by slot; a popped event's slot is reused
+  std::vector<Payload> payloads_;          // by slot; a popped event's slot is reused
   std::vector<std::uint32_t> free_slots_;  // popped slots, reused last-in first-out
   std::uint64_t next_sequence_ = 0;
   std::size_t size_max_;

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <string_view>
 #include <variant>
 
 #include "sim/options.h"
@@ -59,16 +60,26 @@ void on_fatal_signal(int signal_number) {
   _exit(kExitCrash);
 }
 
-// The command line again, with the seed made explicit.
-std::string reproduce_command(int argc, char** argv, std::uint64_t seed) {
+// The command line again, with the seed made explicit. single_run: the
+// seed is one replication's, so --replications and --threads go too.
+std::string reproduce_command(int argc, char** argv, std::uint64_t seed, bool single_run = false) {
   std::string command = "bazel run //sim -- --seed=" + std::to_string(seed);
+  // "--name" or "--name=value".
+  const auto is_option = [](const std::string& argument, std::string_view name) {
+    return argument.rfind(name, 0) == 0 &&
+           (argument.size() == name.size() || argument[name.size()] == '=');
+  };
   for (int i = 1; i < argc; ++i) {
     const std::string argument = argv[i];
-    if (argument.rfind("--seed", 0) == 0) {
-      if (argument == "--seed") ++i;  // its value is the next argument
-      continue;
+    bool drop = false;
+    for (std::string_view name : {"--seed", "--replications", "--threads"}) {
+      if ((single_run || name == "--seed") && is_option(argument, name)) {
+        drop = true;
+        if (argument == name) ++i;  // its value is the next argument
+        break;
+      }
     }
-    command += " " + argument;
+    if (!drop) command += " " + argument;
   }
   return command;
 }
@@ -149,10 +160,14 @@ int main(int argc, char** argv) {
   std::cerr << result.runs.size() << " runs, " << events << " events in " << sim::fixed(wall_s, 2)
             << " s (" << sim::fixed(events / std::max(wall_s, 1e-9) / 1e6, 2) << "M events/s)\n";
 
-  const sim::FailureKind failure =
-      result.runs.empty() ? sim::FailureKind::none : result.runs.back().failure.kind;
+  const sim::RunReport* failed = sim::first_failure(result);
+  const sim::FailureKind failure = failed ? failed->failure.kind : sim::FailureKind::none;
   if (failure != sim::FailureKind::none) {
-    std::cout << "reproduce with:\n  " << reproduce << "\n";
+    // A replication's run fails alone with its own seed.
+    const std::string command =
+        result.replicated() ? reproduce_command(argc, argv, failed->seed, /*single_run=*/true)
+                            : reproduce;
+    std::cout << "reproduce with:\n  " << command << "\n";
     return exit_code(failure);
   }
   return written ? 0 : 1;

@@ -20,6 +20,17 @@ void add_sweep_options(CLI::App& app, Options& o) {
   app.add_option("--seed", o.seed,
                  "Master seed; every component's seed derives from it. Random when absent, "
                  "and always printed, so any run can be repeated.");
+  app.add_option("--replications", o.replications,
+                 "Run every combination on this many seeds (derived from --seed; each is printed "
+                 "in the CSV and JSON and reproduces its run alone) and report means with 95% "
+                 "confidence intervals and paired differences against the first policy")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--threads", o.threads,
+                 "Simulations run at once with --replications (0: one per core); each is "
+                 "deterministic whatever the number")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--policies", o.policies,
                  "Placement policies to compare, comma-separated (default: all of " +
                      join(sched::policy_names()) + ")")

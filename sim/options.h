@@ -15,6 +15,11 @@ namespace sim {
 
 struct Options {
   std::optional<std::uint64_t> seed;  // random (and printed) when absent
+  // Replications: every sweep point on this many seeds derived from the
+  // master seed (one: the master seed itself), run in parallel on `threads`
+  // threads (0: one per core), summarised with 95% confidence intervals.
+  int replications = 1;
+  int threads = 0;
 
   // The sweep: every combination runs on the same workload and seed.
   std::vector<std::string> policies;  // empty: every registered policy

@@ -1,5 +1,6 @@
 // CSV: one row per run, every number of the report, for spreadsheets and
-// plotting scripts.
+// plotting scripts. With --replications, one row per seed and setting: the
+// seed column is the run's own seed, `replication` its number (from 0).
 #include "sim/reports.h"
 
 namespace sim {
@@ -20,12 +21,12 @@ void write_csv(std::ostream& out, const SweepResult& result) {
          "failure,defrag_max_rooms,failover,drains,drains_cancelled,rooms_moved,users_moved,"
          "servers_marked_gone_by_probe,reconnects,reconnects_failed,downtime_crash_rooms,"
          "downtime_crash_p50_ms,downtime_crash_p99_ms,downtime_crash_max_ms,downtime_move_rooms,"
-         "downtime_move_p50_ms,downtime_move_p99_ms,downtime_move_max_ms\n";
+         "downtime_move_p50_ms,downtime_move_p99_ms,downtime_move_max_ms,replication\n";
   for (const RunReport& run : result.runs) {
-    out << result.seed << ',' << run.policy << ',' << run.spare_room_slots << ','
-        << run.idle_timeout_s << ',' << fixed(run.server_seconds, 3) << ',' << run.servers_peak
-        << ',' << run.lower_bound_peak << ',' << fixed(run.gap_mean, 4) << ',' << run.gap_worst
-        << ',' << run.rooms_created << ',' << run.rooms_waited << ',' << run.wait_p50_ms << ','
+    out << run.seed << ',' << run.policy << ',' << run.spare_room_slots << ',' << run.idle_timeout_s
+        << ',' << fixed(run.server_seconds, 3) << ',' << run.servers_peak << ','
+        << run.lower_bound_peak << ',' << fixed(run.gap_mean, 4) << ',' << run.gap_worst << ','
+        << run.rooms_created << ',' << run.rooms_waited << ',' << run.wait_p50_ms << ','
         << run.wait_p99_ms << ',' << run.wait_max_ms;
     for (std::uint64_t n : run.creates_refused) out << ',' << n;
     out << ',' << run.joins << ',' << run.joins_accepted << ',' << run.joins_cancelled;
@@ -42,7 +43,7 @@ void write_csv(std::ostream& out, const SweepResult& result) {
       out << ',' << downtime.rooms << ',' << downtime.p50_ms << ',' << downtime.p99_ms << ','
           << downtime.max_ms;
     }
-    out << '\n';
+    out << ',' << run.replication << '\n';
   }
 }
 

@@ -1,6 +1,7 @@
 // JSON summary, written by hand: the output is small and flat, and fixed
 // number formatting keeps it byte-identical across runs.
 #include "sim/reports.h"
+#include "sim/summary.h"
 
 namespace sim {
 namespace {
@@ -30,7 +31,8 @@ std::string downtime_json(const RunReport::Downtime& downtime) {
 }
 
 void write_run(std::ostream& out, const RunReport& run) {
-  out << "    {\"policy\": " << quoted(run.policy)
+  out << "    {\"seed\": \"" << run.seed << "\", \"replication\": " << run.replication
+      << ", \"policy\": " << quoted(run.policy)
       << ", \"spare_room_slots\": " << run.spare_room_slots
       << ", \"idle_timeout_s\": " << run.idle_timeout_s
       << ",\n     \"server_seconds\": " << fixed(run.server_seconds, 3)
@@ -74,6 +76,52 @@ void write_run(std::ostream& out, const RunReport& run) {
       << "}}";
 }
 
+void write_interval(std::ostream& out, const Interval& interval, int decimals) {
+  out << "{\"mean\": " << fixed(interval.mean, decimals + 2)
+      << ", \"ci95_low\": " << fixed(interval.low(), decimals + 2)
+      << ", \"ci95_high\": " << fixed(interval.high(), decimals + 2)
+      << ", \"stddev\": " << fixed(interval.stddev, decimals + 2) << ", \"n\": " << interval.n;
+}
+
+// Means with 95% intervals per setting, and the paired differences.
+void write_summary(std::ostream& out, const SweepResult& result) {
+  const std::vector<Figure>& figures = summary_figures();
+  const Summary summary = summarise(result);
+  out << ",\n  \"replication_seeds\": [";
+  for (std::size_t i = 0; i < result.replication_seeds.size(); ++i) {
+    out << (i ? ", " : "") << '"' << result.replication_seeds[i] << '"';
+  }
+  out << "],\n  \"summary\": [";
+  for (std::size_t p = 0; p < summary.points.size(); ++p) {
+    out << (p ? ",\n" : "\n") << "    {\"run\": " << quoted(summary.points[p].label);
+    for (std::size_t f = 0; f < figures.size(); ++f) {
+      out << ",\n     " << quoted(figures[f].name) << ": ";
+      write_interval(out, summary.points[p].intervals[f], figures[f].decimals);
+      out << ", \"per_seed\": [";
+      const std::vector<double>& values = summary.points[p].values[f];
+      for (std::size_t r = 0; r < values.size(); ++r) {
+        out << (r ? ", " : "") << fixed(values[r], figures[f].decimals + 2);
+      }
+      out << "]}";
+    }
+    out << "}";
+  }
+  out << "\n  ],\n  \"comparisons\": [";
+  for (std::size_t c = 0; c < summary.comparisons.size(); ++c) {
+    const Comparison& comparison = summary.comparisons[c];
+    out << (c ? ",\n" : "\n") << "    {\"run\": " << quoted(comparison.label)
+        << ", \"minus\": " << quoted(comparison.baseline);
+    for (std::size_t f = 0; f < figures.size(); ++f) {
+      out << ",\n     " << quoted(figures[f].name) << ": ";
+      write_interval(out, comparison.differences[f], figures[f].decimals);
+      out << ", \"excludes_zero\": "
+          << (comparison.differences[f].excludes_zero() ? "true" : "false") << "}";
+    }
+    out << "}";
+  }
+  out << "\n  ]";
+}
+
 }  // namespace
 
 void write_json(std::ostream& out, const SweepResult& result) {
@@ -84,7 +132,9 @@ void write_json(std::ostream& out, const SweepResult& result) {
     write_run(out, result.runs[i]);
     out << (i + 1 < result.runs.size() ? ",\n" : "\n");
   }
-  out << "  ]\n}\n";
+  out << "  ]";
+  if (result.replicated()) write_summary(out, result);
+  out << "\n}\n";
 }
 
 }  // namespace sim

@@ -9,13 +9,15 @@
 namespace sim {
 namespace {
 
-constexpr int kWidth = 1060;
+constexpr int kPlotWidth = 690;
 constexpr int kHeight = 540;
-constexpr int kLeft = 70;    // room for the y labels
-constexpr int kRight = 300;  // room for the legend
+constexpr int kLeft = 70;  // room for the y labels
+// The legend's width follows its longest label: 12 px Helvetica averages
+// under 7 px a character, plus the sample line and margins.
+constexpr int kLegendCharPx = 7;
+constexpr int kLegendMinWidth = 230;
 constexpr int kTop = 60;     // title and subtitle
 constexpr int kBottom = 60;  // x labels and axis title
-constexpr int kPlotWidth = kWidth - kLeft - kRight;
 constexpr int kPlotHeight = kHeight - kTop - kBottom;
 
 // Colour-blind-safe palette (Okabe and Ito), then a few more.
@@ -104,7 +106,18 @@ void write_legend_entry(std::ostream& out, int row, const std::string& style,
 
 }  // namespace
 
-void write_svg(std::ostream& out, const SweepResult& result) {
+void write_svg(std::ostream& out, const SweepResult& whole) {
+  // With replications, the first seed's runs: one line per setting.
+  SweepResult result = whole;
+  if (whole.replicated()) {
+    result.runs.resize(std::min(whole.runs.size(), whole.points));
+    result.seed = whole.replication_seeds.front();
+  }
+  std::size_t label_chars = std::string("lower bound").size();
+  for (const RunReport& run : result.runs) label_chars = std::max(label_chars, run.label().size());
+  const int width =
+      kLeft + kPlotWidth +
+      std::max(kLegendMinWidth, 16 + 30 + kLegendCharPx * static_cast<int>(label_chars) + 16);
   Scale scale;
   double interval_hours = 1;
   for (const RunReport& run : result.runs) {
@@ -119,8 +132,8 @@ void write_svg(std::ostream& out, const SweepResult& result) {
   }
   scale.servers_max = std::ceil(scale.servers_max * 1.1);
 
-  out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
-      << "\" viewBox=\"0 0 " << kWidth << ' ' << kHeight
+  out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << kHeight
+      << "\" viewBox=\"0 0 " << width << ' ' << kHeight
       << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       << "<text x=\"" << kLeft << "\" y=\"24\" font-size=\"16\" font-weight=\"bold\">"

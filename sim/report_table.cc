@@ -3,6 +3,7 @@
 #include <string>
 
 #include "sim/reports.h"
+#include "sim/summary.h"
 
 namespace sim {
 
@@ -84,34 +85,87 @@ void write_failover_section(std::ostream& out, const SweepResult& result) {
   }
 }
 
+void write_replicated(std::ostream& out, const SweepResult& result) {
+  const std::vector<Figure>& figures = summary_figures();
+  const Summary summary = summarise(result);
+  out << "workload " << result.workload << "\n"
+      << result.replication_seeds.size()
+      << " replications (seeds derived from the master seed; each is in the CSV and JSON and "
+         "repeats its run alone with --seed), means with 95% confidence intervals (Student t):\n";
+  char line[256];
+  for (const PointSummary& point : summary.points) {
+    out << "\n" << point.label << "\n";
+    for (std::size_t f = 0; f < figures.size(); ++f) {
+      const Interval& interval = point.intervals[f];
+      const int decimals = figures[f].decimals;
+      std::snprintf(
+          line, sizeof line, "  %-22s %10s +- %-8s [%s, %s]\n", figures[f].header,
+          fixed(interval.mean, decimals).c_str(), fixed(interval.half_width, decimals).c_str(),
+          fixed(interval.low(), decimals).c_str(), fixed(interval.high(), decimals).c_str());
+      out << line;
+    }
+  }
+  if (!summary.comparisons.empty()) {
+    out << "\npaired differences, run minus baseline on the same seeds (common random numbers), "
+           "95% confidence intervals; \"real\" when the interval excludes 0:\n";
+  }
+  for (const Comparison& comparison : summary.comparisons) {
+    out << "\n" << comparison.label << "  minus  " << comparison.baseline << "\n";
+    for (std::size_t f = 0; f < figures.size(); ++f) {
+      const Interval& difference = comparison.differences[f];
+      const int decimals = figures[f].decimals;
+      const auto signed_text = [decimals](double value) {
+        return (value > 0 ? "+" : "") + fixed(value, decimals);
+      };
+      std::snprintf(line, sizeof line, "  %-22s %10s  [%s, %s]%s\n", figures[f].header,
+                    signed_text(difference.mean).c_str(), signed_text(difference.low()).c_str(),
+                    signed_text(difference.high()).c_str(),
+                    difference.excludes_zero() ? "  real" : "");
+      out << line;
+    }
+  }
+}
+
+void write_failures(std::ostream& out, const SweepResult& result) {
+  for (const RunReport& run : result.runs) {
+    if (run.failure.kind == FailureKind::none) continue;
+    out << "\nFAILED (" << to_string(run.failure.kind) << ") in " << run.label();
+    if (result.replicated()) out << " seed " << run.seed;
+    out << " at t=" << run.failure.time_ms << " ms: " << run.failure.what << "\n";
+  }
+}
+
 }  // namespace
 
 void write_table(std::ostream& out, const SweepResult& result) {
+  if (result.replicated()) {
+    write_replicated(out, result);
+    write_failures(out, result);
+    return;
+  }
   bool show_defrag = false;
   bool show_failover = false;
   for (const RunReport& run : result.runs) {
     show_defrag = show_defrag || run.defrag_max_rooms > 0;
     show_failover = show_failover || run.failover != Failover::leave;
   }
-  // The defrag and failover columns only when the sweep varies them, so the
-  // table of a plain sweep stays as it was.
+  // The defrag and failover columns only when the sweep varies them.
   const auto settings = [&](const char* defrag, const char* failover) {
     return (show_defrag ? cell(" %6s", defrag) : "") +
            (show_failover ? cell(" %8s", failover) : "");
   };
+  const char* row_format = " %8s %7s %7s %6s %5s %8s %7s %8s %8s %7s %7s %7s %7s %6s\n";
   char line[256];
   out << "workload " << result.workload << "\n\n";
-  std::snprintf(line, sizeof line, "%-22s %5s %5s", "policy", "spare", "idle");
+  std::snprintf(line, sizeof line, "%-22s %5s %5s", "", "spare", "idle");
   out << line << settings("defrag", "failover");
-  std::snprintf(line, sizeof line, " %9s %4s %4s %6s %4s %7s %8s %8s %7s %7s %5s %5s %6s %6s\n",
-                "server-h", "peak", "LB", "gap", "gap", "rooms", "waited", "wait", "wait",
-                "refused", "out", "in", "crash", "users");
+  std::snprintf(line, sizeof line, row_format, "server", "peak", "lower", "gap", "gap", "rooms",
+                "rooms", "wait", "wait", "joins", "servers", "servers", "crashes", "users");
   out << line;
-  std::snprintf(line, sizeof line, "%-22s %5s %5s", "", "slots", "s");
+  std::snprintf(line, sizeof line, "%-22s %5s %5s", "policy", "slots", "s");
   out << line << settings("rooms", "");
-  std::snprintf(line, sizeof line, " %9s %4s %4s %6s %4s %7s %8s %8s %7s %7s %5s %5s %6s %6s\n", "",
-                "", "peak", "mean", "max", "created", "rooms", "p50", "p99", "joins", "", "", "es",
-                "lost");
+  std::snprintf(line, sizeof line, row_format, "hours", "servers", "bound", "mean", "max",
+                "created", "waited", "p50", "p99", "refused", "started", "stopped", "", "lost");
   out << line;
   for (const RunReport& run : result.runs) {
     std::snprintf(line, sizeof line, "%-22s %5d %5lld", run.policy.c_str(), run.spare_room_slots,
@@ -120,7 +174,7 @@ void write_table(std::ostream& out, const SweepResult& result) {
         << settings(std::to_string(run.defrag_max_rooms).c_str(),
                     std::string(to_string(run.failover)).c_str());
     std::snprintf(line, sizeof line,
-                  " %9s %4d %4d %6s %4d %7llu %8llu %8s %7s %7llu %5llu %5llu %6llu %6llu\n",
+                  " %8s %7d %7d %6s %5d %8llu %7llu %8s %8s %7llu %7llu %7llu %7llu %6llu\n",
                   fixed(run.server_seconds / 3600, 1).c_str(), run.servers_peak,
                   run.lower_bound_peak, fixed(run.gap_mean, 2).c_str(), run.gap_worst,
                   static_cast<unsigned long long>(run.rooms_created),
@@ -133,16 +187,16 @@ void write_table(std::ostream& out, const SweepResult& result) {
                   static_cast<unsigned long long>(run.users_lost_to_crashes));
     out << line;
   }
+  out << "\nlower bound: its peak, ceil(active rooms / rooms per server); gap: servers in use "
+         "minus the lower bound,\ntime-weighted mean and max; rooms waited: placed on a server "
+         "still starting, wait: from their\ncreation to their first user in; servers started "
+         "and stopped: scale-out and scale-in.\n";
   out << "\nrefusals by reason:\n";
   for (const RunReport& run : result.runs)
     out << "  " << run.label() << ": " << refusals_text(run) << "\n";
   if (show_defrag) write_defrag_section(out, result);
   if (show_failover) write_failover_section(out, result);
-  for (const RunReport& run : result.runs) {
-    if (run.failure.kind == FailureKind::none) continue;
-    out << "\nFAILED (" << to_string(run.failure.kind) << ") in " << run.label()
-        << " at t=" << run.failure.time_ms << " ms: " << run.failure.what << "\n";
-  }
+  write_failures(out, result);
 }
 
 }  // namespace sim

@@ -57,6 +57,8 @@ struct Sample {
 };
 
 struct RunReport {
+  std::uint64_t seed = 0;  // this run's master seed (the replication's)
+  int replication = 0;     // 0-based, in the order of --replications' seeds
   std::string policy;
   int spare_room_slots = 0;
   std::int64_t idle_timeout_s = 0;

@@ -1,6 +1,7 @@
 // Hand-built workloads whose answers are known.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -420,6 +421,70 @@ TEST(Reports, TheTableSaysWhatDefragmentationSaves) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("rooms cut off by crashes"), std::string::npos) << text;
+}
+
+// Replications: the same results whatever the number of threads, and each
+// replication is the run its own seed gives alone.
+TEST(Replications, DeterministicWhateverTheThreads) {
+  const auto json = [](const char* threads) {
+    const auto parsed =
+        parse({"--seed=11", "--policies=best-fit,least-loaded", "--replications=3", threads,
+               "--duration-s=1800", "--rooms-per-hour=400", "--crash-rate=1"});
+    const SweepResult result = run_sweep(std::get<Options>(parsed), 11, false);
+    EXPECT_EQ(result.runs.size(), 6u);
+    std::ostringstream text;
+    write_json(text, result);
+    return text.str();
+  };
+  const std::string one_thread = json("--threads=1");
+  EXPECT_EQ(one_thread, json("--threads=2"));
+  EXPECT_EQ(one_thread, json("--threads=5"));
+  EXPECT_NE(one_thread.find("\"comparisons\""), std::string::npos);
+}
+
+TEST(Replications, EachIsTheRunOfItsSeedAlone) {
+  const auto parsed = parse({"--seed=11", "--policies=best-fit,least-loaded", "--replications=3",
+                             "--duration-s=1800", "--rooms-per-hour=400"});
+  const SweepResult replicated = run_sweep(std::get<Options>(parsed), 11, false);
+  ASSERT_EQ(replicated.replication_seeds.size(), 3u);
+  ASSERT_EQ(replicated.points, 2u);
+  const std::uint64_t second = replicated.replication_seeds[1];
+  const auto alone_parsed =
+      parse({"--policies=best-fit,least-loaded", "--duration-s=1800", "--rooms-per-hour=400"});
+  const SweepResult alone = run_sweep(std::get<Options>(alone_parsed), second, false);
+  ASSERT_EQ(alone.runs.size(), 2u);
+  for (std::size_t p = 0; p < 2; ++p) {
+    RunReport from_replications = replicated.runs[2 + p];
+    EXPECT_EQ(from_replications.seed, second);
+    EXPECT_EQ(from_replications.replication, 1);
+    from_replications.replication = 0;
+    std::ostringstream a, b;
+    write_json(a, SweepResult{second, "w", {from_replications}});
+    write_json(b, SweepResult{second, "w", {alone.runs[p]}});
+    EXPECT_EQ(a.str(), b.str());
+  }
+}
+
+TEST(Replications, TheTablePairsEachPolicyWithTheFirst) {
+  const auto parsed = parse({"--seed=3", "--policies=least-loaded,best-fit,random",
+                             "--replications=2", "--duration-s=1800", "--rooms-per-hour=300"});
+  const SweepResult result = run_sweep(std::get<Options>(parsed), 3, false);
+  std::ostringstream table, csv;
+  write_table(table, result);
+  write_csv(csv, result);
+  const std::string text = table.str();
+  EXPECT_NE(text.find("2 replications"), std::string::npos) << text;
+  EXPECT_NE(text.find("best-fit spare=0 idle=300s  minus  least-loaded spare=0 idle=300s"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("random spare=0 idle=300s  minus  least-loaded spare=0 idle=300s"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  server-hours "), std::string::npos) << text;
+  // One CSV row per seed and setting, each with its own seed.
+  const std::string rows = csv.str();
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 1 + 6);
+  EXPECT_NE(rows.find(std::to_string(result.replication_seeds[1]) + ",random,"), std::string::npos);
 }
 
 TEST(Simulator, TheSameSeedGivesByteIdenticalReports) {
