@@ -58,6 +58,14 @@ bool Scheduler::adopt_room(const RoomId& room_id, const ServerId& server_id, Mil
   return true;
 }
 
+bool Scheduler::on_shortage(Millis now) {
+  if (!candidates_.empty()) return false;
+  for (ServerKey key : starting_) {
+    if (free_slots(servers_.at(key)) > 0) return false;
+  }
+  return start_server(now) != nullptr;
+}
+
 std::optional<ServerId> Scheduler::server_of(const RoomId& room_id) const {
   const RoomRecord* room = rooms_.find(room_id);
   if (room == nullptr) return std::nullopt;

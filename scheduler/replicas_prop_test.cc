@@ -179,6 +179,26 @@ struct Replicas {
   Millis now{0};
 };
 
+// A replica without the lease saw every server full: the holder starts one,
+// unless its own view still has a free slot (ready or starting).
+TEST(ReplicaScheduler, AShortageStartsAServerOnlyWhenNoneIsFree) {
+  testing::FakeFleet fleet;
+  SchedulerConfig config;
+  config.room_capacity = 2;
+  config.autoscaler.max_servers = 3;
+  Scheduler scheduler(config, fleet, seeded_room_ids(1), Random(1));
+  scheduler.on_server_started("s0", "h0:1", Millis{0});
+  EXPECT_FALSE(scheduler.on_shortage(Millis{0})) << "a free slot in this view";
+  // Its report: two rooms reserved by another backend.
+  StatusReport report{"h0:1", false, {}};
+  report.reserved = 2;
+  scheduler.on_status("s0", report, Millis{1});
+  EXPECT_TRUE(scheduler.on_shortage(Millis{2}));
+  EXPECT_EQ(fleet.started.size(), 1u);
+  EXPECT_FALSE(scheduler.on_shortage(Millis{3})) << "the starting server has free slots";
+  EXPECT_TRUE(scheduler.check_invariants().empty());
+}
+
 RC_GTEST_PROP(ReplicaProperties, NeverOverALimitAndEveryLookupAgrees, ()) {
   const auto steps = *rc::gen::container<std::vector<std::tuple<int, int, int>>>(
       rc::gen::tuple(rc::gen::inRange(0, static_cast<int>(count_ops)), rc::gen::inRange(0, 1000),

@@ -172,6 +172,10 @@ class Scheduler {
   // table unchanged, when the server is unknown or has no slot left in this
   // table's view.
   bool adopt_room(const RoomId& room_id, const ServerId& server_id, Millis now);
+  // Another backend (without the fleet lease) found no free slot for a new
+  // room: start a server, as create_room would have, unless this view has a
+  // free slot (ready, or on a starting server). Whether one was started.
+  bool on_shortage(Millis now);
   // The server the table has the room on; nullopt for an unknown room.
   std::optional<ServerId> server_of(const RoomId& room_id) const;
 

@@ -265,6 +265,33 @@ void SchedulerPlacement::settle_and_publish(const std::string& room_id,
                 });
 }
 
+void SchedulerPlacement::report_shortage() {
+  if (!replicated() || manages_fleet()) return;
+  auto& redis = options_.replicas.redis;
+  redis->command({"SET", redis->key("fleet:shortage"), options_.replicas.replica_id, "PX",
+                  std::to_string(options_.replicas.lease_ttl.count())},
+                 nullptr);
+}
+
+void SchedulerPlacement::take_shortage() {
+  if (!replicated() || !manages_fleet()) return;
+  auto& redis = options_.replicas.redis;
+  // Read, not taken: while this view still shows a free slot (its reports
+  // lag a poll behind), the shortage stays until it expires or is acted on.
+  redis->command({"GET", redis->key("fleet:shortage")}, [this](const redisReply* reply) {
+    auto who = control::reply_string(reply);
+    if (!who) return;
+    net::post(strand_, [this, who = *who] {
+      if (stopped_ || !manages_fleet()) return;
+      if (scheduler_.on_shortage(now())) {
+        std::cout << "backend: replica " << who << " found every server full; starting one"
+                  << std::endl;
+      }
+      changed("a shortage another replica saw");
+    });
+  });
+}
+
 boost::json::object SchedulerPlacement::describe_lease() const {
   if (!lease_) {
     return {{"enabled", false}, {"held", true}, {"replica", options_.replicas.replica_id}};

@@ -31,6 +31,7 @@ void SchedulerPlacement::place_new_room(const std::string& creator, int attempts
   auto result = scheduler_.create_room(now());
   changed("a placement");
   if (auto* full = std::get_if<sched::NoCapacity>(&result)) {
+    report_shortage();
     return finish(
         NoServerNow{"Every session server is full and no more can be started; try again soon",
                     whole_seconds_at_least_one(full->retry_after)});
@@ -101,6 +102,7 @@ void SchedulerPlacement::reserve_room(const sched::RoomId& room_id, const std::s
         }
         changed("a refused reservation");
         if (attempts_left > 1) return place_new_room(creator, attempts_left - 1, std::move(finish));
+        report_shortage();
         finish(NoServerNow{"The session servers tried are full; try again soon",
                            std::chrono::seconds(1)});
       });

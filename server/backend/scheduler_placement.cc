@@ -190,6 +190,7 @@ void SchedulerPlacement::schedule_tick() {
     changed("a tick");
     sync_members();
     free_confirmed();
+    take_shortage();
     for (const auto& id : actions.drain) drain_session(id, "autoscaler");
     forget_joined_rooms();
     auto servers = scheduler_.servers();

@@ -163,6 +163,10 @@ class SchedulerPlacement : public RoomPlacement {
                           std::chrono::steady_clock::time_point deadline,
                           std::function<void(FindRoomResult)> done);
   boost::json::object describe_lease() const;
+  // A replica without the lease found no slot: it says so in the store, and
+  // the holder's next tick starts a server (the shortage key lives a lease's time).
+  void report_shortage();
+  void take_shortage();
 
   // placement_drain.cc. A drain the scheduler has begun (by an operator or
   // by the autoscaler's tick): the session server is asked to hand over.
