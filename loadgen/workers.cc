@@ -149,6 +149,9 @@ std::string supervise(std::vector<Worker>& workers, double timeout_s) {
           // It ended meanwhile: its exit status tells.
         }
       }
+      // When the steady phase begins, for whoever measures the box meanwhile.
+      std::cerr << "loadgen: every worker ramped up (or ended): the steady phase begins"
+                << std::endl;
     }
     bool running = false;
     for (auto& worker : workers) {
