@@ -105,7 +105,7 @@ done
 metrics() { curl -s --max-time 2 "http://127.0.0.1:$ADMIN_PORT/metrics"; }
 ready_servers() { metrics | awk '/^chat_scheduler_servers\{state="ready"\}/ {print $2}' || true; }
 # CPU ticks (user + system) and resident pages of a list of pids.
-cpu_ticks() { local t=0 p; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
+cpu_ticks() { local p; for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done | awk '{t += $14 + $15} END {print t + 0}'; }
 # One awk for every pid: the sampler must not load the box it measures.
 rss_pages() { local p; for p in "$@"; do cat "/proc/$p/statm" 2>/dev/null; done | awk '{r += $2} END {print r + 0}'; }
 sessions() { pgrep -P "$backend_pid" || true; }
@@ -126,8 +126,10 @@ start_ns=$(date +%s%N)
   >"$LOGS/loadgen.txt" 2>"$LOGS/loadgen.err" &
 time_pid=$!
 
-# Once a second: ready servers, and the RSS of the session servers and of the
-# loadgen's processes (its parent and workers, under time and timeout).
+# Once a second: ready servers; RSS of the session servers and of the
+# loadgen's processes (its parent and workers, under time and timeout); the
+# box's MemAvailable; CPU ticks of session servers, backend and loadgen; and
+# whether the loadgen's steady phase has begun (its parent says so on stderr).
 (
   set +e  # a sample that fails (a process gone meanwhile) must not end the sampling
   while kill -0 "$time_pid" 2>/dev/null; do
@@ -138,7 +140,11 @@ time_pid=$!
       for p in $(pgrep -P "$t"); do lg+=("$p" $(pgrep -P "$p" || true)); done
     done
     ready=$(ready_servers)
-    echo "$now ${ready:-0} ${#servers[@]} $(rss_pages "${servers[@]}") ${#lg[@]} $(rss_pages "${lg[@]}") $(mem_available_kb)"
+    steady=0
+    grep -q "the steady phase begins" "$LOGS/loadgen.err" 2>/dev/null && steady=1
+    echo "$now ${ready:-0} ${#servers[@]} $(rss_pages "${servers[@]}") ${#lg[@]}" \
+      "$(rss_pages "${lg[@]}") $(mem_available_kb) $(cpu_ticks "${servers[@]}")" \
+      "$(cpu_ticks "$backend_pid") $(cpu_ticks "${lg[@]}") $steady"
     sleep 1
   done
 ) >"$LOGS/samples.txt" 2>/dev/null &
@@ -173,17 +179,18 @@ node - "$LOGS" "$servers_wanted" "$hz" "$page" "$session_ticks" "$backend_ticks"
   "$(hist_quantile chat_scheduler_placement_seconds 0.99)" \
   "$(awk '/^chat_scheduler_placement_seconds_count/ {print $NF; exit}' "$LOGS/backend-metrics.txt")" \
   "$(hist_quantile chat_scheduler_fleet_start_seconds 0.5)" \
-  "$(hist_quantile chat_scheduler_fleet_start_seconds 0.99)" <<'EOF'
+  "$(hist_quantile chat_scheduler_fleet_start_seconds 0.99)" "$duration" <<'EOF'
 const fs = require('fs');
 const [logs, wanted, hz, page, sessionTicks, backendTicks, loadgenTime, memBeforeKb, bots, wallMs,
-  place50, place99, placeCount, start50, start99] = process.argv.slice(2);
+  place50, place99, placeCount, start50, start99, duration] = process.argv.slice(2);
 let report = {};
 try { report = JSON.parse(fs.readFileSync(`${logs}/loadgen.json`, 'utf8')); } catch {}
 const f = report.figures ?? {};
 const samples = fs.readFileSync(`${logs}/samples.txt`, 'utf8').trim().split('\n').filter(Boolean)
   .map((l) => l.split(' ').map(Number))
-  .map(([ms, ready, servers, serverPages, lgProcs, lgPages, memKb]) =>
-    ({ ms, ready, servers, serverPages, lgProcs, lgPages, memKb }));
+  .map(([ms, ready, servers, serverPages, lgProcs, lgPages, memKb, serverTicks, backendTicks,
+    lgTicks, steady]) => ({ ms, ready, servers, serverPages, lgProcs, lgPages, memKb, serverTicks,
+    backendTicks, lgTicks, steady }));
 const mb = (pages) => (pages * Number(page)) / 1e6;
 const firstGrow = samples.find((s) => s.ready > 1 || s.servers > 1);
 const full = samples.find((s) => s.ready >= Number(wanted));
@@ -209,6 +216,20 @@ line('box memory used at peak (MemAvailable drop)', `${((Number(memBeforeKb) - m
 line('CPU-seconds: session servers', `${cpu(sessionTicks).toFixed(1)}`);
 line('CPU-seconds: backend', `${cpu(backendTicks).toFixed(1)}`);
 line('CPU-seconds: loadgen (all processes)', `${(lgUser + lgSys).toFixed(1)} (user ${lgUser}, system ${lgSys})`);
+// The steady phase alone (no ramp): from the first sample after the loadgen's
+// workers were released to the last one within --duration of it.
+const go = samples.find((x) => x.steady === 1);
+const end = go && samples.filter((x) => x.ms <= go.ms + Number(duration) * 1000).at(-1);
+if (go && end && end.ms > go.ms) {
+  const seconds = (end.ms - go.ms) / 1000;
+  const cores = (ticks) => (cpu(ticks) / seconds).toFixed(2);
+  const serverCpu = cpu(end.serverTicks - go.serverTicks);
+  line('steady phase sampled', `${seconds.toFixed(1)} s from ${(go.ms / 1000).toFixed(1)} s`);
+  line('  cores: session servers / backend / loadgen',
+    `${cores(end.serverTicks - go.serverTicks)} / ${cores(end.backendTicks - go.backendTicks)} / ${cores(end.lgTicks - go.lgTicks)}`);
+  line('  deliveries per session-server CPU-second',
+    serverCpu > 0 ? ((f.deliveries_per_second ?? 0) * seconds / serverCpu).toFixed(0) : '-');
+}
 line('wall time of the loadgen', `${(Number(wallMs) / 1000).toFixed(1)} s`);
 line('deliveries checked / missing', `${f.deliveries_checked ?? '-'} / ${f.deliveries_missing ?? '-'}`);
 line('messages lost / duplicate deliveries', `${f.messages_lost ?? '-'} / ${f.deliveries_duplicate ?? '-'}`);
