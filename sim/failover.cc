@@ -63,6 +63,11 @@ void Simulator::reconnect(std::uint64_t user_id, SimulatedUser& user, SimulatedR
     watch_if_placed(room);
     return retry_reconnect(user_id, user, config_.lookup_retry_ms);
   }
+  if (const auto* unavailable = std::get_if<sched::RoomUnavailable>(&result);
+      unavailable != nullptr && config_.retry_unavailable) {
+    user.waiting_for_capacity = true;  // 503 with Retry-After: asks again then
+    return retry_reconnect(user_id, user, unavailable->retry_after.count());
+  }
   // The room was freed meanwhile, or no server has a slot for it.
   give_up_reconnect(user_id, user, room);
 }

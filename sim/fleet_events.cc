@@ -131,6 +131,7 @@ bool Simulator::lower_bound_must_hold() const {
   // count as active until their users notice (or, reconnecting, while they
   // wait for the room's next server): the bound is not a rule then.
   return config_.fleet.crashes_per_server_hour <= 0 && config_.fleet.crashes_scheduled.empty() &&
+         config_.fleet.start_failure_rate <= 0 &&
          config_.fleet.start_delay_ms_max < config_.scheduler.autoscaler.start_timeout.count();
 }
 

@@ -116,6 +116,24 @@ void add_fleet_options(CLI::App& app, Options& o) {
                  "How soon a client told 'starting' looks its room up again")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_flag("--retry-unavailable", o.retry_unavailable,
+               "A client told its room is unavailable (its server gone, no slot anywhere) asks "
+               "again after the answer's Retry-After (--retry-after-s) until it gets in or "
+               "leaves; without it the join is refused at once");
+  app.add_option("--retry-after-s", o.retry_after_s,
+                 "Retry-After the scheduler answers when no server has a slot")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--start-delay-file", o.start_delay_file,
+                 "Draw server start-ups from this file instead of --start-delay-ms-min/max: "
+                 "seconds one a line, or Prometheus text with a histogram's _bucket lines "
+                 "(e.g. the backend's chat_scheduler_fleet_start_seconds); sim/README.md")
+      ->check(CLI::ExistingFile);
+  app.add_option("--start-failure-rate", o.start_failure_rate,
+                 "Share of server starts that fail (never answer; the scheduler gives up after "
+                 "--start-timeout)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--reconnect-delay-ms", o.reconnect_delay_ms,
                  "How soon a client cut off by a crash (unless --failover=leave) or a drain "
                  "looks its room up again")
@@ -237,6 +255,15 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
   std::sort(defrag.begin(), defrag.end());
   defrag.erase(std::unique(defrag.begin(), defrag.end()), defrag.end());
   if (defrag.empty() || defrag.front() != 0) defrag.insert(defrag.begin(), 0);
+  if (!options.start_delay_file.empty()) {
+    try {
+      options.start_delays = std::make_shared<const StartDelayDistribution>(
+          StartDelayDistribution::open(options.start_delay_file));
+    } catch (const StartDelayError& error) {
+      std::cerr << "--start-delay-file: " << error.what() << "\n";
+      return 1;
+    }
+  }
   if (options.start_delay_ms_max < options.start_delay_ms_min) {
     std::cerr << "--start-delay-ms-max must be at least --start-delay-ms-min\n";
     return 1;
@@ -273,6 +300,14 @@ SimConfig make_sim_config(const Options& o, std::uint64_t seed, const SweepPoint
   scheduler.autoscaler.defrag_interval = std::chrono::seconds(o.defrag_interval_s);
   config.fleet.start_delay_ms_min = o.start_delay_ms_min;
   config.fleet.start_delay_ms_max = o.start_delay_ms_max;
+  if (o.start_delays) {
+    config.fleet.start_delays = o.start_delays;
+    config.fleet.start_delay_ms_min = o.start_delays->min_ms();
+    config.fleet.start_delay_ms_max = o.start_delays->max_ms();
+  }
+  config.fleet.start_failure_rate = o.start_failure_rate;
+  config.retry_unavailable = o.retry_unavailable;
+  config.scheduler.retry_after = std::chrono::seconds(o.retry_after_s);
   config.fleet.crashes_per_server_hour = o.crashes_per_server_hour;
   config.fleet.rooms_per_server_max = o.rooms_per_server;
   config.fleet.users_per_room_max = o.users_per_room;

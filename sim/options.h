@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "sim/simulator.h"
+#include "sim/start_delays.h"
 #include "sim/synthetic_workload.h"
 
 namespace sim {
@@ -47,6 +49,11 @@ struct Options {
   std::int64_t poll_interval_ms = 1'000;
   std::int64_t tick_interval_ms = 1'000;
   std::int64_t lookup_retry_ms = 500;
+  bool retry_unavailable = false;
+  std::int64_t retry_after_s = 5;
+  std::string start_delay_file;
+  std::shared_ptr<const StartDelayDistribution> start_delays;  // read from the file
+  double start_failure_rate = 0;
   std::int64_t reconnect_delay_ms = 1'000;
   std::int64_t drain_confirm_ms = 1'000;
 

@@ -21,7 +21,7 @@ void write_csv(std::ostream& out, const SweepResult& result) {
          "failure,defrag_max_rooms,failover,drains,drains_cancelled,rooms_moved,users_moved,"
          "servers_marked_gone_by_probe,reconnects,reconnects_failed,downtime_crash_rooms,"
          "downtime_crash_p50_ms,downtime_crash_p99_ms,downtime_crash_max_ms,downtime_move_rooms,"
-         "downtime_move_p50_ms,downtime_move_p99_ms,downtime_move_max_ms,replication\n";
+         "downtime_move_p50_ms,downtime_move_p99_ms,downtime_move_max_ms,replication,starts_failed\n";
   for (const RunReport& run : result.runs) {
     out << run.seed << ',' << run.policy << ',' << run.spare_room_slots << ',' << run.idle_timeout_s
         << ',' << fixed(run.server_seconds, 3) << ',' << run.servers_peak << ','
@@ -43,7 +43,7 @@ void write_csv(std::ostream& out, const SweepResult& result) {
       out << ',' << downtime.rooms << ',' << downtime.p50_ms << ',' << downtime.p99_ms << ','
           << downtime.max_ms;
     }
-    out << ',' << run.replication << '\n';
+    out << ',' << run.replication << ',' << run.starts_failed << '\n';
   }
 }
 

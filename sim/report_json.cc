@@ -55,6 +55,7 @@ void write_run(std::ostream& out, const RunReport& run) {
   }
   out << "},\n     \"scale_out\": " << run.scale_out << ", \"scale_in\": " << run.scale_in
       << ", \"start_timeouts\": " << run.start_timeouts
+      << ", \"starts_failed\": " << run.starts_failed
       << ", \"server_crashes\": " << run.server_crashes
       << ", \"rooms_lost_to_crashes\": " << run.rooms_lost_to_crashes
       << ", \"users_lost_to_crashes\": " << run.users_lost_to_crashes

@@ -88,6 +88,7 @@ struct RunReport {
   std::uint64_t scale_out = 0;  // servers started
   std::uint64_t scale_in = 0;   // idle servers stopped
   std::uint64_t start_timeouts = 0;
+  std::uint64_t starts_failed = 0;  // --start-failure-rate: never became ready
   std::uint64_t server_crashes = 0;
   std::uint64_t rooms_lost_to_crashes = 0;
   std::uint64_t users_lost_to_crashes = 0;

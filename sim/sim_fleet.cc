@@ -21,9 +21,15 @@ std::optional<sched::ServerId> SimFleet::start_server() {
 
   const std::int64_t now_ms = clock_.now().count();
   const std::int64_t delay_ms =
-      uniform_int(rng_, config_.start_delay_ms_min,
-                  std::max(config_.start_delay_ms_min, config_.start_delay_ms_max));
-  queue_.push(now_ms + delay_ms, SimEvent{SimEventKind::server_ready, index, 0, 0});
+      config_.start_delays
+          ? config_.start_delays->sample_ms(rng_)
+          : uniform_int(rng_, config_.start_delay_ms_min,
+                        std::max(config_.start_delay_ms_min, config_.start_delay_ms_max));
+  if (config_.start_failure_rate > 0 && uniform01(rng_) < config_.start_failure_rate) {
+    ++starts_failed_;  // never ready: the scheduler's start timeout stops it
+  } else {
+    queue_.push(now_ms + delay_ms, SimEvent{SimEventKind::server_ready, index, 0, 0});
+  }
   if (config_.crashes_per_server_hour > 0) {
     const double lifetime_ms = exponential(rng_, 3600e3 / config_.crashes_per_server_hour);
     queue_.push(now_ms + static_cast<std::int64_t>(lifetime_ms),

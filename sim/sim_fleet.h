@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include "sim/event_queue.h"
 #include "sim/random.h"
 #include "sim/sim_event.h"
+#include "sim/start_delays.h"
 
 namespace sim {
 
@@ -29,6 +31,13 @@ struct ScheduledCrash {
 struct FleetConfig {
   std::int64_t start_delay_ms_min = 5'000;
   std::int64_t start_delay_ms_max = 30'000;
+  // Measured start-ups (--start-delay-file): used instead of the uniform
+  // min/max above, which then hold the distribution's extremes.
+  std::shared_ptr<const StartDelayDistribution> start_delays;
+  // A start that fails never answers: the scheduler gives up on it after
+  // its start_timeout, as the backend does. 0: every start succeeds (and no
+  // random draw is made, so runs without failures are as before).
+  double start_failure_rate = 0;
   double crashes_per_server_hour = 0;  // 0: servers never crash
   int rooms_per_server_max = 10;
   int users_per_room_max = 100;
@@ -111,6 +120,7 @@ class SimFleet final : public sched::FleetProvider {
 
   int servers_in_use() const { return servers_in_use_; }  // starting or running
   std::uint64_t crashes() const { return crashes_; }
+  std::uint64_t starts_failed() const { return starts_failed_; }
   // The scheduler must never stop a server that holds users: counted, and
   // the checker calls it a correctness failure.
   std::uint64_t users_lost_to_stops() const { return users_lost_to_stops_; }
@@ -128,6 +138,7 @@ class SimFleet final : public sched::FleetProvider {
   std::vector<std::uint32_t> report_due_;
   int servers_in_use_ = 0;
   std::uint64_t crashes_ = 0;
+  std::uint64_t starts_failed_ = 0;
   std::uint64_t users_lost_to_stops_ = 0;
 };
 

@@ -487,6 +487,40 @@ TEST(Replications, TheTablePairsEachPolicyWithTheFirst) {
   EXPECT_NE(rows.find(std::to_string(result.replication_seeds[1]) + ",random,"), std::string::npos);
 }
 
+TEST(Models, FailedStartsAreGivenUpOnAndTheirRoomsPlacedAgain) {
+  const auto parsed = parse({"--policies=best-fit", "--duration-s=3600", "--rooms-per-hour=300",
+                             "--start-failure-rate=0.3", "--start-timeout=60", "--check-every=1"});
+  const SweepResult result = run_sweep(std::get<Options>(parsed), 4, false);
+  ASSERT_EQ(result.runs.size(), 1u);
+  const RunReport& run = result.runs[0];
+  EXPECT_EQ(run.failure.kind, FailureKind::none) << run.failure.what;
+  EXPECT_GT(run.starts_failed, 0u);
+  EXPECT_GE(run.start_timeouts, run.starts_failed);
+}
+
+TEST(Models, ClientsRetryAfterRetryAfterInsteadOfBeingRefused) {
+  const auto run = [](bool retry) {
+    // A fleet at its limit, crashing often, whose users come back slowly:
+    // by then new rooms have taken the replacement, and look-ups of the
+    // crashed rooms find no slot.
+    std::vector<std::string> arguments{
+        "--policies=best-fit", "--duration-s=7200",          "--rooms-per-hour=600",
+        "--max-servers=2",     "--rooms-per-server=1",       "--crash-rate=4",
+        "--failover=probe",    "--reconnect-delay-ms=20000", "--check-every=1"};
+    if (retry) arguments.push_back("--retry-unavailable");
+    return run_sweep(std::get<Options>(parse(arguments)), 1, false).runs.at(0);
+  };
+  const RunReport refused = run(false);
+  const RunReport retried = run(true);
+  EXPECT_EQ(refused.failure.kind, FailureKind::none) << refused.failure.what;
+  EXPECT_EQ(retried.failure.kind, FailureKind::none) << retried.failure.what;
+  const auto no_capacity = [](const RunReport& r) {
+    return r.joins_refused[static_cast<int>(JoinRefusal::no_capacity)] + r.reconnects_failed;
+  };
+  EXPECT_GT(no_capacity(refused), 0u);
+  EXPECT_LT(no_capacity(retried), no_capacity(refused));
+}
+
 TEST(Simulator, TheSameSeedGivesByteIdenticalReports) {
   const auto report_text = [](std::uint64_t seed) {
     SyntheticWorkload workload(small_synthetic(), derive_seed(seed, "workload"));

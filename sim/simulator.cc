@@ -101,6 +101,7 @@ void Simulator::finish_report() {
   report_.scale_out = metrics.servers_started;
   report_.scale_in = metrics.servers_stopped_idle;
   report_.start_timeouts = metrics.servers_start_timed_out;
+  report_.starts_failed = fleet_.starts_failed();
   report_.server_crashes = fleet_.crashes();
   report_.simulated_ms = now_ms();
   std::sort(waits_ms_.begin(), waits_ms_.end());

@@ -29,6 +29,10 @@ struct SimConfig {
   std::int64_t poll_interval_ms = 1'000;  // the backend polls each server's status
   std::int64_t tick_interval_ms = 1'000;  // Scheduler::tick
   std::int64_t lookup_retry_ms = 500;     // a client told "starting" asks again
+  // A client told "unavailable" (its room's server is gone and no server has
+  // a slot) waits the answer's Retry-After (scheduler.retry_after) and asks
+  // again until it gets in or leaves; false: the join is refused at once.
+  bool retry_unavailable = false;
   // What users of a crashed server do; unless `leave`, they reconnect.
   Failover failover = Failover::leave;
   // How long a user whose connection was closed (a crash, or 1012 "Room
@@ -81,6 +85,7 @@ class Simulator {
     std::uint32_t retry_token = 0;
     std::int64_t waiting_since_ms = 0;
     std::int32_t unreachable_server = -1;  // reconnecting after a crash: the fleet index
+    bool waiting_for_capacity = false;     // told "unavailable", retrying after Retry-After
     UserPhase phase = UserPhase::arriving;
   };
 
@@ -96,7 +101,8 @@ class Simulator {
   void refuse_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
                    JoinRefusal why);
   void stop_waiting(SimulatedUser& user, SimulatedRoom& room);
-  void wait_and_retry(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room);
+  void wait_and_retry(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
+                      std::int64_t delay_ms);
   void on_lookup_retry(const SimEvent& event);
   // Failover and drains: sim/failover.cc.
   void interrupt_room(SimulatedRoom& room, bool by_crash, std::int32_t crashed_server);

@@ -66,23 +66,30 @@ void Simulator::try_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRo
     if (room.hosted_on < 0) watch_if_placed(room);  // perhaps placed again just now
     return enter_server(user_id, user, room, ready->host);
   }
+  user.waiting_for_capacity = false;
   if (std::holds_alternative<sched::RoomStarting>(result)) {
     watch_if_placed(room);
-    return wait_and_retry(user_id, user, room);
+    return wait_and_retry(user_id, user, room, config_.lookup_retry_ms);
   }
-  const bool unavailable = std::holds_alternative<sched::RoomUnavailable>(result);
-  refuse_join(user_id, user, room,
-              unavailable ? JoinRefusal::no_capacity : JoinRefusal::unknown_room);
+  if (const auto* unavailable = std::get_if<sched::RoomUnavailable>(&result)) {
+    if (!config_.retry_unavailable)
+      return refuse_join(user_id, user, room, JoinRefusal::no_capacity);
+    // 503 with Retry-After: the client asks again then.
+    user.waiting_for_capacity = true;
+    return wait_and_retry(user_id, user, room, unavailable->retry_after.count());
+  }
+  refuse_join(user_id, user, room, JoinRefusal::unknown_room);
 }
 
-void Simulator::wait_and_retry(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room) {
+void Simulator::wait_and_retry(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
+                               std::int64_t delay_ms) {
   if (user.phase != UserPhase::waiting) {
     user.phase = UserPhase::waiting;
     ++room.users_waiting;
     ++users_waiting_;
     update_activity(room);
   }
-  queue_.push(now_ms() + config_.lookup_retry_ms,
+  queue_.push(now_ms() + delay_ms,
               SimEvent{SimEventKind::lookup_retry, 0, user_id, ++user.retry_token});
 }
 
@@ -121,7 +128,7 @@ void Simulator::enter_server(std::uint64_t user_id, SimulatedUser& user, Simulat
     case JoinOutcome::draining:
       // 503 until the drain is confirmed and the room placed elsewhere.
       if (reconnecting) return retry_reconnect(user_id, user, config_.lookup_retry_ms);
-      return wait_and_retry(user_id, user, room);
+      return wait_and_retry(user_id, user, room, config_.lookup_retry_ms);
   }
   if (reconnecting) {
     reconnected(user, room);
@@ -156,6 +163,11 @@ void Simulator::on_lookup_retry(const SimEvent& event) {
     return;  // the user left, or got in, or a newer retry is pending
   }
   const std::int64_t waited_ms = now_ms() - user->waiting_since_ms;
+  if (waited_ms > wait_limit_ms() && user->waiting_for_capacity) {
+    // The fleet stayed full (at --max-servers) all along: the client gives
+    // up, as a real one would; not a liveness failure of the scheduler.
+    return refuse_join(event.user, *user, rooms_.at(user->room), JoinRefusal::no_capacity);
+  }
   if (waited_ms > wait_limit_ms()) {
     return fail(FailureKind::liveness, "user u" + std::to_string(event.user) + " waited " +
                                            std::to_string(waited_ms) + " ms for a server");
