@@ -236,7 +236,8 @@ void RedisConnection::log_in(const redisReply* reply, std::string_view what) {
   auto refusal = std::string(what) + reply_text(reply);
   if (refusal == last_refusal_logged_) return;
   last_refusal_logged_ = refusal;
-  std::cerr << (options_.log_prefix + ": history store " + options_.url.to_string() + " refused " +
+  std::cerr << (options_.log_prefix + ": " + options_.role + " " + options_.url.to_string() +
+                " refused " +
                 std::string(what) + ": " + reply_text(reply) + "; check the --redis URL\n");
 }
 
@@ -327,11 +328,11 @@ void RedisConnection::report(bool up, const std::string& reason) {
   if (reported_up_ == up) return;
   bool first = !reported_up_.has_value();
   reported_up_ = up;
-  std::string line = options_.log_prefix + ": history store " + options_.url.to_string();
+  std::string line = options_.log_prefix + ": " + options_.role + " " + options_.url.to_string();
   if (up) {
     line += first ? " up" : " up again";
   } else {
-    line += " down (" + reason + "); chat goes on from memory";
+    line += " down (" + reason + "); " + options_.when_down;
   }
   std::cerr << line + "\n";
   if (on_state_) on_state_(up);

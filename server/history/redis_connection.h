@@ -37,6 +37,9 @@ struct RedisConnectionOptions {
   std::chrono::milliseconds backoff_max{2000};
   // Who speaks in the log lines ("session: history store ... down").
   std::string log_prefix = "session";
+  // What this connection is for, in those lines, and what a loss of it means.
+  std::string role = "history store";
+  std::string when_down = "chat goes on from memory";
 };
 
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
