@@ -66,6 +66,7 @@ RC_GTEST_PROP(TraceProperties, WritingThenReadingGivesTheTraceBack, ()) {
     const auto error = writer.write(event);
     RC_ASSERT_FALSE(error.has_value());
   }
+  RC_ASSERT(writer.bytes_written() == text.str().size());  // what a recorder rotates by
   const Trace read = read_all(text);
   if (!read.errors.empty()) RC_LOG() << read.errors.front().describe() << "\n";
   RC_ASSERT(read.bad_lines == 0u);

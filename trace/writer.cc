@@ -21,6 +21,7 @@ void append_number(std::string& out, Number value) {
 Writer::Writer(std::ostream& output) : output_(output) {
   output_ << kFirstLine << '\n' << kHeader << '\n';
   line_number_ = 2;
+  bytes_written_ = kFirstLine.size() + kHeader.size() + 2;
 }
 
 std::optional<Error> Writer::write(const Event& event) {
@@ -47,6 +48,7 @@ std::optional<Error> Writer::write(const Event& event) {
   line_number_ = line_number;
   last_time_ms_ = event.time_ms;
   ++events_written_;
+  bytes_written_ += line_.size();
   return std::nullopt;
 }
 

@@ -24,6 +24,8 @@ class Writer {
   // flush every second, a simulator once at the end).
   [[nodiscard]] std::optional<Error> write(const Event& event);
   std::uint64_t events_written() const { return events_written_; }
+  // Header included: what a recorder rotates its file by.
+  std::uint64_t bytes_written() const { return bytes_written_; }
 
  private:
   std::ostream& output_;
@@ -31,6 +33,7 @@ class Writer {
   std::int64_t line_number_ = 0;
   std::int64_t last_time_ms_ = 0;
   std::uint64_t events_written_ = 0;
+  std::uint64_t bytes_written_ = 0;
 };
 
 }  // namespace trace
