@@ -13,13 +13,14 @@
 #                     [--ramp S] [--processes N] [--max-servers N] [--session-threads 1]
 #                     [--timeout S] [-- LOADGEN_ARGS]
 #   e.g. tests/perf/box.sh --rooms 100          (a quick check: 10,000 bots)
-# Defaults: --ramp max(10, bots/800) s, --processes ceil(bots/15000) (each
+# Defaults: --ramp max(10, bots/800) s, --processes max(2, ceil(bots/15000)) (each
 # worker stays well under the 20,000 open files a process may have here),
 # --max-servers rooms/10 + 10. The loadgen creates every room at its start
 # (the fleet places them all at once, starting servers as each is needed);
 # its bots then join over --ramp. Everything listens on 127.0.0.1 and the
 # loadgen's workers bind 127.0.0.2, .3, ...; bounded by --timeout (default
-# ramp + duration + 600 s); stops everything it started.
+# ramp + duration + 600 s); stops everything it started. The steady-phase
+# figures need --processes 2 or more (the parent says when it begins).
 # Build first: bazel build -c opt //server:all //loadgen
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -44,7 +45,7 @@ done
 bots=$((rooms * users))
 servers_wanted=$(((rooms + 9) / 10))
 ramp=${ramp:-$(((bots / 800) > 10 ? bots / 800 : 10))}
-processes=${processes:-$(((bots + 14999) / 15000))}
+processes=${processes:-$(((bots + 14999) / 15000 > 2 ? (bots + 14999) / 15000 : 2))}
 max_servers=${max_servers:-$((servers_wanted + 10))}
 timeout_s=${timeout_s:-$((ramp + duration + 600))}
 
@@ -129,7 +130,8 @@ time_pid=$!
 # Once a second: ready servers; RSS of the session servers and of the
 # loadgen's processes (its parent and workers, under time and timeout); the
 # box's MemAvailable; CPU ticks of session servers, backend and loadgen; and
-# whether the loadgen's steady phase has begun (its parent says so on stderr).
+# whether the loadgen's steady phase has begun (its parent says so on stderr);
+# the whole box's busy and idle ticks (/proc/stat), to tell a saturated box.
 (
   set +e  # a sample that fails (a process gone meanwhile) must not end the sampling
   while kill -0 "$time_pid" 2>/dev/null; do
@@ -144,7 +146,8 @@ time_pid=$!
     grep -q "the steady phase begins" "$LOGS/loadgen.err" 2>/dev/null && steady=1
     echo "$now ${ready:-0} ${#servers[@]} $(rss_pages "${servers[@]}") ${#lg[@]}" \
       "$(rss_pages "${lg[@]}") $(mem_available_kb) $(cpu_ticks "${servers[@]}")" \
-      "$(cpu_ticks "$backend_pid") $(cpu_ticks "${lg[@]}") $steady"
+      "$(cpu_ticks "$backend_pid") $(cpu_ticks "${lg[@]}") $steady" \
+      "$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit}' /proc/stat)"
     sleep 1
   done
 ) >"$LOGS/samples.txt" 2>/dev/null &
@@ -189,8 +192,8 @@ const f = report.figures ?? {};
 const samples = fs.readFileSync(`${logs}/samples.txt`, 'utf8').trim().split('\n').filter(Boolean)
   .map((l) => l.split(' ').map(Number))
   .map(([ms, ready, servers, serverPages, lgProcs, lgPages, memKb, serverTicks, backendTicks,
-    lgTicks, steady]) => ({ ms, ready, servers, serverPages, lgProcs, lgPages, memKb, serverTicks,
-    backendTicks, lgTicks, steady }));
+    lgTicks, steady, boxBusy, boxIdle]) => ({ ms, ready, servers, serverPages, lgProcs, lgPages,
+    memKb, serverTicks, backendTicks, lgTicks, steady, boxBusy, boxIdle }));
 const mb = (pages) => (pages * Number(page)) / 1e6;
 const firstGrow = samples.find((s) => s.ready > 1 || s.servers > 1);
 const full = samples.find((s) => s.ready >= Number(wanted));
@@ -201,7 +204,7 @@ const connected = f.bots_connected_after_ramp ?? 0;
 const [lgWall, lgUser, lgSys] = (loadgenTime || '0 0 0').split(' ').map(Number);
 const cpu = (ticks) => Number(ticks) / Number(hz);
 const minMem = Math.min(...samples.map((s) => s.memKb), Number(memBeforeKb));
-const line = (k, v) => console.log(`  ${k.padEnd(44)} ${v}`);
+const line = (k, v) => console.log(`  ${k.padEnd(58)} ${v}`);
 console.log('\nbox figures');
 line('bots (connected after the ramp / asked)', `${connected} / ${bots}`);
 line('session servers (ready at the end / wanted)', `${samples.at(-1)?.ready ?? '-'} / ${wanted}`);
@@ -227,6 +230,9 @@ if (go && end && end.ms > go.ms) {
   line('steady phase sampled', `${seconds.toFixed(1)} s from ${(go.ms / 1000).toFixed(1)} s`);
   line('  cores: session servers / backend / loadgen',
     `${cores(end.serverTicks - go.serverTicks)} / ${cores(end.backendTicks - go.backendTicks)} / ${cores(end.lgTicks - go.lgTicks)}`);
+  const busy = end.boxBusy - go.boxBusy, idle = end.boxIdle - go.boxIdle;
+  line('  the whole box: cores busy / idle (everyone, kernel too)',
+    `${cores(busy)} / ${cores(idle)}`);
   line('  deliveries per session-server CPU-second',
     serverCpu > 0 ? ((f.deliveries_per_second ?? 0) * seconds / serverCpu).toFixed(0) : '-');
 }
