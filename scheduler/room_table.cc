@@ -6,14 +6,40 @@
 
 namespace sched {
 
+std::size_t RoomTable::index_of(const RoomId& id, std::size_t hash) const {
+  if (ids_.empty()) return 0;
+  const std::size_t mask = ids_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const IdEntry& entry = ids_[i];
+    if (entry.key == kNoRoomKey) {
+      if (entry.hash == 0) return ids_.size();  // empty: the id is not here
+      continue;                                 // erased: probe on
+    }
+    if (entry.hash == hash && slots_[slot_of(entry.key)].record.id == id) return i;
+  }
+}
+
+void RoomTable::rebuild_ids() {
+  std::size_t capacity = 16;
+  while (2 * capacity < 5 * (live_ + 1)) capacity *= 2;
+  std::vector<IdEntry> old(capacity);
+  old.swap(ids_);
+  erased_ = 0;
+  for (const IdEntry& entry : old) {
+    if (entry.key == kNoRoomKey) continue;
+    std::size_t i = entry.hash & (capacity - 1);
+    while (ids_[i].key != kNoRoomKey) i = (i + 1) & (capacity - 1);
+    ids_[i] = entry;
+  }
+}
+
 const RoomRecord* RoomTable::find(const RoomId& id) const {
-  auto found = ids_.find(id);
-  return found == ids_.end() ? nullptr : find(found->second);
+  const std::size_t index = index_of(id, hash_of(id));
+  return index >= ids_.size() ? nullptr : find(ids_[index].key);
 }
 
 RoomRecord* RoomTable::find(const RoomId& id) {
-  auto found = ids_.find(id);
-  return found == ids_.end() ? nullptr : find(found->second);
+  return const_cast<RoomRecord*>(static_cast<const RoomTable&>(*this).find(id));
 }
 
 const RoomRecord* RoomTable::find(RoomKey key) const {
@@ -39,8 +65,9 @@ RoomRecord& RoomTable::place(const RoomId& id, ServerKey server, Millis now) {
 }
 
 RoomRecord* RoomTable::try_place(const RoomId& id, ServerKey server, Millis now) {
-  auto [entry, inserted] = ids_.try_emplace(id, kNoRoomKey);
-  if (!inserted) return nullptr;
+  const std::size_t hash = hash_of(id);
+  if (index_of(id, hash) < ids_.size()) return nullptr;
+  if (4 * (live_ + erased_ + 1) > 3 * ids_.size()) rebuild_ids();
   std::uint32_t index;
   if (free_slots_.empty()) {
     index = static_cast<std::uint32_t>(slots_.size());
@@ -54,7 +81,14 @@ RoomRecord* RoomTable::try_place(const RoomId& id, ServerKey server, Millis now)
   const RoomKey key = (RoomKey{slot.generation} << 32) | index;
   slot.record = RoomRecord{id, server, RoomState::placed, now, 0, key};
   slot.live = true;
-  entry->second = key;
+  const std::size_t mask = ids_.size() - 1;
+  std::size_t at = hash & mask;
+  while (ids_[at].key != kNoRoomKey) at = (at + 1) & mask;
+  if (ids_[at].hash == 1) --erased_;  // reusing an erased entry
+  // hash 0 or 1 with key 0 mark empty and erased entries; a live entry may
+  // carry any hash, as its key is not 0.
+  ids_[at] = IdEntry{hash, key};
+  ++live_;
   attach(slot);
   return &slot.record;
 }
@@ -76,7 +110,12 @@ void RoomTable::erase(RoomKey key) {
   if (room == nullptr) return;
   Slot& slot = slots_[slot_of(key)];
   detach(slot);
-  ids_.erase(room->id);
+  const std::size_t index = index_of(room->id, hash_of(room->id));
+  SCHED_CHECK(index < ids_.size() && ids_[index].key == key,
+              "room " + room->id + " is missing from the id index");
+  ids_[index] = IdEntry{1, kNoRoomKey};
+  --live_;
+  ++erased_;
   slot.live = false;
   slot.record.id.clear();
   free_slots_.push_back(slot_of(key));
