@@ -260,6 +260,7 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
                  "scheduler tries another (also the longest a request waits for one)")
       ->check(CLI::Range(1, 3600));
   add_admission_options(app, config);
+  add_trace_recording_flags(app, config.record_trace);
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   config.user_token_lifetime = std::chrono::hours(user_hours);
   config.session_token_lifetime = std::chrono::seconds(session_seconds);

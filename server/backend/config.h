@@ -9,6 +9,7 @@
 
 #include "server/common/admission.h"
 #include "server/common/command_line.h"
+#include "server/common/trace_recording.h"
 #include "server/history/redis_url.h"
 
 namespace chat {
@@ -102,6 +103,8 @@ struct BackendConfig {
   std::string hathora_token;   // env HATHORA_TOKEN
   std::string hathora_region = "Washington_DC";
   std::string hathora_api_url = "https://api.hathora.dev";
+
+  TraceRecordingFlags record_trace;  // room creations, for //trace:merge
 };
 
 // The settings, or why to stop (--help, a bad flag, a contradiction).

@@ -14,6 +14,7 @@
 #include "server/backend/admin_routes.h"
 #include "server/backend/api_routes.h"
 #include "server/backend/config.h"
+#include "server/backend/recording_placement.h"
 #include "server/backend/scheduler_placement.h"
 #include "server/common/http_server.h"
 #include "server/common/operator_endpoints.h"
@@ -100,6 +101,13 @@ int main(int argc, char** argv) {
     placement_options.replicas = {control_store, config.replica_id, config.lease_ttl};
   }
   SchedulerPlacement placement(io, placement_config, *fleet, metrics, placement_options);
+  std::string recording_error;
+  // A creation may wait for a server's start before it is recorded.
+  auto recorder = start_trace_recording(config.record_trace, config.jwt_secret,
+                                        config.server_start_timeout + std::chrono::seconds(5),
+                                        metrics.registry(), recording_error);
+  if (!recording_error.empty()) return std::cerr << "backend: " << recording_error << "\n", 1;
+  RecordingPlacement recording_placement(placement, recorder);
 
   web::StaticFiles files(config.static_dir);
   if (!config.static_dir.empty() && !files.enabled()) {
@@ -107,7 +115,8 @@ int main(int argc, char** argv) {
               << " is not a folder; the web client will not be served\n";
   }
   TokenPolicy tokens{config.jwt_secret, config.user_token_lifetime, config.session_token_lifetime};
-  ApiRoutes routes(tokens, placement, std::move(files), metrics,
+  ApiRoutes routes(tokens, recorder ? static_cast<RoomPlacement&>(recording_placement) : placement,
+                   std::move(files), metrics,
                    ApiOptions{config.user_id_chars_max, config.limits, config.admission});
 
   web::ServerOptions options;

@@ -98,6 +98,7 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
                  "Seconds a room's stored history is kept after its last message")
       ->check(CLI::Range(1, 365 * 86400));
   add_admission_flags(app, config.admission_flags);
+  add_trace_recording_flags(app, config.record_trace);
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   if (config.jwt_secret.empty()) {
     return ExitNow{2,

@@ -9,6 +9,7 @@
 
 #include "server/common/admission.h"
 #include "server/common/command_line.h"
+#include "server/common/trace_recording.h"
 #include "server/history/redis_url.h"
 #include "server/room/limits.h"
 
@@ -56,6 +57,7 @@ struct SessionConfig {
   std::optional<history::RedisUrl> redis;             // --redis / env REDIS_URL
   std::chrono::milliseconds history_timeout{500};     // slower than this: chat goes on from memory
   std::chrono::seconds history_retention{24 * 3600};  // after a room's last message
+  TraceRecordingFlags record_trace;  // joins, leaves, message sizes, for //trace:merge
 };
 
 // Parses flags over the environment over the defaults. Prints nothing: the

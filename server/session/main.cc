@@ -63,6 +63,11 @@ int main(int argc, char** argv) {
   net::io_context io(settings.threads);
   const SessionConfig& config = settings;  // the hub keeps its own copy; this one outlives it
   auto hub = std::make_shared<SessionHub>(settings, history_store(config, io));
+  std::string recording_error;
+  hub->record_trace_to(start_trace_recording(config.record_trace, config.jwt_secret,
+                                             std::chrono::seconds(1), hub->metrics().registry(),
+                                             recording_error));
+  if (!recording_error.empty()) return std::cerr << "session: " << recording_error << "\n", 1;
   SessionRoutes routes(hub);
 
   web::ServerOptions options;

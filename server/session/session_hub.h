@@ -23,6 +23,7 @@
 #include "server/room/room_registry.h"
 #include "server/session/config.h"
 #include "server/session/session_metrics.h"
+#include "trace/recorder.h"
 
 namespace chat {
 
@@ -85,6 +86,13 @@ class SessionHub {
   // Drops rooms empty past their grace period (called every second).
   void sweep_rooms(std::chrono::steady_clock::time_point now);
 
+  // --record-trace: where sessions record their joins, leaves and message
+  // sizes; null: nothing is recorded. Set before the server accepts anyone.
+  void record_trace_to(std::shared_ptr<trace::Recorder> recorder) {
+    trace_recorder_ = std::move(recorder);
+  }
+  trace::Recorder* trace_recorder() const { return trace_recorder_.get(); }
+
  private:
   // Owners of every session still alive, taken under the lock; whoever holds
   // them must let go outside it (see close_all).
@@ -96,6 +104,7 @@ class SessionHub {
   // Shared: the log's answers reach it through a weak_ptr (RoomRegistry::open).
   std::shared_ptr<RoomRegistry> rooms_;
   std::atomic<bool> draining_{false};
+  std::shared_ptr<trace::Recorder> trace_recorder_;
 
   mutable std::mutex mutex_;  // guards sessions_
   // Weak: a session is owned only by its pending handlers. Keyed by the

@@ -147,6 +147,7 @@ class WebSocketSession : public Member,
     switch (admission.result) {
       case JoinResult::joined:
         room_ = admission.room;
+        record(trace::EventKind::join);
         return do_read();
       case JoinResult::room_full:
         metrics_.rejected("room_full").Increment();
@@ -216,6 +217,7 @@ class WebSocketSession : public Member,
         refused_too_often_ = true;
         return close_with(websocket::close_code::policy_error, "Too many refused messages");
       case PostResult::accepted:
+        return record(trace::EventKind::message, posted_bytes_);
       case PostResult::not_in_room:  // left meanwhile: not a refusal anyone saw
         return;
     }
@@ -223,9 +225,11 @@ class WebSocketSession : public Member,
 
   PostResult post_to_room() {
     if (!ws_.got_text()) return room_->post_binary(*this, now());
+    posted_bytes_ = message_.size();
     if (mode_ != WireMode::events_v2) return room_->post(*this, message_, now());
     auto message = parse_client_message(message_);
     if (!message) return room_->post_invalid(*this, now());
+    posted_bytes_ = message->text.size();  // the text's size, not its frame's
     return room_->post(*this, *message, now());
   }
 
@@ -233,6 +237,15 @@ class WebSocketSession : public Member,
     if (!room_) return;
     room_->leave(*this, now());
     room_.reset();
+    record(trace::EventKind::leave);
+  }
+
+  // --record-trace: the recorder copies the ids and returns; the writing is
+  // its own thread's.
+  void record(trace::EventKind kind, std::size_t bytes = 0) {
+    if (auto* recorder = hub_->trace_recorder()) {
+      recorder->record(kind, claims_.room_id, claims_.user_id, static_cast<std::uint32_t>(bytes));
+    }
   }
 
   // Several events waiting for one event-mode client go out as one
@@ -331,6 +344,7 @@ class WebSocketSession : public Member,
   Frame in_flight_;    // strand only: a single frame being written
   std::string batch_;  // strand only: several, as one JSON array
   std::size_t deliveries_in_flight_ = 0;
+  std::size_t posted_bytes_ = 0;  // of the message being posted, for the trace
 };
 
 void start_websocket_session(beast::tcp_stream stream, web::Request request, SessionClaims claims,
