@@ -83,19 +83,22 @@ void RoomsApi::fetch_retried(std::string_view call, std::string method, std::str
         });
 }
 
-void RoomsApi::create(const std::string& room_id, Clock::time_point deadline,
-                      std::function<void(CallAnswer)> done) {
+void RoomsApi::create(const std::string& room_id, Clock::time_point deadline, Created done) {
   try_create(room_id, deadline, 0, std::move(done));
 }
 
 void RoomsApi::try_create(const std::string& room_id, Clock::time_point deadline, int attempt,
-                          std::function<void(CallAnswer)> done) {
+                          Created done) {
   auto req = request("POST", "/create?roomId=" + room_id, deadline);
   req.body = boost::json::serialize(boost::json::object{{"region", options_.region}});
   fetch("create", std::move(req),
         [this, room_id, deadline, attempt,
          done = std::move(done)](const network::HttpResponse& response) mutable {
           CallAnswer answer = answer_of(response);
+          if (answer.outcome == Outcome::ok) {
+            auto created = parse_created_room_id(response.body);
+            return done(answer, created ? *created : room_id);
+          }
           auto delay = retry_delay(response.retry_after, attempt);
           std::function<void()> again;
           if (answer.outcome == Outcome::rate_limited) {
@@ -110,17 +113,19 @@ void RoomsApi::try_create(const std::string& room_id, Clock::time_point deadline
               confirm_created(room_id, deadline, attempt + 1, answer, done);
             };
           }
-          if (!again || !retry_within(deadline, attempt, delay, std::move(again))) done(answer);
+          if (!again || !retry_within(deadline, attempt, delay, std::move(again))) {
+            done(answer, room_id);
+          }
         });
 }
 
 void RoomsApi::confirm_created(const std::string& room_id, Clock::time_point deadline, int attempt,
-                               CallAnswer lost, std::function<void(CallAnswer)> done) {
+                               CallAnswer lost, Created done) {
   fetch("connection_info", request("GET", "/connectioninfo/" + room_id, deadline),
         [this, room_id, deadline, attempt, lost,
          done = std::move(done)](const network::HttpResponse& response) mutable {
           CallAnswer answer = answer_of(response);
-          if (answer.outcome == Outcome::ok) return done(answer);  // it went through
+          if (answer.outcome == Outcome::ok) return done(answer, room_id);  // it went through
           auto delay = retry_delay(response.retry_after, attempt);
           std::function<void()> again;
           if (answer.outcome == Outcome::not_found) {
@@ -132,10 +137,10 @@ void RoomsApi::confirm_created(const std::string& room_id, Clock::time_point dea
               confirm_created(room_id, deadline, attempt + 1, lost, done);
             };
           } else {
-            return done(answer);  // e.g. 401: the look-up's reason is the one to act on
+            return done(answer, room_id);  // e.g. 401: the look-up's reason is the one to act on
           }
           // Out of time: the create's own failure says best what went wrong.
-          if (!retry_within(deadline, attempt, delay, std::move(again))) done(lost);
+          if (!retry_within(deadline, attempt, delay, std::move(again))) done(lost, room_id);
         });
 }
 

@@ -56,9 +56,11 @@ class RoomsApi {
 
   const RoomsApiOptions& options() const { return options_; }
 
-  // Creates room `room_id` (an id of ours, see new_room_id()) in the region.
-  void create(const std::string& room_id, Clock::time_point deadline,
-              std::function<void(CallAnswer)> done);
+  // Creates room `room_id` (an id of ours, see new_room_id()) in the region;
+  // `created` is the id Hathora holds it under (ours, unless its answer
+  // names another).
+  using Created = std::function<void(CallAnswer, std::string created)>;
+  void create(const std::string& room_id, Clock::time_point deadline, Created done);
   // Where room `room_id` is: `info` is meaningful when the outcome is ok.
   void connection_info(const std::string& room_id, Clock::time_point deadline,
                        std::function<void(CallAnswer, ConnectionInfo info)> done);
@@ -76,10 +78,10 @@ class RoomsApi {
   void fetch_retried(std::string_view call, std::string method, std::string path,
                      Clock::time_point deadline, int attempt, Done done);
   void try_create(const std::string& room_id, Clock::time_point deadline, int attempt,
-                  std::function<void(CallAnswer)> done);
+                  Created done);
   // After a create whose answer was lost: did it go through?
   void confirm_created(const std::string& room_id, Clock::time_point deadline, int attempt,
-                       CallAnswer lost, std::function<void(CallAnswer)> done);
+                       CallAnswer lost, Created done);
   // Runs `then` after `delay`, unless that would pass `deadline` or the
   // retries are spent: then false, and nothing runs.
   bool retry_within(Clock::time_point deadline, int attempt, std::chrono::milliseconds delay,

@@ -195,6 +195,11 @@ web::Response no_server_now(web::ReplyTo reply_to, const NoServerNow& no_server)
   return response;
 }
 
+// Placement can answer neither now nor soon (docs/PROTOCOL.md: 502).
+web::Response placement_failed(web::ReplyTo reply_to, const PlacementFailed& failed) {
+  return web::error_response(reply_to, status::bad_gateway, failed.reason);
+}
+
 }  // namespace
 
 void ApiRoutes::create_room(const web::Request& request, std::string_view, web::Respond respond) {
@@ -222,6 +227,9 @@ void ApiRoutes::create_room(const web::Request& request, std::string_view, web::
               "You have " + std::to_string(unjoined->held) +
                   " rooms nobody has joined yet, the most allowed: join one, or wait " +
                   std::to_string(unjoined->retry_after.count()) + " s for the oldest to be freed"));
+        }
+        if (auto* failed = std::get_if<PlacementFailed>(&result)) {
+          return respond(placement_failed(reply_to, *failed));
         }
         respond(no_server_now(reply_to, std::get<NoServerNow>(result)));
       });
@@ -256,6 +264,9 @@ void ApiRoutes::find_room(const web::Request& request, std::string_view room_id,
       // The seed answers an unknown room with nulls, not 404; clients rely on it.
       return respond(
           web::json_response(reply_to, status::ok, {{"host", nullptr}, {"token", nullptr}}));
+    }
+    if (auto* failed = std::get_if<PlacementFailed>(&found)) {
+      return respond(placement_failed(reply_to, *failed));
     }
     respond(no_server_now(reply_to, std::get<NoServerNow>(found)));
   };

@@ -35,8 +35,16 @@ struct TooManyUnjoinedRooms {
   std::chrono::seconds retry_after{1};  // until the oldest of them is freed
 };
 
-using CreateRoomResult = std::variant<RoomCreated, NoServerNow, TooManyUnjoinedRooms>;
-using FindRoomResult = std::variant<RoomAt, RoomUnknown, NoServerNow>;
+// The service placement relies on refused this backend in a way that waiting
+// will not mend (Hathora refused its credentials, its application or region):
+// an operator must act. Answered 502, without Retry-After.
+struct PlacementFailed {
+  std::string reason;  // for the person: what failed, and that it needs an operator
+};
+
+using CreateRoomResult =
+    std::variant<RoomCreated, NoServerNow, TooManyUnjoinedRooms, PlacementFailed>;
+using FindRoomResult = std::variant<RoomAt, RoomUnknown, NoServerNow, PlacementFailed>;
 
 // An operator's drain (POST /api/fleet/servers/:serverId/drain) has begun:
 // the server takes no new rooms, and is asked to hand its rooms over.
