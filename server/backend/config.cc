@@ -28,6 +28,15 @@ struct PlacementDurations {
 void add_placement_options(CLI::App& app, BackendConfig& c, PlacementDurations& s) {
   std::string policies;
   for (const auto& name : sched::policy_names()) policies += (policies.empty() ? "" : ", ") + name;
+  app.add_option("--placement", c.placement,
+                 "How rooms are placed: scheduler (ours: --policy over --fleet), or "
+                 "hathora-rooms (the seed's: Hathora's rooms API is the room directory and packs "
+                 "rooms into processes by its deployment's roomsPerProcess; the backend keeps "
+                 "no state, so any number of them serve behind a load balancer; needs "
+                 "HATHORA_APP_ID and HATHORA_TOKEN; POST /api/rooms waits up to "
+                 "--server-start-timeout for the room's process)")
+      ->envname("PLACEMENT")
+      ->check(CLI::IsMember({"scheduler", "hathora-rooms"}));
   app.add_option("--fleet", c.fleet,
                  "Where session servers come from: static (SESSION_SERVER_HOST), local (processes "
                  "started here on demand), hathora (Hathora Cloud). Default: hathora when "
@@ -157,6 +166,16 @@ std::optional<std::string> settle(BackendConfig& c, const char* argv0) {
   auto admission = admission_options(c.admission_flags);
   if (auto* error = std::get_if<std::string>(&admission)) return *error;
   c.admission = std::get<AdmissionOptions>(admission);
+  if (c.placement == "hathora-rooms") {
+    if (!c.fleet.empty() && c.fleet != "hathora") {
+      return "--placement hathora-rooms places rooms on Hathora's processes: drop --fleet " +
+             c.fleet;
+    }
+    if (c.hathora_app_id.empty() || c.hathora_token.empty()) {
+      return "--placement hathora-rooms needs HATHORA_APP_ID and HATHORA_TOKEN";
+    }
+    c.fleet = "hathora";
+  }
   if (c.fleet.empty()) {
     c.fleet = !c.hathora_app_id.empty() && !c.hathora_token.empty() ? "hathora" : "static";
   }

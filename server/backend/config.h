@@ -49,7 +49,10 @@ struct BackendConfig {
   AdmissionFlags admission_flags;
   AdmissionOptions admission;  // the flags above, parsed
 
-  // Placement.
+  // Placement: "scheduler" (ours: a policy over a fleet, below), or
+  // "hathora-rooms" (the seed's: Hathora's rooms API is the directory and
+  // packs rooms into processes; no state here, no fleet, no Redis needed).
+  std::string placement = "scheduler";  // env PLACEMENT
   std::string fleet;  // static | local | hathora; default: hathora when its env is set, else static
   std::string policy = "random";                        // the seed's
   std::string session_server_hosts = "localhost:8000";  // static fleet, env SESSION_SERVER_HOST

@@ -47,7 +47,7 @@ class BackendConfigTest : public ::testing::Test {
   void SetUp() override {
     for (const char* name :
          {"PORT", "JWT_SECRET", "SESSION_SERVER_HOST", "HATHORA_APP_ID", "HATHORA_TOKEN",
-          "STATIC_DIR", "SESSION_BINARY", "TRUSTED_PROXIES", "ADMISSION_EXEMPT"}) {
+          "STATIC_DIR", "SESSION_BINARY", "TRUSTED_PROXIES", "ADMISSION_EXEMPT", "PLACEMENT"}) {
       unsetenv(name);
     }
     setenv("JWT_SECRET", kSecret, 1);
@@ -101,6 +101,28 @@ TEST_F(BackendConfigTest, HathoraWhenItsEnvironmentIsSet) {
   EXPECT_EQ(config.fleet, "hathora");
   EXPECT_EQ(config.status_scheme, "https");
   EXPECT_EQ(config.hathora_app_id, "app");
+}
+
+TEST_F(BackendConfigTest, HathoraRoomsPlacementIsTheSeedsWayAndAskedFor) {
+  EXPECT_EQ(parse({}).placement, "scheduler");
+  setenv("HATHORA_APP_ID", "app", 1);
+  setenv("HATHORA_TOKEN", "tok", 1);
+  EXPECT_EQ(parse({}).placement, "scheduler") << "the seed's env alone keeps today's mode";
+  BackendConfig config = parse({"--placement", "hathora-rooms", "--hathora-region", "Frankfurt"});
+  EXPECT_EQ(config.placement, "hathora-rooms");
+  EXPECT_EQ(config.fleet, "hathora");
+  EXPECT_EQ(config.hathora_region, "Frankfurt");
+  setenv("PLACEMENT", "hathora-rooms", 1);
+  EXPECT_EQ(parse({}).placement, "hathora-rooms");
+  auto local = refusal({"--fleet", "local"});
+  EXPECT_EQ(local.code, 2);
+  EXPECT_TRUE(says(local, "drop --fleet local")) << local.message;
+  unsetenv("HATHORA_TOKEN");
+  auto no_token = refusal({});
+  EXPECT_EQ(no_token.code, 2);
+  EXPECT_TRUE(says(no_token, "HATHORA_TOKEN")) << no_token.message;
+  EXPECT_NE(refusal({"--placement", "magic"}).code, 0);
+  EXPECT_TRUE(says(refusal({"--help"}), "hathora-rooms"));
 }
 
 TEST_F(BackendConfigTest, RefusesContradictionsWithAReason) {

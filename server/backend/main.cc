@@ -1,7 +1,8 @@
 // Backend: the stateless half of the chat. It logs users in (JWT), places
 // new rooms on session servers through the scheduler (starting servers when
-// the fleet is full), and tells clients which session server holds a room;
-// it also serves the web client. Compatible with the seed's backend
+// the fleet is full), or, the seed's way, through Hathora's rooms API
+// (--placement hathora-rooms), and tells clients which session server holds
+// a room; it also serves the web client. Compatible with the seed's backend
 // (docs/PROTOCOL.md).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -14,6 +15,7 @@
 #include "server/backend/admin_routes.h"
 #include "server/backend/api_routes.h"
 #include "server/backend/config.h"
+#include "server/backend/hathora_rooms_placement.h"
 #include "server/backend/recording_placement.h"
 #include "server/backend/scheduler_placement.h"
 #include "server/common/http_server.h"
@@ -69,20 +71,22 @@ std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net
   return std::make_unique<sched::StaticFleet>(config.static_hosts, config.static_admin_hosts);
 }
 
-}  // namespace
+// Our placement: the scheduler over a fleet, sharing state in Redis when
+// replicated. Members in the order they depend on one another.
+struct ScheduledPlacement {
+  sched::SchedulerConfig config;
+  std::unique_ptr<sched::ManagedFleet> fleet;
+  std::shared_ptr<control::ControlRedis> control_store;
+  std::unique_ptr<SchedulerPlacement> placement;
+};
 
-int main(int argc, char** argv) {
-  auto parsed = parse_backend_config(argc, argv);
-  if (auto* exit_now = std::get_if<ExitNow>(&parsed)) return report(*exit_now);
-  const BackendConfig& config = std::get<BackendConfig>(parsed);
-  std::uint64_t open_files_max = raise_open_files_limit();
-  net::io_context io(config.threads);
-
-  sched::SchedulerConfig placement_config = scheduler_config(config);
-  std::unique_ptr<sched::ManagedFleet> fleet = make_fleet(config, io);
-  placement_config.autoscaler = fleet->autoscaler_config(placement_config.autoscaler);
-
-  metrics::Metrics metrics;
+ScheduledPlacement make_scheduled_placement(const BackendConfig& config, net::io_context& io,
+                                            metrics::Metrics& metrics) {
+  ScheduledPlacement scheduled;
+  sched::SchedulerConfig& placement_config = scheduled.config;
+  placement_config = scheduler_config(config);
+  scheduled.fleet = make_fleet(config, io);
+  placement_config.autoscaler = scheduled.fleet->autoscaler_config(placement_config.autoscaler);
   PlacementOptions placement_options;
   placement_options.tick_interval = config.poll_interval;
   placement_options.start_wait_max = config.server_start_timeout;
@@ -93,14 +97,48 @@ int main(int argc, char** argv) {
   placement_options.status.admin_token = config.admin_token;
   placement_options.check_invariants = config.check_invariants;
   placement_options.placement_attempts = config.placement_attempts;
-  std::shared_ptr<control::ControlRedis> control_store;
   if (config.redis) {
-    control_store = control::ControlRedis::create(
+    scheduled.control_store = control::ControlRedis::create(
         io.get_executor(), control::ControlRedisOptions{*config.redis, config.redis_prefix});
-    control_store->start();
-    placement_options.replicas = {control_store, config.replica_id, config.lease_ttl};
+    scheduled.control_store->start();
+    placement_options.replicas = {scheduled.control_store, config.replica_id, config.lease_ttl};
   }
-  SchedulerPlacement placement(io, placement_config, *fleet, metrics, placement_options);
+  scheduled.placement = std::make_unique<SchedulerPlacement>(io, placement_config, *scheduled.fleet,
+                                                             metrics, placement_options);
+  return scheduled;
+}
+
+HathoraRoomsOptions hathora_rooms_options(const BackendConfig& config) {
+  HathoraRoomsOptions options;
+  options.api.app_id = config.hathora_app_id;
+  options.api.token = config.hathora_token;
+  options.api.region = config.hathora_region;
+  options.api.api_url = config.hathora_api_url;
+  // As long as a session server may take to start: Hathora may start a process for the room.
+  options.create_wait_max = config.server_start_timeout;
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = parse_backend_config(argc, argv);
+  if (auto* exit_now = std::get_if<ExitNow>(&parsed)) return report(*exit_now);
+  const BackendConfig& config = std::get<BackendConfig>(parsed);
+  std::uint64_t open_files_max = raise_open_files_limit();
+  net::io_context io(config.threads);
+
+  metrics::Metrics metrics;
+  ScheduledPlacement scheduled;
+  std::unique_ptr<HathoraRoomsPlacement> hathora_rooms;
+  if (config.placement == "hathora-rooms") {
+    hathora_rooms =
+        std::make_unique<HathoraRoomsPlacement>(io, hathora_rooms_options(config), metrics);
+  } else {
+    scheduled = make_scheduled_placement(config, io, metrics);
+  }
+  RoomPlacement& placement = hathora_rooms ? static_cast<RoomPlacement&>(*hathora_rooms)
+                                           : static_cast<RoomPlacement&>(*scheduled.placement);
   std::string recording_error;
   // A creation may wait for a server's start before it is recorded.
   auto recorder = start_trace_recording(config.record_trace, config.jwt_secret,
@@ -139,18 +177,28 @@ int main(int argc, char** argv) {
     std::cerr << "backend: " << e.what() << "\n";
     return 1;
   }
-  placement.start();
-  std::cout << "backend: listening on http://" << config.address << ":" << server.port()
-            << " (fleet " << config.fleet << ", policy " << config.policy << ", "
-            << config.rooms_per_server << " rooms a server, "
-            << placement_config.autoscaler.min_servers << " to "
-            << placement_config.autoscaler.max_servers << " servers)" << std::endl;
+  if (scheduled.placement) {
+    scheduled.placement->start();
+    std::cout << "backend: listening on http://" << config.address << ":" << server.port()
+              << " (fleet " << config.fleet << ", policy " << config.policy << ", "
+              << config.rooms_per_server << " rooms a server, "
+              << scheduled.config.autoscaler.min_servers << " to "
+              << scheduled.config.autoscaler.max_servers << " servers)" << std::endl;
+  } else {
+    std::cout << "backend: listening on http://" << config.address << ":" << server.port()
+              << " (placement hathora-rooms: Hathora application " << config.hathora_app_id
+              << " in " << config.hathora_region << " is the room directory; no state here)"
+              << std::endl;
+    if (config.redis) {
+      std::cout << "backend: --redis is not used with --placement hathora-rooms" << std::endl;
+    }
+  }
   std::cout << "backend: admin on http://" << config.admin_address << ":" << admin_server.port()
             << " (/metrics, /api/fleet, /sd/session-servers, "
                "POST /api/fleet/servers/:serverId/drain)"
             << std::endl;
 
-  if (config.redis) {
+  if (config.redis && scheduled.placement) {
     std::cout << "backend: replica " << config.replica_id << ", sharing the room directory, the "
               << "fleet and its lease in " << config.redis->to_string() << std::endl;
   }
@@ -162,17 +210,20 @@ int main(int argc, char** argv) {
     admin_server.stop_accepting();
     // The lease is given back first, so another replica takes over at once;
     // Redis has a second to answer.
-    placement.stop([&io] { io.stop(); });
+    if (!scheduled.placement) return io.stop();  // nothing held: Hathora holds it all
+    scheduled.placement->stop([&io] { io.stop(); });
     give_up.expires_after(std::chrono::seconds(1));
     give_up.async_wait([&io](boost::system::error_code) { io.stop(); });
   });
   run_io_threads(io, config.threads, "backend");
-  if (control_store) control_store->stop();
-  if (config.stop_fleet_on_exit) {
-    fleet->stop_all();
+  if (scheduled.control_store) scheduled.control_store->stop();
+  if (!scheduled.fleet) {
+    // Hathora's rooms and processes are Hathora's to run and stop.
+  } else if (config.stop_fleet_on_exit) {
+    scheduled.fleet->stop_all();
   } else {
     // Their rooms go on; the next backend adopts them (from the record or Redis).
-    fleet->leave_running();
+    scheduled.fleet->leave_running();
   }
   std::cout << "backend: stopped" << std::endl;
   return 0;
