@@ -4,10 +4,14 @@
 # against them, and prints the loadgen's report plus the session server's CPU
 # time and deliveries per CPU-second. Bounded by --duration; stops everything.
 #
-#   tests/perf/fanout.sh [--compat] [--redis] [--nodelay false] [--threads N] -- LOADGEN_ARGS
+#   tests/perf/fanout.sh [--compat] [--redis] [--nodelay false] [--threads N]
+#                        [--record-trace DIR] -- LOADGEN_ARGS
 #   e.g. tests/perf/fanout.sh -- --rooms 10 --users 100 --rate 5 --duration 20
 # --redis: history stored in a private redis-server (the cost of persistence;
 # Redis's own CPU time is printed too).
+# --record-trace DIR: both servers record the traffic (DIR/backend.trace,
+# DIR/session.trace; the cost of recording: its writer thread is in the
+# session server's CPU time), and the events written and dropped are printed.
 # Build first: bazel build -c opt //server:all //loadgen
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,12 +20,19 @@ session_args=(--messages-per-second 0 --rooms-max 200)
 loadgen_mode=()
 threads=2
 with_redis=false
+backend_args=()
+record_dir=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --compat) loadgen_mode=(--compat); shift ;;
     --nodelay) session_args+=(--tcp-nodelay "$2"); shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --redis) with_redis=true; shift ;;
+    --record-trace)
+      record_dir=$2; mkdir -p "$record_dir"
+      session_args+=(--record-trace "$record_dir/session.trace")
+      backend_args+=(--record-trace "$record_dir/backend.trace")
+      shift 2 ;;
     --) shift; break ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -50,7 +61,7 @@ fi
 session_pid=$!
 "$BIN/server/backend/backend" --port "$BACKEND_PORT" --session-server-host "127.0.0.1:$SESSION_PORT" \
   --session-admin-hosts "127.0.0.1:$SESSION_ADMIN_PORT" --admission-exempt 127.0.0.0/8 \
-  --rooms-per-server 200 >/tmp/fanout-backend.log 2>&1 &
+  --rooms-per-server 200 "${backend_args[@]}" >/tmp/fanout-backend.log 2>&1 &
 backend_pid=$!
 trap 'kill -TERM $session_pid $backend_pid $redis_pid 2>/dev/null; wait 2>/dev/null' EXIT
 sleep 0.5
@@ -70,6 +81,10 @@ if [[ -n "$redis_pid" ]]; then
   curl -s "http://127.0.0.1:$SESSION_ADMIN_PORT/metrics" | grep '^chat_history_appends_total' || true
 fi
 deliveries_after=$(deliveries)
+if [[ -n "$record_dir" ]]; then
+  curl -s "http://127.0.0.1:$SESSION_ADMIN_PORT/metrics" | grep '^chat_trace_events_total' || true
+  ls -l "$record_dir"/*.trace* | awk '{print "trace file: " $NF ", " $5 " bytes"}'
+fi
 hz=$(getconf CLK_TCK)
 awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" -v f0="$deliveries_before" -v f1="$deliveries_after" \
   'BEGIN { cpu = t / hz; d = f1 - f0;
