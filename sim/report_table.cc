@@ -65,8 +65,8 @@ void write_defrag_section(std::ostream& out, const SweepResult& result) {
     const double hours = run.server_seconds / 3600;
     const double base_hours = base->server_seconds / 3600;
     const double saved = base_hours - hours;
-    out << "  " << run.label() << ": server-h " << fixed(base_hours, 1) << " -> " << fixed(hours, 1)
-        << " (saves " << fixed(saved, 1) << ", "
+    out << "  " << run.label() << ": server-hours " << fixed(base_hours, 1) << " -> "
+        << fixed(hours, 1) << " (saves " << fixed(saved, 1) << ", "
         << fixed(base_hours > 0 ? 100 * saved / base_hours : 0, 1) << "%), peak "
         << base->servers_peak << " -> " << run.servers_peak << "; " << run.drains << " drains ("
         << run.drains_cancelled << " cancelled), " << run.rooms_moved << " rooms and "

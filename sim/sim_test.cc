@@ -417,7 +417,7 @@ TEST(Reports, TheTableSaysWhatDefragmentationSaves) {
   const std::string text = table.str();
   EXPECT_NE(text.find("defrag failover"), std::string::npos) << text;
   EXPECT_NE(text.find("defragmentation, against the same run without it:\n"
-                      "  least-loaded spare=0 idle=300s defrag=2 failover=probe: server-h "),
+                      "  least-loaded spare=0 idle=300s defrag=2 failover=probe: server-hours "),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("rooms cut off by crashes"), std::string::npos) << text;
