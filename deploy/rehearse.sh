@@ -61,8 +61,16 @@ launch() {  # name, command...
   local name=$1
   shift
   setsid "$@" </dev/null >>"$DIR/logs/$name.log" 2>&1 &
-  local pid=$!
-  echo "$pid $(readlink -f "$(command -v "$1")")" >"$DIR/pids/$name"
+  local pid=$! exe
+  exe=$(readlink -f "$(command -v "$1")")
+  echo "$pid $exe" >"$DIR/pids/$name"
+  # Until the fork has become the program (bash, then setsid, exec it), the
+  # pid runs another binary: pid_of would take it for gone.
+  for _ in $(seq 100); do
+    [[ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" == "$exe" ]] && return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
 }
 
 pid_of() {  # name: the pid, if that process still runs the binary it was started as
