@@ -198,13 +198,40 @@ test('limits fails when the backend packs more rooms on a host than allowed', as
   } finally { await s.stop(); }
 });
 
+// A local fleet's session servers outlive its backend (a restarted backend
+// adopts them): their pids, from each one's own /status, to stop them too.
+async function fleetPids(adminUrl) {
+  const pids = [];
+  try {
+    const fleet = await (await fetch(`${adminUrl}/api/fleet`)).json();
+    for (const server of fleet.servers ?? []) {
+      if (!server.adminHost) continue;
+      try {
+        const status = await (await fetch(`http://${server.adminHost}/status`)).json();
+        // Its own listener: a pid another server reports is not this one's.
+        if (status.host === server.host && Number.isInteger(status.pid) && status.pid > 1) pids.push(status.pid);
+      } catch {}  // gone already (the failover's kill)
+    }
+  } catch {}
+  return pids;
+}
+
+async function stopWithFleet(backend) {
+  const pids = await fleetPids(backend.adminUrl);
+  await backend.stop();
+  const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && pids.some(alive); i++) await sleep(100);
+  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+}
+
 // The backend's local fleet: session servers started on demand, 2 rooms each.
 async function localFleet() {
   const backend = await startBackend({ args: ['--fleet', 'local', '--session-binary', SESSION_BIN,
     '--rooms-per-server', '2', '--min-servers', '1', '--max-servers', '4',
     '--idle-before-stop', '1', '--empty-room-grace', '0', '--poll-interval-ms', '200',
     ...EXEMPT, '--session-arg=--admission-exempt=127.0.0.0/8'] });
-  return { target: backend.url, adminTarget: backend.adminUrl, stop: () => backend.stop() };
+  return { target: backend.url, adminTarget: backend.adminUrl, stop: () => stopWithFleet(backend) };
 }
 
 test('autoscale passes: a local fleet grows with rooms and shrinks when idle', async () => {
@@ -237,7 +264,7 @@ async function failoverFleet(redis) {
   const backend = await startBackend({ args: ['--fleet', 'local', '--session-binary', SESSION_BIN,
     '--rooms-per-server', '2', '--min-servers', '2', '--max-servers', '4', '--poll-interval-ms', '200',
     ...EXEMPT, '--session-arg=--admission-exempt=127.0.0.0/8', `--session-arg=--redis=${redis.url}`] });
-  return { target: backend.url, adminTarget: backend.adminUrl, stop: () => backend.stop() };
+  return { target: backend.url, adminTarget: backend.adminUrl, stop: () => stopWithFleet(backend) };
 }
 
 test('failover: the busiest session server SIGKILLed; nothing lost or doubled, every bot back', async () => {
@@ -325,6 +352,10 @@ test('--processes 2: SIGINT stops every worker; the merged partial report exits 
     expect(r.code === 1, `exit ${r.code}, wanted 1`, r);
     expect(/STOPPED: interrupted/.test(r.stdout) && r.report.stopped_by.includes('SIGINT'), 'partial report', r);
     expect(check(r.report, 'every worker process reported').status === 'PASS', 'both workers reported', r);
+    // A failed run keeps the workers' reports and logs, and says where.
+    const kept = /kept in (\/tmp\/loadgen-workers\.\w+)/.exec(r.stderr)?.[1];
+    expect(kept && fs.existsSync(`${kept}/worker-1.json`), 'the workers\' reports kept', r);
+    fs.rmSync(kept, { recursive: true, force: true });
   } finally { await s.stop(); }
 });
 
