@@ -60,6 +60,7 @@ export async function startFleet({ logDir, jwtSecret }) {
     '--port', String(port),
     '--static-dir', join(repoRoot, 'client-web', 'dist'),
     '--fleet', 'local',
+    '--stop-fleet-on-exit',
     '--session-binary', SESSION_BIN,
     '--session-log-dir', logDir,
     `--session-arg=--redis=${redis.url}`,

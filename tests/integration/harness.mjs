@@ -115,9 +115,14 @@ async function adminUrlOf(child, name) {
   throw new Error(`${name} did not print its admin address:\n${child.output}`);
 }
 
-export async function startBackend({ args = [], env = {}, sessionHosts = 'localhost:8000' } = {}) {
+// A local fleet's session servers outlive the backend unless it is told to
+// stop them (so a restart can adopt them): tests stop them with it, unless
+// `keepFleet` (a test of restarts, which stops them itself).
+export async function startBackend({ args = [], env = {}, sessionHosts = 'localhost:8000', keepFleet = false } = {}) {
   const port = await freePort();
-  const child = launch(BACKEND_BIN, ['--port', String(port), '--threads', '2', ...args], {
+  const local = args.some((a, i) => a === '--fleet=local' || (a === '--fleet' && args[i + 1] === 'local'));
+  const fleetArgs = local && !keepFleet && !args.includes('--stop-fleet-on-exit') ? ['--stop-fleet-on-exit'] : [];
+  const child = launch(BACKEND_BIN, ['--port', String(port), '--threads', '2', ...fleetArgs, ...args], {
     JWT_SECRET: SECRET,
     SESSION_SERVER_HOST: sessionHosts,
     ...env,

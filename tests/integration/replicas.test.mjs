@@ -120,7 +120,7 @@ describe('the fleet lease', () => {
     '--lease-ms', '1500', '--poll-interval-ms', '250', ...EXEMPT];
   before(async () => {
     redis = await startRedis();
-    for (let i = 0; i < 2; i++) backends.push(await startBackend({ args: localFleet(i) }));
+    for (let i = 0; i < 2; i++) backends.push(await startBackend({ args: localFleet(i), keepFleet: true }));
   });
   after(async () => {
     const pids = [];
@@ -193,7 +193,7 @@ for (const signal of ['SIGKILL', 'SIGTERM']) {
     });
 
     test('no session server dies, no room is lost, the clients keep chatting', async () => {
-      backend = await startBackend({ args });
+      backend = await startBackend({ args, keepFleet: true });
       const token = await login(backend.url, 'restart-user');
       const rooms = [];
       for (let i = 0; i < 3; i++) rooms.push(await joinRoom(backend, token));
@@ -208,7 +208,7 @@ for (const signal of ['SIGKILL', 'SIGTERM']) {
       const counts = talks.map((t) => t.received());
       await until('chat to go on without a backend', () => talks.every((t, i) => t.received() > counts[i] + 5));
 
-      backend = await startBackend({ args });
+      backend = await startBackend({ args, keepFleet: true });
       const adopted = await until('the servers adopted', async () => {
         const fleet = await fleetOf(backend);
         return fleet.servers.filter((s) => s.state === 'ready').length >= pids.length ? fleet : null;

@@ -44,7 +44,7 @@ if $with_redis; then
 fi
 BACKEND_PORT=$(free_port)
 ADMIN_PORT=$(free_port)
-"$BIN/server/backend/backend" --port "$BACKEND_PORT" --admin-port "$ADMIN_PORT" --fleet local \
+"$BIN/server/backend/backend" --port "$BACKEND_PORT" --admin-port "$ADMIN_PORT" --fleet local --stop-fleet-on-exit \
   --session-binary "$BIN/server/session/session" --rooms-per-server 5 --min-servers 2 \
   --admission-exempt 127.0.0.0/8 --session-log-dir "$LOGS" "${session_args[@]}" \
   >"$LOGS/backend.log" 2>&1 &
