@@ -150,6 +150,9 @@ node_tests "hostile" tests node --test --test-concurrency=1 --test-timeout=18000
 echo "test: load generator against the real stack (small scale)"
 counted_tests "loadgen" . node tests/loadgen/loadgen_test.mjs
 
+echo "test: the agreement command (simulator against a real local fleet) on a tiny trace"
+node_tests "agreement" tests node --test --test-concurrency=1 --test-timeout=300000 agreement/
+
 echo "test: the multi-host deployment rehearsed on loopback (deploy/rehearse.sh: HAProxy, TLS, 3 backends)"
 node_tests "deploy rehearsal" tests node --test --test-concurrency=1 --test-timeout=300000 deploy/
 

@@ -239,7 +239,8 @@ async function waitFor(what, check, timeoutMs) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-// The real side: backend + local fleet + the loadgen's replay.
+// The real side: backend + local fleet + the loadgen's replay, sampled
+// for `windowMs` of trace time.
 async function replayForReal(bin, options, windowMs, dir) {
   const speed = options.speed;
   const [port, adminPort] = [await freePort(), await freePort()];
@@ -278,11 +279,11 @@ async function replayForReal(bin, options, windowMs, dir) {
     const report = path.join(dir, 'loadgen.json');
     const loadgen = spawnSync(bin.loadgen, [`--target=http://127.0.0.1:${port}`, '--scenario=replay',
       `--trace=${options.trace}`, `--speed=${speed}`, `--report=${report}`, '--drain=1',
-      `--timeout=${Math.ceil(windowMs / 1000) + 60}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      `--timeout=${Math.ceil(windowMs / speed / 1000) + 60}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
     fs.writeFileSync(path.join(dir, 'loadgen.out'), `${loadgen.stdout}\n${loadgen.stderr}`);
     // The simulator's window goes on after the trace's end (rooms freed,
     // idle servers stopped): the real one is sampled as long.
-    await sleep(Math.max(0, windowMs - (Date.now() - t0)) + 200);
+    await sleep(Math.max(0, windowMs / speed - (Date.now() - t0)) + 200);
     await sampler.stop();
     const metrics = parseMetrics(await (await fetch(`${adminUrl}/metrics`)).text());
     if (!fs.existsSync(report)) throw new Error(`the loadgen wrote no report: ${loadgen.stderr.slice(-2000)}`);
@@ -498,7 +499,7 @@ async function main() {
     console.log(printReport({ options, input, rows, notes, real: realFigs, simArgs: sim.args }));
     const json = { options, window_ms: Math.min(windowMs, sim.report.simulated_ms), real: realFigs,
       sim: simFigs, rows, notes, backend_args: real.backendArgs, sim_args: sim.args,
-      loadgen_verdict: real.loadgen.verdict ?? null };
+      loadgen_passed: real.loadgen.passed ?? null };
     fs.writeFileSync(path.join(dir, 'agreement.json'), JSON.stringify(json, null, 2));
     if (options.json) fs.writeFileSync(path.resolve(options.json), JSON.stringify(json, null, 2));
     return 0;
