@@ -83,7 +83,9 @@ fi
 deliveries_after=$(deliveries)
 if [[ -n "$record_dir" ]]; then
   curl -s "http://127.0.0.1:$SESSION_ADMIN_PORT/metrics" | grep '^chat_trace_events_total' || true
-  ls -l "$record_dir"/*.trace* | awk '{print "trace file: " $NF ", " $5 " bytes"}'
+  # The backend holds its events for its reorder window (start timeout + 5 s): its file is
+  # complete once it exits, after this.
+  ls -l "$record_dir"/session.trace* | awk '{print "trace file: " $NF ", " $5 " bytes"}'
 fi
 hz=$(getconf CLK_TCK)
 awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" -v f0="$deliveries_before" -v f1="$deliveries_after" \
