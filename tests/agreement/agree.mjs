@@ -233,7 +233,11 @@ function firstJoins(events) {
       if (room.joined === null) room.joined = event.ms;
     }
   }
-  return rooms.filter((room) => room.joined !== null);
+  // Rooms created in the same millisecond are paired with the input's by
+  // the order their first members came in: which of them the replay created
+  // first is chance.
+  return rooms.filter((room) => room.joined !== null)
+    .sort((a, b) => a.created - b.created || a.joined - b.joined);
 }
 
 // From the trace the servers recorded of the replay: each room's wait from
