@@ -497,7 +497,7 @@ function explain(rows, real, options) {
   return notes;
 }
 
-function printReport({ options, input, rows, notes, real, simArgs }) {
+function printReport({ options, input, rows, notes, real, simArgs, windowMs }) {
   const duration = input.length ? input[input.length - 1].ms / 1000 : 0;
   const rooms = input.filter((e) => e.kind === 'create').length;
   const out = [];
@@ -508,7 +508,8 @@ function printReport({ options, input, rows, notes, real, simArgs }) {
     `${options['idle-timeout']} s, join deadline ${options['join-deadline']} s, start timeout ` +
     `${options['start-timeout']} s, poll ${options['poll-interval-ms']} ms (trace time)`);
   out.push(`measured: ${real.starts} real starts, mean ${Math.round(real.start_delay_ms)} ms (trace ` +
-    `time) -> the simulator's start-up delay; replay lag p50 ${Math.round(real.replay_lag_ms)} ms`);
+    `time) -> the simulator's start-up delay; replay lag p50 ${Math.round(real.replay_lag_ms)} ms; ` +
+    `compared over ${Math.round(windowMs / 1000)} s`);
   out.push('');
   out.push(`${'figure'.padEnd(22)}${'real'.padStart(12)}${'sim'.padStart(12)}${'difference'.padStart(12)}  goal`);
   for (const row of rows) {
@@ -571,8 +572,10 @@ async function main() {
     const simFigs = simFigures(sim.report);
     const rows = compare(realFigs, simFigs);
     const notes = explain(rows, realFigs, options);
-    console.log(printReport({ options, input, rows, notes, real: realFigs, simArgs: sim.args }));
-    const json = { options, window_ms: Math.min(windowMs, sim.report.simulated_ms), real: realFigs,
+    const compared = Math.min(windowMs, sim.report.simulated_ms);
+    console.log(printReport({ options, input, rows, notes, real: realFigs, simArgs: sim.args,
+      windowMs: compared }));
+    const json = { options, window_ms: compared, real: realFigs,
       sim: simFigs, rows, notes, backend_args: real.backendArgs, sim_args: sim.args,
       loadgen_passed: real.loadgen.passed ?? null };
     fs.writeFileSync(path.join(dir, 'agreement.json'), JSON.stringify(json, null, 2));
