@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "trace/anonymise.h"
 #include "trace/reader.h"
@@ -136,6 +138,31 @@ TEST(Recorder, DropsAndCountsWhatItCannotBuffer) {
   EXPECT_EQ(recorder->events_dropped(), 6u);
   EXPECT_EQ(reported, 6u);
   EXPECT_EQ(read_trace(options.path).events.size(), 0u);
+}
+
+TEST(Recorder, ManyThreadsAtOnceEveryEventWrittenOrCountedAndInTimeOrder) {
+  RecorderOptions options = options_for(temp_path("threads.trace"));
+  options.buffered_events_max = 512;  // small: some rounds fill it
+  std::string error;
+  auto recorder = Recorder::open(options, error);
+  ASSERT_TRUE(recorder) << error;
+  constexpr int kThreads = 4, kEach = 20000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&recorder, t] {
+      const std::string user = "user" + std::to_string(t);
+      for (int i = 0; i < kEach; ++i) {
+        recorder->record(EventKind::message, "room", user, static_cast<unsigned>(i));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  recorder->stop();
+  EXPECT_EQ(recorder->events_written() + recorder->events_dropped(),
+            std::uint64_t{kThreads} * kEach);
+  const Trace written = read_trace(options.path);
+  EXPECT_EQ(written.bad_lines, 0u);
+  EXPECT_EQ(written.events.size(), recorder->events_written());
 }
 
 TEST(Recorder, NamesItsFileAfterTheProcessWhenAskedAndSaysWhyItCannotOpen) {
