@@ -73,7 +73,10 @@ void SchedulerPlacement::on_probe(const sched::ServerId& id, const PollResult& r
     // Only a refused or reset connection is proof: a server that is merely slow (a
     // timeout) still holds its rooms and clients, and placing them again
     // would split the room in two. That counts as one failed poll instead.
-    if (!not_heard->process_gone) {
+    // A static host is not replaced: it is restarted on its address (a
+    // deploy, a crash under systemd). Taken as gone it would be dropped for
+    // good; as a failed poll it is back as soon as it answers.
+    if (!not_heard->process_gone || fleet_.name() == "static") {
       std::cerr << "backend: session server " << id << " did not answer a probe in time ("
                 << not_heard->why << "); counted as a failed poll\n";
       scheduler_.on_unreachable(id, now());
