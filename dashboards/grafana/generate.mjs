@@ -119,10 +119,11 @@ const sessionServers = {
     panel('Bytes sent', 'Payload bytes per second written to clients, per server.', 'Bps',
       [t(`sum by (server_id) (rate(chat_session_sent_bytes_total{job="session-servers",${I}}[${RATE}]))`,
         '{{server_id}}')], { w: 8 }),
-    panel('Frames per delivery', 'WebSocket messages written per delivery: below 1 when the ' +
-      'server batches events to keep up.', 'short',
-      [t(`sum(rate(chat_session_frames_sent_total{job="session-servers",${I}}[${RATE}])) / ` +
-        `sum(rate(chat_session_deliveries_total{job="session-servers",${I}}[${RATE}]))`, 'frames / delivery')],
+    panel('Socket writes per delivery', 'Writes to client sockets per delivery: below 1 when ' +
+      'events queue up for a client and go out together, which is how a busy server keeps up.',
+      'short',
+      [t(`sum(rate(chat_session_socket_writes_total{job="session-servers",${I}}[${RATE}])) / ` +
+        `sum(rate(chat_session_deliveries_total{job="session-servers",${I}}[${RATE}]))`, 'writes / delivery')],
       { w: 8 }),
     row('Errors'),
     panel('Rejections by reason', 'Refused connections and messages per second, by reason.', 'ops',

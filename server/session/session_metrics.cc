@@ -47,9 +47,16 @@ SessionMetrics::SessionMetrics(prometheus::Registry& registry)
                      .Add({})),
       frames_sent(prometheus::BuildCounter()
                       .Name("chat_session_frames_sent_total")
-                      .Help("WebSocket messages written to clients (a batch of events is one).")
+                      .Help("WebSocket data frames written to clients (an event or a snapshot "
+                            "each).")
                       .Register(registry)
                       .Add({})),
+      socket_writes(prometheus::BuildCounter()
+                        .Name("chat_session_socket_writes_total")
+                        .Help("Writes to client sockets: the frames queued for a client during "
+                              "one turn of the event loop go out in one.")
+                        .Register(registry)
+                        .Add({})),
       deliveries(prometheus::BuildCounter()
                      .Name("chat_session_deliveries_total")
                      .Help("Events and snapshots delivered to clients.")

@@ -20,6 +20,7 @@ struct SessionMetrics {
   prometheus::Counter& messages_received;
   prometheus::Counter& duplicates;
   prometheus::Counter& frames_sent;
+  prometheus::Counter& socket_writes;
   prometheus::Counter& deliveries;
   prometheus::Counter& bytes_sent;
   prometheus::Family<prometheus::Counter>& rejections;

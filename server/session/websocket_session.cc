@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/room/client_frame.h"
+#include "server/session/corked_socket.h"
 #include "server/session/subprotocol.h"
 
 namespace chat {
@@ -40,7 +41,7 @@ class WebSocketSession : public Member,
                    std::shared_ptr<SessionHub> hub)
       : hub_(std::move(hub)),
         metrics_(hub_->session_metrics()),
-        ws_(std::move(socket)),
+        ws_(std::move(socket), metrics_),
         claims_(std::move(claims)),
         mode_(mode),
         events_(mode != WireMode::seed_snapshots) {
@@ -62,6 +63,7 @@ class WebSocketSession : public Member,
 
   void start(web::Request request) {
     hub_->add(shared_from_this());
+    ws_.next_layer().set_owner(weak_from_this());
     const SessionConfig& config = hub_->config();
     websocket::stream_base::timeout timeouts;
     timeouts.handshake_timeout = std::chrono::seconds(30);
@@ -83,32 +85,14 @@ class WebSocketSession : public Member,
                      beast::bind_front_handler(&WebSocketSession::on_accept, shared_from_this()));
   }
 
-  // Any thread, with the room's lock held: enqueue only.
+  // Any thread, with the room's lock held: enqueue only. The socket writes
+  // at the end of this thread's turn of the event loop.
   void deliver(const Frame& frame, Delivery delivery) override {
-    std::lock_guard lock(outbox_mutex_);
-    if (dropped_) return;
-    if (delivery == Delivery::latest_snapshot && !outbox_.empty() &&
-        outbox_.back().delivery == Delivery::latest_snapshot) {
-      outbox_bytes_ -= outbox_.back().frame->size();
-      outbox_.back().frame = frame;
-      outbox_bytes_ += frame->size();
-      return;
-    }
-    outbox_.push_back({frame, delivery});
-    outbox_bytes_ += frame->size();
-    if (outbox_bytes_ > hub_->config().send_queue_bytes_max) return drop_slow_locked();
-    if (!writing_) {
-      writing_ = true;
-      net::post(ws_.get_executor(),
-                beast::bind_front_handler(&WebSocketSession::do_write, shared_from_this()));
-    }
+    std::optional<std::size_t> queued = ws_.next_layer().enqueue(frame, delivery);
+    if (queued && *queued > hub_->config().send_queue_bytes_max) drop_slow();
   }
 
-  // SIGTERM: close with "going away"; the read loop then ends and leaves.
-  std::size_t queued_bytes() const override {
-    std::lock_guard lock(outbox_mutex_);
-    return outbox_bytes_;
-  }
+  std::size_t queued_bytes() const override { return ws_.next_layer().queued_bytes(); }
 
   void close_for(CloseReason reason) override {
     net::dispatch(ws_.get_executor(), [self = shared_from_this(), reason] {
@@ -121,11 +105,6 @@ class WebSocketSession : public Member,
   }
 
  private:
-  struct Outgoing {
-    Frame frame;
-    Delivery delivery;
-  };
-
   void on_accept(beast::error_code ec) {
     if (ec) return;  // the peer went away during the handshake
     metrics_.connections_total.Increment();
@@ -248,72 +227,12 @@ class WebSocketSession : public Member,
     }
   }
 
-  // Several events waiting for one event-mode client go out as one
-  // WebSocket message, a JSON array in order: one write, one frame header and
-  // one syscall instead of one each. Bounded, so a batch stays small.
-  static constexpr std::size_t kBatchBytesMax = 64 * 1024;
-
-  void do_write() {
-    std::vector<Frame> taken;
-    {
-      std::lock_guard lock(outbox_mutex_);
-      if (outbox_.empty() || dropped_) {
-        writing_ = false;
-        return;
-      }
-      std::size_t bytes = 0, count = 0;
-      do {
-        Frame& next = outbox_[count++].frame;
-        bytes += next->size() + 1;
-        outbox_bytes_ -= next->size();
-        taken.push_back(std::move(next));
-      } while (events_ && count < outbox_.size() &&
-               bytes + outbox_[count].frame->size() < kBatchBytesMax);
-      outbox_.erase(outbox_.begin(), outbox_.begin() + static_cast<std::ptrdiff_t>(count));
-    }
-    deliveries_in_flight_ = taken.size();
-    if (taken.size() == 1) {
-      in_flight_ = std::move(taken.front());
-    } else {
-      batch_.clear();
-      batch_ += '[';
-      for (std::size_t i = 0; i < taken.size(); ++i) {
-        if (i) batch_ += ',';
-        batch_ += *taken[i];
-      }
-      batch_ += ']';
-    }
-    ws_.async_write(
-        net::buffer(in_flight_ ? std::string_view(*in_flight_) : std::string_view(batch_)),
-        beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
-  }
-
-  void on_write(beast::error_code ec, std::size_t bytes) {
-    in_flight_.reset();
-    if (ec) {
-      std::lock_guard lock(outbox_mutex_);
-      writing_ = false;
-      outbox_.clear();
-      dropped_ = true;  // the read loop sees the error too, and leaves
-      return;
-    }
-    metrics_.frames_sent.Increment();
-    metrics_.deliveries.Increment(static_cast<double>(deliveries_in_flight_));
-    metrics_.bytes_sent.Increment(static_cast<double>(bytes));
-    do_write();
-  }
-
-  void drop_slow_locked() {
-    dropped_ = true;
-    outbox_.clear();
-    outbox_bytes_ = 0;
+  // A client that stopped reading: its socket is closed (a close frame could
+  // not reach it). Any thread; the closing is the strand's.
+  void drop_slow() {
+    ws_.next_layer().abandon();
     metrics_.rejected("slow_consumer").Increment();
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
-      beast::error_code ignored;
-      auto& socket = beast::get_lowest_layer(self->ws_);
-      socket.shutdown(net::socket_base::shutdown_both, ignored);
-      socket.close(ignored);
-    });
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->ws_.next_layer().close(); });
   }
 
   // Close frames wait behind a write in flight; Beast sequences them.
@@ -326,7 +245,7 @@ class WebSocketSession : public Member,
 
   const std::shared_ptr<SessionHub> hub_;     // first: everything below may use it
   SessionMetrics& metrics_;                   // lives in *hub_
-  websocket::stream<tcp::socket, false> ws_;  // false: no permessage-deflate code or state
+  websocket::stream<CorkedSocket, false> ws_;  // false: no permessage-deflate code or state
   std::array<char, 512> chunk_;               // strand only: what one read brings
   std::string message_;                       // strand only: the message read so far
   const SessionClaims claims_;
@@ -336,14 +255,6 @@ class WebSocketSession : public Member,
   bool close_sent_ = false;         // strand only
   bool refused_too_often_ = false;  // strand only: being closed for it
 
-  mutable std::mutex outbox_mutex_;  // deliver() comes from other threads
-  std::vector<Outgoing> outbox_;  // empty costs nothing, unlike a std::deque
-  std::size_t outbox_bytes_ = 0;
-  bool writing_ = false;
-  bool dropped_ = false;
-  Frame in_flight_;    // strand only: a single frame being written
-  std::string batch_;  // strand only: several, as one JSON array
-  std::size_t deliveries_in_flight_ = 0;
   std::size_t posted_bytes_ = 0;  // of the message being posted, for the trace
 };
 
