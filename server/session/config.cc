@@ -70,6 +70,12 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
       ->check(CLI::Range(2, 3600));
   app.add_option("--tcp-nodelay", config.tcp_nodelay,
                  "Send small frames at once (true) or let Nagle batch them (false)");
+  int cork_us = 0;
+  app.add_option("--cork-us", cork_us,
+                 "Microseconds events wait for more to the same client before they are "
+                 "written (0: at the end of each turn of the event loop); trades latency for "
+                 "CPU a delivery")
+      ->check(CLI::Range(0, 100000));
   int http_timeout = static_cast<int>(config.http_timeout.count());
   app.add_option("--http-timeout", http_timeout, "Seconds a client has to send its HTTP request")
       ->check(CLI::Range(1, 3600));
@@ -134,6 +140,7 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
   config.idle_timeout = std::chrono::seconds(idle_timeout);
   config.shutdown_grace = std::chrono::seconds(shutdown_grace);
   config.http_timeout = std::chrono::seconds(http_timeout);
+  config.cork_delay = std::chrono::microseconds(cork_us);
   return config;
 }
 

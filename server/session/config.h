@@ -45,6 +45,10 @@ struct SessionConfig {
   std::chrono::seconds idle_timeout{60};       // pings keep a live peer; a dead one is dropped
   std::chrono::seconds http_timeout{30};       // to send a whole HTTP request (or upgrade)
   bool tcp_nodelay = true;                     // see ServerOptions::tcp_nodelay
+  // How long events wait for more to the same client before they are
+  // written: 0 writes at the end of each turn of the event loop. More waiting
+  // means fewer writes (less CPU a delivery) and later deliveries.
+  std::chrono::microseconds cork_delay{0};
   std::chrono::seconds shutdown_grace{5};      // SIGTERM: time for close handshakes
   // Admission control: WebSocket upgrades a minute from one client address
   // (or IPv6 /64) and as one user, up to that many at once; 0: no limit.

@@ -117,6 +117,8 @@ TEST_F(SessionConfigTest, EveryFlagReachesItsField) {
                                     "65536",
                                     "--tcp-nodelay",
                                     "false",
+                                    "--cork-us",
+                                    "2000",
                                     "--http-timeout",
                                     "11",
                                     "--shutdown-grace",
@@ -141,6 +143,7 @@ TEST_F(SessionConfigTest, EveryFlagReachesItsField) {
   EXPECT_EQ(config.frame_bytes_max, 2048u);
   EXPECT_EQ(config.send_queue_bytes_max, 65536u);
   EXPECT_FALSE(config.tcp_nodelay);
+  EXPECT_EQ(config.cork_delay, std::chrono::microseconds(2000));
   EXPECT_EQ(config.http_timeout, std::chrono::seconds(11));
   EXPECT_EQ(config.shutdown_grace, std::chrono::seconds(0));
   EXPECT_EQ(config.advertised_host, "h:1");
@@ -173,6 +176,8 @@ TEST_F(SessionConfigTest, RefusesBadValuesAndSaysWhich) {
            {{"--rooms-max", "0"}, "rooms-max"},
            {{"--port", "http"}, "port"},
            {{"--threads", "1000"}, "threads"},
+           {{"--cork-us", "-1"}, "cork-us"},
+           {{"--cork-us", "200000"}, "cork-us"},
            {{"--idle-timeout", "1"}, "idle-timeout"},
            {{"--no-such-flag"}, "no-such-flag"},
        }) {

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <utility>
 
@@ -15,10 +16,23 @@ namespace {
 // The sockets that were given frames during this thread's turn of the event
 // loop. The first one posts a flush behind the turn's other handlers, so
 // every frame a turn produced for a connection goes out in one write.
+// With a cork delay, a timer takes the post's place: what the thread's
+// turns produce meanwhile goes out together when it fires.
 struct TurnFlush {
   std::mutex mutex;  // the posted flush may run on another I/O thread
   std::vector<std::pair<std::shared_ptr<void>, CorkedSocket*>> sockets;
   bool posted = false;
+  std::unique_ptr<net::steady_timer> timer;  // made on first use, with a cork delay
+
+  void flush_all() {
+    std::vector<std::pair<std::shared_ptr<void>, CorkedSocket*>> taken;
+    {
+      std::lock_guard lock(mutex);
+      taken.swap(sockets);
+      posted = false;
+    }
+    for (auto& entry : taken) entry.second->flush();
+  }
 };
 
 // A server-to-client text frame's header: FIN and the text opcode, then the
@@ -45,8 +59,9 @@ constexpr std::size_t kChunksPerWrite = 64;           // two iovecs each
 
 }  // namespace
 
-CorkedSocket::CorkedSocket(tcp::socket socket, SessionMetrics& metrics)
-    : socket_(std::move(socket)), metrics_(metrics) {}
+CorkedSocket::CorkedSocket(tcp::socket socket, SessionMetrics& metrics,
+                           std::chrono::microseconds cork_delay)
+    : socket_(std::move(socket)), metrics_(metrics), cork_delay_(cork_delay) {}
 
 std::optional<std::size_t> CorkedSocket::enqueue(const Frame& payload, Delivery delivery) {
   std::lock_guard lock(mutex_);
@@ -97,15 +112,13 @@ void CorkedSocket::schedule_flush_locked() {
   turn->sockets.emplace_back(std::move(owner), this);
   if (turn->posted) return;
   turn->posted = true;
-  net::post(socket_.get_executor(), [turn = turn] {
-    std::vector<std::pair<std::shared_ptr<void>, CorkedSocket*>> sockets;
-    {
-      std::lock_guard lock(turn->mutex);
-      sockets.swap(turn->sockets);
-      turn->posted = false;
-    }
-    for (auto& entry : sockets) entry.second->flush();
-  });
+  if (cork_delay_.count() == 0) {
+    net::post(socket_.get_executor(), [turn = turn] { turn->flush_all(); });
+    return;
+  }
+  if (!turn->timer) turn->timer = std::make_unique<net::steady_timer>(socket_.get_executor());
+  turn->timer->expires_after(cork_delay_);
+  turn->timer->async_wait([turn = turn](boost::system::error_code) { turn->flush_all(); });
 }
 
 void CorkedSocket::flush() {

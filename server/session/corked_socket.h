@@ -22,6 +22,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -45,7 +46,9 @@ class CorkedSocket {
   using tcp = boost::asio::ip::tcp;
 
   // `metrics` counts the writes, frames and bytes sent; it outlives us.
-  CorkedSocket(tcp::socket socket, SessionMetrics& metrics);
+  // `cork_delay`: how long frames wait for more before they are written
+  // (0: until the end of the turn); the same for every socket of a server.
+  CorkedSocket(tcp::socket socket, SessionMetrics& metrics, std::chrono::microseconds cork_delay);
   CorkedSocket(const CorkedSocket&) = delete;
   CorkedSocket& operator=(const CorkedSocket&) = delete;
 
@@ -136,6 +139,7 @@ class CorkedSocket {
 
   tcp::socket socket_;
   SessionMetrics& metrics_;
+  const std::chrono::microseconds cork_delay_;
   std::weak_ptr<void> owner_;
 
   mutable std::mutex mutex_;

@@ -41,7 +41,7 @@ class WebSocketSession : public Member,
                    std::shared_ptr<SessionHub> hub)
       : hub_(std::move(hub)),
         metrics_(hub_->session_metrics()),
-        ws_(std::move(socket), metrics_),
+        ws_(std::move(socket), metrics_, hub_->config().cork_delay),
         claims_(std::move(claims)),
         mode_(mode),
         events_(mode != WireMode::seed_snapshots) {

@@ -5,7 +5,7 @@
 # time and deliveries per CPU-second. Bounded by --duration; stops everything.
 #
 #   tests/perf/fanout.sh [--compat] [--redis] [--nodelay false] [--threads N]
-#                        [--record-trace DIR] -- LOADGEN_ARGS
+#                        [--cork-us N] [--record-trace DIR] -- LOADGEN_ARGS
 #   e.g. tests/perf/fanout.sh -- --rooms 10 --users 100 --rate 5 --duration 20
 # --redis: history stored in a private redis-server (the cost of persistence;
 # Redis's own CPU time is printed too).
@@ -27,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --compat) loadgen_mode=(--compat); shift ;;
     --nodelay) session_args+=(--tcp-nodelay "$2"); shift 2 ;;
     --threads) threads=$2; shift 2 ;;
+    --cork-us) session_args+=(--cork-us "$2"); shift 2 ;;
     --redis) with_redis=true; shift ;;
     --record-trace)
       record_dir=$2; mkdir -p "$record_dir"
