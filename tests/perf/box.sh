@@ -106,9 +106,10 @@ done
 metrics() { curl -s --max-time 2 "http://127.0.0.1:$ADMIN_PORT/metrics"; }
 ready_servers() { metrics | awk '/^chat_scheduler_servers\{state="ready"\}/ {print $2}' || true; }
 # CPU ticks (user + system) and resident pages of a list of pids.
-cpu_ticks() { local p; for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done | awk '{t += $14 + $15} END {print t + 0}'; }
-# One awk for every pid: the sampler must not load the box it measures.
-rss_pages() { local p; for p in "$@"; do cat "/proc/$p/statm" 2>/dev/null; done | awk '{r += $2} END {print r + 0}'; }
+# One cat and one awk for all the pids (cat skips a process gone meanwhile):
+# the sampler must not load the box it measures, and a process per pid would.
+cpu_ticks() { (($#)) || { echo 0; return; }; cat $(printf '/proc/%s/stat ' "$@") 2>/dev/null | awk '{t += $14 + $15} END {print t + 0}'; }
+rss_pages() { (($#)) || { echo 0; return; }; cat $(printf '/proc/%s/statm ' "$@") 2>/dev/null | awk '{r += $2} END {print r + 0}'; }
 sessions() { pgrep -P "$backend_pid" || true; }
 mem_available_kb() { awk '/^MemAvailable/ {print $2}' /proc/meminfo; }
 
