@@ -1,7 +1,6 @@
 #include "server/session/config.h"
 
 #include <CLI/CLI.hpp>
-#include <thread>
 
 #include "server/common/tokens.h"
 
@@ -9,7 +8,6 @@ namespace chat {
 
 ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* argv) {
   SessionConfig config;
-  config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App app{"Session server: holds chat rooms in memory and fans messages out over WebSocket."};
   app.option_defaults()->always_capture_default();
   app.add_option("--address", config.address, "Address to listen on");
@@ -31,7 +29,9 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
       ->envname("ADMIN_TOKEN");
   app.add_option("--connections-max", config.connections_max,
                  "WebSocket connections held at once (0: the open files limit, less a reserve)");
-  app.add_option("--threads", config.threads, "I/O threads")->check(CLI::Range(1, 256));
+  app.add_option("--threads", config.threads,
+                 "I/O threads (more only for more rooms than one core delivers: see README)")
+      ->check(CLI::Range(1, 256));
   app.add_option("--rooms-max", config.rooms_max, "Rooms this server holds at most")
       ->check(CLI::Range(1, 100000));
   app.add_option("--users-per-room-max", config.room_limits.users_max, "Users a room holds at most")
@@ -70,7 +70,7 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
       ->check(CLI::Range(2, 3600));
   app.add_option("--tcp-nodelay", config.tcp_nodelay,
                  "Send small frames at once (true) or let Nagle batch them (false)");
-  int cork_us = 0;
+  int cork_us = static_cast<int>(config.cork_delay.count());
   app.add_option("--cork-us", cork_us,
                  "Microseconds events wait for more to the same client before they are "
                  "written (0: at the end of each turn of the event loop); trades latency for "

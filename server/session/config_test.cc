@@ -65,7 +65,8 @@ TEST_F(SessionConfigTest, SeedDefaults) {
   EXPECT_EQ(config.admin_address, "127.0.0.1");
   EXPECT_EQ(config.admin_port, 0);
   EXPECT_TRUE(config.admin_token.empty());
-  EXPECT_GE(config.threads, 1) << "one per core, at least one";
+  EXPECT_EQ(config.threads, 1);
+  EXPECT_EQ(config.cork_delay, std::chrono::microseconds(1000));
 }
 
 TEST_F(SessionConfigTest, RefusesToStartWithoutAnAdvertisedHost) {

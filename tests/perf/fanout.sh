@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.."
 
 session_args=(--messages-per-second 0 --rooms-max 200)
 loadgen_mode=()
-threads=2
+threads=1  # the session server's default
 with_redis=false
 backend_args=()
 record_dir=""
@@ -68,11 +68,13 @@ trap 'kill -TERM $session_pid $backend_pid $redis_pid 2>/dev/null; wait 2>/dev/n
 sleep 0.5
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-deliveries() { curl -s "http://127.0.0.1:$SESSION_ADMIN_PORT/metrics" | awk '/^chat_session_deliveries_total/ {print $2}'; }
+metric() { curl -s "http://127.0.0.1:$SESSION_ADMIN_PORT/metrics" | awk -v name="$1" '$1 == name {print $2}'; }
+deliveries() { metric chat_session_deliveries_total; }
 ticks_before=$(cpu_ticks $session_pid)
 redis_ticks_before=0
 if [[ -n "$redis_pid" ]]; then redis_ticks_before=$(cpu_ticks $redis_pid); fi
 deliveries_before=$(deliveries)
+writes_before=$(metric chat_session_socket_writes_total)
 "$BIN/loadgen/loadgen" --target "http://127.0.0.1:$BACKEND_PORT" --scenario chat \
   "${loadgen_mode[@]}" "$@" || true
 ticks_after=$(cpu_ticks $session_pid)
@@ -82,6 +84,7 @@ if [[ -n "$redis_pid" ]]; then
   curl -s "http://127.0.0.1:$SESSION_ADMIN_PORT/metrics" | grep '^chat_history_appends_total' || true
 fi
 deliveries_after=$(deliveries)
+writes_after=$(metric chat_session_socket_writes_total)
 if [[ -n "$record_dir" ]]; then
   curl -s "http://127.0.0.1:$SESSION_ADMIN_PORT/metrics" | grep '^chat_trace_events_total' || true
   # The backend holds its events for its reorder window (start timeout + 5 s): its file is
@@ -90,6 +93,7 @@ if [[ -n "$record_dir" ]]; then
 fi
 hz=$(getconf CLK_TCK)
 awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" -v f0="$deliveries_before" -v f1="$deliveries_after" \
-  'BEGIN { cpu = t / hz; d = f1 - f0;
-           printf "session server: %.2f CPU-seconds, %d deliveries, %.0f deliveries per CPU-second\n",
-                  cpu, d, (cpu > 0 ? d / cpu : 0) }'
+  -v w0="$writes_before" -v w1="$writes_after" \
+  'BEGIN { cpu = t / hz; d = f1 - f0; w = w1 - w0;
+           printf "session server: %.2f CPU-seconds, %d deliveries, %.0f deliveries per CPU-second, %.2f a socket write\n",
+                  cpu, d, (cpu > 0 ? d / cpu : 0), (w > 0 ? d / w : 0) }'
