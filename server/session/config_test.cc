@@ -66,7 +66,7 @@ TEST_F(SessionConfigTest, SeedDefaults) {
   EXPECT_EQ(config.admin_port, 0);
   EXPECT_TRUE(config.admin_token.empty());
   EXPECT_EQ(config.threads, 1);
-  EXPECT_EQ(config.cork_delay, std::chrono::microseconds(1000));
+  EXPECT_EQ(config.cork_delay, std::chrono::microseconds(500));
 }
 
 TEST_F(SessionConfigTest, RefusesToStartWithoutAnAdvertisedHost) {
