@@ -148,9 +148,10 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
 }
 
 /**
- * Parses one text frame into the events it carries, in order. The server
- * sends one event object per frame, or a JSON array of them when several were
- * waiting for this client. Garbage entries are dropped; garbage frames give [].
+ * Parses one text frame into the events it carries, in order. A frame holds
+ * one event object, or a JSON array of them (the protocol allows a server to
+ * batch events that way; ours writes them as frames of their own). Garbage
+ * entries are dropped; garbage frames give [].
  */
 export function parseServerFrames(data: unknown): ServerFrame[] {
   if (typeof data !== 'string') return [];
