@@ -15,25 +15,30 @@ namespace {
 
 // The sockets that were given frames during this thread's turn of the event
 // loop. The first one posts a flush behind the turn's other handlers, so
-// every frame a turn produced for a connection goes out in one write.
-// With a cork delay, a timer takes the post's place: what the thread's
-// turns produce meanwhile goes out together when it fires.
+// every frame a turn produced for a connection goes out in one write. With a
+// cork delay, a timer takes the post's place: what the thread's turns
+// produce meanwhile goes out together when it fires.
+//
+// The posted handler owns the batch (the thread only remembers it weakly):
+// if the io_context stops with the flush pending, the sessions it holds are
+// let go with the handler, while the io_context still exists.
 struct TurnFlush {
-  std::mutex mutex;  // the posted flush may run on another I/O thread
+  std::mutex mutex;  // the flush may run on another I/O thread
   std::vector<std::pair<std::shared_ptr<void>, CorkedSocket*>> sockets;
-  bool posted = false;
-  std::unique_ptr<net::steady_timer> timer;  // made on first use, with a cork delay
+  bool taken = false;  // flushed: later frames start a new batch
 
   void flush_all() {
-    std::vector<std::pair<std::shared_ptr<void>, CorkedSocket*>> taken;
+    std::vector<std::pair<std::shared_ptr<void>, CorkedSocket*>> batch;
     {
       std::lock_guard lock(mutex);
-      taken.swap(sockets);
-      posted = false;
+      batch.swap(sockets);
+      taken = true;
     }
-    for (auto& entry : taken) entry.second->flush();
+    for (auto& entry : batch) entry.second->flush();
   }
 };
+
+thread_local std::weak_ptr<TurnFlush> this_thread_batch;
 
 // A server-to-client text frame's header: FIN and the text opcode, then the
 // payload length in the shortest form (server frames are not masked).
@@ -107,18 +112,24 @@ void CorkedSocket::schedule_flush_locked() {
   std::shared_ptr<void> owner = owner_.lock();
   if (!owner) return;  // being destroyed: nobody will read what is queued
   flush_scheduled_ = true;
-  thread_local auto turn = std::make_shared<TurnFlush>();
-  std::lock_guard lock(turn->mutex);
-  turn->sockets.emplace_back(std::move(owner), this);
-  if (turn->posted) return;
-  turn->posted = true;
+  if (std::shared_ptr<TurnFlush> batch = this_thread_batch.lock()) {
+    std::lock_guard lock(batch->mutex);
+    if (!batch->taken) {
+      batch->sockets.emplace_back(std::move(owner), this);
+      return;
+    }
+  }
+  auto batch = std::make_shared<TurnFlush>();
+  batch->sockets.emplace_back(std::move(owner), this);
+  this_thread_batch = batch;
   if (cork_delay_.count() == 0) {
-    net::post(socket_.get_executor(), [turn = turn] { turn->flush_all(); });
+    net::post(socket_.get_executor(), [batch = std::move(batch)] { batch->flush_all(); });
     return;
   }
-  if (!turn->timer) turn->timer = std::make_unique<net::steady_timer>(socket_.get_executor());
-  turn->timer->expires_after(cork_delay_);
-  turn->timer->async_wait([turn = turn](boost::system::error_code) { turn->flush_all(); });
+  auto timer = std::make_shared<net::steady_timer>(socket_.get_executor(), cork_delay_);
+  timer->async_wait([batch = std::move(batch), timer](boost::system::error_code) {
+    batch->flush_all();
+  });
 }
 
 void CorkedSocket::flush() {
