@@ -5,10 +5,10 @@
 // the write system call and what surrounds it (an `async_write` per frame is
 // a handler allocation, a strand post and a completion per event). Here a
 // delivery is a frame header and a shared payload appended to the queue; the
-// queue is written at the end of the event loop's turn (uWebSockets' corking)
-// with one gathered `sendmsg` per connection, carrying every frame that came
-// for it during the turn. What the socket does not take waits for it to
-// become writable; nothing is written out of order.
+// queue is written at the end of the event loop's turn, or after the cork
+// delay (uWebSockets' corking), with one gathered `sendmsg` per connection,
+// carrying every frame that came for it meanwhile. What the socket does not
+// take waits for it to become writable; nothing is written out of order.
 //
 // Beast's WebSocket stream sits on top (as its next layer) for the handshake,
 // reads, pings, pongs and close frames. Its writes are copied into the same
