@@ -49,6 +49,12 @@ Outcome wait_for(net::io_context& io, ManagedFleet& fleet, const std::function<S
   return outcome;
 }
 
+ServerId start(ManagedFleet& fleet) {
+  ServerId id = fleet.next_server_id();
+  EXPECT_TRUE(fleet.start_server(id));
+  return id;
+}
+
 std::string script(const std::string& name, const std::string& body) {
   auto path =
       std::filesystem::path(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") /
@@ -63,7 +69,7 @@ TEST(LocalFleet, ASessionServerThatExitsAtOnceIsReportedWithItsStatus) {
   LocalFleetOptions options;
   options.session_binary = script("exits", "exit 3");
   LocalFleet fleet(io, options);
-  auto outcome = wait_for(io, fleet, [&] { return *fleet.start_server(); });
+  auto outcome = wait_for(io, fleet, [&] { return start(fleet); });
   ASSERT_TRUE(outcome.failure);
   EXPECT_NE(outcome.failure->find("exited before answering /healthz (exit status 3)"),
             std::string::npos)
@@ -75,7 +81,7 @@ TEST(LocalFleet, AMissingBinaryIsReported) {
   LocalFleetOptions options;
   options.session_binary = "/nonexistent/session";
   LocalFleet fleet(io, options);
-  auto outcome = wait_for(io, fleet, [&] { return *fleet.start_server(); });
+  auto outcome = wait_for(io, fleet, [&] { return start(fleet); });
   ASSERT_TRUE(outcome.failure);
   EXPECT_NE(outcome.failure->find("exit status 127"), std::string::npos) << *outcome.failure;
 }
@@ -86,7 +92,7 @@ TEST(LocalFleet, ASessionServerThatNeverAnswersTimesOut) {
   options.session_binary = script("silent", "exec sleep 60");
   options.start_timeout = std::chrono::milliseconds(200);
   LocalFleet fleet(io, options);
-  auto outcome = wait_for(io, fleet, [&] { return *fleet.start_server(); });
+  auto outcome = wait_for(io, fleet, [&] { return start(fleet); });
   ASSERT_TRUE(outcome.failure);
   EXPECT_NE(outcome.failure->find("did not answer /healthz in time"), std::string::npos)
       << *outcome.failure;
@@ -104,7 +110,7 @@ TEST(LocalFleet, ASessionServerInheritsNoDescriptorOfTheBackend) {
   options.session_binary =
       script("lists-fds", "ls -l /proc/$$/fd > " + listing.string() + "; exit 5");
   LocalFleet fleet(io, options);
-  auto outcome = wait_for(io, fleet, [&] { return *fleet.start_server(); });
+  auto outcome = wait_for(io, fleet, [&] { return start(fleet); });
   ASSERT_TRUE(outcome.failure);
   std::ifstream file(listing);
   std::string fds((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
@@ -126,7 +132,7 @@ TEST(HathoraFleet, AnUnreachableApiFailsTheStartAfterItsRetries) {
   options.api_url = "http://127.0.0.1:" + std::to_string(port);
   options.retries_max = 1;
   HathoraFleet fleet(io, options);
-  auto outcome = wait_for(io, fleet, [&] { return *fleet.start_server(); });
+  auto outcome = wait_for(io, fleet, [&] { return start(fleet); });
   ASSERT_TRUE(outcome.failure);
   EXPECT_NE(outcome.failure->find("create room"), std::string::npos) << *outcome.failure;
   EXPECT_NE(outcome.failure->find("connect"), std::string::npos) << *outcome.failure;

@@ -52,17 +52,20 @@ void HathoraFleet::call(std::string method, std::string path, std::string body, 
   });
 }
 
-std::optional<ServerId> HathoraFleet::start_server() {
-  ServerId id;
+ServerId HathoraFleet::next_server_id() {
+  std::lock_guard lock(mutex_);
+  return "hathora-" + std::to_string(next_id_++);
+}
+
+bool HathoraFleet::start_server(const ServerId& id) {
   {
     std::lock_guard lock(mutex_);
-    id = "hathora-" + std::to_string(next_id_++);
     Instance& instance = instances_[id];
     instance.started = Clock::now();
     instance.hathora_room_id = hathora::new_room_id();
   }
   net::post(io_, [this, id] { create(id, 0); });
-  return id;
+  return true;
 }
 
 namespace {

@@ -37,9 +37,17 @@ class HathoraFleet : public ManagedFleet {
  public:
   HathoraFleet(boost::asio::io_context& io, HathoraOptions options);
 
-  std::optional<ServerId> start_server() override;
+  ServerId next_server_id() override;
+  bool start_server(const ServerId& id) override;
   void stop_server(const ServerId& id) override;
   void set_callbacks(Ready ready, Failed failed) override;
+  FleetCapabilities capabilities() const override {
+    FleetCapabilities capabilities;
+    capabilities.can_start = true;
+    capabilities.can_stop = true;
+    capabilities.members_shared = true;
+    return capabilities;
+  }
   std::string name() const override { return "hathora"; }
 
  private:

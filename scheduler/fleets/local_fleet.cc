@@ -189,23 +189,24 @@ int LocalFleet::spawn(unsigned short port, unsigned short admin_port) {
   return pid;
 }
 
-std::optional<ServerId> LocalFleet::start_server() {
+// Numbered, not named by port: the kernel hands ports out again, and a
+// server id must never come back while the scheduler may remember it.
+ServerId LocalFleet::next_server_id() { return "local-" + std::to_string(++started_count_); }
+
+bool LocalFleet::start_server(const ServerId& id) {
   std::string error;
   auto ports = free_ports(options_.address, error);
   if (!ports) {
     std::cerr << "backend: local fleet cannot start a session server: " << error << "\n";
-    return std::nullopt;
+    return false;
   }
   auto [port, admin_port] = *ports;
   int pid = spawn(port, admin_port);
   if (pid < 0) {
     std::cerr << "backend: local fleet cannot fork a session server: " << std::strerror(errno)
               << "\n";
-    return std::nullopt;
+    return false;
   }
-  // Numbered, not named by port: the kernel hands ports out again, and a
-  // server id must never come back while the scheduler may remember it.
-  ServerId id = "local-" + std::to_string(++started_count_) + "-" + std::to_string(port);
   {
     std::lock_guard lock(mutex_);
     children_[id] = {pid, options_.address + ":" + std::to_string(port),
@@ -216,7 +217,7 @@ std::optional<ServerId> LocalFleet::start_server() {
   std::cout << "backend: local fleet started session server " << id << " (pid " << pid << ")"
             << std::endl;
   net::post(io_, [this, id] { probe(id); });
-  return id;
+  return true;
 }
 
 // Asks /healthz every 50 ms until the child answers or the start times out.

@@ -43,9 +43,19 @@ class LocalFleet : public ManagedFleet {
   LocalFleet(boost::asio::io_context& io, LocalFleetOptions options);
   ~LocalFleet() override;
 
-  std::optional<ServerId> start_server() override;
+  ServerId next_server_id() override;
+  bool start_server(const ServerId& id) override;
   void stop_server(const ServerId& id) override;
   void set_callbacks(Ready ready, Failed failed) override;
+  FleetCapabilities capabilities() const override {
+    FleetCapabilities capabilities;
+    capabilities.can_start = true;
+    capabilities.can_stop = true;
+    capabilities.members_shared = true;
+    // Its processes run on this machine: a server that cannot be adopted has exited.
+    capabilities.failed_adoption_means_exited = true;
+    return capabilities;
+  }
   std::string name() const override { return "local"; }
   void stop_all() override;
   void leave_running() override;

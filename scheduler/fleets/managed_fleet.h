@@ -1,8 +1,9 @@
-// A fleet the backend runs: the scheduler's FleetProvider, plus the servers
-// it has from the start (a static list) and a way to tell the backend when a
-// server it asked for is ready (with its host) or failed to come up.
-// start_server/stop_server return at once; the callbacks come later, from the
-// io_context's threads.
+// A fleet the backend runs: it starts and stops the servers the control
+// plane asks for (control/effects.h: StartServer, StopServer), names them,
+// lists the servers it has from the start (a static list) and tells the
+// backend when a server it asked for is ready (with its host) or failed to
+// come up. start_server/stop_server return at once; the callbacks come
+// later, from the io_context's threads.
 #pragma once
 
 #include <functional>
@@ -11,7 +12,8 @@
 #include <vector>
 
 #include "scheduler/autoscaler.h"
-#include "scheduler/fleet_provider.h"
+#include "scheduler/fleet_capabilities.h"
+#include "scheduler/types.h"
 
 namespace sched {
 
@@ -24,14 +26,24 @@ struct RunningServer {
   long long pid = 0;  // the process, when the fleet runs it on this machine (local)
 };
 
-class ManagedFleet : public FleetProvider {
+class ManagedFleet {
  public:
+  virtual ~ManagedFleet() = default;
+  // A name for the next server: never one this fleet used before, nor one
+  // of the servers it adopted. No I/O.
+  virtual ServerId next_server_id() = 0;
+  // Starts server `id` (a name from next_server_id). False when it cannot
+  // now (the reason is logged): the server counts as failed to start.
+  virtual bool start_server(const ServerId& id) = 0;
+  virtual void stop_server(const ServerId& id) = 0;
   using Ready = std::function<void(const RunningServer&)>;
   using Failed = std::function<void(const ServerId&, const std::string& why)>;
 
   // Called once, before the first start_server.
   virtual void set_callbacks(Ready ready, Failed failed) = 0;
-  // "static", "local", "hathora": for logs and GET /api/fleet.
+  // What this kind of fleet can do: what the control plane decides by.
+  virtual FleetCapabilities capabilities() const = 0;
+  // "static", "local", "hathora": for logs and GET /api/fleet, never behaviour.
   virtual std::string name() const = 0;
   // Servers that exist before anything is started (a static list's hosts).
   virtual std::vector<RunningServer> running_servers() const { return {}; }

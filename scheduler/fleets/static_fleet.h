@@ -19,9 +19,15 @@ class StaticFleet final : public ManagedFleet {
 
   const std::vector<std::string>& hosts() const { return hosts_; }
 
-  std::optional<ServerId> start_server() override { return std::nullopt; }
+  ServerId next_server_id() override { return {}; }
+  bool start_server(const ServerId&) override { return false; }
   void stop_server(const ServerId&) override {}
   void set_callbacks(Ready, Failed) override {}  // nothing ever starts
+  FleetCapabilities capabilities() const override {
+    FleetCapabilities capabilities;
+    capabilities.restarts_in_place = true;  // its hosts are fixed: restarted where they are
+    return capabilities;
+  }
   std::string name() const override { return "static"; }
   std::vector<RunningServer> running_servers() const override;
 

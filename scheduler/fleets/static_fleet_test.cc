@@ -61,7 +61,7 @@ TEST(StaticFleet, KnowsEachServersAdminListenerWhenTold) {
 
 TEST(StaticFleet, NeverStartsAndPinsTheFleetSize) {
   StaticFleet fleet({"a:1", "b:2"});
-  EXPECT_EQ(fleet.start_server(), std::nullopt);
+  EXPECT_FALSE(fleet.start_server(fleet.next_server_id()));
   AutoscalerConfig asked;
   asked.spare_room_slots = 3;
   const AutoscalerConfig config = fleet.autoscaler_config(asked);
@@ -70,13 +70,29 @@ TEST(StaticFleet, NeverStartsAndPinsTheFleetSize) {
   EXPECT_EQ(config.spare_room_slots, 3);  // the rest as asked
 }
 
+// The scheduler's starts and stops, passed to a managed fleet.
+class ToFleet : public FleetProvider {
+ public:
+  explicit ToFleet(ManagedFleet& fleet) : fleet_(fleet) {}
+  std::optional<ServerId> start_server() override {
+    ServerId id = fleet_.next_server_id();
+    if (!fleet_.start_server(id)) return std::nullopt;
+    return id;
+  }
+  void stop_server(const ServerId& id) override { fleet_.stop_server(id); }
+
+ private:
+  ManagedFleet& fleet_;
+};
+
 TEST(StaticFleet, TheSchedulerFillsItsHostsThenRefuses) {
   StaticFleet fleet({"a:1", "b:2"});
+  ToFleet provider(fleet);
   SchedulerConfig config;
   config.policy = "best-fit";
   config.room_capacity = 3;
   config.autoscaler = fleet.autoscaler_config(config.autoscaler);
-  Scheduler scheduler(config, fleet, sequential_room_ids(), Random(1));
+  Scheduler scheduler(config, provider, sequential_room_ids(), Random(1));
   for (const std::string& host : fleet.hosts()) scheduler.on_server_started(host, host, {});
   for (int i = 0; i < 6; ++i) {
     EXPECT_TRUE(std::holds_alternative<Placed>(scheduler.create_room(seconds(1))));

@@ -74,7 +74,6 @@ std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net
 // Our placement: the scheduler over a fleet, sharing state in Redis when
 // replicated. Members in the order they depend on one another.
 struct ScheduledPlacement {
-  sched::SchedulerConfig config;
   std::unique_ptr<sched::ManagedFleet> fleet;
   std::shared_ptr<control::ControlRedis> control_store;
   std::unique_ptr<SchedulerPlacement> placement;
@@ -83,27 +82,28 @@ struct ScheduledPlacement {
 ScheduledPlacement make_scheduled_placement(const BackendConfig& config, net::io_context& io,
                                             metrics::Metrics& metrics) {
   ScheduledPlacement scheduled;
-  sched::SchedulerConfig& placement_config = scheduled.config;
-  placement_config = scheduler_config(config);
   scheduled.fleet = make_fleet(config, io);
-  placement_config.autoscaler = scheduled.fleet->autoscaler_config(placement_config.autoscaler);
+  core::ControlOptions decisions;
+  decisions.scheduler = scheduler_config(config);
+  decisions.scheduler.autoscaler =
+      scheduled.fleet->autoscaler_config(decisions.scheduler.autoscaler);
+  decisions.start_wait_max = config.server_start_timeout;
+  decisions.placement_attempts = config.placement_attempts;
   PlacementOptions placement_options;
   placement_options.tick_interval = config.poll_interval;
-  placement_options.start_wait_max = config.server_start_timeout;
   // A drain waits for clients to close and history to be stored: as long as a start may take.
   placement_options.session_drain_timeout = config.server_start_timeout;
   placement_options.failover_probe_timeout = config.failover_probe_timeout;
   placement_options.status.scheme = config.status_scheme;
   placement_options.status.admin_token = config.admin_token;
   placement_options.check_invariants = config.check_invariants;
-  placement_options.placement_attempts = config.placement_attempts;
   if (config.redis) {
     scheduled.control_store = control::ControlRedis::create(
         io.get_executor(), control::ControlRedisOptions{*config.redis, config.redis_prefix});
     scheduled.control_store->start();
     placement_options.replicas = {scheduled.control_store, config.replica_id, config.lease_ttl};
   }
-  scheduled.placement = std::make_unique<SchedulerPlacement>(io, placement_config, *scheduled.fleet,
+  scheduled.placement = std::make_unique<SchedulerPlacement>(io, std::move(decisions), *scheduled.fleet,
                                                              metrics, placement_options);
   return scheduled;
 }
@@ -182,8 +182,8 @@ int main(int argc, char** argv) {
     std::cout << "backend: listening on http://" << config.address << ":" << server.port()
               << " (fleet " << config.fleet << ", policy " << config.policy << ", "
               << config.rooms_per_server << " rooms a server, "
-              << scheduled.config.autoscaler.min_servers << " to "
-              << scheduled.config.autoscaler.max_servers << " servers)" << std::endl;
+              << scheduled.placement->autoscaler().min_servers << " to "
+              << scheduled.placement->autoscaler().max_servers << " servers)" << std::endl;
   } else {
     std::cout << "backend: listening on http://" << config.address << ":" << server.port()
               << " (placement hathora-rooms: Hathora application " << config.hathora_app_id

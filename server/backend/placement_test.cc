@@ -1,5 +1,5 @@
 // The placement's moving parts with real sockets: the status poller against a
-// loopback HTTP server that plays session servers, and the waiting look-ups.
+// loopback HTTP server that plays session servers.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -10,7 +10,6 @@
 #include <map>
 #include <optional>
 
-#include "server/backend/room_waiters.h"
 #include "server/backend/status_poller.h"
 #include "server/common/http_util.h"
 
@@ -107,64 +106,6 @@ TEST_F(StatusPollerTest, AServerThatIsNotThereIsNotHeardWithTheReason) {
 TEST_F(StatusPollerTest, AnErrorAnswerIsNotProofTheServerIsGone) {
   auto result = poll_one(status::service_unavailable, "{}");
   EXPECT_FALSE(std::get<NotHeard>(result).process_gone) << "it answered: alive, if unwell";
-}
-
-// RoomWaiters: answered when settled, at the deadline otherwise, never twice.
-class RoomWaitersTest : public ::testing::Test {
- protected:
-  net::io_context io_;
-  RoomWaiters waiters_{io_.get_executor()};
-  std::map<std::string, std::optional<FindRoomResult>> settled_;
-  std::vector<std::pair<std::string, FindRoomResult>> answers_;
-
-  void wait_for(const std::string& room, std::chrono::milliseconds deadline) {
-    waiters_.add(room, std::chrono::steady_clock::now() + deadline,
-                 NoServerNow{"still starting", std::chrono::seconds(2)},
-                 [this, room](FindRoomResult result) { answers_.emplace_back(room, result); });
-  }
-  void wake() {
-    waiters_.wake([this](const std::string& room) { return settled_[room]; });
-  }
-};
-
-TEST_F(RoomWaitersTest, AnsweredWhenTheirRoomSettlesAndNotBefore) {
-  wait_for("a", std::chrono::minutes(1));
-  wait_for("b", std::chrono::minutes(1));
-  wake();
-  EXPECT_TRUE(answers_.empty());
-  settled_["b"] = RoomAt{"h:1"};
-  wake();
-  ASSERT_EQ(answers_.size(), 1u);
-  EXPECT_EQ(answers_[0].first, "b");
-  EXPECT_EQ(std::get<RoomAt>(answers_[0].second).host, "h:1");
-  wake();  // answered once only
-  EXPECT_EQ(answers_.size(), 1u);
-  EXPECT_EQ(waiters_.size(), 1u);
-  settled_["a"] = RoomUnknown{};
-  wake();
-  ASSERT_EQ(answers_.size(), 2u);
-  EXPECT_TRUE(std::holds_alternative<RoomUnknown>(answers_[1].second));
-}
-
-TEST_F(RoomWaitersTest, AnsweredAtTheDeadlineWithTheReasonGiven) {
-  wait_for("a", std::chrono::milliseconds(10));
-  while (answers_.empty() && io_.run_one()) {
-  }
-  ASSERT_EQ(answers_.size(), 1u);
-  auto& no_server = std::get<NoServerNow>(answers_[0].second);
-  EXPECT_EQ(no_server.reason, "still starting");
-  EXPECT_EQ(no_server.retry_after, std::chrono::seconds(2));
-  EXPECT_EQ(waiters_.size(), 0u);
-}
-
-TEST_F(RoomWaitersTest, CancelAnswersEveryWaiter) {
-  wait_for("a", std::chrono::minutes(1));
-  wait_for("b", std::chrono::minutes(1));
-  waiters_.cancel_all({"shutting down", std::chrono::seconds(1)});
-  ASSERT_EQ(answers_.size(), 2u);
-  EXPECT_EQ(std::get<NoServerNow>(answers_[1].second).reason, "shutting down");
-  io_.run();  // the cancelled deadlines run out without answering again
-  EXPECT_EQ(answers_.size(), 2u);
 }
 
 }  // namespace

@@ -10,23 +10,20 @@
 #include <string>
 #include <variant>
 
+#include "control/events.h"
 #include "network/http_client.h"
 
 namespace chat {
 
-struct Reserved {};
-// 409: full (other backends' rooms and reservations) or draining.
-struct ReservationRefused {
-  std::string reason;
-};
-// 404 or 405: a server without the endpoint (the seed's own, or one reached
-// at its public port): placement goes on as before reservations existed.
-struct NoReservations {};
-struct ReservationFailed {
-  std::string why;
-};
-using ReserveOutcome =
-    std::variant<Reserved, ReservationRefused, NoReservations, ReservationFailed>;
+// Reserved; ReservationRefused (409: full with other backends' rooms and
+// reservations, or draining); NoReservations (404 or 405: a server without
+// the endpoint, the seed's own or one reached at its public port: placement
+// goes on as before reservations existed); ReservationFailed.
+using core::NoReservations;
+using core::ReservationFailed;
+using core::ReservationRefused;
+using core::Reserved;
+using core::ReserveOutcome;
 
 struct RoomReservationsOptions {
   std::string scheme = "http";

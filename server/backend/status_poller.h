@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "network/http_client.h"
+#include "control/events.h"
 #include "scheduler/scheduler.h"
 
 namespace chat {
@@ -22,17 +23,11 @@ struct StatusPollerOptions {
 };
 
 // A server that answers 404 (the seed's own session server has no /status)
-// is alive but has nothing to report: the scheduler keeps its own counts.
-struct NoStatusEndpoint {};
-// No answer, an error status, or a body that is not a report.
-struct NotHeard {
-  std::string why;
-  // The connection was refused, or reset before any answer: nothing listens
-  // there any more, as after a crash. Otherwise (a timeout, an error answer)
-  // the server may only be slow, and one failure says little.
-  bool process_gone = false;
-};
-using PollResult = std::variant<sched::StatusReport, NoStatusEndpoint, NotHeard>;
+// is alive but has nothing to report (NoStatusEndpoint); no answer, an error
+// status, or a body that is not a report is NotHeard (control/events.h).
+using core::NoStatusEndpoint;
+using core::NotHeard;
+using PollResult = core::StatusResult;
 
 class StatusPoller {
  public:

@@ -1,0 +1,171 @@
+// New rooms: the scheduler picks a server by policy from this core's view,
+// then the server itself is asked to reserve the room (it judges its own
+// limit, atomically, so backends placing at once never overfill it). A
+// refusal marks the server full in the view until its next report and the
+// room goes to another server, up to placement_attempts; then 503 with
+// Retry-After. Only a reserved room is written to the shared directory and
+// handed out. A room placed on a starting server is reserved once the
+// server is ready, so the client can join at once.
+#include <algorithm>
+
+#include "control/control_core.h"
+
+namespace core {
+
+namespace {
+
+std::chrono::seconds whole_seconds_at_least_one(sched::Millis wait) {
+  return std::max(std::chrono::duration_cast<std::chrono::seconds>(wait), std::chrono::seconds(1));
+}
+
+}  // namespace
+
+void ControlCore::on(const CreateRoom& event) {
+  if (stopped_) {
+    return answer(event.request, CreateRoomResult{NoServerNow{
+                                     "The backend is shutting down; try again",
+                                     std::chrono::seconds(1)}});
+  }
+  if (event.unjoined_rooms_max > 0) {
+    auto unjoined = unjoined_rooms(event.creator);
+    if (unjoined.count >= event.unjoined_rooms_max) {
+      return answer(event.request,
+                    CreateRoomResult{TooManyUnjoinedRooms{unjoined.count,
+                                                          unjoined.oldest_freed_in}});
+    }
+  }
+  creates_[event.request] = PendingCreate{event.creator, options_.placement_attempts, {}, {}};
+  place_new_room(event.request);
+}
+
+void ControlCore::place_new_room(RequestId request) {
+  PendingCreate& create = creates_.at(request);
+  auto result = scheduler_.create_room(now_);
+  if (auto* full = std::get_if<sched::NoCapacity>(&result)) {
+    report_shortage();
+    return finish_create(
+        request,
+        NoServerNow{"Every session server is full and no more can be started; try again soon",
+                    whole_seconds_at_least_one(full->retry_after)});
+  }
+  if (auto* placed = std::get_if<sched::Placed>(&result)) {
+    create.room_id = placed->room_id;
+    unjoined_by_creator_[create.creator].push_back(create.room_id);
+    return reserve(request);
+  }
+  // On a starting server: reserved once it is up (continue_create).
+  create.room_id = std::get<sched::Waiting>(result).room_id;
+  unjoined_by_creator_[create.creator].push_back(create.room_id);
+  waiters_[request] = Waiter{create.room_id, now_ + options_.start_wait_max};
+  emit(WakeAt{request, now_ + options_.start_wait_max});
+}
+
+// The room a creation waited for has settled.
+void ControlCore::continue_create(RequestId request, const FindRoomResult& found) {
+  if (std::holds_alternative<RoomAt>(found)) return reserve(request);
+  if (auto* no_server = std::get_if<NoServerNow>(&found)) return finish_create(request, *no_server);
+  // Freed while its server started (it failed, and nothing else had room).
+  finish_create(request, NoServerNow{"The new room's session server did not start; try again",
+                                     std::chrono::seconds(2)});
+}
+
+void ControlCore::reserve(RequestId request) {
+  PendingCreate& create = creates_.at(request);
+  auto server_id = scheduler_.server_of(create.room_id);
+  auto server = server_id ? scheduler_.server(*server_id) : std::nullopt;
+  if (!server || server->host.empty()) {
+    return finish_create(request, NoServerNow{"The new room's session server went away; try again",
+                                              std::chrono::seconds(1)});
+  }
+  create.server_id = server->id;
+  emit(Reserve{request, create.room_id, admin_host(*server),
+               std::chrono::duration_cast<std::chrono::seconds>(
+                   scheduler_.config().join_deadline)});
+}
+
+void ControlCore::on(const ReservationAnswered& event) {
+  auto found = creates_.find(event.request);
+  if (found == creates_.end()) return;  // answered already (the backend stopped)
+  PendingCreate& create = found->second;
+  const auto& outcome = event.outcome;
+  if (std::holds_alternative<Reserved>(outcome) ||
+      std::holds_alternative<NoReservations>(outcome)) {
+    count(Counter::reservations,
+          std::holds_alternative<Reserved>(outcome) ? "reserved" : "unsupported");
+    auto server = scheduler_.server(create.server_id);
+    if (!options_.replicated || !server) {
+      return finish_create(event.request, RoomCreated{create.room_id});
+    }
+    // Written before it is handed out: any backend then finds it. Until
+    // someone joins: the entry of a room nobody joins goes by itself.
+    return emit(PlaceInDirectory{event.request, create.room_id, {server->id, server->host},
+                                 scheduler_.config().join_deadline * 2});
+  }
+  if (auto* refused = std::get_if<ReservationRefused>(&outcome)) {
+    count(Counter::reservations, "refused");
+    scheduler_.on_reservation_refused(create.room_id, create.server_id, now_);
+    log(LogLevel::warning, "session server " + create.server_id + " refused room " +
+                               create.room_id + " (" + refused->reason + "); trying another");
+  } else {
+    count(Counter::reservations, "failed");
+    log(LogLevel::warning, "could not reserve room " + create.room_id + " on " +
+                               create.server_id + ": " +
+                               std::get<ReservationFailed>(outcome).why);
+    scheduler_.release_room(create.room_id, now_);
+    scheduler_.on_unreachable(create.server_id, now_);
+  }
+  if (--create.attempts_left > 0) return place_new_room(event.request);
+  report_shortage();
+  finish_create(event.request, NoServerNow{"The session servers tried are full; try again soon",
+                                           std::chrono::seconds(1)});
+}
+
+void ControlCore::on(const DirectoryPlaced& event) {
+  auto found = creates_.find(event.request);
+  if (found == creates_.end()) return;
+  if (!event.written) {
+    log(LogLevel::warning, "room " + found->second.room_id +
+                               " is not in the shared directory (Redis did not answer): only "
+                               "this replica knows where it is");
+  }
+  finish_create(event.request, RoomCreated{found->second.room_id});
+}
+
+void ControlCore::finish_create(RequestId request, CreateRoomResult result) {
+  creates_.erase(request);
+  waiters_.erase(request);
+  answer(request, std::move(result));
+}
+
+ControlCore::Unjoined ControlCore::unjoined_rooms(const std::string& creator) {
+  auto found = unjoined_by_creator_.find(creator);
+  if (found == unjoined_by_creator_.end()) return {};
+  Unjoined unjoined;
+  sched::Millis oldest = sched::Millis::max();
+  std::erase_if(found->second, [&](const sched::RoomId& room_id) {
+    const sched::RoomRecord* room = scheduler_.rooms().find(room_id);
+    if (room == nullptr || room->state != sched::RoomState::placed) return true;
+    ++unjoined.count;
+    oldest = std::min(oldest, room->since);
+    return false;
+  });
+  if (found->second.empty()) unjoined_by_creator_.erase(found);
+  if (unjoined.count > 0) {
+    // Freed at its join deadline (or later, counted from a slow server's start).
+    unjoined.oldest_freed_in =
+        whole_seconds_at_least_one(oldest + scheduler_.config().join_deadline - now_);
+  }
+  return unjoined;
+}
+
+// Forgets joined and freed rooms of every creator (each tick), so the map
+// holds no more than the table's placed rooms.
+void ControlCore::forget_joined_rooms() {
+  for (auto it = unjoined_by_creator_.begin(); it != unjoined_by_creator_.end();) {
+    auto next = std::next(it);
+    unjoined_rooms(it->first);  // erases the entry when none is left
+    it = next;
+  }
+}
+
+}  // namespace core

@@ -1,0 +1,95 @@
+// Drains: an operator's or the autoscaler's (servers its tick chose to
+// empty). The scheduler marks the server draining at once, so no new room
+// goes there and look-ups move its rooms; the session server is then asked
+// to hand its rooms over (POST /drain answers once its clients are closed
+// with 1012 and its messages stored), after which the scheduler moves what
+// is left and the fleet stops it. A session server that cannot drain is
+// taken back: the drain is cancelled and logged.
+#include "control/control_core.h"
+
+namespace core {
+
+void ControlCore::on(const DrainServer& event) {
+  auto refuse = [&](bool unknown, std::string reason) {
+    answer(event.request, DrainResult{DrainRefused{unknown, std::move(reason)}});
+  };
+  if (stopped_) return refuse(false, "The backend is shutting down");
+  if (!manages_fleet()) {
+    return refuse(false, "This backend does not hold the fleet lease" +
+                             (lease_holder_.empty() ? std::string() : " (" + lease_holder_ + " does)") +
+                             ": ask the backend that holds it (GET /api/fleet)");
+  }
+  const auto before = scheduler_.server(event.server_id);
+  switch (scheduler_.begin_drain(event.server_id, now_)) {
+    case sched::DrainStart::unknown_server:
+      return refuse(true, "No session server " + event.server_id +
+                              " in the fleet; GET /api/fleet lists them");
+    case sched::DrainStart::not_ready:
+      return refuse(false, "Session server " + event.server_id + " is " +
+                               std::string(before ? sched::to_string(before->state) : "not ready") +
+                               ": only a ready server can be drained");
+    case sched::DrainStart::started:
+      break;
+  }
+  const int rooms = before ? before->rooms : 0;
+  record_drain(event.server_id, "operator", rooms);
+  drain_session(event.server_id, "operator");
+  answer(event.request, DrainResult{DrainStarted{event.server_id, rooms}});
+}
+
+// The scheduler already has the server draining.
+void ControlCore::drain_session(const sched::ServerId& id, const char* by) {
+  if (!sessions_draining_.insert(id).second) return;  // its POST /drain is in flight
+  auto server = scheduler_.server(id);
+  if (std::string_view(by) != "operator") record_drain(id, by, server ? server->rooms : 0);
+  if (!server || server->host.empty()) {
+    return on(DrainFailed{id, "the scheduler has no host for it"});
+  }
+  log(LogLevel::info, "draining session server " + id + " (asked by the " + by + ", " +
+                          std::to_string(server->rooms) + " rooms)");
+  emit(DrainSession{id, admin_host(*server)});
+}
+
+void ControlCore::on(const DrainConfirmed& event) {
+  if (!sessions_draining_.erase(event.server_id) || stopped_) return;
+  log(LogLevel::info, "session server " + event.server_id + " drained: " +
+                          std::to_string(event.rooms.size()) + " rooms handed over, " +
+                          std::to_string(event.unstored) + " messages not stored");
+  if (DrainRecord* record = open_drain(event.server_id)) {
+    record->state = "drained";
+    record->moved = event.rooms;
+    record->unstored = event.unstored;
+  }
+  const auto rooms = scheduler_.rooms_on(event.server_id);
+  scheduler_.on_drained(event.server_id, now_);
+  // Where its rooms went, for every backend.
+  for (const auto& room : rooms) {
+    auto to = scheduler_.server_of(room);
+    if (to && *to != event.server_id) publish_moved(kNoRequest, room, event.server_id);
+  }
+}
+
+void ControlCore::on(const DrainFailed& event) {
+  if (!sessions_draining_.erase(event.server_id) || stopped_) return;
+  log(LogLevel::warning,
+      "drain of session server " + event.server_id + " failed, cancelled: " + event.why);
+  if (DrainRecord* record = open_drain(event.server_id)) {
+    record->state = "failed";
+    record->error = event.why;
+  }
+  scheduler_.cancel_drain(event.server_id, now_);
+}
+
+DrainRecord* ControlCore::open_drain(const sched::ServerId& id) {
+  for (auto it = drains_.rbegin(); it != drains_.rend(); ++it) {
+    if (it->server_id == id && it->state == "draining") return &*it;
+  }
+  return nullptr;
+}
+
+DrainRecord& ControlCore::record_drain(const sched::ServerId& id, const char* by, int rooms) {
+  if (drains_.size() >= drains_kept_max) drains_.pop_front();
+  return drains_.emplace_back(DrainRecord{id, by, "draining", rooms, {}, 0, {}});
+}
+
+}  // namespace core
