@@ -110,10 +110,10 @@ void ControlCore::on(const Tick&) {
   for (const auto& id : actions.drain) drain_session(id, "autoscaler");
   forget_joined_rooms();
   forget_members();
-  poll_servers();
 }
 
-void ControlCore::poll_servers() {
+void ControlCore::on(const PollRound&) {
+  if (stopped_) return;
   for (const auto& server : scheduler_.servers()) {
     if (server.host.empty() || server.state == sched::ServerState::starting) continue;
     emit(Poll{server.id, admin_host(server)});

@@ -88,6 +88,7 @@ class ControlCore {
   void on(const DrainServer& event);
   void on(const Stop& event);
   void on(const Tick& event);
+  void on(const PollRound& event);
   void on(const WakeUp& event);
   void on(const Polled& event);
   void on(const Probed& event);
@@ -117,6 +118,7 @@ class ControlCore {
   // create.cc
   struct PendingCreate {
     std::string creator;
+    bool capped = false;  // its creator's unjoined rooms are counted
     int attempts_left = 1;
     sched::RoomId room_id;
     sched::ServerId server_id;  // where its reservation is asked
@@ -170,7 +172,6 @@ class ControlCore {
   void free_confirmed();
   void report_shortage();
 
-  void poll_servers();
   void forget_members();
 
   ControlOptions options_;

@@ -34,7 +34,8 @@ void ControlCore::on(const CreateRoom& event) {
                                                           unjoined.oldest_freed_in}});
     }
   }
-  creates_[event.request] = PendingCreate{event.creator, options_.placement_attempts, {}, {}};
+  creates_[event.request] =
+      PendingCreate{event.creator, event.unjoined_rooms_max > 0, options_.placement_attempts, {}, {}};
   place_new_room(event.request);
 }
 
@@ -50,12 +51,12 @@ void ControlCore::place_new_room(RequestId request) {
   }
   if (auto* placed = std::get_if<sched::Placed>(&result)) {
     create.room_id = placed->room_id;
-    unjoined_by_creator_[create.creator].push_back(create.room_id);
+    if (create.capped) unjoined_by_creator_[create.creator].push_back(create.room_id);
     return reserve(request);
   }
   // On a starting server: reserved once it is up (continue_create).
   create.room_id = std::get<sched::Waiting>(result).room_id;
-  unjoined_by_creator_[create.creator].push_back(create.room_id);
+  if (create.capped) unjoined_by_creator_[create.creator].push_back(create.room_id);
   waiters_[request] = Waiter{create.room_id, now_ + options_.start_wait_max};
   emit(WakeAt{request, now_ + options_.start_wait_max});
 }

@@ -45,8 +45,13 @@ struct DrainServer {  // an operator's
 };
 // The backend shuts down: waiting requests are answered, the lease given back.
 struct Stop {};
-// The autoscaler's and the poller's beat (tick_interval).
+// The autoscaler's beat (tick_interval): scale, give up on slow starts,
+// forget orphans, defragment, and the replicas' shared-state chores.
 struct Tick {};
+// Time to ask every session server for its status (a Poll each). The
+// backend sends it with every Tick; the simulator instead reports only the
+// servers whose status changed, which leaves the same table.
+struct PollRound {};
 // A waiting request's deadline (a WakeAt effect) has come.
 struct WakeUp {
   RequestId request = kNoRequest;
@@ -156,7 +161,7 @@ struct DrainFailed {
 };
 
 using Event =
-    std::variant<CreateRoom, FindRoom, DrainServer, Stop, Tick, WakeUp, Polled, Probed,
+    std::variant<CreateRoom, FindRoom, DrainServer, Stop, Tick, PollRound, WakeUp, Polled, Probed,
                  ReservationAnswered, DirectoryRead, DirectoryPlaced, DirectoryMoved,
                  MembersRead, AdoptionFailed, LeaseGained, LeaseLost, LeaseSeen, ShortageSeen,
                  ServerStarted, ServerStartFailed, DrainConfirmed, DrainFailed>;

@@ -147,6 +147,7 @@ void SchedulerPlacement::start() {
       run(core::ServerStarted{{server.id, server.host, server.admin_host, server.pid}});
     }
     run(core::Tick{});
+    run(core::PollRound{});
     schedule_tick();
   });
 }
@@ -172,6 +173,7 @@ void SchedulerPlacement::schedule_tick() {
       if (core_.manages_fleet() && !lease_->held()) run(core::LeaseLost{});
     }
     run(core::Tick{});
+    run(core::PollRound{});
     schedule_tick();
   });
 }
