@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <variant>
 
@@ -11,6 +12,7 @@ namespace core {
 // The room exists, on a server that is ready for its members.
 struct RoomCreated {
   std::string room_id;
+  std::uint64_t key = 0;  // the table's handle on it (sched::RoomKey), for FindRoom::room_key
 };
 struct RoomAt {
   std::string host;  // "h:p"

@@ -42,6 +42,39 @@ ControlCore::ControlCore(ControlOptions options, sched::RoomIdGenerator room_ids
   options_.placement_attempts = std::max(1, options_.placement_attempts);
 }
 
+// A waiting room is on a starting server (or being placed by a start), so
+// only events that start, fail, free, move or forget servers or rooms can
+// settle it. Requests and reservation answers touch their own room, and
+// polls never see a starting server, except a report that lists a room the
+// table holds on another server (another backend's placement), which may
+// claim it. Checking every waiter after every event would cost a look-up
+// each, on every event of a large fleet.
+bool ControlCore::may_settle_waiters(const Event& event) const {
+  if (const auto* polled = std::get_if<Polled>(&event)) {
+    const auto* report = std::get_if<sched::StatusReport>(&polled->result);
+    if (report == nullptr) return false;
+    const auto reporter = polled->server_key != 0 ? std::optional(polled->server_key)
+                                                  : scheduler_.key_of(polled->server_id);
+    const auto& rooms = scheduler_.rooms();
+    for (const auto& room : report->rooms) {
+      const sched::RoomRecord* held =
+          room.key != sched::kNoRoomKey ? rooms.find(room.key) : rooms.find(room.room_id);
+      if (held != nullptr && held->id != room.room_id) held = rooms.find(room.room_id);
+      if (held != nullptr && (!reporter || held->server != *reporter)) return true;
+    }
+    return false;
+  }
+  return std::holds_alternative<ServerStarted>(event) ||
+         std::holds_alternative<ServerStartFailed>(event) ||
+         std::holds_alternative<Tick>(event) || std::holds_alternative<Probed>(event) ||
+         std::holds_alternative<DrainConfirmed>(event) ||
+         std::holds_alternative<DrainFailed>(event) ||
+         std::holds_alternative<MembersRead>(event) ||
+         std::holds_alternative<AdoptionFailed>(event) ||
+         std::holds_alternative<DirectoryRead>(event) ||
+         std::holds_alternative<DirectoryMoved>(event);
+}
+
 Effects ControlCore::handle(sched::Millis now, const Event& event) {
   Effects out;
   handle(now, event, out);
@@ -51,9 +84,10 @@ Effects ControlCore::handle(sched::Millis now, const Event& event) {
 void ControlCore::handle(sched::Millis now, const Event& event, Effects& out) {
   out_ = &out;
   now_ = std::max(now_, now);
+  // Judged before: a report's claim of a room is visible only beforehand.
+  const bool may_settle = !waiters_.empty() && may_settle_waiters(event);
   std::visit([this](const auto& e) { on(e); }, event);
-  // Anything may have settled a room someone waits for.
-  if (!waiters_.empty()) wake_waiters();
+  if (may_settle) wake_waiters();
   out_ = nullptr;
 }
 
@@ -121,6 +155,9 @@ void ControlCore::on(const PollRound&) {
 }
 
 void ControlCore::forget_members() {
+  // Only when the table forgot a server: a scan a tick would cost as much as
+  // the rest of a large fleet's tick.
+  if (members_.size() <= scheduler_.server_count()) return;
   std::erase_if(members_,
                 [this](const auto& entry) { return !scheduler_.key_of(entry.first); });
 }
@@ -129,7 +166,12 @@ void ControlCore::on(const Polled& event) {
   if (stopped_) return;
   std::visit(Overloaded{
                  [&](const sched::StatusReport& report) {
-                   scheduler_.on_status(event.server_id, report, now_);
+                   if (event.server_key != 0 && scheduler_.server_id(event.server_key) != nullptr &&
+                       *scheduler_.server_id(event.server_key) == event.server_id) {
+                     scheduler_.on_status(event.server_key, report, now_);
+                   } else {
+                     scheduler_.on_status(event.server_id, report, now_);
+                   }
                    confirm_reported(event.server_id, report);
                  },
                  [&](const NotHeard& not_heard) {

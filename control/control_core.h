@@ -121,6 +121,8 @@ class ControlCore {
     bool capped = false;  // its creator's unjoined rooms are counted
     int attempts_left = 1;
     sched::RoomId room_id;
+    sched::RoomKey room_key = sched::kNoRoomKey;
+    std::string host;           // of its server, as the placement answered
     sched::ServerId server_id;  // where its reservation is asked
   };
   void place_new_room(RequestId request);
@@ -143,8 +145,10 @@ class ControlCore {
     std::optional<FindRoomResult> settled;
   };
   // The room's answer now; nullopt while its server is starting.
-  std::optional<FindRoomResult> settle(const sched::RoomId& room_id);
-  void find_or_wait(RequestId request, const sched::RoomId& room_id, sched::Millis deadline);
+  std::optional<FindRoomResult> settle(const sched::RoomId& room_id,
+                                      sched::RoomKey hint = sched::kNoRoomKey);
+  void find_or_wait(RequestId request, const sched::RoomId& room_id, sched::Millis deadline,
+                    sched::RoomKey hint = sched::kNoRoomKey);
   void find_shared(RequestId request, const sched::RoomId& room_id, sched::Millis deadline);
   void settle_and_publish(RequestId request, const sched::RoomId& room_id,
                           sched::Millis deadline);
@@ -156,6 +160,7 @@ class ControlCore {
   void follow_probe(const sched::ServerId& id, const StatusResult& result);
   // Answers the waiting requests whose rooms have settled.
   void wake_waiters();
+  bool may_settle_waiters(const Event& event) const;
   // Writes the room's move from `from` to where the table has it now.
   void publish_moved(RequestId request, const sched::RoomId& room_id,
                      const sched::ServerId& from);
@@ -182,14 +187,15 @@ class ControlCore {
   bool stopped_ = false;
   std::uint64_t servers_started_ = 0;
   // What the fleet or the store said of each server (admin host, pid).
-  std::map<sched::ServerId, Member> members_;
+  std::unordered_map<sched::ServerId, Member> members_;
 
-  std::map<RequestId, PendingCreate> creates_;
+  std::unordered_map<RequestId, PendingCreate> creates_;
   std::map<RequestId, PendingFind> finds_;  // waiting for the directory
   // Waiting for a starting server: look-ups, and creations (in creates_ too).
   struct Waiter {
     sched::RoomId room_id;
     sched::Millis deadline{0};
+    sched::RoomKey room_key = sched::kNoRoomKey;  // to match reports' keys
   };
   std::map<RequestId, Waiter> waiters_;
   // Rooms by creator while they may still be unjoined, for the cap.

@@ -35,7 +35,7 @@ void ControlCore::on(const CreateRoom& event) {
     }
   }
   creates_[event.request] =
-      PendingCreate{event.creator, event.unjoined_rooms_max > 0, options_.placement_attempts, {}, {}};
+      PendingCreate{event.creator, event.unjoined_rooms_max > 0, options_.placement_attempts};
   place_new_room(event.request);
 }
 
@@ -51,35 +51,44 @@ void ControlCore::place_new_room(RequestId request) {
   }
   if (auto* placed = std::get_if<sched::Placed>(&result)) {
     create.room_id = placed->room_id;
+    create.room_key = placed->key;
+    create.host = placed->host;
     if (create.capped) unjoined_by_creator_[create.creator].push_back(create.room_id);
     return reserve(request);
   }
   // On a starting server: reserved once it is up (continue_create).
   create.room_id = std::get<sched::Waiting>(result).room_id;
+  create.room_key = std::get<sched::Waiting>(result).key;
   if (create.capped) unjoined_by_creator_[create.creator].push_back(create.room_id);
-  waiters_[request] = Waiter{create.room_id, now_ + options_.start_wait_max};
+  waiters_[request] = Waiter{create.room_id, now_ + options_.start_wait_max, create.room_key};
   emit(WakeAt{request, now_ + options_.start_wait_max});
 }
 
 // The room a creation waited for has settled.
 void ControlCore::continue_create(RequestId request, const FindRoomResult& found) {
-  if (std::holds_alternative<RoomAt>(found)) return reserve(request);
+  if (auto* at = std::get_if<RoomAt>(&found)) {
+    creates_.at(request).host = at->host;
+    return reserve(request);
+  }
   if (auto* no_server = std::get_if<NoServerNow>(&found)) return finish_create(request, *no_server);
   // Freed while its server started (it failed, and nothing else had room).
   finish_create(request, NoServerNow{"The new room's session server did not start; try again",
                                      std::chrono::seconds(2)});
 }
 
+// The room's server as the placement named it (by key: no look-up by id).
 void ControlCore::reserve(RequestId request) {
   PendingCreate& create = creates_.at(request);
-  auto server_id = scheduler_.server_of(create.room_id);
-  auto server = server_id ? scheduler_.server(*server_id) : std::nullopt;
-  if (!server || server->host.empty()) {
+  const auto& rooms = scheduler_.rooms();
+  const sched::RoomRecord* room = rooms.find(create.room_key);
+  if (room == nullptr || room->id != create.room_id) room = rooms.find(create.room_id);
+  const sched::ServerId* server_id = room ? scheduler_.server_id(room->server) : nullptr;
+  if (server_id == nullptr || create.host.empty()) {
     return finish_create(request, NoServerNow{"The new room's session server went away; try again",
                                               std::chrono::seconds(1)});
   }
-  create.server_id = server->id;
-  emit(Reserve{request, create.room_id, admin_host(*server),
+  create.server_id = *server_id;
+  emit(Reserve{request, create.room_id, create.server_id, admin_host(create.server_id, create.host),
                std::chrono::duration_cast<std::chrono::seconds>(
                    scheduler_.config().join_deadline)});
 }
@@ -95,7 +104,7 @@ void ControlCore::on(const ReservationAnswered& event) {
           std::holds_alternative<Reserved>(outcome) ? "reserved" : "unsupported");
     auto server = scheduler_.server(create.server_id);
     if (!options_.replicated || !server) {
-      return finish_create(event.request, RoomCreated{create.room_id});
+      return finish_create(event.request, RoomCreated{create.room_id, create.room_key});
     }
     // Written before it is handed out: any backend then finds it. Until
     // someone joins: the entry of a room nobody joins goes by itself.
@@ -129,7 +138,7 @@ void ControlCore::on(const DirectoryPlaced& event) {
                                " is not in the shared directory (Redis did not answer): only "
                                "this replica knows where it is");
   }
-  finish_create(event.request, RoomCreated{found->second.room_id});
+  finish_create(event.request, RoomCreated{found->second.room_id, found->second.room_key});
 }
 
 void ControlCore::finish_create(RequestId request, CreateRoomResult result) {

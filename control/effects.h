@@ -48,6 +48,7 @@ struct Probe {  // GET /status with the short failover timeout; its result: Prob
 struct Reserve {  // POST /reservations; its result: ReservationAnswered
   RequestId request = kNoRequest;
   sched::RoomId room_id;
+  sched::ServerId server_id;
   std::string admin_host;
   std::chrono::seconds ttl{60};
 };

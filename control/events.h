@@ -38,6 +38,9 @@ struct FindRoom {
   sched::RoomId room_id;
   // "h:p" the client could not reach (?unreachable=), spelled canonically.
   std::optional<std::string> unreachable_host;
+  // RoomCreated::key, if the asker kept it: spares a hash of the id (a wrong
+  // or stale key costs only the usual search by id).
+  sched::RoomKey room_key = sched::kNoRoomKey;
 };
 struct DrainServer {  // an operator's
   RequestId request = kNoRequest;
@@ -69,6 +72,9 @@ using StatusResult = std::variant<sched::StatusReport, NoStatusEndpoint, NotHear
 struct Polled {
   sched::ServerId server_id;
   StatusResult result;
+  // The table's key for the server (Scheduler::key_of), if the poller kept
+  // it: spares a hash of the id on every report of a large fleet.
+  sched::ServerKey server_key = 0;
 };
 struct Probed {
   sched::ServerId server_id;

@@ -40,11 +40,12 @@ void ControlCore::on(const FindRoom& event) {
   }
   // Not in this table (another backend placed it): the directory first.
   if (options_.replicated && !stopped_) return find_shared(event.request, event.room_id, deadline);
-  find_or_wait(event.request, event.room_id, deadline);
+  find_or_wait(event.request, event.room_id, deadline, event.room_key);
 }
 
-std::optional<FindRoomResult> ControlCore::settle(const sched::RoomId& room_id) {
-  auto result = scheduler_.lookup(room_id, now_);
+std::optional<FindRoomResult> ControlCore::settle(const sched::RoomId& room_id,
+                                                 sched::RoomKey hint) {
+  auto result = scheduler_.lookup(room_id, now_, hint);
   if (auto* ready = std::get_if<sched::RoomReady>(&result)) return RoomAt{ready->host};
   if (std::holds_alternative<sched::UnknownRoom>(result)) return RoomUnknown{};
   if (auto* unavailable = std::get_if<sched::RoomUnavailable>(&result)) {
@@ -55,13 +56,14 @@ std::optional<FindRoomResult> ControlCore::settle(const sched::RoomId& room_id) 
 }
 
 void ControlCore::find_or_wait(RequestId request, const sched::RoomId& room_id,
-                               sched::Millis deadline) {
+                               sched::Millis deadline, sched::RoomKey hint) {
   if (stopped_) {
     return answer(request, FindRoomResult{NoServerNow{"The backend is shutting down; try again",
                                                       std::chrono::seconds(1)}});
   }
-  if (auto settled = settle(room_id)) return answer(request, std::move(*settled));
-  waiters_[request] = Waiter{room_id, deadline};
+  if (auto settled = settle(room_id, hint)) return answer(request, std::move(*settled));
+  const sched::RoomRecord* room = scheduler_.rooms().find(room_id);
+  waiters_[request] = Waiter{room_id, deadline, room != nullptr ? room->key : sched::kNoRoomKey};
   emit(WakeAt{request, deadline});
 }
 

@@ -184,6 +184,8 @@ class Scheduler {
 
   SchedulerMetrics metrics() const;
   std::vector<ServerView> servers() const;
+  // How many servers the table knows (in any state): servers().size(), cheap.
+  std::size_t server_count() const { return servers_.size(); }
   std::optional<ServerView> server(const ServerId& server_id) const;
   // server(id)->rooms without building the view (no string copies): for
   // callers that ask about every server often, like the simulator's poller.
@@ -220,6 +222,7 @@ class Scheduler {
   RoomRecord& place_new_room(ServerKey server, Millis now);
   void follow_report(ServerRecord* server, const StatusReport& report, Millis now);
   void follow_server_state(ServerRecord& server, const StatusReport& report, Millis now);
+  void drop_orphans_beyond_capacity(ServerRecord& server, const StatusReport& report);
   // What on_status learns while following one report's rooms.
   struct ReportTally {
     std::uint64_t generation = 0;  // marks the rooms this report lists (RoomRecord::reported_in)

@@ -1,8 +1,8 @@
-// Users cut off from their room, and the drains the defrag policy asks for.
+// Users cut off from their room, and the drains the core asks for.
 // A crash closes connections without a close frame (1006): unless
 // --failover=leave, the users look the room up again after
 // reconnect_delay_ms, and with --failover=probe their look-up names the host
-// they could not reach, so the backend probes it and marks it gone at once.
+// they could not reach, so the core probes it and takes it as gone at once.
 // A confirmed drain closes them with 1012 "Room moving": they look the room
 // up again after the same delay. Room downtime runs from the cut (for a
 // drain: its request, when the server stops acknowledging messages) until
@@ -42,34 +42,22 @@ void Simulator::retry_reconnect(std::uint64_t user_id, SimulatedUser& user, std:
 }
 
 void Simulator::reconnect(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room) {
+  // GET /api/rooms/:id?unreachable=<host> (--failover=probe): the core
+  // probes the host at once if it is the room's; a dead one is taken as
+  // gone and the room placed again.
+  std::optional<std::string> unreachable;
   if (config_.failover == Failover::probe && user.unreachable_server >= 0) {
-    // GET /api/rooms/:id?unreachable=<host>: the backend probes the host at
-    // once. It fails only for a server that is down; marking a server the
-    // scheduler already took as gone (or forgot) changes nothing.
-    const SimServer& lost = fleet_.at(static_cast<std::uint32_t>(user.unreachable_server));
-    if (lost.phase == ServerPhase::crashed) {
-      scheduler_.mark_gone(lost.id, clock_.now());
-      after_scheduler_call();
-    }
+    unreachable = fleet_.at(static_cast<std::uint32_t>(user.unreachable_server)).host;
   }
-  const sched::LookupResult result =
-      scheduler_.lookup(room.scheduler_id, clock_.now(), room.scheduler_key);
-  after_scheduler_call();
-  if (const auto* ready = std::get_if<sched::RoomReady>(&result)) {
-    if (room.hosted_on < 0) watch_if_placed(room);  // perhaps placed again just now
-    return enter_server(user_id, user, room, ready->host);
+  const core::RequestId id = next_request();
+  auto answer = ask(core::FindRoom{id, room.scheduler_id, std::move(unreachable),
+                                   room.scheduler_key},
+                    id,
+                    PendingRequest{false, user_id, ++user.retry_token});
+  if (answer) {
+    return on_lookup_answer(user_id, user, room, std::get<core::FindRoomResult>(*answer));
   }
-  if (std::holds_alternative<sched::RoomStarting>(result)) {
-    watch_if_placed(room);
-    return retry_reconnect(user_id, user, config_.lookup_retry_ms);
-  }
-  if (const auto* unavailable = std::get_if<sched::RoomUnavailable>(&result);
-      unavailable != nullptr && config_.retry_unavailable) {
-    user.waiting_for_capacity = true;  // 503 with Retry-After: asks again then
-    return retry_reconnect(user_id, user, unavailable->retry_after.count());
-  }
-  // The room was freed meanwhile, or no server has a slot for it.
-  give_up_reconnect(user_id, user, room);
+  watch_if_placed(room);  // placed again on a starting server: answered once it is up
 }
 
 void Simulator::reconnected(SimulatedUser& user, SimulatedRoom& room) {
@@ -99,33 +87,29 @@ void Simulator::note_back_in(SimulatedRoom& room) {
   room.interrupted_ms = -1;
 }
 
-void Simulator::begin_drains(const std::vector<sched::ServerId>& ids) {
-  for (const sched::ServerId& id : ids) {
-    const std::optional<std::uint32_t> index = fleet_.index_of_id(id);
-    if (!index) return fail(FailureKind::correctness, "scheduler drains unknown server " + id);
-    // The backend's POST /drain: the server refuses new clients and stops
-    // acknowledging messages from now on (v2 clients send them again after
-    // the move), and answers once its clients are closed and its history
-    // stored. So the rooms' downtime starts here.
-    fleet_.begin_drain(*index);
-    for (std::uint64_t room_id : fleet_.at(*index).rooms) {
-      SimulatedRoom& room = rooms_.at(room_id);
-      if (room.interrupted_ms >= 0) continue;
-      room.interrupted_ms = now_ms();
-      room.interrupted_by_crash = false;
-    }
-    queue_.push(now_ms() + config_.drain_confirm_ms,
-                SimEvent{SimEventKind::drain_confirm, *index, 0, 0});
+void Simulator::begin_drain(const sched::ServerId& id) {
+  const std::optional<std::uint32_t> index = fleet_.index_of_id(id);
+  if (!index) return fail(FailureKind::correctness, "the core drains unknown server " + id);
+  // The backend's POST /drain: the server refuses new clients and stops
+  // acknowledging messages from now on (v2 clients send them again after
+  // the move), and answers once its clients are closed and its history
+  // stored. So the rooms' downtime starts here.
+  fleet_.begin_drain(*index);
+  for (std::uint64_t room_id : fleet_.at(*index).rooms) {
+    SimulatedRoom& room = rooms_.at(room_id);
+    if (room.interrupted_ms >= 0) continue;
+    room.interrupted_ms = now_ms();
+    room.interrupted_by_crash = false;
   }
+  queue_.push(now_ms() + config_.drain_confirm_ms,
+              SimEvent{SimEventKind::drain_confirm, *index, 0, 0});
 }
 
 void Simulator::on_drain_confirm(std::uint32_t index) {
   const SimServer& server = fleet_.at(index);
   if (server.phase != ServerPhase::running) {
     // It crashed meanwhile: the backend's POST /drain failed.
-    scheduler_.cancel_drain(server.id, clock_.now());
-    after_scheduler_call();
-    return;
+    return drive(core::DrainFailed{server.id, "connection refused"});
   }
   for (const HostedRoom& closed : fleet_.close_for_drain(index)) {
     report_.users_moved += static_cast<std::uint64_t>(closed.users);
@@ -135,9 +119,8 @@ void Simulator::on_drain_confirm(std::uint32_t index) {
   // has joined it yet: those whose users are reconnecting, and those the
   // scheduler still held although their last user left during the drain
   // (its reports are not followed meanwhile).
-  const std::vector<sched::RoomKey> moved = scheduler_.rooms().rooms_on(server.scheduler_key);
-  scheduler_.on_drained(server.id, clock_.now());
-  after_scheduler_call();
+  const std::vector<sched::RoomKey> moved = scheduler().rooms().rooms_on(server.scheduler_key);
+  drive(core::DrainConfirmed{server.id, {}, 0});
   placements_watched_.insert(placements_watched_.end(), moved.begin(), moved.end());
 }
 

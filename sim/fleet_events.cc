@@ -10,9 +10,8 @@ void Simulator::on_server_ready(std::uint32_t index) {
   if (!fleet_.finish_start(index)) return;  // stopped or crashed meanwhile
   SimServer& server = fleet_.at(index);
   server.poll_order = ++servers_became_ready_;
-  scheduler_.on_server_started(server.id, server.host, clock_.now());
-  after_scheduler_call();
-  server.scheduler_key = scheduler_.key_of(server.id).value_or(0);
+  drive(core::ServerStarted{{server.id, server.host, server.host, 0}});
+  server.scheduler_key = scheduler().key_of(server.id).value_or(0);
 }
 
 void Simulator::on_server_crash(std::uint32_t index) {
@@ -28,7 +27,7 @@ void Simulator::on_server_crash(std::uint32_t index) {
 }
 
 void Simulator::watch_if_placed(const SimulatedRoom& room) {
-  const sched::RoomRecord* record = scheduler_.rooms().find(room.scheduler_key);
+  const sched::RoomRecord* record = scheduler().rooms().find(room.scheduler_key);
   if (record != nullptr && record->state == sched::RoomState::placed) {
     placements_watched_.push_back(room.scheduler_key);
   }
@@ -48,15 +47,15 @@ void Simulator::add_unjoined_placements(std::vector<std::uint32_t>& round) {
                             placements_watched_.end());
   std::size_t kept = 0;
   for (sched::RoomKey key : placements_watched_) {
-    const sched::RoomRecord* room = scheduler_.rooms().find(key);
+    const sched::RoomRecord* room = scheduler().rooms().find(key);
     if (room == nullptr || room->state != sched::RoomState::placed) continue;  // settled
     placements_watched_[kept++] = key;
-    const sched::ServerId* id = scheduler_.server_id(room->server);
+    const sched::ServerId* id = scheduler().server_id(room->server);
     const std::optional<std::uint32_t> index = id ? fleet_.index_of_id(*id) : std::nullopt;
     if (!index) continue;
     SimServer& server = fleet_.at(*index);
     if (server.phase != ServerPhase::running || server.report_due) continue;
-    if (scheduler_.rooms().count_on(room->server) != static_cast<int>(server.rooms.size())) {
+    if (scheduler().rooms().count_on(room->server) != static_cast<int>(server.rooms.size())) {
       server.report_due = true;
       round.push_back(*index);
     }
@@ -89,20 +88,18 @@ void Simulator::poll_round() {
     SimServer& server = fleet_.at(index);
     if (server.phase == ServerPhase::running) {
       if (!server.report_due) continue;
-      scheduler_.on_status(server.scheduler_key, fleet_.status(index), clock_.now());
       server.report_due = false;
-      after_scheduler_call();
+      drive(core::Polled{server.id, fleet_.status(index), server.scheduler_key});
     } else if (server.phase == ServerPhase::crashed) {
       if (server.report_due) {
         server.report_due = false;  // marked before it crashed: its place is the crashed list's
         continue;
       }
-      scheduler_.on_unreachable(server.id, clock_.now());
-      after_scheduler_call();
+      drive(core::Polled{server.id, core::NotHeard{"connection refused", true}});
       ++server.polls_unanswered;
       // Polled until the scheduler has taken it as gone (usually after
       // failed_polls_before_gone polls; sooner by a failover probe).
-      const std::optional<sched::ServerView> view = scheduler_.server(server.id);
+      const std::optional<sched::ServerView> view = scheduler().server(server.id);
       if (view && view->state != sched::ServerState::gone) crashed_polled_[crashed_kept++] = index;
     } else {
       server.report_due = false;  // stopped: the backend stops polling it
@@ -113,9 +110,7 @@ void Simulator::poll_round() {
 }
 
 void Simulator::tick() {
-  const sched::FleetActions actions = scheduler_.tick(clock_.now());
-  after_scheduler_call();
-  begin_drains(actions.drain);
+  drive(core::Tick{});  // its drains come back as DrainSession effects
   queue_.push(now_ms() + config_.tick_interval_ms, SimEvent{SimEventKind::tick});
 }
 
@@ -138,7 +133,7 @@ bool Simulator::lower_bound_must_hold() const {
 void Simulator::check_now() {
   check_due_ = false;
   ++report_.invariant_checks;
-  std::string broken = check_scheduler(scheduler_);
+  std::string broken = check_scheduler(scheduler());
   if (broken.empty()) broken = check_fleet(fleet_);
   if (broken.empty()) broken = check_join_accounting(report_, users_waiting_);
   if (broken.empty() && lower_bound_must_hold()) {
@@ -162,9 +157,9 @@ void Simulator::check_liveness_at_end() {
                 std::to_string(users_reconnecting_) + " users still reconnecting at the end");
   }
   if (!users_.empty()) return;  // the trace left users inside: the fleet must stay
-  if (!scheduler_.rooms().empty()) {
+  if (!scheduler().rooms().empty()) {
     return fail(FailureKind::liveness, "the scheduler still holds " +
-                                           std::to_string(scheduler_.rooms().size()) +
+                                           std::to_string(scheduler().rooms().size()) +
                                            " rooms after every user left");
   }
   const auto& autoscaler = config_.scheduler.autoscaler;

@@ -38,6 +38,15 @@ std::optional<sched::ServerId> SimFleet::start_server() {
   return server.id;
 }
 
+bool SimFleet::start_named(const sched::ServerId& id) {
+  if (named_ahead_ > 0) --named_ahead_;
+  auto started = start_server();
+  if (started && *started != id) {
+    throw std::logic_error("the fleet started " + *started + " where " + id + " was asked");
+  }
+  return started.has_value();
+}
+
 void SimFleet::stop_server(const sched::ServerId& id) {
   const auto index = index_of_id(id);
   if (!index) throw std::logic_error("scheduler stopped unknown server " + id);

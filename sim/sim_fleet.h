@@ -1,8 +1,8 @@
 // The simulated fleet: session servers that take a random time to start,
 // crash at random (exponential time to failure), hold rooms in memory with
 // the same limits as the real ones (rooms a server, users a room), and answer
-// status polls until they die. Implements the scheduler's FleetProvider, so
-// the real scheduler starts and stops them.
+// status polls until they die. The control core starts and stops them
+// (StartServer, StopServer); as a FleetProvider, tests drive them directly.
 #pragma once
 
 #include <cstdint>
@@ -81,6 +81,11 @@ class SimFleet final : public sched::FleetProvider {
 
   std::optional<sched::ServerId> start_server() override;
   void stop_server(const sched::ServerId& id) override;
+  // The control core names the servers it starts: the name the next
+  // start_server() gives (servers start in the order they are named).
+  sched::ServerId next_id() { return "s" + std::to_string(servers_.size() + ++named_ahead_); }
+  // StartServer{id}: false when the fleet is at its bound (servers_max).
+  bool start_named(const sched::ServerId& id);
 
   // Event handlers. Both return false when the server is no longer there.
   bool finish_start(std::uint32_t index);
@@ -136,6 +141,7 @@ class SimFleet final : public sched::FleetProvider {
   const sched::ManualClock& clock_;
   std::vector<SimServer> servers_;  // index i is server "s<i+1>"
   std::vector<std::uint32_t> report_due_;
+  std::size_t named_ahead_ = 0;  // named by next_id(), not started yet
   int servers_in_use_ = 0;
   std::uint64_t crashes_ = 0;
   std::uint64_t starts_failed_ = 0;

@@ -39,14 +39,27 @@ std::int64_t drain_ms(const SimConfig& config) {
          10 * (config.poll_interval_ms + config.tick_interval_ms) + 60'000;
 }
 
+// The backend's decisions, with the fleet the simulator runs.
+core::ControlOptions core_options(const SimConfig& config, SimFleet& fleet) {
+  core::ControlOptions options;
+  options.scheduler = config.scheduler;
+  options.fleet.can_start = true;
+  options.fleet.can_stop = true;
+  options.server_ids = [&fleet] { return fleet.next_id(); };
+  // A creation waits for its server as long as a start may take, as the
+  // backend's does (both are --server-start-timeout there).
+  options.start_wait_max = config.scheduler.autoscaler.start_timeout;
+  return options;
+}
+
 }  // namespace
 
 Simulator::Simulator(SimConfig config, Workload& workload)
     : config_(std::move(config)),
       workload_(workload),
       fleet_(config_.fleet, derive_seed(config_.seed, "fleet"), queue_, clock_),
-      scheduler_(config_.scheduler, fleet_, sched::sequential_room_ids("r"),
-                 sched::Random(derive_seed(config_.seed, "scheduler"))),
+      core_(core_options(config_, fleet_), sched::sequential_room_ids("r"),
+            sched::Random(derive_seed(config_.seed, "scheduler"))),
       timeline_(config_.scheduler.room_capacity, config_.sample_interval_ms, config_.samples_max) {
   report_.policy = config_.scheduler.policy;
   report_.spare_room_slots = config_.scheduler.autoscaler.spare_room_slots;
@@ -97,7 +110,7 @@ RunReport Simulator::run(const ProgressFn& progress) {
 }
 
 void Simulator::finish_report() {
-  const sched::SchedulerMetrics metrics = scheduler_.metrics();
+  const sched::SchedulerMetrics metrics = scheduler().metrics();
   report_.scale_out = metrics.servers_started;
   report_.scale_in = metrics.servers_stopped_idle;
   report_.start_timeouts = metrics.servers_start_timed_out;
@@ -144,6 +157,8 @@ void Simulator::step(const SimEvent& event) {
       return on_lookup_retry(event);
     case SimEventKind::drain_confirm:
       return on_drain_confirm(event.server);
+    case SimEventKind::core_wake:
+      return drive(core::WakeUp{event.user});
   }
 }
 

@@ -1,8 +1,10 @@
-// One simulated run: the real scheduler on a simulated clock, a simulated
-// fleet, and users who follow a workload (create a room, look it up, join
-// the server it names, wait while it starts, leave, send messages). The
-// model under test is //scheduler; the workload is sim/workload.h; the checker
-// that knows the expected state is sim/checker.h.
+// One simulated run: the backend's control core (//control, with the real
+// scheduler inside) on a simulated clock, a simulated fleet, and users who
+// follow a workload (create a room, look it up, join the server it names,
+// wait while it starts, leave, send messages). The simulator is the core's
+// executor (sim/core_calls.cc): it feeds it the events the backend would,
+// and answers its effects as the session servers would. The workload is
+// sim/workload.h; the checker that knows the expected state is sim/checker.h.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "control/control_core.h"
 #include "scheduler/scheduler.h"
 #include "sim/checker.h"
 #include "sim/event_queue.h"
@@ -69,6 +72,9 @@ class Simulator {
     std::uint32_t generation = 0;  // moves on when the room dies with its server
     int users_waiting = 0;
     bool refused = false;
+    // POST /api/rooms is unanswered: the room's server is starting. Its
+    // users wait (asking again) until the creator has the room's id.
+    bool create_pending = false;
     bool waiting_for_start = false;  // placed on a starting server, nobody in yet
     bool active = false;             // counted in active_rooms_
     bool interrupted_by_crash = false;
@@ -89,6 +95,26 @@ class Simulator {
     UserPhase phase = UserPhase::arriving;
   };
 
+  // sim/core_calls.cc: the simulator as the control core's executor.
+  struct PendingRequest {
+    bool creates = false;
+    std::uint64_t id = 0;      // the workload's room (creates) or user (look-ups)
+    std::uint32_t token = 0;   // look-ups: the user's retry token when asked
+  };
+  // Asks the core; the answer if it came at once (the usual case), else
+  // nullopt and it comes later through answered().
+  std::optional<core::Reply> ask(core::Event request, core::RequestId id, PendingRequest pending);
+  // Feeds one event and performs its effects, and theirs, until none is left.
+  void drive(core::Event event);
+  void perform(core::Effect& effect);
+  void answered(core::RequestId id, core::Reply reply);
+  void on_create_answer(std::uint64_t room_id, SimulatedRoom& room,
+                        const core::CreateRoomResult& result);
+  void on_lookup_answer(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
+                        const core::FindRoomResult& result);
+  core::RequestId next_request() { return ++requests_made_; }
+  const sched::Scheduler& scheduler() const { return core_.scheduler(); }
+
   void step(const WorkloadEvent& event);
   void step(const SimEvent& event);
   void on_create(const WorkloadEvent& event);
@@ -100,6 +126,7 @@ class Simulator {
                     const std::string& host);
   void refuse_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
                    JoinRefusal why);
+  void begin_waiting(SimulatedUser& user, SimulatedRoom& room);
   void stop_waiting(SimulatedUser& user, SimulatedRoom& room);
   void wait_and_retry(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
                       std::int64_t delay_ms);
@@ -112,7 +139,7 @@ class Simulator {
   void give_up_reconnect(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room);
   void stop_reconnecting(SimulatedUser& user, SimulatedRoom& room);
   void note_back_in(SimulatedRoom& room);
-  void begin_drains(const std::vector<sched::ServerId>& ids);
+  void begin_drain(const sched::ServerId& id);
   void on_drain_confirm(std::uint32_t index);
   void on_server_ready(std::uint32_t index);
   void on_server_crash(std::uint32_t index);
@@ -136,7 +163,14 @@ class Simulator {
   sched::ManualClock clock_;
   EventQueue<SimEvent> queue_;
   SimFleet fleet_;
-  sched::Scheduler scheduler_;
+  core::ControlCore core_;
+  core::Effects effects_;         // reused: no allocation per call
+  std::vector<core::Event> inbox_;  // results of effects, fed back in order
+  bool driving_ = false;
+  core::RequestId requests_made_ = 0;
+  core::RequestId asking_ = 0;  // the request ask() is waiting on
+  std::optional<core::Reply> answer_now_;
+  std::unordered_map<core::RequestId, PendingRequest> pending_;
   Timeline timeline_;
   RunReport report_;
 

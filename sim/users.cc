@@ -15,26 +15,29 @@ void Simulator::on_create(const WorkloadEvent& event) {
   }
   SimulatedRoom& room = *entry;
   room.created_ms = now_ms();
-  const sched::CreateResult result = scheduler_.create_room(clock_.now());
-  after_scheduler_call();
-  if (const auto* placed = std::get_if<sched::Placed>(&result)) {
-    room.scheduler_id = placed->room_id;
-    room.scheduler_key = placed->key;
-    // Its server should report soon, so that a room nobody joins is freed.
-    if (const auto index = fleet_.index_of_host(placed->host)) fleet_.mark_report_due(*index);
-    placements_watched_.push_back(placed->key);
-    ++report_.rooms_created;
-  } else if (const auto* waiting = std::get_if<sched::Waiting>(&result)) {
-    room.scheduler_id = waiting->room_id;
-    room.scheduler_key = waiting->key;
-    placements_watched_.push_back(waiting->key);
-    room.waiting_for_start = true;
-    ++report_.rooms_created;
-    ++report_.rooms_waited;
-  } else {
-    room.refused = true;
-    ++report_.creates_refused[static_cast<int>(CreateRefusal::no_capacity)];
+  const core::RequestId id = next_request();
+  auto answer = ask(core::CreateRoom{id, {}, 0}, id, PendingRequest{true, event.room, 0});
+  if (answer) return on_create_answer(event.room, room, std::get<core::CreateRoomResult>(*answer));
+  // Placed on a starting server: POST /api/rooms answers once it is up.
+  room.create_pending = true;
+  room.waiting_for_start = true;
+  ++report_.rooms_created;
+  ++report_.rooms_waited;
+}
+
+void Simulator::on_create_answer(std::uint64_t room_id, SimulatedRoom& room,
+                                 const core::CreateRoomResult& result) {
+  const bool was_pending = std::exchange(room.create_pending, false);
+  if (const auto* created = std::get_if<core::RoomCreated>(&result)) {
+    room.scheduler_id = created->room_id;
+    room.scheduler_key = created->key;
+    placements_watched_.push_back(room.scheduler_key);
+    if (!was_pending) ++report_.rooms_created;
+    return;
   }
+  room.refused = true;
+  if (!was_pending) ++report_.creates_refused[static_cast<int>(CreateRefusal::no_capacity)];
+  (void)room_id;
 }
 
 void Simulator::on_join(const WorkloadEvent& event) {
@@ -59,36 +62,53 @@ void Simulator::on_join(const WorkloadEvent& event) {
 
 void Simulator::try_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room) {
   if (user.phase == UserPhase::reconnecting) return reconnect(user_id, user, room);
-  const sched::LookupResult result =
-      scheduler_.lookup(room.scheduler_id, clock_.now(), room.scheduler_key);
-  after_scheduler_call();
-  if (const auto* ready = std::get_if<sched::RoomReady>(&result)) {
+  // The creator has no room id yet: ask again shortly.
+  if (room.create_pending) return wait_and_retry(user_id, user, room, config_.lookup_retry_ms);
+  const core::RequestId id = next_request();
+  auto answer = ask(core::FindRoom{id, room.scheduler_id, std::nullopt, room.scheduler_key}, id,
+                    PendingRequest{false, user_id, ++user.retry_token});
+  if (answer) {
+    return on_lookup_answer(user_id, user, room, std::get<core::FindRoomResult>(*answer));
+  }
+  // Its server is starting: the look-up is answered once it is up.
+  watch_if_placed(room);
+  begin_waiting(user, room);
+}
+
+void Simulator::on_lookup_answer(std::uint64_t user_id, SimulatedUser& user,
+                                 SimulatedRoom& room, const core::FindRoomResult& result) {
+  const bool reconnecting = user.phase == UserPhase::reconnecting;
+  if (const auto* at = std::get_if<core::RoomAt>(&result)) {
     if (room.hosted_on < 0) watch_if_placed(room);  // perhaps placed again just now
-    return enter_server(user_id, user, room, ready->host);
+    return enter_server(user_id, user, room, at->host);
   }
-  user.waiting_for_capacity = false;
-  if (std::holds_alternative<sched::RoomStarting>(result)) {
-    watch_if_placed(room);
-    return wait_and_retry(user_id, user, room, config_.lookup_retry_ms);
+  if (const auto* no_server = std::get_if<core::NoServerNow>(&result)) {
+    if (config_.retry_unavailable) {
+      // 503 with Retry-After: the client asks again then.
+      user.waiting_for_capacity = true;
+      const std::int64_t delay_ms = no_server->retry_after.count() * 1000;
+      if (reconnecting) return retry_reconnect(user_id, user, delay_ms);
+      return wait_and_retry(user_id, user, room, delay_ms);
+    }
+    if (reconnecting) return give_up_reconnect(user_id, user, room);
+    return refuse_join(user_id, user, room, JoinRefusal::no_capacity);
   }
-  if (const auto* unavailable = std::get_if<sched::RoomUnavailable>(&result)) {
-    if (!config_.retry_unavailable)
-      return refuse_join(user_id, user, room, JoinRefusal::no_capacity);
-    // 503 with Retry-After: the client asks again then.
-    user.waiting_for_capacity = true;
-    return wait_and_retry(user_id, user, room, unavailable->retry_after.count());
-  }
+  // Unknown (freed meanwhile), or a failure only an operator can mend.
+  if (reconnecting) return give_up_reconnect(user_id, user, room);
   refuse_join(user_id, user, room, JoinRefusal::unknown_room);
+}
+
+void Simulator::begin_waiting(SimulatedUser& user, SimulatedRoom& room) {
+  if (user.phase == UserPhase::waiting) return;
+  user.phase = UserPhase::waiting;
+  ++room.users_waiting;
+  ++users_waiting_;
+  update_activity(room);
 }
 
 void Simulator::wait_and_retry(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
                                std::int64_t delay_ms) {
-  if (user.phase != UserPhase::waiting) {
-    user.phase = UserPhase::waiting;
-    ++room.users_waiting;
-    ++users_waiting_;
-    update_activity(room);
-  }
+  begin_waiting(user, room);
   queue_.push(now_ms() + delay_ms,
               SimEvent{SimEventKind::lookup_retry, 0, user_id, ++user.retry_token});
 }

@@ -1,0 +1,115 @@
+// The simulator as the control core's executor: requests go in as the
+// backend's API would send them, and every effect is answered as the
+// simulated session servers would answer it (a reservation, a failover
+// probe, a drain), at once: the simulated network has no latency. Polls are
+// not the core's to ask here: poll_round (fleet_events.cc) reports only the
+// servers whose status changed, which leaves the same table.
+#include <variant>
+
+#include "sim/simulator.h"
+
+namespace sim {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+}  // namespace
+
+std::optional<core::Reply> Simulator::ask(core::Event request, core::RequestId id,
+                                          PendingRequest pending) {
+  asking_ = id;
+  answer_now_.reset();
+  drive(std::move(request));
+  asking_ = 0;
+  if (answer_now_) return std::exchange(answer_now_, std::nullopt);
+  pending_.emplace(id, pending);
+  return std::nullopt;
+}
+
+void Simulator::drive(core::Event event) {
+  inbox_.push_back(std::move(event));
+  if (driving_) return;  // an effect's result: fed after the effects before it
+  driving_ = true;
+  for (std::size_t next = 0; next < inbox_.size(); ++next) {
+    effects_.clear();
+    core::Event current = std::move(inbox_[next]);
+    core_.handle(clock_.now(), current, effects_);
+    after_scheduler_call();
+    // perform() only appends to the inbox: effects_ stays as it is.
+    for (core::Effect& effect : effects_) perform(effect);
+  }
+  inbox_.clear();
+  driving_ = false;
+}
+
+void Simulator::perform(core::Effect& effect) {
+  std::visit(
+      Overloaded{
+          [this](core::Answer& answer) {
+            if (answer.request == asking_) {
+              answer_now_ = std::move(answer.reply);
+            } else {
+              answered(answer.request, std::move(answer.reply));
+            }
+          },
+          [this](core::WakeAt& wake) {
+            queue_.push(wake.at.count(), SimEvent{SimEventKind::core_wake, 0, wake.request, 0});
+          },
+          [this](core::StartServer& start) {
+            if (!fleet_.start_named(start.server_id)) {
+              drive(core::ServerStartFailed{start.server_id, "the simulated fleet is full"});
+            }
+          },
+          [this](core::StopServer& stop) { fleet_.stop_server(stop.server_id); },
+          [this](core::Probe& probe) {
+            const auto index = fleet_.index_of_id(probe.server_id);
+            if (index && fleet_.at(*index).phase == ServerPhase::running) {
+              return drive(core::Probed{probe.server_id, fleet_.status(*index)});
+            }
+            // Crashed or stopped: nothing listens there any more.
+            drive(core::Probed{probe.server_id, core::NotHeard{"connection refused", true}});
+          },
+          [this](core::Reserve& reserve) {
+            const auto index = fleet_.index_of_id(reserve.server_id);
+            if (!index || fleet_.at(*index).phase != ServerPhase::running) {
+              return drive(
+                  core::ReservationAnswered{reserve.request, core::ReservationFailed{"refused"}});
+            }
+            if (fleet_.at(*index).draining) {
+              return drive(core::ReservationAnswered{reserve.request,
+                                                     core::ReservationRefused{"draining"}});
+            }
+            // Its server should report soon, so that a room nobody joins is freed.
+            fleet_.mark_report_due(*index);
+            drive(core::ReservationAnswered{reserve.request, core::Reserved{}});
+          },
+          [this](core::DrainSession& drain) { begin_drain(drain.server_id); },
+          // One backend, no shared store; polls are poll_round's.
+          [](auto&) {},
+      },
+      effect);
+}
+
+void Simulator::answered(core::RequestId id, core::Reply reply) {
+  auto node = pending_.extract(id);
+  if (node.empty()) return;
+  const PendingRequest pending = node.mapped();
+  if (pending.creates) {
+    SimulatedRoom* room = rooms_.find(pending.id);
+    if (room == nullptr) return;
+    return on_create_answer(pending.id, *room, std::get<core::CreateRoomResult>(reply));
+  }
+  SimulatedUser* user = users_.find(pending.id);
+  if (user == nullptr || user->retry_token != pending.token) return;  // left, or moved on
+  if (user->phase != UserPhase::waiting && user->phase != UserPhase::reconnecting) return;
+  on_lookup_answer(pending.id, *user, rooms_.at(user->room),
+                   std::get<core::FindRoomResult>(reply));
+}
+
+}  // namespace sim
