@@ -33,19 +33,25 @@ std::optional<core::Reply> Simulator::ask(core::Event request, core::RequestId i
 }
 
 void Simulator::drive(core::Event event) {
-  inbox_.push_back(std::move(event));
-  if (driving_) return;  // an effect's result: fed after the effects before it
-  driving_ = true;
-  for (std::size_t next = 0; next < inbox_.size(); ++next) {
-    effects_.clear();
-    core::Event current = std::move(inbox_[next]);
-    core_.handle(clock_.now(), current, effects_);
-    after_scheduler_call();
-    // perform() only appends to the inbox: effects_ stays as it is.
-    for (core::Effect& effect : effects_) perform(effect);
+  if (driving_) {  // an effect's result: fed after the effects before it
+    inbox_.push_back(std::move(event));
+    return;
   }
+  driving_ = true;
+  feed(event);
+  // By index: feeding appends to the inbox (which may move its elements);
+  // an event is not touched once the core has taken it.
+  for (std::size_t next = 0; next < inbox_.size(); ++next) feed(inbox_[next]);
   inbox_.clear();
   driving_ = false;
+}
+
+void Simulator::feed(const core::Event& event) {
+  effects_.clear();
+  core_.handle(clock_.now(), event, effects_);
+  after_scheduler_call();
+  // perform() only appends to the inbox: effects_ stays as it is.
+  for (core::Effect& effect : effects_) perform(effect);
 }
 
 void Simulator::perform(core::Effect& effect) {

@@ -106,6 +106,7 @@ class Simulator {
   std::optional<core::Reply> ask(core::Event request, core::RequestId id, PendingRequest pending);
   // Feeds one event and performs its effects, and theirs, until none is left.
   void drive(core::Event event);
+  void feed(const core::Event& event);
   void perform(core::Effect& effect);
   void answered(core::RequestId id, core::Reply reply);
   void on_create_answer(std::uint64_t room_id, SimulatedRoom& room,
