@@ -21,20 +21,19 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 
-std::optional<core::Reply> Simulator::ask(core::Event request, core::RequestId id,
-                                          PendingRequest pending) {
+bool Simulator::ask(const core::Event& request, core::RequestId id, PendingRequest pending) {
   asking_ = id;
-  answer_now_.reset();
-  drive(std::move(request));
+  asking_for_ = pending;
+  answered_at_once_ = false;
+  drive(request);
   asking_ = 0;
-  if (answer_now_) return std::exchange(answer_now_, std::nullopt);
-  pending_.emplace(id, pending);
-  return std::nullopt;
+  if (!answered_at_once_) pending_.emplace(id, pending);
+  return answered_at_once_;
 }
 
-void Simulator::drive(core::Event event) {
+void Simulator::drive(const core::Event& event) {
   if (driving_) {  // an effect's result: fed after the effects before it
-    inbox_.push_back(std::move(event));
+    inbox_.push_back(event);
     return;
   }
   driving_ = true;
@@ -59,10 +58,11 @@ void Simulator::perform(core::Effect& effect) {
       Overloaded{
           [this](core::Answer& answer) {
             if (answer.request == asking_) {
-              answer_now_ = std::move(answer.reply);
-            } else {
-              answered(answer.request, std::move(answer.reply));
+              answered_at_once_ = true;
+              return answered(asking_for_, answer.reply, true);
             }
+            auto node = pending_.extract(answer.request);
+            if (!node.empty()) answered(node.mapped(), answer.reply, false);
           },
           [this](core::WakeAt& wake) {
             queue_.push(wake.at.count(), SimEvent{SimEventKind::core_wake, 0, wake.request, 0});
@@ -102,18 +102,17 @@ void Simulator::perform(core::Effect& effect) {
       effect);
 }
 
-void Simulator::answered(core::RequestId id, core::Reply reply) {
-  auto node = pending_.extract(id);
-  if (node.empty()) return;
-  const PendingRequest pending = node.mapped();
+void Simulator::answered(const PendingRequest& pending, const core::Reply& reply, bool at_once) {
   if (pending.creates) {
     SimulatedRoom* room = rooms_.find(pending.id);
     if (room == nullptr) return;
-    return on_create_answer(pending.id, *room, std::get<core::CreateRoomResult>(reply));
+    return on_create_answer(*room, std::get<core::CreateRoomResult>(reply));
   }
   SimulatedUser* user = users_.find(pending.id);
   if (user == nullptr || user->retry_token != pending.token) return;  // left, or moved on
-  if (user->phase != UserPhase::waiting && user->phase != UserPhase::reconnecting) return;
+  if (!at_once && user->phase != UserPhase::waiting && user->phase != UserPhase::reconnecting) {
+    return;
+  }
   on_lookup_answer(pending.id, *user, rooms_.at(user->room),
                    std::get<core::FindRoomResult>(reply));
 }

@@ -50,12 +50,9 @@ void Simulator::reconnect(std::uint64_t user_id, SimulatedUser& user, SimulatedR
     unreachable = fleet_.at(static_cast<std::uint32_t>(user.unreachable_server)).host;
   }
   const core::RequestId id = next_request();
-  auto answer = ask(core::FindRoom{id, room.scheduler_id, std::move(unreachable),
-                                   room.scheduler_key},
-                    id,
-                    PendingRequest{false, user_id, ++user.retry_token});
-  if (answer) {
-    return on_lookup_answer(user_id, user, room, std::get<core::FindRoomResult>(*answer));
+  if (ask(core::FindRoom{id, room.scheduler_id, std::move(unreachable), room.scheduler_key}, id,
+          PendingRequest{false, user_id, ++user.retry_token})) {
+    return;
   }
   watch_if_placed(room);  // placed again on a starting server: answered once it is up
 }

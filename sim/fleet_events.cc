@@ -89,7 +89,11 @@ void Simulator::poll_round() {
     if (server.phase == ServerPhase::running) {
       if (!server.report_due) continue;
       server.report_due = false;
-      drive(core::Polled{server.id, fleet_.status(index), server.scheduler_key});
+      // The report is lent to the core for the call, not copied: the core
+      // keeps nothing of it, and a large fleet's reports add up.
+      core::Event polled = core::Polled{server.id, std::move(server.status), server.scheduler_key};
+      drive(polled);
+      server.status = std::move(std::get<sched::StatusReport>(std::get<core::Polled>(polled).result));
     } else if (server.phase == ServerPhase::crashed) {
       if (server.report_due) {
         server.report_due = false;  // marked before it crashed: its place is the crashed list's

@@ -101,16 +101,16 @@ class Simulator {
     std::uint64_t id = 0;      // the workload's room (creates) or user (look-ups)
     std::uint32_t token = 0;   // look-ups: the user's retry token when asked
   };
-  // Asks the core; the answer if it came at once (the usual case), else
-  // nullopt and it comes later through answered().
-  std::optional<core::Reply> ask(core::Event request, core::RequestId id, PendingRequest pending);
+  // Asks the core. Its answer goes to on_create_answer or on_lookup_answer
+  // whenever it comes: true when it came at once (the usual case).
+  bool ask(const core::Event& request, core::RequestId id, PendingRequest pending);
   // Feeds one event and performs its effects, and theirs, until none is left.
-  void drive(core::Event event);
+  void drive(const core::Event& event);
   void feed(const core::Event& event);
   void perform(core::Effect& effect);
-  void answered(core::RequestId id, core::Reply reply);
-  void on_create_answer(std::uint64_t room_id, SimulatedRoom& room,
-                        const core::CreateRoomResult& result);
+  // `at_once`: answered within ask(), before the asker moved on.
+  void answered(const PendingRequest& pending, const core::Reply& reply, bool at_once);
+  void on_create_answer(SimulatedRoom& room, const core::CreateRoomResult& result);
   void on_lookup_answer(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
                         const core::FindRoomResult& result);
   core::RequestId next_request() { return ++requests_made_; }
@@ -170,7 +170,8 @@ class Simulator {
   bool driving_ = false;
   core::RequestId requests_made_ = 0;
   core::RequestId asking_ = 0;  // the request ask() is waiting on
-  std::optional<core::Reply> answer_now_;
+  PendingRequest asking_for_;
+  bool answered_at_once_ = false;
   std::unordered_map<core::RequestId, PendingRequest> pending_;
   Timeline timeline_;
   RunReport report_;

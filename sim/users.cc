@@ -16,8 +16,7 @@ void Simulator::on_create(const WorkloadEvent& event) {
   SimulatedRoom& room = *entry;
   room.created_ms = now_ms();
   const core::RequestId id = next_request();
-  auto answer = ask(core::CreateRoom{id, {}, 0}, id, PendingRequest{true, event.room, 0});
-  if (answer) return on_create_answer(event.room, room, std::get<core::CreateRoomResult>(*answer));
+  if (ask(core::CreateRoom{id, {}, 0}, id, PendingRequest{true, event.room, 0})) return;
   // Placed on a starting server: POST /api/rooms answers once it is up.
   room.create_pending = true;
   room.waiting_for_start = true;
@@ -25,8 +24,7 @@ void Simulator::on_create(const WorkloadEvent& event) {
   ++report_.rooms_waited;
 }
 
-void Simulator::on_create_answer(std::uint64_t room_id, SimulatedRoom& room,
-                                 const core::CreateRoomResult& result) {
+void Simulator::on_create_answer(SimulatedRoom& room, const core::CreateRoomResult& result) {
   const bool was_pending = std::exchange(room.create_pending, false);
   if (const auto* created = std::get_if<core::RoomCreated>(&result)) {
     room.scheduler_id = created->room_id;
@@ -37,7 +35,6 @@ void Simulator::on_create_answer(std::uint64_t room_id, SimulatedRoom& room,
   }
   room.refused = true;
   if (!was_pending) ++report_.creates_refused[static_cast<int>(CreateRefusal::no_capacity)];
-  (void)room_id;
 }
 
 void Simulator::on_join(const WorkloadEvent& event) {
@@ -65,10 +62,9 @@ void Simulator::try_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRo
   // The creator has no room id yet: ask again shortly.
   if (room.create_pending) return wait_and_retry(user_id, user, room, config_.lookup_retry_ms);
   const core::RequestId id = next_request();
-  auto answer = ask(core::FindRoom{id, room.scheduler_id, std::nullopt, room.scheduler_key}, id,
-                    PendingRequest{false, user_id, ++user.retry_token});
-  if (answer) {
-    return on_lookup_answer(user_id, user, room, std::get<core::FindRoomResult>(*answer));
+  if (ask(core::FindRoom{id, room.scheduler_id, std::nullopt, room.scheduler_key}, id,
+          PendingRequest{false, user_id, ++user.retry_token})) {
+    return;
   }
   // Its server is starting: the look-up is answered once it is up.
   watch_if_placed(room);
