@@ -59,14 +59,16 @@ std::optional<web::Response> operator_response(SessionHub& hub, const web::Reque
 void AdminRoutes::handle(web::Request request, web::Respond respond) {
   if (web::target_path(request.target()) == "/drain") return drain(std::move(request), respond);
   if (auto room_id = reserve_target(web::target_path(request.target()))) {
+    // Who asks first: a caller without the token learns nothing, not even
+    // which methods a path takes.
+    if (!web::operator_authorized(request, hub_->config().admin_token)) {
+      return respond(web::operator_unauthorized(request));
+    }
     if (request.method() != http::verb::post) {
       auto response = web::error_response(request, http::status::method_not_allowed,
                                           "POST /rooms/:roomId/reserve holds a slot for a room");
       response.set(http::field::allow, "POST");
       return respond(std::move(response));
-    }
-    if (!web::operator_authorized(request, hub_->config().admin_token)) {
-      return respond(web::operator_unauthorized(request));
     }
     return respond(reserve_response(*hub_, request, *room_id));
   }
@@ -92,14 +94,15 @@ void AdminRoutes::handle(web::Request request, web::Respond respond) {
 // places the rooms elsewhere only then. Asked twice, it drains twice (the
 // second finds nothing left to wait for).
 void AdminRoutes::drain(web::Request request, web::Respond respond) {
+  // Who asks first, as for every operator's path.
+  if (!web::operator_authorized(request, hub_->config().admin_token)) {
+    return respond(web::operator_unauthorized(request));
+  }
   if (request.method() != http::verb::post) {
     auto response = web::error_response(request, http::status::method_not_allowed,
                                         "POST /drain moves this server's rooms away");
     response.set(http::field::allow, "POST");
     return respond(std::move(response));
-  }
-  if (!web::operator_authorized(request, hub_->config().admin_token)) {
-    return respond(web::operator_unauthorized(request));
   }
   const SessionConfig& config = hub_->config();
   DrainDeadlines deadlines{
