@@ -101,21 +101,28 @@ test('docs/haproxy.cfg terminates TLS in front of the backend and a session serv
   assert.equal(found.host, front, 'clients are sent to the front, not to the server behind it');
   const bobs = (await request(`${api}/api/rooms/${created.json.roomId}`, { token: bob, ca })).json;
 
+  // A member is in the room once its snapshot has come, not when the socket
+  // opens: a message sent before that would reach the other member inside
+  // its snapshot, never as a message event.
   const join = (placement) => new Promise((resolve, reject) => {
     const ws = new WebSocket(`wss://${placement.host}/?token=${placement.token}`, ['scalable-chat.events.v1'], { ca });
     ws.frames = [];
     ws.on('message', (data) => {
       const frame = JSON.parse(data.toString());
       ws.frames.push(...(Array.isArray(frame) ? frame : [frame]));
+      if (ws.frames.some((f) => f.type === 'snapshot')) resolve(ws);
     });
-    ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
   const a = await join(found);
   const b = await join(bobs);
-  const heard = new Promise((resolve) => b.on('message', () => {
-    if (b.frames.some((f) => f.type === 'message' && f.msg === 'over TLS')) resolve();
-  }));
+  const heard = new Promise((resolve) => {
+    const check = () => {
+      if (b.frames.some((f) => f.type === 'message' && f.msg === 'over TLS')) resolve();
+    };
+    b.on('message', check);
+    check();
+  });
   a.send('over TLS');
   await heard;
   a.close();
