@@ -17,12 +17,14 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 }  // namespace
 
 std::optional<sched::ServerId> ControlCore::FleetEffects::start_server() {
-  if (!core_.options_.fleet.can_start || !core_.manages_fleet()) return std::nullopt;
+  if (!core_.options_.fleet.can_start || !core_.manages_fleet() || !core_.fleet_read()) {
+    return std::nullopt;
+  }
   ++core_.servers_started_;
   sched::ServerId id = core_.options_.server_ids
                            ? core_.options_.server_ids()
                            : "server-" + std::to_string(core_.servers_started_);
-  core_.emit(StartServer{id});
+  core_.start_listed(id);
   return id;
 }
 
@@ -123,6 +125,7 @@ void ControlCore::on(const Stop&) {
   }
   creates_.clear();
   waiters_.clear();
+  unwritten_moves_.clear();
   finds_.clear();
   probes_.clear();
   // Given back, so another replica takes the fleet at once, not in a lease's time.
@@ -166,6 +169,7 @@ void ControlCore::on(const Polled& event) {
   if (stopped_) return;
   std::visit(Overloaded{
                  [&](const sched::StatusReport& report) {
+                   if (given_up_.contains(event.server_id)) return;
                    if (event.server_key != 0 && scheduler_.server_id(event.server_key) != nullptr &&
                        *scheduler_.server_id(event.server_key) == event.server_id) {
                      scheduler_.on_status(event.server_key, report, now_);
@@ -178,11 +182,26 @@ void ControlCore::on(const Polled& event) {
                    log(LogLevel::warning,
                        "session server " + event.server_id + " not heard: " + not_heard.why);
                    scheduler_.on_unreachable(event.server_id, now_);
+                   stop_given_up(event.server_id);
                  },
                  // Alive, and the table keeps its own counts for it.
                  [](const NoStatusEndpoint&) {},
              },
              event.result);
+}
+
+// A server the table gave up on (failed polls, a failed probe) may still
+// run, only out of this backend's reach: the holder has the fleet stop it,
+// so that no server runs that the table no longer counts against
+// max_servers, nor keeps serving rooms placed again elsewhere. A fleet that
+// cannot stop servers restarts them in place: they come back by themselves.
+void ControlCore::stop_given_up(const sched::ServerId& id) {
+  if (!options_.fleet.can_stop || !manages_fleet()) return;
+  auto server = scheduler_.server(id);
+  if (!server || server->state != sched::ServerState::gone) return;
+  if (!given_up_.insert(id).second) return;
+  log(LogLevel::warning, "session server " + id + " given up on; stopping it");
+  fleet_effects_.stop_server(id);
 }
 
 void ControlCore::on(const ServerStarted& event) {
@@ -201,6 +220,7 @@ void ControlCore::on(const ServerStartFailed& event) {
 void ControlCore::on(const WakeUp& event) {
   auto waiter = waiters_.find(event.request);
   if (waiter == waiters_.end() || waiter->second.deadline > now_) return;
+  forget_unwritten(waiter->second.room_id, event.request);
   waiters_.erase(waiter);
   const NoServerNow still_starting{"The room's session server is still starting; try again soon",
                                    std::chrono::seconds(2)};

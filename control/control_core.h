@@ -107,7 +107,10 @@ class ControlCore {
   void on(const DrainConfirmed& event);
   void on(const DrainFailed& event);
 
-  void emit(Effect effect) { out_->push_back(std::move(effect)); }
+  template <class T>
+  void emit(T&& effect) {
+    out_->emplace_back(std::in_place_type<std::decay_t<T>>, std::forward<T>(effect));
+  }
   void log(LogLevel level, std::string text) { emit(Log{level, std::move(text)}); }
   void count(Counter counter, std::string label = {}) {
     emit(Count{counter, std::move(label)});
@@ -158,6 +161,9 @@ class ControlCore {
   void probe(RequestId request, const sched::RoomId& room_id, sched::Millis deadline,
              const sched::ServerView& suspect);
   void follow_probe(const sched::ServerId& id, const StatusResult& result);
+  void answer_waiters_of(const sched::RoomId& room_id, const FindRoomResult& result);
+  void forget_unwritten(const sched::RoomId& room_id, RequestId request);
+  void learn_host(const DirectoryEntry& entry);
   // Answers the waiting requests whose rooms have settled.
   void wake_waiters();
   bool may_settle_waiters(const Event& event) const;
@@ -169,15 +175,23 @@ class ControlCore {
   void drain_session(const sched::ServerId& id, const char* by);
   DrainRecord* open_drain(const sched::ServerId& id);
   DrainRecord& record_drain(const sched::ServerId& id, const char* by, int rooms);
+  void follow_drain_move(const sched::RoomId& room_id,
+                         const std::optional<DirectoryEntry>& elsewhere);
 
   // replicas.cc
+  void start_listed(const sched::ServerId& id);
+  void list_starting(const sched::ServerId& id);
+  void confirm_starts(const std::set<sched::ServerId>& listed);
+  bool fleet_read() const;
   void sync_members();
   void publish_member(const Member& server);
   void confirm_reported(const sched::ServerId& id, const sched::StatusReport& report);
   void free_confirmed();
   void report_shortage();
+  void store_unanswered();
 
   void forget_members();
+  void stop_given_up(const sched::ServerId& id);
 
   ControlOptions options_;
   FleetEffects fleet_effects_;  // before scheduler_, which holds a reference to it
@@ -196,8 +210,15 @@ class ControlCore {
     sched::RoomId room_id;
     sched::Millis deadline{0};
     sched::RoomKey room_key = sched::kNoRoomKey;  // to match reports' keys
+    // Placed again, from this server, on one still starting: the move is
+    // written to the directory once it is up, before the answer.
+    std::optional<sched::ServerId> moved_from;
   };
   std::map<RequestId, Waiter> waiters_;
+  // Rooms placed again on a server still starting, their moves not written
+  // yet: the look-up that writes it once the server is up. The room's other
+  // look-ups wait for its outcome (wake_waiters, on DirectoryMoved).
+  std::map<sched::RoomId, RequestId> unwritten_moves_;
   // Rooms by creator while they may still be unjoined, for the cap.
   std::unordered_map<std::string, std::vector<sched::RoomId>> unjoined_by_creator_;
 
@@ -210,12 +231,28 @@ class ControlCore {
   std::map<sched::ServerId, ProbeState> probes_;
 
   std::set<sched::ServerId> sessions_draining_;  // POST /drain in flight
+  // A drain's moves written to the directory, by the core's own request id.
+  std::map<RequestId, sched::RoomId> drain_moves_;
+  RequestId core_requests_ = kCoreRequests;
   std::deque<DrainRecord> drains_;
+
+  // Gone servers the holder had the fleet stop: their late reports are not
+  // followed, so none comes back to life.
+  std::set<sched::ServerId> given_up_;
 
   bool lease_held_ = false;
   std::uint64_t fencing_token_ = 0;
   std::string lease_holder_;
   bool members_read_in_flight_ = false;
+  // Reads of the members asked and answered (one connection: in order), how
+  // many had been asked when the lease was taken, and whether one asked
+  // since has listed the fleet: before that a holder starts no server.
+  std::uint64_t member_reads_asked_ = 0;
+  std::uint64_t member_reads_answered_ = 0;
+  std::uint64_t member_reads_before_lease_ = 0;
+  bool members_read_under_lease_ = false;
+  // Servers asked of the fleet once the members list them (start_listed).
+  std::set<sched::ServerId> starts_to_confirm_;
   // Holder: rooms written to the directory as confirmed by their server.
   std::unordered_map<sched::RoomId, sched::ServerId> confirmed_;
 };

@@ -3,9 +3,10 @@
 // limit, atomically, so backends placing at once never overfill it). A
 // refusal marks the server full in the view until its next report and the
 // room goes to another server, up to placement_attempts; then 503 with
-// Retry-After. Only a reserved room is written to the shared directory and
-// handed out. A room placed on a starting server is reserved once the
-// server is ready, so the client can join at once.
+// Retry-After. Only a reserved room is written to the shared directory, and
+// only a written one is handed out (any backend then finds it; 503 when the
+// store does not answer). A room placed on a starting server is reserved
+// once the server is ready, so the client can join at once.
 #include <algorithm>
 
 #include "control/control_core.h"
@@ -123,6 +124,7 @@ void ControlCore::on(const ReservationAnswered& event) {
                                std::get<ReservationFailed>(outcome).why);
     scheduler_.release_room(create.room_id, now_);
     scheduler_.on_unreachable(create.server_id, now_);
+    stop_given_up(create.server_id);
   }
   if (--create.attempts_left > 0) return place_new_room(event.request);
   report_shortage();
@@ -134,9 +136,16 @@ void ControlCore::on(const DirectoryPlaced& event) {
   auto found = creates_.find(event.request);
   if (found == creates_.end()) return;
   if (!event.written) {
+    // Handed out, only this replica could find it: a client sent to another
+    // backend would be told the room does not exist, and give it up.
+    store_unanswered();
     log(LogLevel::warning, "room " + found->second.room_id +
-                               " is not in the shared directory (Redis did not answer): only "
-                               "this replica knows where it is");
+                               " could not be written to the shared directory (Redis did not "
+                               "answer); the creation is refused");
+    scheduler_.release_room(found->second.room_id, now_);
+    return finish_create(event.request,
+                         NoServerNow{"The room directory cannot be written now; try again soon",
+                                     std::chrono::seconds(1)});
   }
   finish_create(event.request, RoomCreated{found->second.room_id, found->second.room_key});
 }

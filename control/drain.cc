@@ -60,13 +60,37 @@ void ControlCore::on(const DrainConfirmed& event) {
     record->moved = event.rooms;
     record->unstored = event.unstored;
   }
+  if (!manages_fleet() || !options_.fleet.can_stop) {
+    // It cannot be stopped from here (the lease went while it drained, or
+    // the fleet cannot stop servers: a static host runs on until restarted
+    // in place). Given up, it would run unseen, uncounted, never used
+    // again; kept, it reports draining, so look-ups move its rooms, and it
+    // takes rooms again once it answers undrained.
+    return scheduler_.cancel_drain(event.server_id, now_);
+  }
   const auto rooms = scheduler_.rooms_on(event.server_id);
   scheduler_.on_drained(event.server_id, now_);
-  // Where its rooms went, for every backend.
+  // Where its rooms went, for every backend; followed as a look-up's move
+  // is, since another backend may have moved one first (it saw the server
+  // draining).
   for (const auto& room : rooms) {
     auto to = scheduler_.server_of(room);
-    if (to && *to != event.server_id) publish_moved(kNoRequest, room, event.server_id);
+    if (!to || *to == event.server_id) continue;
+    const RequestId request = ++core_requests_;
+    drain_moves_[request] = room;
+    publish_moved(request, room, event.server_id);
   }
+}
+
+// The directory names another server for a room this drain placed: that
+// move stands, for this table too. Kept where the drain put it, the room
+// would be in two places, its clients split between them.
+void ControlCore::follow_drain_move(const sched::RoomId& room_id,
+                                    const std::optional<DirectoryEntry>& elsewhere) {
+  if (!elsewhere || scheduler_.adopt_room(room_id, elsewhere->server_id, now_)) return;
+  // A server this table does not know, or full in its view: the directory
+  // answers for the room.
+  scheduler_.release_room(room_id, now_);
 }
 
 void ControlCore::on(const DrainFailed& event) {

@@ -18,6 +18,9 @@ namespace core {
 // belong to it. Never 0: 0 marks effects no request waits for.
 using RequestId = std::uint64_t;
 inline constexpr RequestId kNoRequest = 0;
+// From here up, the core's own (a drain's directory moves, whose results
+// it follows): echoed like the others, never handed out by an executor.
+inline constexpr RequestId kCoreRequests = RequestId{1} << 63;
 
 // A session server as the fleet or the shared store lists it.
 struct Member {

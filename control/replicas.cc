@@ -25,6 +25,8 @@ void ControlCore::on(const LeaseGained& event) {
   count(Counter::lease_acquisitions);
   confirmed_.clear();  // written again from the next reports: the directory is rebuilt
   members_read_in_flight_ = false;
+  member_reads_before_lease_ = member_reads_asked_;
+  members_read_under_lease_ = false;
   sync_members();  // adopt the previous holder's servers now, not at the next tick
 }
 
@@ -46,16 +48,69 @@ void ControlCore::sync_members() {
     return;
   }
   members_read_in_flight_ = true;
+  ++member_reads_asked_;
   emit(ReadMembers{});
+}
+
+// With a shared list of members a server is listed first (no host yet:
+// starting), under this holder's token, and asked of the fleet only once a
+// read of the members shows the listing stands (confirm_starts). A holder
+// that takes over then counts every server that may run against
+// max_servers, and gives it up after start_timeout if nobody lists its host;
+// a listing lost, or fenced off because the lease moved on, starts nothing.
+// Listed only once up, a server whose starter lost the lease meanwhile would
+// run unknown to every holder: never counted, never stopped.
+void ControlCore::start_listed(const sched::ServerId& id) {
+  if (!options_.replicated || !options_.fleet.members_shared) return emit(StartServer{id});
+  starts_to_confirm_.insert(id);
+  list_starting(id);
+  sync_members();  // read back at once: one connection, so after the listing
+}
+
+void ControlCore::list_starting(const sched::ServerId& id) {
+  emit(AddMember{{id, "", "", 0}, fencing_token_});
+}
+
+// Starts still to confirm that the members list: asked of the fleet now,
+// under the lease. Those the table gave up on meanwhile are forgotten.
+void ControlCore::confirm_starts(const std::set<sched::ServerId>& listed) {
+  std::erase_if(starts_to_confirm_, [&](const sched::ServerId& id) {
+    auto server = scheduler_.server(id);
+    if (!server || server->state != sched::ServerState::starting) return true;
+    if (!manages_fleet() || !listed.contains(id)) return false;
+    emit(StartServer{id});
+    return true;
+  });
+}
+
+// A new holder starts no server before it has read the members under its
+// lease: the previous holder's starts in flight are listed there, and would
+// otherwise go uncounted.
+bool ControlCore::fleet_read() const {
+  if (!options_.replicated || !options_.fleet.members_shared) return true;
+  return members_read_under_lease_;
 }
 
 void ControlCore::on(const MembersRead& event) {
   members_read_in_flight_ = false;
+  // A read asked before the lease, answered after it, may predate the
+  // previous holder's last listing: only one asked since counts.
+  const bool asked_under_lease = ++member_reads_answered_ > member_reads_before_lease_;
+  if (!event.members) store_unanswered();
   if (!event.members || stopped_) return;
   const bool holder = manages_fleet();
+  if (holder && asked_under_lease) members_read_under_lease_ = true;
   std::set<sched::ServerId> listed;
+  std::set<sched::ServerId> listed_starting;  // no host yet
   for (const auto& member : *event.members) {
     listed.insert(member.id);
+    if (member.host.empty()) {
+      // Asked of the fleet and not up yet: the holder counts it and gives it
+      // up if it never comes up (the others would only wait on it).
+      listed_starting.insert(member.id);
+      if (holder) scheduler_.on_server_starting(member.id, now_);
+      continue;
+    }
     if (!scheduler_.key_of(member.id)) {
       members_[member.id] = member;
       scheduler_.on_server_started(member.id, member.host, now_);
@@ -63,17 +118,24 @@ void ControlCore::on(const MembersRead& event) {
     // The holder takes in the previous holder's servers, so it can stop them.
     if (holder && member.pid > 0) emit(AdoptServer{member});
   }
+  confirm_starts(listed);
   for (const auto& server : scheduler_.servers()) {
-    if (listed.contains(server.id) || server.state == sched::ServerState::starting) continue;
+    if (server.state == sched::ServerState::starting) {
+      // Ours, its listing lost (the store did not answer): listed again.
+      if (holder && !listed.contains(server.id)) list_starting(server.id);
+      continue;
+    }
+    if (listed.contains(server.id) && !listed_starting.contains(server.id)) continue;
     if (holder) {
-      // Ours and not listed (started before the store answered, or adopted
-      // from a record): listed now, so the other replicas place on it.
+      // Ours and not listed, or listed without its host (started before the
+      // store answered, or adopted from a record): listed now, so the other
+      // replicas place on it.
       if (server.state != sched::ServerState::gone && !server.host.empty()) {
         auto known = members_.find(server.id);
         const long long pid = known != members_.end() ? known->second.pid : 0;
         emit(AddMember{{server.id, server.host, admin_host(server), pid}, fencing_token_});
       }
-    } else if (server.state != sched::ServerState::gone) {
+    } else if (!listed.contains(server.id) && server.state != sched::ServerState::gone) {
       // The holder stopped it (idle, or drained): no more rooms go there.
       scheduler_.mark_gone(server.id, now_);
     }
@@ -127,6 +189,13 @@ void ControlCore::free_confirmed() {
     return true;
   });
 }
+
+// The store did not answer: the rooms confirmed to the directory lately
+// (writes no answer comes back for) may be lost too. Forgotten, they are
+// written again from the next reports; kept, a lost one would never be,
+// and other backends would find the room unknown once its placement's
+// time to live ran out.
+void ControlCore::store_unanswered() { confirmed_.clear(); }
 
 void ControlCore::report_shortage() {
   if (options_.replicated && !manages_fleet()) emit(ReportShortage{});

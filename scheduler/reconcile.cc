@@ -3,6 +3,7 @@
 // (rooms placed but not joined), and only for a bounded time (join_deadline).
 #include <algorithm>
 #include <string_view>
+#include <tuple>
 
 #include "scheduler/check.h"
 #include "scheduler/scheduler.h"
@@ -95,10 +96,35 @@ void Scheduler::follow_server_state(ServerRecord& server, const StatusReport& re
     // Declared dead after failed polls, yet it answers: it was a network
     // blip. It gets its rooms back if nobody looked them up meanwhile.
     ++counters_.servers_revived;
+    drop_orphans_beyond_capacity(server, report);
   }
   // Answering at all means it has started; SIGTERM makes it report draining,
   // and it never takes new rooms again until it says otherwise.
   set_state(server, report.draining ? ServerState::draining : ServerState::ready, now);
+}
+
+// A replicated backend adopts rooms onto a gone server without a slot
+// (adopt_room: orphans hold none), so it may hold more than its capacity
+// when it answers again: the rooms its report does not list go first, the
+// newest first (ties: the largest id), until the rest fit.
+void Scheduler::drop_orphans_beyond_capacity(ServerRecord& server, const StatusReport& report) {
+  const std::vector<RoomKey> keys = rooms_.rooms_on(server.key);  // a copy: erased below
+  int excess = static_cast<int>(keys.size()) - server.room_capacity;
+  if (excess <= 0) return;
+  const ReportedIds reported(report.rooms);
+  std::vector<std::tuple<bool, Millis, RoomId, RoomKey>> order;
+  for (RoomKey key : keys) {
+    const RoomRecord& room = *rooms_.find(key);
+    order.emplace_back(reported.contains(room.id), room.since, room.id, key);
+  }
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    if (std::get<0>(a) != std::get<0>(b)) return !std::get<0>(a);  // unreported first
+    return std::tie(std::get<1>(b), std::get<2>(b)) < std::tie(std::get<1>(a), std::get<2>(a));
+  });
+  for (std::size_t i = 0; i < order.size() && excess > 0; ++i, --excess) {
+    rooms_.erase(std::get<3>(order[i]));
+    ++counters_.rooms_orphans_dropped;
+  }
 }
 
 void Scheduler::reconcile_reported(ServerRecord& server, const RoomReport& reported,
@@ -149,6 +175,11 @@ RoomRecord* Scheduler::claim_room(ServerRecord& server, const RoomReport& report
       return nullptr;
     }
   }
+  // The last report counted this room (or its reservation) among the slots
+  // held elsewhere: taken into the table it no longer is, as in adopt_room.
+  // Otherwise a full server's room another backend placed holds its own
+  // slot against itself, and is never taken in.
+  server.held_elsewhere = std::max(0, server.held_elsewhere - 1);
   if (!make_room_for_reported(server, all_reported)) {
     ++counters_.reports_ignored;
     return nullptr;
@@ -168,7 +199,8 @@ RoomRecord* Scheduler::claim_room(ServerRecord& server, const RoomReport& report
 
 // A server enforces its own room limit, so rooms it reports always fit; if
 // the table also holds unjoined rooms there, those can never be joined on it
-// and give way.
+// and give way, and so do emptied rooms it no longer lists (kept only for
+// empty_room_grace, they are not there).
 bool Scheduler::make_room_for_reported(ServerRecord& server, const ReportedIds& all_reported) {
   if (free_slots(server) > 0) return true;
   // The oldest such room gives way (ties: the smallest id), whatever the
@@ -176,7 +208,7 @@ bool Scheduler::make_room_for_reported(ServerRecord& server, const ReportedIds& 
   const RoomRecord* evicted = nullptr;
   for (RoomKey key : rooms_.rooms_on(server.key)) {
     const RoomRecord& room = *rooms_.find(key);
-    if (room.state != RoomState::placed || all_reported.contains(room.id)) continue;
+    if (room.state == RoomState::active || all_reported.contains(room.id)) continue;
     if (evicted == nullptr || room.since < evicted->since ||
         (room.since == evicted->since && room.id < evicted->id)) {
       evicted = &room;
@@ -257,6 +289,10 @@ void Scheduler::on_server_started(const ServerId& server_id, const std::string& 
     set_state(*server, ServerState::ready, now);
   }
   reindex(*server, now);
+}
+
+void Scheduler::on_server_starting(const ServerId& server_id, Millis now) {
+  if (find_server(server_id) == nullptr) register_server(server_id, ServerState::starting, now);
 }
 
 }  // namespace sched

@@ -9,12 +9,14 @@ namespace sched {
 
 FleetActions Scheduler::tick(Millis now, bool manage_fleet) {
   FleetActions actions;
+  // Every table gives up on a start that never came up, so that none waits
+  // on it for ever; only the holder asks the fleet to stop it.
+  give_up_on_slow_starts(now, actions, manage_fleet);
   if (!manage_fleet) {
     // Another backend holds the fleet lease: only forget what nobody asks for.
     drop_old_orphans(now);
     return actions;
   }
-  give_up_on_slow_starts(now, actions);
   drop_old_orphans(now);
   stop_idle_servers(now, actions);
   drain_to_defragment(now, actions);
@@ -22,7 +24,7 @@ FleetActions Scheduler::tick(Millis now, bool manage_fleet) {
   return actions;
 }
 
-void Scheduler::give_up_on_slow_starts(Millis now, FleetActions& actions) {
+void Scheduler::give_up_on_slow_starts(Millis now, FleetActions& actions, bool stop) {
   std::vector<ServerKey> too_slow;
   for (ServerKey key : starting_) {
     if (now - servers_.at(key).state_since >= config_.autoscaler.start_timeout) {
@@ -46,8 +48,10 @@ void Scheduler::give_up_on_slow_starts(Millis now, FleetActions& actions) {
         ++counters_.rooms_freed_never_joined;
       }
     }
-    fleet_.stop_server(server.id);
-    actions.stopped.push_back(server.id);
+    if (stop) {
+      fleet_.stop_server(server.id);
+      actions.stopped.push_back(server.id);
+    }
     forget(server, now);
   }
 }
@@ -143,7 +147,12 @@ void Scheduler::forget(ServerRecord& server, Millis now) {
               "forgetting " + describe(server) + ", which still holds " +
                   std::to_string(rooms_.count_on(server.key)) + " rooms");
   set_state(server, ServerState::gone, now);
-  SCHED_CHECK(!server.idle && !candidates_.contains(server.key),
+  // set_state does nothing to a server already gone, whose last rooms may
+  // have been erased since its last reindex (a slow start's rooms without a
+  // slot): it would stay listed as holding orphans, under a key forgotten.
+  reindex(server, now);
+  SCHED_CHECK(!server.idle && !candidates_.contains(server.key) &&
+                  !gone_with_rooms_.contains(server.key),
               "forgetting " + describe(server) + ", which an index still lists");
   const int gone_left = --servers_by_state_[static_cast<int>(ServerState::gone)];
   SCHED_CHECK(gone_left >= 0, "forgetting " + describe(server) + " left a negative gone count");

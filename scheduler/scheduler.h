@@ -148,10 +148,16 @@ class Scheduler {
   // start itself (each host of a static fleet). capacity 0: the config's.
   void on_server_started(const ServerId& server_id, const std::string& host, Millis now,
                          int room_capacity = 0);
+  // Another backend asked the fleet for this server, which is not up yet
+  // (replicated backends list a server before it runs): it counts against
+  // max_servers as this table's own starts do, and tick gives it up after
+  // start_timeout unless on_server_started comes first. No-op for a known id.
+  void on_server_starting(const ServerId& server_id, Millis now);
   // Scale out and in, give up on servers that never started, forget orphaned
   // rooms nobody asked for, begin a defragmenting drain. Call it every second
   // or so. Without `manage_fleet` (another backend holds the fleet lease) it
-  // only forgets orphaned rooms: it starts, stops and drains nothing.
+  // only forgets orphaned rooms and the servers that never started (placing
+  // their waiting rooms again): it starts, stops and drains nothing.
   FleetActions tick(Millis now, bool manage_fleet = true);
 
   // Replicated backends (replicas.cc): several schedulers share the session
@@ -244,7 +250,7 @@ class Scheduler {
 
   void stop_idle_servers(Millis now, FleetActions& actions);
   void start_servers_for_spare(Millis now, FleetActions& actions);
-  void give_up_on_slow_starts(Millis now, FleetActions& actions);
+  void give_up_on_slow_starts(Millis now, FleetActions& actions, bool stop);
   void drop_old_orphans(Millis now);
   void drain_to_defragment(Millis now, FleetActions& actions);
 

@@ -171,6 +171,10 @@ void SchedulerPlacement::schedule_tick() {
       run(core::LeaseSeen{state.holder, state.token});
       // Expired on this side without the store saying so (a pause).
       if (core_.manages_fleet() && !lease_->held()) run(core::LeaseLost{});
+      // Renewed since, under the same token (still the latest): the lease
+      // never left, and unless the core hears so again, no replica would
+      // manage the fleet while this one keeps the lease from the others.
+      else if (!core_.manages_fleet() && lease_->held()) run(core::LeaseGained{state.token});
     }
     run(core::Tick{});
     run(core::PollRound{});

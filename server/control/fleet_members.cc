@@ -35,7 +35,9 @@ std::optional<Member> decode_member(const std::string& id, std::string_view json
   const auto* object = ec ? nullptr : value.if_object();
   if (object == nullptr) return std::nullopt;
   const auto* host = object->if_contains("host");
-  if (host == nullptr || !host->is_string() || host->as_string().empty()) return std::nullopt;
+  // An empty host is a server listed when it was asked of the fleet, not up
+  // yet (control/replicas.cc, start_listed): the holder counts it.
+  if (host == nullptr || !host->is_string()) return std::nullopt;
   Member member{id, std::string(host->as_string()), "", 0};
   if (const auto* admin = object->if_contains("adminHost"); admin && admin->is_string()) {
     member.admin_host = admin->as_string();

@@ -4,7 +4,9 @@
 // on the same servers. Only the lease holder writes, and each write checks
 // its fencing token in a script (a stale holder's writes are refused). The
 // local fleet also keeps each server's pid here, so that the next holder,
-// or this backend after a restart, can adopt the running processes.
+// or this backend after a restart, can adopt the running processes. A
+// server is listed as soon as it is asked of the fleet, with an empty host
+// until it is up, so that a holder taking over counts it.
 //
 //   <prefix>fleet:servers   hash: server id -> {"host","adminHost","pid"}
 #pragma once
