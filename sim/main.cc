@@ -5,7 +5,9 @@
 // table and writes the CSV, JSON and SVG asked for. A failing run prints the
 // seed and the command that reproduce it and exits non-zero:
 // 2 correctness, 3 liveness, 4 crash: an exception or a fatal signal (1 for
-// bad usage or input).
+// bad usage or input). With --explore it explores faults instead
+// (sim/explore.h): 0 when every seed held, 1 when one did not, 2 for bad
+// usage.
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +33,9 @@ namespace {
 constexpr int kExitCorrectness = 2;
 constexpr int kExitLiveness = 3;
 constexpr int kExitCrash = 4;  // an exception or a fatal signal alike
+// --explore's runs exit 0 or 1 whatever failed: a fatal signal too.
+constexpr int kExitExploreFailed = 1;
+int fatal_signal_exit = kExitCrash;
 
 // Filled before the run, so a signal handler can print it without allocating.
 char reproduce_line[4096];
@@ -57,7 +62,13 @@ void on_fatal_signal(int signal_number) {
   end = std::copy(tail, tail + std::strlen(tail), end);
   [[maybe_unused]] auto written = write(2, message, end - message);
   written = write(2, reproduce_line, std::strlen(reproduce_line));
-  _exit(kExitCrash);
+  _exit(fatal_signal_exit);
+}
+
+void on_fatal_signals() {
+  for (int signal_number : {SIGSEGV, SIGABRT, SIGFPE, SIGBUS, SIGILL}) {
+    std::signal(signal_number, on_fatal_signal);
+  }
 }
 
 // The command line again, with the seed made explicit. single_run: the
@@ -115,6 +126,34 @@ void write_trace_file(const sim::Options& options, std::uint64_t seed) {
   std::cerr << "wrote " << events << " events to " << options.write_trace_path << "\n";
 }
 
+// --explore: seeds in order until one fails. A check that aborts (the
+// scheduler's) names the seed running through the signal handler.
+int run_explore(int argc, char** argv) {
+  auto parsed = sim::parse_explore_options(argc, argv);
+  if (const int* exit_now = std::get_if<int>(&parsed)) return *exit_now;
+  const sim::ExploreFlags flags = std::get<sim::ExploreFlags>(parsed);
+  sim::explore::ExploreOptions options;
+  // The only unseeded randomness: choosing the first seed when none is given.
+  options.first_seed =
+      flags.seed ? *flags.seed
+                 : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+  options.seeds = flags.seeds;
+  options.busy_minutes = flags.explore_minutes;
+  if (flags.trace) options.trace = &std::cerr;
+  fatal_signal_exit = kExitExploreFailed;
+  on_fatal_signals();
+  std::cout << "exploring " << options.seeds << " seeds from " << options.first_seed << ", "
+            << options.busy_minutes << " simulated minutes of faults each, then a quiet phase"
+            << std::endl;
+  const sim::explore::ExploreSummary summary =
+      sim::explore::explore(options, [&options](std::uint64_t seed) {
+        const std::string command = sim::explore::reproduce_command(seed, options);
+        std::snprintf(reproduce_line, sizeof reproduce_line, "%s\n", command.c_str());
+      });
+  sim::explore::print_summary(std::cout, summary, options);
+  return summary.failed ? kExitExploreFailed : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,6 +162,7 @@ int main(int argc, char** argv) {
   if (const char* caller_directory = std::getenv("BUILD_WORKING_DIRECTORY")) {
     if (chdir(caller_directory) != 0) std::perror("chdir to BUILD_WORKING_DIRECTORY");
   }
+  if (sim::wants_explore(argc, argv)) return run_explore(argc, argv);
   auto parsed = sim::parse_options(argc, argv);
   if (const int* exit_now = std::get_if<int>(&parsed)) return *exit_now;
   const sim::Options options = std::get<sim::Options>(std::move(parsed));
@@ -132,9 +172,7 @@ int main(int argc, char** argv) {
                    : (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   const std::string reproduce = reproduce_command(argc, argv, seed);
   std::snprintf(reproduce_line, sizeof reproduce_line, "%s\n", reproduce.c_str());
-  for (int signal_number : {SIGSEGV, SIGABRT, SIGFPE, SIGBUS, SIGILL}) {
-    std::signal(signal_number, on_fatal_signal);
-  }
+  on_fatal_signals();
   std::cout << "seed " << seed << std::endl;  // before anything can go wrong
 
   sim::SweepResult result;

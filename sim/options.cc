@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 
 #include "scheduler/policy.h"
 
@@ -224,6 +225,8 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
       "and fleet, compares placement policies and autoscaler settings on the same workload, "
       "and checks the scheduler's invariants as it goes."};
   app.get_formatter()->column_width(34);
+  app.footer(
+      "Fault exploration of the control plane instead: --explore (its flags: --explore --help)");
   add_sweep_options(app, options);
   std::vector<std::string> failover_names{"leave"};
   add_failover_option(app, failover_names);
@@ -269,6 +272,49 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
     return 1;
   }
   return options;
+}
+
+bool wants_explore(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--explore") return true;
+  }
+  return false;
+}
+
+std::variant<ExploreFlags, int> parse_explore_options(int argc, char** argv) {
+  ExploreFlags flags;
+  CLI::App app{
+      "Fault exploration, VOPR-style: for each seed, the control cores (1-3 replicas of the "
+      "backend's //control) run in a simulated world of session servers, a shared store, a "
+      "fleet and clients, with a configuration and faults drawn from the seed (failed starts, "
+      "crashes, lost and late answers, store outages, replicas paused past their lease), and "
+      "their invariants checked after every event. Stops at the first failing seed and prints "
+      "the command that replays it. Exit 0: every seed held; 1: one did not."};
+  app.get_formatter()->column_width(34);
+  bool explore = false;  // wants_explore saw it; required, so that --help lists it
+  app.add_flag("--explore", explore,
+               "Run the fault exploration (these flags) instead of the sweep")
+      ->required();
+  app.add_option("--seed", flags.seed,
+                 "First seed explored; random when absent, and always printed");
+  app.add_option("--seeds", flags.seeds, "How many seeds to explore, from --seed on")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}));
+  app.add_option("--explore-minutes", flags.explore_minutes,
+                 "Simulated minutes of workload and faults a seed; a quiet phase follows, "
+                 "after which the replicas must agree")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{24 * 60}));
+  app.add_flag("--explore-trace", flags.trace,
+               "Print every event each core takes and every effect it emits to stderr (use "
+               "with --seeds 1 to read a failing seed)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // Prints the help, or the error naming the flag and what it accepts.
+    return app.exit(error) == 0 ? 0 : kExploreUsageExit;
+  }
+  return flags;
 }
 
 std::string describe_workload(const Options& o) {

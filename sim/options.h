@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "sim/explore.h"
 #include "sim/simulator.h"
 #include "sim/start_delays.h"
 #include "sim/synthetic_workload.h"
@@ -75,6 +76,22 @@ struct Options {
 // after --help (0) or a usage error (1); either has been printed already.
 // The caller decides to exit: a library does not end the program.
 std::variant<Options, int> parse_options(int argc, char** argv);
+
+// Fault exploration (--explore, sim/explore.h) has flags of its own.
+struct ExploreFlags {
+  std::optional<std::uint64_t> seed;  // the first; random (and printed) when absent
+  std::uint64_t seeds = 100;
+  std::int64_t explore_minutes = 10;  // of workload and faults a seed
+  bool trace = false;                 // every event and effect, to stderr
+};
+// Bad usage of --explore exits with this code (its runs exit 0 or 1).
+inline constexpr int kExploreUsageExit = 2;
+// Whether the command line asks for --explore.
+bool wants_explore(int argc, char** argv);
+// Parses --explore's flags. The flags, or the code the program should exit
+// with after --help (0) or a usage error (kExploreUsageExit); either has been
+// printed already, the error saying which flag to fix.
+std::variant<ExploreFlags, int> parse_explore_options(int argc, char** argv);
 
 // One line saying what the workload is, for the report headers.
 std::string describe_workload(const Options& options);
