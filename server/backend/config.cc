@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "control/settings_flags.h"
 #include "scheduler/fleets/host_list.h"
 #include "scheduler/policy.h"
 #include "server/common/tokens.h"
@@ -16,11 +17,6 @@ namespace {
 // Durations as typed on the command line (whole seconds, or ms where named),
 // written back into the config once parsing is done.
 struct PlacementDurations {
-  int idle = 0;
-  int deadline = 0;
-  int grace = 0;
-  int poll_ms = 0;
-  int defrag_interval = 0;
   int probe_timeout_ms = 0;
   int lease_ms = 0;
 };
@@ -51,34 +47,6 @@ void add_placement_options(CLI::App& app, BackendConfig& c, PlacementDurations& 
                  "Static fleet: each server's admin listener (host:port, same order), where "
                  "its /status is polled; empty: its public port, with the admin token")
       ->envname("SESSION_ADMIN_HOSTS");
-  app.add_option("--rooms-per-server", c.rooms_per_server, "Rooms a session server holds")
-      ->check(CLI::Range(1, 100000));
-  app.add_option("--min-servers", c.min_servers, "Servers kept running when idle")
-      ->check(CLI::Range(0, 10000));
-  app.add_option("--max-servers", c.max_servers, "Most servers the fleet may run")
-      ->check(CLI::Range(1, 100000));
-  app.add_option("--spare-room-slots", c.spare_room_slots, "Free room slots kept ahead of demand")
-      ->check(CLI::Range(0, 1000000));
-  app.add_option("--idle-before-stop", s.idle, "Seconds an empty server waits before it is stopped")
-      ->check(CLI::Range(0, 86400));
-  app.add_option("--defrag-max-rooms", c.defrag_max_rooms,
-                 "Defragmentation: the autoscaler drains a ready server holding 1 to this many "
-                 "rooms when they fit on the other servers, so the fleet needs one server fewer "
-                 "(each moved room's users reconnect); 0: off")
-      ->check(CLI::Range(0, 100000));
-  app.add_option("--defrag-interval", s.defrag_interval,
-                 "Seconds between two defragmenting drains (and none while one is in flight)")
-      ->check(CLI::Range(1, 86400));
-  app.add_option("--join-deadline", s.deadline,
-                 "Seconds a created room may wait for its first user")
-      ->check(CLI::Range(1, 86400));
-  app.add_option("--empty-room-grace", s.grace, "Seconds an emptied room keeps its slot")
-      ->check(CLI::Range(0, 86400));
-  app.add_option("--poll-interval-ms", s.poll_ms,
-                 "How often the autoscaler acts and session servers' /status is polled (a "
-                 "server missing 3 polls is taken as gone; one a client reports unreachable is "
-                 "probed at once)")
-      ->check(CLI::Range(50, 60000));
   app.add_option("--failover-probe-timeout-ms", s.probe_timeout_ms,
                  "How long a session server a client reports unreachable (GET "
                  "/api/rooms/:roomId?unreachable=) has to answer the probe before it is taken as "
@@ -102,10 +70,6 @@ void add_placement_options(CLI::App& app, BackendConfig& c, PlacementDurations& 
   app.add_flag("--stop-fleet-on-exit", c.stop_fleet_on_exit,
                "Stop the session servers this backend runs when it exits (SIGINT, SIGTERM); "
                "without it they keep running, with their rooms, for the next backend to adopt");
-  app.add_option("--placement-attempts", c.placement_attempts,
-                 "Servers tried for one new room when each refuses its reservation (full with "
-                 "other backends' rooms) before answering 503")
-      ->check(CLI::Range(1, 100));
   app.add_option("--redis", c.redis_url,
                  "Replicated backends: redis://[user:password@]host[:port][/db] holding the room "
                  "directory, the fleet's members and the fleet lease, shared by every backend "
@@ -183,7 +147,9 @@ std::optional<std::string> settle(BackendConfig& c, const char* argv0) {
   if (c.fleet == "hathora" && (c.hathora_app_id.empty() || c.hathora_token.empty())) {
     return "the hathora fleet needs HATHORA_APP_ID and HATHORA_TOKEN";
   }
-  if (c.min_servers > c.max_servers) return "--min-servers is above --max-servers";
+  if (c.control.min_servers > c.control.max_servers) {
+    return "--min-servers is above --max-servers";
+  }
   if (c.fleet == "static") {
     auto hosts = sched::parse_host_list(c.session_server_hosts);
     if (!hosts) return "SESSION_SERVER_HOST: " + hosts.error();
@@ -265,32 +231,17 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   app.add_option("--session-token-seconds", session_seconds,
                  "Lifetime of a token to connect to a room, in seconds")
       ->check(CLI::Range(10, 86400));
-  PlacementDurations seconds{static_cast<int>(config.idle_before_stop.count()),
-                             static_cast<int>(config.join_deadline.count()),
-                             static_cast<int>(config.empty_room_grace.count()),
-                             static_cast<int>(config.poll_interval.count()),
-                             static_cast<int>(config.defrag_interval.count()),
-                             static_cast<int>(config.failover_probe_timeout.count()),
+  PlacementDurations seconds{static_cast<int>(config.failover_probe_timeout.count()),
                              static_cast<int>(config.lease_ttl.count())};
   add_placement_options(app, config, seconds);
-  int start_timeout = static_cast<int>(config.server_start_timeout.count());
-  app.add_option("--server-start-timeout", start_timeout,
-                 "Seconds a new session server has to come up; past it, it is stopped and the "
-                 "scheduler tries another (also the longest a request waits for one)")
-      ->check(CLI::Range(1, 3600));
+  core::add_settings_flags(app, config.control);
   add_admission_options(app, config);
   add_trace_recording_flags(app, config.record_trace);
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   config.user_token_lifetime = std::chrono::hours(user_hours);
   config.session_token_lifetime = std::chrono::seconds(session_seconds);
-  config.idle_before_stop = std::chrono::seconds(seconds.idle);
-  config.join_deadline = std::chrono::seconds(seconds.deadline);
-  config.empty_room_grace = std::chrono::seconds(seconds.grace);
-  config.poll_interval = std::chrono::milliseconds(seconds.poll_ms);
-  config.defrag_interval = std::chrono::seconds(seconds.defrag_interval);
   config.failover_probe_timeout = std::chrono::milliseconds(seconds.probe_timeout_ms);
   config.lease_ttl = std::chrono::milliseconds(seconds.lease_ms);
-  config.server_start_timeout = std::chrono::seconds(start_timeout);
   config.http_timeout = std::chrono::seconds(http_timeout);
   if (auto contradiction = settle(config, argv[0])) return ExitNow{2, "backend: " + *contradiction};
   return config;

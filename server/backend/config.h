@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "control/settings.h"
 #include "server/common/admission.h"
 #include "server/common/command_line.h"
 #include "server/common/trace_recording.h"
@@ -59,27 +60,13 @@ struct BackendConfig {
   std::vector<std::string> static_hosts;                // the list above, parsed
   std::string session_admin_hosts;              // env SESSION_ADMIN_HOSTS: their admin listeners
   std::vector<std::string> static_admin_hosts;  // the list above, parsed (same order)
-  int rooms_per_server = 10;
-  int min_servers = 1;
-  int max_servers = 10;
-  int spare_room_slots = 0;
-  std::chrono::seconds idle_before_stop{60};
-  // Defragmentation: the autoscaler drains a ready server holding 1 to this
-  // many rooms when they fit on the other servers (0: off), at most one
-  // drain each interval.
-  int defrag_max_rooms = 0;
-  std::chrono::seconds defrag_interval{60};
-  // One timeout for a server's start, wherever it is counted: the scheduler's,
-  // the fleet's, and how long a request waits for the server.
-  std::chrono::seconds server_start_timeout{30};
-  std::chrono::seconds join_deadline{60};
-  std::chrono::seconds empty_room_grace{30};
-  std::chrono::milliseconds poll_interval{1000};  // and the autoscaler's tick
+  // Placement, autoscaling and failover (--rooms-per-server, --min-servers,
+  // ...): the table the simulator shares (control/settings.h).
+  core::ControlSettings control;
   // A server a client reports unreachable is probed at once, given this long.
   std::chrono::milliseconds failover_probe_timeout{500};
   bool check_invariants = false;
   std::string status_scheme;   // http, or https for hathora
-  int placement_attempts = 3;  // servers tried for a new room that each refuse it
 
   // Replicated backends (README, "Replicas, restarts and the lease"): the
   // room directory, the fleet's members and the fleet lease in this Redis.

@@ -62,10 +62,10 @@ TEST_F(BackendConfigTest, SeedDefaults) {
   EXPECT_EQ(config.session_server_hosts, "localhost:8000");
   EXPECT_EQ(config.static_hosts, std::vector<std::string>{"localhost:8000"});
   EXPECT_FALSE(config.check_invariants);
-  EXPECT_EQ(config.server_start_timeout, std::chrono::seconds(30));
-  EXPECT_EQ(parse({"--server-start-timeout", "7"}).server_start_timeout, std::chrono::seconds(7));
+  EXPECT_EQ(config.control.server_start_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(parse({"--server-start-timeout", "7"}).control.server_start_timeout, std::chrono::seconds(7));
   EXPECT_EQ(config.status_scheme, "http");
-  EXPECT_EQ(config.rooms_per_server, 10);
+  EXPECT_EQ(config.control.rooms_per_server, 10);
 }
 
 TEST_F(BackendConfigTest, SeedEnvironment) {
@@ -190,10 +190,10 @@ TEST_F(BackendConfigTest, RefusesAnAddressListItCannotReadSayingWhichFlag) {
 }
 
 TEST_F(BackendConfigTest, DefragmentationIsOffUnlessAsked) {
-  EXPECT_EQ(parse({}).defrag_max_rooms, 0);
+  EXPECT_EQ(parse({}).control.defrag_max_rooms, 0);
   BackendConfig config = parse({"--defrag-max-rooms", "2", "--defrag-interval", "30"});
-  EXPECT_EQ(config.defrag_max_rooms, 2);
-  EXPECT_EQ(config.defrag_interval, std::chrono::seconds(30));
+  EXPECT_EQ(config.control.defrag_max_rooms, 2);
+  EXPECT_EQ(config.control.defrag_interval, std::chrono::seconds(30));
   EXPECT_TRUE(says(refusal({"--defrag-max-rooms", "-1"}), "--defrag-max-rooms"));
 }
 

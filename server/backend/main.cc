@@ -28,22 +28,6 @@ namespace {
 using namespace chat;
 namespace net = boost::asio;
 
-sched::SchedulerConfig scheduler_config(const BackendConfig& config) {
-  sched::SchedulerConfig c;
-  c.policy = config.policy;
-  c.room_capacity = config.rooms_per_server;
-  c.join_deadline = config.join_deadline;
-  c.empty_room_grace = config.empty_room_grace;
-  c.autoscaler.min_servers = config.min_servers;
-  c.autoscaler.max_servers = config.max_servers;
-  c.autoscaler.spare_room_slots = config.spare_room_slots;
-  c.autoscaler.idle_before_stop = config.idle_before_stop;
-  c.autoscaler.start_timeout = config.server_start_timeout;
-  c.autoscaler.defrag_max_rooms = config.defrag_max_rooms;
-  c.autoscaler.defrag_interval = config.defrag_interval;
-  return c;
-}
-
 // The fleet the config names.
 std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net::io_context& io) {
   if (config.fleet == "local") {
@@ -51,9 +35,9 @@ std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net
     options.session_binary = config.session_binary;
     options.address = config.address;
     options.session_args = config.session_args;
-    options.session_args.push_back("--rooms-max=" + std::to_string(config.rooms_per_server));
+    options.session_args.push_back("--rooms-max=" + std::to_string(config.control.rooms_per_server));
     options.log_dir = config.session_log_dir;
-    options.start_timeout = config.server_start_timeout;
+    options.start_timeout = config.control.server_start_timeout;
     options.jwt_secret = config.jwt_secret;
     options.admin_token = config.admin_token;
     options.state_file = config.fleet_state_file;
@@ -65,7 +49,7 @@ std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net
     options.token = config.hathora_token;
     options.region = config.hathora_region;
     options.api_url = config.hathora_api_url;
-    options.start_timeout = config.server_start_timeout;
+    options.start_timeout = config.control.server_start_timeout;
     return std::make_unique<sched::HathoraFleet>(io, options);
   }
   return std::make_unique<sched::StaticFleet>(config.static_hosts, config.static_admin_hosts);
@@ -83,16 +67,14 @@ ScheduledPlacement make_scheduled_placement(const BackendConfig& config, net::io
                                             metrics::Metrics& metrics) {
   ScheduledPlacement scheduled;
   scheduled.fleet = make_fleet(config, io);
-  core::ControlOptions decisions;
-  decisions.scheduler = scheduler_config(config);
+  core::ControlOptions decisions = core::control_options(config.control);
+  decisions.scheduler.policy = config.policy;
   decisions.scheduler.autoscaler =
       scheduled.fleet->autoscaler_config(decisions.scheduler.autoscaler);
-  decisions.start_wait_max = config.server_start_timeout;
-  decisions.placement_attempts = config.placement_attempts;
   PlacementOptions placement_options;
-  placement_options.tick_interval = config.poll_interval;
+  placement_options.tick_interval = config.control.poll_interval;
   // A drain waits for clients to close and history to be stored: as long as a start may take.
-  placement_options.session_drain_timeout = config.server_start_timeout;
+  placement_options.session_drain_timeout = config.control.server_start_timeout;
   placement_options.failover_probe_timeout = config.failover_probe_timeout;
   placement_options.status.scheme = config.status_scheme;
   placement_options.status.admin_token = config.admin_token;
@@ -115,7 +97,7 @@ HathoraRoomsOptions hathora_rooms_options(const BackendConfig& config) {
   options.api.region = config.hathora_region;
   options.api.api_url = config.hathora_api_url;
   // As long as a session server may take to start: Hathora may start a process for the room.
-  options.create_wait_max = config.server_start_timeout;
+  options.create_wait_max = config.control.server_start_timeout;
   return options;
 }
 
@@ -142,7 +124,7 @@ int main(int argc, char** argv) {
   std::string recording_error;
   // A creation may wait for a server's start before it is recorded.
   auto recorder = start_trace_recording(config.record_trace, config.jwt_secret,
-                                        config.server_start_timeout + std::chrono::seconds(5),
+                                        config.control.server_start_timeout + std::chrono::seconds(5),
                                         metrics.registry(), recording_error);
   if (!recording_error.empty()) return std::cerr << "backend: " << recording_error << "\n", 1;
   RecordingPlacement recording_placement(placement, recorder);
@@ -181,7 +163,7 @@ int main(int argc, char** argv) {
     scheduled.placement->start();
     std::cout << "backend: listening on http://" << config.address << ":" << server.port()
               << " (fleet " << config.fleet << ", policy " << config.policy << ", "
-              << config.rooms_per_server << " rooms a server, "
+              << config.control.rooms_per_server << " rooms a server, "
               << scheduled.placement->autoscaler().min_servers << " to "
               << scheduled.placement->autoscaler().max_servers << " servers)" << std::endl;
   } else {
