@@ -170,19 +170,6 @@ void SchedulerPlacement::perform(core::Log& effect) {
   out << "backend: " << effect.text << std::endl;
 }
 
-void SchedulerPlacement::perform(core::Count& effect) {
-  switch (effect.counter) {
-    case core::Counter::reservations:
-      return reservation_results_.Add({{"result", effect.label}}).Increment();
-    case core::Counter::directory_reads:
-      return directory_reads_.Add({{"result", effect.label}}).Increment();
-    case core::Counter::failover_probes:
-      return failover_probes_.Add({{"result", effect.label}}).Increment();
-    case core::Counter::failover_probes_skipped:
-      return failover_probes_skipped_.Add({{"reason", effect.label}}).Increment();
-    case core::Counter::lease_acquisitions:
-      return lease_acquisitions_.Increment();
-  }
-}
+void SchedulerPlacement::perform(core::Count& effect) { control_metrics_.count(effect); }
 
 }  // namespace chat

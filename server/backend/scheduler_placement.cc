@@ -6,6 +6,7 @@
 #include <random>
 
 #include "network/host_port.h"
+#include "server/backend/fleet_description.h"
 #include "server/backend/room_id.h"
 
 namespace chat {
@@ -14,17 +15,6 @@ namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-prometheus::Family<prometheus::Counter>& counter(prometheus::Registry& registry,
-                                                 const std::string& name,
-                                                 const std::string& help) {
-  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
-}
-
-prometheus::Gauge& gauge(prometheus::Registry& registry, const std::string& name,
-                         const std::string& help) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
-}
 
 core::ControlOptions wired(core::ControlOptions decisions, sched::ManagedFleet& fleet,
                            const PlacementOptions& options) {
@@ -63,34 +53,7 @@ SchedulerPlacement::SchedulerPlacement(net::io_context& io, core::ControlOptions
                     RoomReservationsOptions{options_.status.scheme, options_.status.admin_token,
                                             options_.failover_probe_timeout * 2}),
       tick_timer_(strand_),
-      reservation_results_(counter(metrics.registry(), "chat_backend_reservations_total",
-                                   "Reservations asked of session servers for new rooms, by "
-                                   "result (reserved, refused, unsupported, failed).")),
-      directory_reads_(counter(metrics.registry(), "chat_backend_directory_reads_total",
-                               "Look-ups of rooms this backend's table lacked, in the shared "
-                               "directory, by result (found, absent, down).")),
-      failover_probes_(counter(metrics.registry(), "chat_backend_failover_probes_total",
-                               "Session servers checked at once because a client could not "
-                               "reach them, by result.")),
-      failover_probes_skipped_(counter(
-          metrics.registry(), "chat_backend_failover_probes_skipped_total",
-          "Look-ups naming an unreachable host that started no probe: in_flight (they "
-          "waited for the one running), too_soon (the server was probed just before).")),
-      lease_held_gauge_(gauge(metrics.registry(), "chat_backend_fleet_lease_held",
-                              "1 while this backend holds the fleet lease (runs the "
-                              "autoscaler), else 0.")),
-      lease_token_gauge_(gauge(metrics.registry(), "chat_backend_fleet_lease_fencing_token",
-                               "The fencing token of the fleet lease's current holder, as "
-                               "this backend last saw it (0: unknown).")),
-      lease_acquisitions_(counter(metrics.registry(),
-                                  "chat_backend_fleet_lease_acquisitions_total",
-                                  "Times this backend took the fleet lease.")
-                              .Add({})) {
-  // Both labels exist from the start, so rate() has a series to work on.
-  for (const char* result : {"alive", "unreachable"}) failover_probes_.Add({{"result", result}});
-  for (const char* reason : {"in_flight", "too_soon"}) {
-    failover_probes_skipped_.Add({{"reason", reason}});
-  }
+      control_metrics_(metrics.registry()) {
   if (options_.replicas.redis) {
     directory_ = std::make_unique<control::RoomDirectory>(options_.replicas.redis);
     members_ = std::make_unique<control::FleetMembers>(options_.replicas.redis);
@@ -112,7 +75,7 @@ void SchedulerPlacement::run(const core::Event& event) {
   core_.handle(now, event, effects);
   for (auto& effect : effects) std::visit([this](auto& e) { perform(e); }, effect);
   exporter_.update(core_.scheduler().metrics());
-  lease_held_gauge_.Set(core_.manages_fleet() ? 1 : 0);
+  control_metrics_.lease_held(core_.manages_fleet());
   if (!options_.check_invariants) return;
   for (const auto& violation : core_.scheduler().check_invariants()) {
     std::cerr << "backend: scheduler invariant broken: " << violation << "\n";
@@ -121,12 +84,6 @@ void SchedulerPlacement::run(const core::Event& event) {
 
 void SchedulerPlacement::post(core::Event event) {
   net::post(strand_, [this, event = std::move(event)] { run(event); });
-}
-
-void SchedulerPlacement::ask(core::Event request_event, core::RequestId id, Request request) {
-  request.started = Clock::now();
-  requests_.emplace(id, std::move(request));
-  run(request_event);
 }
 
 void SchedulerPlacement::start() {
@@ -167,7 +124,7 @@ void SchedulerPlacement::schedule_tick() {
     if (ec || core_.stopped()) return;
     if (lease_) {
       auto state = lease_->state();
-      lease_token_gauge_.Set(static_cast<double>(state.token));
+      control_metrics_.lease_token(state.token);
       run(core::LeaseSeen{state.holder, state.token});
       // Expired on this side without the store saying so (a pause).
       if (core_.manages_fleet() && !lease_->held()) run(core::LeaseLost{});
@@ -190,17 +147,31 @@ void SchedulerPlacement::on_server_ready(const sched::RunningServer& server) {
   run(core::ServerStarted{{server.id, server.host, server.admin_host, server.pid}});
 }
 
+// On the strand: the request goes to the core, and its answer, a Reply
+// holding a `Result`, to `done`.
+template <class Result, class MakeEvent>
+void SchedulerPlacement::ask(MakeEvent make_event, std::function<void(Result)> done,
+                             bool creates) {
+  net::dispatch(strand_, [this, make_event = std::move(make_event), done = std::move(done),
+                          creates]() mutable {
+    const core::RequestId id = ++requests_made_;
+    Request request;
+    request.creates = creates;
+    request.started = Clock::now();
+    request.answer = [done = std::move(done)](core::Reply reply) {
+      done(std::get<Result>(std::move(reply)));
+    };
+    requests_.emplace(id, std::move(request));
+    run(make_event(id));
+  });
+}
+
 void SchedulerPlacement::create_room(const std::string& creator, int unjoined_rooms_max,
                                      std::function<void(CreateRoomResult)> done) {
-  net::dispatch(strand_, [this, creator, unjoined_rooms_max, done = std::move(done)]() mutable {
-    const auto id = next_request();
-    Request request;
-    request.creates = true;
-    request.answer = [done = std::move(done)](core::Reply reply) {
-      done(std::get<CreateRoomResult>(std::move(reply)));
-    };
-    ask(core::CreateRoom{id, creator, unjoined_rooms_max}, id, std::move(request));
-  });
+  ask([creator, unjoined_rooms_max](core::RequestId id) -> core::Event {
+        return core::CreateRoom{id, creator, unjoined_rooms_max};
+      },
+      std::move(done), true);
 }
 
 void SchedulerPlacement::find_room(const std::string& room_id,
@@ -213,68 +184,22 @@ void SchedulerPlacement::find_room_after_failure(const std::string& room_id,
                                                  std::function<void(FindRoomResult)> done) {
   std::optional<std::string> unreachable;
   if (auto parsed = network::parse_host_port(unreachable_host)) unreachable = parsed->to_string();
-  net::dispatch(strand_, [this, room_id, unreachable, done = std::move(done)]() mutable {
-    const auto id = next_request();
-    Request request;
-    request.answer = [done = std::move(done)](core::Reply reply) {
-      done(std::get<FindRoomResult>(std::move(reply)));
-    };
-    ask(core::FindRoom{id, room_id, unreachable}, id, std::move(request));
-  });
+  ask([room_id, unreachable](core::RequestId id) -> core::Event {
+        return core::FindRoom{id, room_id, unreachable};
+      },
+      std::move(done));
 }
 
 void SchedulerPlacement::drain_server(const std::string& server_id,
                                       std::function<void(DrainResult)> done) {
-  net::dispatch(strand_, [this, server_id, done = std::move(done)]() mutable {
-    const auto id = next_request();
-    Request request;
-    request.answer = [done = std::move(done)](core::Reply reply) {
-      done(std::get<DrainResult>(std::move(reply)));
-    };
-    ask(core::DrainServer{id, server_id}, id, std::move(request));
-  });
+  ask([server_id](core::RequestId id) -> core::Event { return core::DrainServer{id, server_id}; },
+      std::move(done));
 }
 
 void SchedulerPlacement::describe(std::function<void(boost::json::value)> done) {
   net::dispatch(strand_, [this, done = std::move(done)] {
-    const auto& scheduler = core_.scheduler();
-    boost::json::array servers;
-    for (const auto& server : scheduler.servers()) {
-      servers.push_back({{"id", server.id},
-                         {"host", server.host},
-                         {"adminHost", core_.admin_host(server.id, server.host)},
-                         {"state", sched::to_string(server.state)},
-                         {"drainRequested", server.drain_requested},
-                         {"rooms", server.rooms},
-                         {"roomCapacity", server.room_capacity},
-                         {"users", server.users}});
-    }
-    auto m = scheduler.metrics();
-    done(boost::json::object{{"policy", m.policy},
-                             {"fleet", fleet_.name()},
-                             {"rooms", m.rooms},
-                             {"users", m.users},
-                             {"servers", std::move(servers)},
-                             {"drains", describe_drains()},
-                             {"lease", describe_lease()}});
+    done(describe_fleet(core_, fleet_.name(), describe_lease()));
   });
-}
-
-boost::json::array SchedulerPlacement::describe_drains() const {
-  boost::json::array drains;
-  for (const auto& drain : core_.drains()) {
-    boost::json::object entry{{"serverId", drain.server_id},
-                              {"by", drain.by},
-                              {"state", drain.state},
-                              {"rooms", drain.rooms},
-                              {"unstored", drain.unstored}};
-    boost::json::array moved;
-    for (const auto& room : drain.moved) moved.emplace_back(room);
-    entry["moved"] = std::move(moved);
-    if (!drain.error.empty()) entry["error"] = drain.error;
-    drains.push_back(std::move(entry));
-  }
-  return drains;
 }
 
 boost::json::object SchedulerPlacement::describe_lease() const {

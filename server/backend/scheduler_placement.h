@@ -19,6 +19,7 @@
 #include "control/control_core.h"
 #include "metrics/metrics.h"
 #include "scheduler/fleets/managed_fleet.h"
+#include "server/backend/control_metrics.h"
 #include "server/backend/placement.h"
 #include "server/backend/room_reservations.h"
 #include "server/backend/scheduler_exporter.h"
@@ -92,8 +93,8 @@ class SchedulerPlacement : public RoomPlacement {
   void run(const core::Event& event);
   // From any thread: `event` is run on the strand.
   void post(core::Event event);
-  void ask(core::Event request_event, core::RequestId id, Request request);
-  core::RequestId next_request() { return ++requests_made_; }
+  template <class Result, class MakeEvent>
+  void ask(MakeEvent make_event, std::function<void(Result)> done, bool creates = false);
   void schedule_tick();
 
   // placement_effects.cc: one function a kind of effect.
@@ -120,7 +121,6 @@ class SchedulerPlacement : public RoomPlacement {
   void perform(core::Count& effect);
   void on_server_ready(const sched::RunningServer& server);
   boost::json::object describe_lease() const;
-  boost::json::array describe_drains() const;
 
   boost::asio::io_context& io_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
@@ -128,6 +128,7 @@ class SchedulerPlacement : public RoomPlacement {
   const PlacementOptions options_;
   core::ControlCore core_;
   SchedulerExporter exporter_;
+  ControlMetrics control_metrics_;
   StatusPoller poller_;
   StatusPoller prober_;  // the same request, with the failover probes' timeout
   SessionDrain session_drain_;
@@ -143,13 +144,6 @@ class SchedulerPlacement : public RoomPlacement {
   std::map<sched::ServerId, std::chrono::steady_clock::time_point> starts_;
   boost::asio::steady_timer tick_timer_;
 
-  prometheus::Family<prometheus::Counter>& reservation_results_;
-  prometheus::Family<prometheus::Counter>& directory_reads_;
-  prometheus::Family<prometheus::Counter>& failover_probes_;
-  prometheus::Family<prometheus::Counter>& failover_probes_skipped_;
-  prometheus::Gauge& lease_held_gauge_;
-  prometheus::Gauge& lease_token_gauge_;
-  prometheus::Counter& lease_acquisitions_;
 };
 
 }  // namespace chat
