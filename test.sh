@@ -118,6 +118,17 @@ fi
 
 echo "test: unit and property tests (Bazel)"
 bazel_tests "bazel test" --test_output=errors
+# A bounded run of the fault exploration, through the command researchers
+# use (its own seeds: sim:explore_test runs others). Exit 0: every seed held.
+explore_seeds="${EXPLORE_SEEDS:-200}"
+echo "test: fault exploration of the control plane (sim --explore), $explore_seeds seeds"
+if bazel-bin/sim/sim --explore --seeds "$explore_seeds" --seed 1000000 >"$LOGS/explore.log" 2>&1; then
+  record "explore ($explore_seeds seeds)" 1 0
+else
+  tail -30 "$LOGS/explore.log"
+  record "explore ($explore_seeds seeds)" 0 1
+fi
+
 echo "test: integration tests against the real binaries"
 node_tests "integration" tests node --test --test-concurrency=1 --test-timeout=120000 integration/
 if [[ -x "${ASAN_BIN:-}/session" ]]; then
