@@ -9,6 +9,8 @@
 #
 # REDIS_URL=redis://host:port uses that Redis instead of starting one;
 # --no-persistence keeps history in memory only (the seed's behaviour).
+# Tokens are signed with the secret kept in artifacts/jwt-secret (made on the
+# first run, mode 0600; JWT_SECRET=... uses that one instead).
 # Extra arguments go to the backend (see ./bazel-bin/server/backend/backend --help).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,7 +28,14 @@ echo "run: building the web client"
 echo "run: building the servers (the first build takes a few minutes)"
 bazel build --noshow_progress -c opt //server:backend //server:session
 
-export JWT_SECRET="${JWT_SECRET:-$(head -c 32 /dev/urandom | base64)}"
+# Kept in artifacts/jwt-secret (mode 0600) unless JWT_SECRET is set: a
+# restart keeps everyone signed in, and the session servers a restarted
+# backend adopts still check tokens with it.
+if [[ -z "${JWT_SECRET:-}" ]]; then
+  JWT_SECRET="$(./scripts/jwt-secret.sh)"
+  echo "run: tokens signed with the secret kept in artifacts/jwt-secret"
+fi
+export JWT_SECRET
 BACKEND_PORT="${PORT:-8080}"
 # Operators' listener on loopback: /metrics, /api/fleet, and the session
 # servers for Prometheus's discovery (/sd/session-servers).
