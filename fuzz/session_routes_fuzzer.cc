@@ -53,6 +53,7 @@ struct Session {
   std::shared_ptr<chat::SessionHub> hub = [] {
     chat::SessionConfig config;
     config.jwt_secret = kSecret;
+    config.token_keys = std::make_shared<chat::TokenKeys>(chat::jwt::Keys{{"", kSecret}});
     config.advertised_host = kHost;
     config.admin_token = kAdminToken;
     return std::make_shared<chat::SessionHub>(config);

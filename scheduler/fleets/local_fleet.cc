@@ -153,10 +153,16 @@ int LocalFleet::spawn(unsigned short port, unsigned short admin_port) {
   std::vector<std::string> environment;
   for (char** variable = environ; *variable != nullptr; ++variable) {
     std::string_view entry(*variable);
-    if (entry.starts_with("JWT_SECRET=") || entry.starts_with("ADMIN_TOKEN=")) continue;
+    if (entry.starts_with("JWT_SECRET=") || entry.starts_with("JWT_KEYS_FILE=") ||
+        entry.starts_with("ADMIN_TOKEN=")) {
+      continue;
+    }
     environment.emplace_back(entry);
   }
   if (!options_.jwt_secret.empty()) environment.push_back("JWT_SECRET=" + options_.jwt_secret);
+  if (!options_.jwt_keys_file.empty()) {
+    environment.push_back("JWT_KEYS_FILE=" + options_.jwt_keys_file);
+  }
   if (!options_.admin_token.empty()) environment.push_back("ADMIN_TOKEN=" + options_.admin_token);
   std::vector<char*> envp;
   for (auto& entry : environment) envp.push_back(entry.data());

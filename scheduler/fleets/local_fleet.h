@@ -31,8 +31,10 @@ struct LocalFleetOptions {
   std::chrono::milliseconds start_timeout{15000};
   std::string log_dir;  // children's output; empty: inherit the backend's
   // Given to each child in its environment (not its arguments, which any
-  // local user can read): JWT_SECRET, and ADMIN_TOKEN when set.
+  // local user can read): JWT_SECRET or JWT_KEYS_FILE (the path: each
+  // child reads it, and again on SIGHUP), and ADMIN_TOKEN when set.
   std::string jwt_secret;
+  std::string jwt_keys_file;
   std::string admin_token;
   // Where the running servers are recorded (local_fleet_state.h); empty: nowhere.
   std::string state_file;

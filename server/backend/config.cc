@@ -122,11 +122,9 @@ void add_admission_options(CLI::App& app, BackendConfig& c) {
 
 // Fills in what depends on other settings; the first contradiction found, if any.
 std::optional<std::string> settle(BackendConfig& c, const char* argv0) {
-  if (c.jwt_secret.empty()) {
-    return "JWT_SECRET is not set. Set the environment variable JWT_SECRET (or --jwt-secret) to "
-           "the secret the session servers check tokens with.";
-  }
-  if (auto short_secret = secret_problem(c.jwt_secret)) return *short_secret;
+  auto keys = token_keys(c.jwt_secret, c.jwt_keys_file, "the session servers");
+  if (auto* problem = std::get_if<std::string>(&keys)) return *problem;
+  c.token_keys = std::make_shared<TokenKeys>(std::get<jwt::Keys>(std::move(keys)));
   auto admission = admission_options(c.admission_flags);
   if (auto* error = std::get_if<std::string>(&admission)) return *error;
   c.admission = std::get<AdmissionOptions>(admission);
@@ -215,6 +213,11 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
       ->envname("ADMIN_TOKEN");
   app.add_option("--jwt-secret", config.jwt_secret, "HS256 secret shared with session servers")
       ->envname("JWT_SECRET");
+  app.add_option("--jwt-keys-file", config.jwt_keys_file,
+                 "Instead of JWT_SECRET: a file (mode 0600) of keys shared with session servers, "
+                 "one a line, \"<key id> <secret>\", the signing key first; read again on "
+                 "SIGHUP (rotating the secret: docs/DEPLOY.md)")
+      ->envname("JWT_KEYS_FILE");
   app.add_option("--static-dir", config.static_dir,
                  "Folder of the web client's build, served at / (empty: none)")
       ->envname("STATIC_DIR");

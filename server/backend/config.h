@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "control/settings.h"
 #include "server/common/admission.h"
 #include "server/common/command_line.h"
+#include "server/common/tokens.h"
 #include "server/common/trace_recording.h"
 #include "server/history/redis_url.h"
 
@@ -38,7 +40,11 @@ struct BackendConfig {
   // Operators' secret (env ADMIN_TOKEN): required on this backend's admin
   // listener when set, and sent to session servers' operator endpoints.
   std::string admin_token;
-  std::string jwt_secret;  // env JWT_SECRET, required
+  std::string jwt_secret;     // env JWT_SECRET; or:
+  std::string jwt_keys_file;  // env JWT_KEYS_FILE: keys with ids, for rotation
+  // The keys from either, shared with whoever checks tokens, reloaded on
+  // SIGHUP from the keys file.
+  std::shared_ptr<TokenKeys> token_keys;
   std::string static_dir;  // env STATIC_DIR: the web client
   int threads = 2;
   std::size_t body_bytes_max = 4 * 1024;

@@ -21,6 +21,7 @@
 #include "server/common/http_server.h"
 #include "server/common/operator_endpoints.h"
 #include "server/common/process.h"
+#include "server/common/token_keys_reload.h"
 #include "server/control/control_redis.h"
 
 namespace {
@@ -39,6 +40,7 @@ std::unique_ptr<sched::ManagedFleet> make_fleet(const BackendConfig& config, net
     options.log_dir = config.session_log_dir;
     options.start_timeout = config.control.server_start_timeout;
     options.jwt_secret = config.jwt_secret;
+    options.jwt_keys_file = config.jwt_keys_file;
     options.admin_token = config.admin_token;
     options.state_file = config.fleet_state_file;
     return std::make_unique<sched::LocalFleet>(io, options);
@@ -123,7 +125,7 @@ int main(int argc, char** argv) {
                                            : static_cast<RoomPlacement&>(*scheduled.placement);
   std::string recording_error;
   // A creation may wait for a server's start before it is recorded.
-  auto recorder = start_trace_recording(config.record_trace, config.jwt_secret,
+  auto recorder = start_trace_recording(config.record_trace, config.token_keys->get()->front().secret,
                                         config.control.server_start_timeout + std::chrono::seconds(5),
                                         metrics.registry(), recording_error);
   if (!recording_error.empty()) return std::cerr << "backend: " << recording_error << "\n", 1;
@@ -134,7 +136,8 @@ int main(int argc, char** argv) {
     std::cerr << "backend: --static-dir " << config.static_dir
               << " is not a folder; the web client will not be served\n";
   }
-  TokenPolicy tokens{config.jwt_secret, config.user_token_lifetime, config.session_token_lifetime};
+  TokenPolicy tokens{config.token_keys, config.user_token_lifetime, config.session_token_lifetime};
+  TokenKeysReload keys_reload(io, config.jwt_keys_file, config.token_keys, "backend");
   ApiRoutes routes(tokens, recorder ? static_cast<RoomPlacement&>(recording_placement) : placement,
                    std::move(files), metrics,
                    ApiOptions{config.user_id_chars_max, config.limits, config.admission});
@@ -188,6 +191,7 @@ int main(int argc, char** argv) {
   net::signal_set signals(io, SIGINT, SIGTERM);
   net::steady_timer give_up(io);
   signals.async_wait([&](boost::system::error_code, int) {
+    keys_reload.stop();
     server.stop_accepting();
     admin_server.stop_accepting();
     // The lease is given back first, so another replica takes over at once;

@@ -1,5 +1,9 @@
 #include "server/common/command_line.h"
 
+#include <sys/stat.h>
+
+#include "server/common/tokens.h"
+
 #include <iostream>
 #include <sstream>
 
@@ -51,6 +55,27 @@ int report(const ExitNow& exit_now) {
     (exit_now.code == 0 ? std::cout : std::cerr) << '\n';
   }
   return exit_now.code;
+}
+
+std::variant<jwt::Keys, std::string> token_keys(const std::string& secret,
+                                                const std::string& keys_file,
+                                                const std::string& peer) {
+  if (!secret.empty() && !keys_file.empty()) {
+    return "JWT_SECRET and JWT_KEYS_FILE are both set: set one (the keys file for rotation)";
+  }
+  if (!keys_file.empty()) {
+    struct stat info{};
+    if (stat(keys_file.c_str(), &info) == 0 && (info.st_mode & 077) != 0) {
+      return "JWT_KEYS_FILE " + keys_file + " can be read by others: chmod 600 it";
+    }
+    return read_keys_file(keys_file);
+  }
+  if (secret.empty()) {
+    return "JWT_SECRET is not set. Set the environment variable JWT_SECRET (or --jwt-secret) to "
+           "the secret " + peer + " share, or JWT_KEYS_FILE to a file of keys.";
+  }
+  if (auto problem = secret_problem(secret)) return *problem;
+  return jwt::Keys{{"", secret}};
 }
 
 }  // namespace chat

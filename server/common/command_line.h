@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "server/common/admission.h"
+#include "server/common/jwt.h"
 
 namespace chat {
 
@@ -34,6 +35,14 @@ struct AdmissionFlags {
 void add_admission_flags(CLI::App& app, AdmissionFlags& flags);
 // The parsed options, or what is wrong with a list (naming the flag).
 std::variant<AdmissionOptions, std::string> admission_options(const AdmissionFlags& flags);
+
+// The keys tokens are signed and checked with, from JWT_SECRET (one key, no
+// id: the seed's) or JWT_KEYS_FILE (ids and secrets, signing key first: for
+// rotating the secret with nobody logged out). The keys, or what to fix;
+// `peer` is who must share them ("the session servers").
+std::variant<jwt::Keys, std::string> token_keys(const std::string& secret,
+                                                const std::string& keys_file,
+                                                const std::string& peer);
 
 // Prints `exit_now.message` where it belongs and returns its code: for main.
 int report(const ExitNow& exit_now);

@@ -103,9 +103,17 @@ bool base64url_decode(std::string_view text, std::string& out) {
 }
 
 std::string sign(const boost::json::object& payload, std::string_view secret) {
-  static const std::string header = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
+  return sign(payload, Key{"", std::string(secret)});
+}
+
+std::string sign(const boost::json::object& payload, const Key& key) {
+  static const std::string plain_header = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
+  const std::string header =
+      key.id.empty() ? plain_header
+                     : base64url_encode(boost::json::serialize(
+                           boost::json::object{{"alg", "HS256"}, {"typ", "JWT"}, {"kid", key.id}}));
   std::string signing_input = header + "." + base64url_encode(boost::json::serialize(payload));
-  Digest digest = hmac_sha256(secret, signing_input);
+  Digest digest = hmac_sha256(key.secret, signing_input);
   return signing_input + "." +
          base64url_encode({reinterpret_cast<const char*>(digest.data()), digest.size()});
 }
@@ -128,11 +136,17 @@ std::string_view describe(Error error) {
       return "token has no expiry (exp)";
     case Error::not_yet_valid:
       return "token not yet valid";
+    case Error::unknown_key:
+      return "token signed with a key this server does not have (kid); log in again";
   }
   return "invalid token";
 }
 
 Verified verify(std::string_view token, std::string_view secret, std::int64_t now_seconds) {
+  return verify(token, Keys{Key{"", std::string(secret)}}, now_seconds);
+}
+
+Verified verify(std::string_view token, const Keys& keys, std::int64_t now_seconds) {
   Verified result;
   auto first_dot = token.find('.');
   auto last_dot = token.rfind('.');
@@ -163,8 +177,27 @@ Verified verify(std::string_view token, std::string_view secret, std::int64_t no
     result.error = Error::bad_signature;
     return result;
   }
-  Digest expected = hmac_sha256(secret, token.substr(0, last_dot));
-  if (CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) != 0) {
+  // The key the token names, or, without a name, whichever signed it.
+  const auto* kid = header.if_contains("kid");
+  if (kid != nullptr && !kid->is_string()) {
+    result.error = Error::malformed;
+    return result;
+  }
+  bool named = false, signed_by_ours = false;
+  for (const Key& key : keys) {
+    if (kid != nullptr && key.id != kid->as_string()) continue;
+    named = true;
+    Digest expected = hmac_sha256(key.secret, token.substr(0, last_dot));
+    if (CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0) {
+      signed_by_ours = true;
+      break;
+    }
+  }
+  if (!named) {
+    result.error = Error::unknown_key;
+    return result;
+  }
+  if (!signed_by_ours) {
     result.error = Error::bad_signature;
     return result;
   }

@@ -9,10 +9,22 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chat::jwt {
 
-// Signs `payload` with HMAC-SHA256 and returns the compact serialisation.
+// A secret with its key id (`kid`), so that tokens name the key that signed
+// them and an operator can rotate secrets without logging anybody out. An
+// empty id: tokens carry no `kid` (as JWT_SECRET's do).
+struct Key {
+  std::string id;
+  std::string secret;
+};
+using Keys = std::vector<Key>;
+
+// Signs `payload` with HMAC-SHA256 and returns the compact serialisation;
+// the header names `key.id` as `kid` when it has one.
+std::string sign(const boost::json::object& payload, const Key& key);
 std::string sign(const boost::json::object& payload, std::string_view secret);
 
 enum class Error {
@@ -24,6 +36,7 @@ enum class Error {
   expired,        // `exp` is in the past
   no_expiry,      // no `exp`: every token must end
   not_yet_valid,  // `nbf` is in the future
+  unknown_key,    // `kid` names no key this server has (retired, or never ours)
 };
 
 // A word an HTTP client or an operator can act on ("expired", ...).
@@ -40,6 +53,9 @@ struct Verified {
 // (as the seed issues them) would be valid forever once leaked. `nbf` is
 // optional. Both must be numbers.
 Verified verify(std::string_view token, std::string_view secret, std::int64_t now_seconds);
+// The same against several keys: the one the token's `kid` names, or, for a
+// token without one, any of them.
+Verified verify(std::string_view token, const Keys& keys, std::int64_t now_seconds);
 
 // base64url without padding (RFC 4648 section 5), exposed for tests.
 std::string base64url_encode(std::string_view bytes);

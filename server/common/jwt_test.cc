@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <memory>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -242,6 +245,82 @@ TEST(Tokens, SecretsShorterThan32BytesAreRefusedWithHowToMakeOne) {
   EXPECT_NE(short_secret->find("JWT_SECRET is 31 bytes"), std::string::npos) << *short_secret;
   EXPECT_NE(short_secret->find("head -c 32 /dev/urandom | base64"), std::string::npos);
   EXPECT_TRUE(secret_problem(""));
+}
+
+
+// Key ids: rotating the secret with nobody logged out.
+
+TEST(Jwt, ATokenNamesTheKeyThatSignedItAndIsCheckedWithThatKey) {
+  const jwt::Keys keys{{"new", "new-secret"}, {"old", "old-secret"}};
+  const std::string token = jwt::sign({{"userId", "bob"}, {"exp", kNow + 60}}, keys[1]);
+  boost::json::object header;
+  std::string json;
+  ASSERT_TRUE(jwt::base64url_decode(token.substr(0, token.find('.')), json));
+  EXPECT_EQ(boost::json::parse(json).as_object().at("kid").as_string(), "old");
+  EXPECT_TRUE(jwt::verify(token, keys, kNow));
+  // Only the key it names: the same secret under another id does not check it.
+  EXPECT_EQ(jwt::verify(token, jwt::Keys{{"other", "old-secret"}}, kNow).error,
+            jwt::Error::unknown_key);
+  EXPECT_EQ(jwt::verify(token, jwt::Keys{{"old", "new-secret"}}, kNow).error,
+            jwt::Error::bad_signature);
+}
+
+TEST(Jwt, ATokenWithoutKeyIdIsCheckedWithEveryKey) {
+  const std::string token = jwt::sign({{"userId", "bob"}, {"exp", kNow + 60}}, "old-secret");
+  EXPECT_TRUE(jwt::verify(token, jwt::Keys{{"new", "new-secret"}, {"old", "old-secret"}}, kNow));
+  EXPECT_EQ(jwt::verify(token, jwt::Keys{{"new", "new-secret"}}, kNow).error,
+            jwt::Error::bad_signature);
+}
+
+TEST(Jwt, AKeyIdThatIsNotAStringIsMalformed) {
+  const std::string input = jwt::base64url_encode(R"({"alg":"HS256","kid":7})") + "." +
+                            jwt::base64url_encode(R"({"exp":1800000000})");
+  EXPECT_EQ(jwt::verify(input + "." + std::string(43, 'A'), jwt::Keys{{"7", "k"}}, kNow).error,
+            jwt::Error::malformed);
+}
+
+TEST(Tokens, AKeysFileIsReadInOrderAndEveryMistakeNamesItsLine) {
+  const std::string path = ::testing::TempDir() + "/keys";
+  const auto write = [&](const std::string& text) {
+    std::FILE* file = std::fopen(path.c_str(), "w");
+    std::fputs(text.c_str(), file);
+    std::fclose(file);
+  };
+  const std::string a(32, 'a'), b(40, 'b');
+  write("# signing key first\n2026-12 " + a + "\n\n2026-06 " + b + "\n");
+  auto read = read_keys_file(path);
+  ASSERT_TRUE(std::holds_alternative<jwt::Keys>(read)) << std::get<std::string>(read);
+  const auto& keys = std::get<jwt::Keys>(read);
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].id, "2026-12");
+  EXPECT_EQ(keys[1].secret, b);
+  const auto problem = [&](const std::string& text) {
+    write(text);
+    auto result = read_keys_file(path);
+    return std::holds_alternative<std::string>(result) ? std::get<std::string>(result) : "";
+  };
+  EXPECT_NE(problem("one " + a + "\nshort abc\n").find("line 2"), std::string::npos);
+  EXPECT_NE(problem("one " + a + "\none " + b + "\n").find("used twice"), std::string::npos);
+  EXPECT_NE(problem("bad/id " + a + "\n").find("key id"), std::string::npos);
+  EXPECT_NE(problem("lonely\n").find("two words"), std::string::npos);
+  EXPECT_NE(problem("# nothing\n").find("no key"), std::string::npos);
+  EXPECT_NE(std::get<std::string>(read_keys_file(path + ".missing")).find("cannot be read"),
+            std::string::npos);
+}
+
+TEST(Tokens, TokensAreSignedWithTheFirstKeyAndCheckedWithAnyAfterAReplace) {
+  auto keys = std::make_shared<TokenKeys>(jwt::Keys{{"old", "old-secret"}});
+  TokenPolicy policy{keys};
+  const std::string before = issue_user_token(policy, {"alice"}, kNow);
+  keys->replace({{"new", "new-secret"}, {"old", "old-secret"}});
+  const std::string after = issue_user_token(policy, {"alice"}, kNow);
+  EXPECT_TRUE(check_user_token(policy, before, kNow).claims);
+  EXPECT_TRUE(check_user_token(policy, after, kNow).claims);
+  EXPECT_FALSE(check_user_token(TokenPolicy{"old-secret"}, after, kNow).claims);
+  keys->replace({{"new", "new-secret"}});
+  const auto retired = check_user_token(policy, before, kNow);
+  EXPECT_FALSE(retired.claims);
+  EXPECT_NE(retired.error.find("log in again"), std::string::npos) << retired.error;
 }
 
 }  // namespace

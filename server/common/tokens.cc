@@ -1,5 +1,10 @@
 #include "server/common/tokens.h"
 
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
 namespace chat {
 namespace {
 
@@ -42,6 +47,35 @@ std::optional<std::string> secret_problem(std::string_view secret, std::string_v
          "head -c 32 /dev/urandom | base64";
 }
 
+std::variant<jwt::Keys, std::string> read_keys_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return path + ": cannot be read";
+  jwt::Keys keys;
+  std::string line;
+  for (int number = 1; std::getline(file, line); ++number) {
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    std::istringstream fields(line);
+    std::string id, secret, extra;
+    fields >> id >> secret >> extra;
+    const std::string where = path + " line " + std::to_string(number) + ": ";
+    if (secret.empty() || !extra.empty()) {
+      return where + "write \"<key id> <secret>\" (two words)";
+    }
+    const bool id_ok = id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
+    if (!id_ok) return where + "a key id is 1 to 64 of A-Z a-z 0-9 - _ .";
+    if (auto problem = secret_problem(secret, "the secret of key " + id)) return where + *problem;
+    for (const auto& key : keys) {
+      if (key.id == id) return where + "key id " + id + " is used twice";
+    }
+    keys.push_back({id, secret});
+  }
+  if (keys.empty()) return path + ": no key (one a line: \"<key id> <secret>\", signing key first)";
+  return keys;
+}
+
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -52,7 +86,7 @@ std::string issue_user_token(const TokenPolicy& policy, const UserClaims& claims
                              std::int64_t now_seconds) {
   boost::json::object payload = stamped(kUserTokenType, now_seconds, policy.user_token_lifetime);
   payload["userId"] = claims.user_id;
-  return jwt::sign(payload, policy.secret);
+  return jwt::sign(payload, policy.keys->get()->front());
 }
 
 std::string issue_session_token(const TokenPolicy& policy, const SessionClaims& claims,
@@ -62,13 +96,13 @@ std::string issue_session_token(const TokenPolicy& policy, const SessionClaims& 
   payload["userId"] = claims.user_id;
   payload["roomId"] = claims.room_id;
   payload["host"] = claims.host;
-  return jwt::sign(payload, policy.secret);
+  return jwt::sign(payload, policy.keys->get()->front());
 }
 
 TokenCheck<UserClaims> check_user_token(const TokenPolicy& policy, std::string_view token,
                                         std::int64_t now_seconds) {
   TokenCheck<UserClaims> check;
-  jwt::Verified verified = jwt::verify(token, policy.secret, now_seconds);
+  jwt::Verified verified = jwt::verify(token, *policy.keys->get(), now_seconds);
   if (!verified) {
     check.error = jwt::describe(verified.error);
     return check;
@@ -87,7 +121,7 @@ TokenCheck<UserClaims> check_user_token(const TokenPolicy& policy, std::string_v
 TokenCheck<SessionClaims> check_session_token(const TokenPolicy& policy, std::string_view token,
                                               std::int64_t now_seconds) {
   TokenCheck<SessionClaims> check;
-  jwt::Verified verified = jwt::verify(token, policy.secret, now_seconds);
+  jwt::Verified verified = jwt::verify(token, *policy.keys->get(), now_seconds);
   if (!verified) {
     check.error = jwt::describe(verified.error);
     return check;

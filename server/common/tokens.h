@@ -11,11 +11,14 @@
 // issued, so it is unaffected.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "server/common/jwt.h"
 
@@ -44,11 +47,41 @@ struct SessionClaims {
   std::string host;  // "host:port" the client must connect to
 };
 
-struct TokenPolicy {
-  std::string secret;
-  std::chrono::seconds user_token_lifetime{std::chrono::hours(24)};
-  std::chrono::seconds session_token_lifetime{std::chrono::minutes(5)};
+// The keys tokens are signed and checked with: the first signs, every one
+// checks (docs/DEPLOY.md, rotating the secret). Replaced whole when the
+// operator reloads them (SIGHUP) while other threads check tokens.
+class TokenKeys {
+ public:
+  explicit TokenKeys(jwt::Keys keys) : keys_(std::make_shared<const jwt::Keys>(std::move(keys))) {}
+  std::shared_ptr<const jwt::Keys> get() const { return keys_.load(); }
+  void replace(jwt::Keys keys) { keys_.store(std::make_shared<const jwt::Keys>(std::move(keys))); }
+
+ private:
+  std::atomic<std::shared_ptr<const jwt::Keys>> keys_;
 };
+
+struct TokenPolicy {
+  // One secret without a key id (JWT_SECRET), or a set of keys.
+  TokenPolicy(std::string secret, std::chrono::seconds user_lifetime = std::chrono::hours(24),
+              std::chrono::seconds session_lifetime = std::chrono::minutes(5))
+      : TokenPolicy(std::make_shared<TokenKeys>(jwt::Keys{{"", std::move(secret)}}),
+                    user_lifetime, session_lifetime) {}
+  TokenPolicy(std::shared_ptr<TokenKeys> keys,
+              std::chrono::seconds user_lifetime = std::chrono::hours(24),
+              std::chrono::seconds session_lifetime = std::chrono::minutes(5))
+      : keys(std::move(keys)),
+        user_token_lifetime(user_lifetime),
+        session_token_lifetime(session_lifetime) {}
+
+  std::shared_ptr<TokenKeys> keys;
+  std::chrono::seconds user_token_lifetime;
+  std::chrono::seconds session_token_lifetime;
+};
+
+// Reads a keys file: one key a line, "<kid> <secret>", the signing key
+// first; blank lines and lines starting with '#' are skipped. The keys, or
+// what is wrong with the file (naming the line), for the operator.
+std::variant<jwt::Keys, std::string> read_keys_file(const std::string& path);
 
 template <typename Claims>
 struct TokenCheck {

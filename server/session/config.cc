@@ -14,6 +14,10 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
   app.add_option("--port", config.port, "Port to listen on")->envname("PORT");
   app.add_option("--jwt-secret", config.jwt_secret, "HS256 secret shared with the backend")
       ->envname("JWT_SECRET");
+  app.add_option("--jwt-keys-file", config.jwt_keys_file,
+                 "Instead of JWT_SECRET: the backend's file of keys (mode 0600), one a line, "
+                 "\"<key id> <secret>\", the signing key first; read again on SIGHUP")
+      ->envname("JWT_KEYS_FILE");
   app.add_option("--advertised-host", config.advertised_host,
                  "host:port that session tokens must name: where the backend sends clients "
                  "(required)")
@@ -106,14 +110,9 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
   add_admission_flags(app, config.admission_flags);
   add_trace_recording_flags(app, config.record_trace);
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
-  if (config.jwt_secret.empty()) {
-    return ExitNow{2,
-                   "session: JWT_SECRET is not set. Set the environment variable JWT_SECRET "
-                   "(or --jwt-secret) to the secret the backend signs tokens with.\n"};
-  }
-  if (auto short_secret = secret_problem(config.jwt_secret)) {
-    return ExitNow{2, "session: " + *short_secret + "\n"};
-  }
+  auto keys = token_keys(config.jwt_secret, config.jwt_keys_file, "the backend and you");
+  if (auto* problem = std::get_if<std::string>(&keys)) return ExitNow{2, "session: " + *problem + "\n"};
+  config.token_keys = std::make_shared<TokenKeys>(std::get<jwt::Keys>(std::move(keys)));
   if (config.advertised_host.empty()) {
     return ExitNow{2,
                    "session: --advertised-host is not set. Set it (or ADVERTISED_HOST) to the "

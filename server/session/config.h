@@ -3,12 +3,14 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 
 #include "server/common/admission.h"
 #include "server/common/command_line.h"
+#include "server/common/tokens.h"
 #include "server/common/trace_recording.h"
 #include "server/history/redis_url.h"
 #include "server/room/limits.h"
@@ -18,7 +20,10 @@ namespace chat {
 struct SessionConfig {
   std::string address = "127.0.0.1";
   unsigned short port = 8000;  // env PORT
-  std::string jwt_secret;      // env JWT_SECRET, required
+  std::string jwt_secret;      // env JWT_SECRET; or:
+  std::string jwt_keys_file;   // env JWT_KEYS_FILE: keys with ids, for rotation
+  // The keys from either, reloaded on SIGHUP from the keys file.
+  std::shared_ptr<TokenKeys> token_keys;
   // The "host:port" that session tokens must name: where the backend sends
   // clients. Required: the request's Host header (the seed's check) is the
   // client's to forge.

@@ -11,6 +11,7 @@
 #include "server/common/http_server.h"
 #include "server/common/operator_endpoints.h"
 #include "server/common/process.h"
+#include "server/common/token_keys_reload.h"
 #include "server/history/redis_message_log.h"
 #include "server/session/admin_routes.h"
 #include "server/session/config.h"
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
   const SessionConfig& config = settings;  // the hub keeps its own copy; this one outlives it
   auto hub = std::make_shared<SessionHub>(settings, history_store(config, io));
   std::string recording_error;
-  hub->record_trace_to(start_trace_recording(config.record_trace, config.jwt_secret,
+  hub->record_trace_to(start_trace_recording(config.record_trace, config.token_keys->get()->front().secret,
                                              std::chrono::seconds(1), hub->metrics().registry(),
                                              recording_error));
   if (!recording_error.empty()) return std::cerr << "session: " << recording_error << "\n", 1;
@@ -108,9 +109,11 @@ int main(int argc, char** argv) {
   // client to go away, and give the close handshakes a bounded time before
   // stopping. Sessions still open then are destroyed with the io_context;
   // they hold the hub, so what they use outlives them.
+  TokenKeysReload keys_reload(io, config.jwt_keys_file, config.token_keys, "session");
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
+    keys_reload.stop();
     std::cout << "session: signal " << signal << ", draining " << hub->session_count()
               << " connections" << std::endl;
     server.stop_accepting();

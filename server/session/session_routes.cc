@@ -14,7 +14,7 @@ namespace http = boost::beast::http;
 
 SessionRoutes::SessionRoutes(std::shared_ptr<SessionHub> hub)
     : hub_(std::move(hub)),
-      tokens_{hub_->config().jwt_secret},
+      tokens_{hub_->config().token_keys},
       connections_per_ip_(hub_->config().connections_per_ip_per_minute,
                           hub_->config().admission.keys_max),
       connections_per_user_(hub_->config().connections_per_user_per_minute,

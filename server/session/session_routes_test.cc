@@ -23,6 +23,7 @@ boost::asio::io_context io_;
 std::shared_ptr<SessionHub> make_hub(std::string advertised_host) {
   SessionConfig config;
   config.jwt_secret = kSecret;
+  config.token_keys = std::make_shared<TokenKeys>(jwt::Keys{{"", kSecret}});
   config.advertised_host = std::move(advertised_host);
   config.rooms_max = 3;
   config.room_limits.users_max = 7;
@@ -138,6 +139,7 @@ TEST(SessionRoutes, NoRoomIsListedOnThePublicPort) {
 TEST(SessionRoutes, WithAnAdminTokenOperatorsReachStatusOnThePublicPortAndNobodyElse) {
   SessionConfig config;
   config.jwt_secret = kSecret;
+  config.token_keys = std::make_shared<TokenKeys>(jwt::Keys{{"", kSecret}});
   config.advertised_host = "h:1";
   config.admin_token = "operators-only-0123456789abcdef";
   auto hub = std::make_shared<SessionHub>(config);
@@ -225,6 +227,7 @@ web::Request upgrade_from(const std::string& peer) {
 TEST(SessionRoutes, AConnectionFloodFromOneAddressGets429BeforeTheTokenIsChecked) {
   SessionConfig config;
   config.jwt_secret = kSecret;
+  config.token_keys = std::make_shared<TokenKeys>(jwt::Keys{{"", kSecret}});
   config.advertised_host = "h:1";
   config.connections_per_ip_per_minute = 2;
   config.connections_per_user_per_minute = 0;
@@ -247,6 +250,7 @@ TEST(SessionRoutes, AConnectionFloodFromOneAddressGets429BeforeTheTokenIsChecked
 TEST(SessionRoutes, ConnectionsAsOneUserAreLimitedFromAnyAddress) {
   SessionConfig config;
   config.jwt_secret = kSecret;
+  config.token_keys = std::make_shared<TokenKeys>(jwt::Keys{{"", kSecret}});
   config.advertised_host = "h:1";
   config.connections_per_ip_per_minute = 0;
   config.connections_per_user_per_minute = 1;

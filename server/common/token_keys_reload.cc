@@ -1,0 +1,44 @@
+#include "server/common/token_keys_reload.h"
+
+#include <csignal>
+#include <iostream>
+
+#include "server/common/command_line.h"
+
+namespace chat {
+
+TokenKeysReload::TokenKeysReload(boost::asio::io_context& io, std::string keys_file,
+                                 std::shared_ptr<TokenKeys> keys, std::string name)
+    : signals_(io, SIGHUP),
+      keys_file_(std::move(keys_file)),
+      keys_(std::move(keys)),
+      name_(std::move(name)) {
+  wait();
+}
+
+void TokenKeysReload::wait() {
+  signals_.async_wait([this](boost::system::error_code ec, int) {
+    if (ec) return;
+    reload();
+    wait();
+  });
+}
+
+void TokenKeysReload::reload() {
+  if (keys_file_.empty()) {
+    std::cerr << name_ << ": SIGHUP: no JWT_KEYS_FILE to read again (JWT_SECRET is fixed)"
+              << std::endl;
+    return;
+  }
+  auto read = token_keys("", keys_file_, "");
+  if (auto* problem = std::get_if<std::string>(&read)) {
+    std::cerr << name_ << ": SIGHUP: keys kept as they were: " << *problem << std::endl;
+    return;
+  }
+  const auto& keys = std::get<jwt::Keys>(read);
+  std::cout << name_ << ": SIGHUP: " << keys.size() << " token keys read from " << keys_file_
+            << "; signing with " << keys.front().id << std::endl;
+  keys_->replace(std::move(std::get<jwt::Keys>(read)));
+}
+
+}  // namespace chat
