@@ -11,6 +11,7 @@ PACKAGES=(
   chromium curl wrk openssl prometheus prometheus-alertmanager
   clang-14 libclang-rt-14-dev make  # the fuzz targets: libFuzzer is in libclang-rt-14-dev
   haproxy  # the TLS front of docs/haproxy.cfg, tested in tests/integration/tls_front.test.mjs
+  libspdlog-dev  # logging/: levels, timestamps, text or JSON lines
   redis-server libhiredis-dev  # rooms' history (server/history/); run.sh starts a private redis-server
 )
 # Node.js and npm: any install will do (this machine image ships its own

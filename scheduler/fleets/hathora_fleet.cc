@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "scheduler/fleets/hathora_api.h"
+#include "logging/log.h"
 
 namespace sched {
 
@@ -205,10 +206,9 @@ void HathoraFleet::destroy(const std::string& hathora_room_id) {
   call("POST", "/rooms/v2/" + options_.app_id + "/destroy/" + hathora_room_id, "", 0,
        [hathora_room_id](const network::HttpResponse& response) {
          if (!response.answered() || response.status / 100 != 2) {
-           std::cerr << "backend: Hathora: could not destroy room " << hathora_room_id << ": "
-                     << (response.answered() ? "HTTP " + std::to_string(response.status)
-                                             : response.error)
-                     << "\n";
+           logging::warning("Hathora: could not destroy room " + hathora_room_id + ": " +
+                            (response.answered() ? "HTTP " + std::to_string(response.status)
+                                                 : response.error));
          }
        });
 }

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <iostream>
+#include "logging/log.h"
 
 namespace sched::hathora {
 
@@ -168,8 +169,8 @@ void RoomsApi::destroy(const std::string& room_id) {
                 [room_id](const network::HttpResponse& response) {
                   auto outcome = classify(response);
                   if (outcome == Outcome::ok || outcome == Outcome::not_found) return;
-                  std::cerr << "backend: Hathora: could not destroy room " << room_id << ": "
-                            << describe_answer(response) << "\n";
+                  logging::warning("Hathora: could not destroy room " + room_id + ": " +
+                                   describe_answer(response));
                 });
 }
 

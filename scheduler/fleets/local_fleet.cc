@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "scheduler/fleets/local_fleet_state.h"
+#include "logging/log.h"
 
 namespace sched {
 
@@ -53,12 +54,12 @@ LocalFleet::LocalFleet(net::io_context& io, LocalFleetOptions options)
   if (!options_.state_file.empty()) {
     std::string error;
     auto recorded = read_fleet_state(options_.state_file, error);
-    if (!error.empty()) std::cerr << "backend: local fleet: " << error << "\n";
+    if (!error.empty()) logging::error("local fleet: " + error);
     std::lock_guard lock(mutex_);
     for (const auto& server : recorded) {
       if (adopt_locked({server.id, server.host, server.admin_host, server.pid})) {
-        std::cout << "backend: local fleet adopted session server " << server.id << " (pid "
-                  << server.pid << ") from " << options_.state_file << std::endl;
+        logging::info("local fleet adopted session server " + server.id + " (pid " +
+                      std::to_string(server.pid) + ") from " + options_.state_file);
       }
     }
     record_locked();
@@ -105,7 +106,7 @@ void LocalFleet::record_locked() {
   }
   std::string error;
   if (!write_fleet_state(options_.state_file, servers, error)) {
-    std::cerr << "backend: local fleet: " << error << "\n";
+    logging::error("local fleet: " + error);
   }
 }
 
@@ -203,14 +204,14 @@ bool LocalFleet::start_server(const ServerId& id) {
   std::string error;
   auto ports = free_ports(options_.address, error);
   if (!ports) {
-    std::cerr << "backend: local fleet cannot start a session server: " << error << "\n";
+    logging::error("local fleet cannot start a session server: " + error);
     return false;
   }
   auto [port, admin_port] = *ports;
   int pid = spawn(port, admin_port);
   if (pid < 0) {
-    std::cerr << "backend: local fleet cannot fork a session server: " << std::strerror(errno)
-              << "\n";
+    logging::error("local fleet cannot fork a session server: " +
+                   std::string(std::strerror(errno)));
     return false;
   }
   {
@@ -220,8 +221,7 @@ bool LocalFleet::start_server(const ServerId& id) {
                      std::chrono::steady_clock::now()};
     record_locked();
   }
-  std::cout << "backend: local fleet started session server " << id << " (pid " << pid << ")"
-            << std::endl;
+  logging::info("local fleet started session server " + id + " (pid " + std::to_string(pid) + ")");
   net::post(io_, [this, id] { probe(id); });
   return true;
 }
@@ -270,7 +270,7 @@ void LocalFleet::probe(const ServerId& id) {
 
 void LocalFleet::stop_server(const ServerId& id) {
   // Idle, or drained: either way it holds no clients the scheduler still counts.
-  std::cout << "backend: local fleet stopping session server " << id << std::endl;
+  logging::info("local fleet stopping session server " + id);
   stop_child(id);
 }
 
@@ -319,8 +319,8 @@ void LocalFleet::schedule_reap() {
           failed_(id, "exited before answering /healthz (" + describe_exit(status) + ")");
         continue;
       }
-      std::cerr << "backend: session server " << id << " exited unexpectedly ("
-                << describe_exit(status) << "); its rooms will be placed again\n";
+      logging::warning("session server " + id + " exited unexpectedly (" + describe_exit(status) +
+                       "); its rooms will be placed again");
     }
     schedule_reap();
   });

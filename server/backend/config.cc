@@ -10,6 +10,7 @@
 #include "scheduler/fleets/host_list.h"
 #include "scheduler/policy.h"
 #include "server/common/tokens.h"
+#include "logging/log_flags.h"
 
 namespace chat {
 namespace {
@@ -240,6 +241,7 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   core::add_settings_flags(app, config.control);
   add_admission_options(app, config);
   add_trace_recording_flags(app, config.record_trace);
+  logging::add_log_flags(app, config.log);
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   config.user_token_lifetime = std::chrono::hours(user_hours);
   config.session_token_lifetime = std::chrono::seconds(session_seconds);

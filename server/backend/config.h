@@ -10,6 +10,7 @@
 
 #include "control/settings.h"
 #include "server/common/admission.h"
+#include "logging/log.h"
 #include "server/common/command_line.h"
 #include "server/common/tokens.h"
 #include "server/common/trace_recording.h"
@@ -101,6 +102,7 @@ struct BackendConfig {
   std::string hathora_api_url = "https://api.hathora.dev";
 
   TraceRecordingFlags record_trace;  // room creations, for //trace:merge
+  logging::Options log;              // --log-level, --log-format
 };
 
 // The settings, or why to stop (--help, a bad flag, a contradiction).

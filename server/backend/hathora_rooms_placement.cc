@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "server/backend/room_id.h"
+#include "logging/log.h"
 
 namespace chat {
 
@@ -99,9 +100,9 @@ void HathoraRoomsPlacement::observe_call(std::string_view call, Outcome outcome,
 void HathoraRoomsPlacement::log_failure(std::string_view doing, const CallAnswer& answer) {
   int outcome = static_cast<int>(answer.outcome);
   if (last_logged_outcome_.exchange(outcome) == outcome) return;
-  std::cerr << "backend: Hathora: could not " << doing << ": " << answer.detail << " ("
-            << outcome_name(answer.outcome) << "; logged again when the kind of failure changes)"
-            << std::endl;
+  logging::warning("Hathora: could not " + std::string(doing) + ": " + answer.detail + " (" +
+                   std::string(outcome_name(answer.outcome)) +
+                   "; logged again when the kind of failure changes)");
 }
 
 void HathoraRoomsPlacement::create_room(const std::string&, int, CreateDone done) {

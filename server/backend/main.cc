@@ -23,6 +23,7 @@
 #include "server/common/process.h"
 #include "server/common/token_keys_reload.h"
 #include "server/control/control_redis.h"
+#include "logging/log.h"
 
 namespace {
 
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
   auto parsed = parse_backend_config(argc, argv);
   if (auto* exit_now = std::get_if<ExitNow>(&parsed)) return report(*exit_now);
   const BackendConfig& config = std::get<BackendConfig>(parsed);
+  logging::configure("backend", config.log);
   std::uint64_t open_files_max = raise_open_files_limit();
   net::io_context io(config.threads);
 
@@ -128,13 +130,13 @@ int main(int argc, char** argv) {
   auto recorder = start_trace_recording(config.record_trace, config.token_keys->get()->front().secret,
                                         config.control.server_start_timeout + std::chrono::seconds(5),
                                         metrics.registry(), recording_error);
-  if (!recording_error.empty()) return std::cerr << "backend: " << recording_error << "\n", 1;
+  if (!recording_error.empty()) return logging::error(recording_error), 1;
   RecordingPlacement recording_placement(placement, recorder);
 
   web::StaticFiles files(config.static_dir);
   if (!config.static_dir.empty() && !files.enabled()) {
-    std::cerr << "backend: --static-dir " << config.static_dir
-              << " is not a folder; the web client will not be served\n";
+    logging::warning("--static-dir " + config.static_dir +
+                     " is not a folder; the web client will not be served");
   }
   TokenPolicy tokens{config.token_keys, config.user_token_lifetime, config.session_token_lifetime};
   TokenKeysReload keys_reload(io, config.jwt_keys_file, config.token_keys, "backend");
@@ -159,33 +161,30 @@ int main(int argc, char** argv) {
     server.start();
     admin_server.start();
   } catch (const std::exception& e) {
-    std::cerr << "backend: " << e.what() << "\n";
+    logging::error(e.what());
     return 1;
   }
   if (scheduled.placement) {
     scheduled.placement->start();
-    std::cout << "backend: listening on http://" << config.address << ":" << server.port()
-              << " (fleet " << config.fleet << ", policy " << config.policy << ", "
-              << config.control.rooms_per_server << " rooms a server, "
-              << scheduled.placement->autoscaler().min_servers << " to "
-              << scheduled.placement->autoscaler().max_servers << " servers)" << std::endl;
+    logging::info("listening on http://" + config.address + ":" + std::to_string(server.port()) +
+                  " (fleet " + config.fleet + ", policy " + config.policy + ", " +
+                  std::to_string(config.control.rooms_per_server) + " rooms a server, " +
+                  std::to_string(scheduled.placement->autoscaler().min_servers) + " to " +
+                  std::to_string(scheduled.placement->autoscaler().max_servers) + " servers)");
   } else {
-    std::cout << "backend: listening on http://" << config.address << ":" << server.port()
-              << " (placement hathora-rooms: Hathora application " << config.hathora_app_id
-              << " in " << config.hathora_region << " is the room directory; no state here)"
-              << std::endl;
-    if (config.redis) {
-      std::cout << "backend: --redis is not used with --placement hathora-rooms" << std::endl;
-    }
+    logging::info("listening on http://" + config.address + ":" + std::to_string(server.port()) +
+                  " (placement hathora-rooms: Hathora application " + config.hathora_app_id +
+                  " in " + config.hathora_region + " is the room directory; no state here)");
+    if (config.redis) logging::warning("--redis is not used with --placement hathora-rooms");
   }
-  std::cout << "backend: admin on http://" << config.admin_address << ":" << admin_server.port()
-            << " (/metrics, /api/fleet, /sd/session-servers, "
-               "POST /api/fleet/servers/:serverId/drain)"
-            << std::endl;
+  logging::info("admin on http://" + config.admin_address + ":" +
+                std::to_string(admin_server.port()) +
+                " (/metrics, /api/fleet, /sd/session-servers, "
+                "POST /api/fleet/servers/:serverId/drain)");
 
   if (config.redis && scheduled.placement) {
-    std::cout << "backend: replica " << config.replica_id << ", sharing the room directory, the "
-              << "fleet and its lease in " << config.redis->to_string() << std::endl;
+    logging::info("replica " + config.replica_id + ", sharing the room directory, the fleet " +
+                  "and its lease in " + config.redis->to_string());
   }
 
   net::signal_set signals(io, SIGINT, SIGTERM);
@@ -211,6 +210,6 @@ int main(int argc, char** argv) {
     // Their rooms go on; the next backend adopts them (from the record or Redis).
     scheduled.fleet->leave_running();
   }
-  std::cout << "backend: stopped" << std::endl;
+  logging::info("stopped");
   return 0;
 }

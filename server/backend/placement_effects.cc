@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "server/backend/scheduler_placement.h"
+#include "logging/log.h"
 
 namespace chat {
 
@@ -134,8 +135,8 @@ void SchedulerPlacement::perform(core::AddMember& effect) {
   members_->add({m.id, m.host, m.admin_host, m.pid}, effect.fencing_token,
                 [id = m.id](control::WriteResult result) {
                   if (result == control::WriteResult::fenced) {
-                    std::cerr << "backend: a newer fleet lease holder exists; session server "
-                              << id << " was not listed by this replica\n";
+                    logging::warning("a newer fleet lease holder exists; session server " +
+                                     id + " was not listed by this replica");
                   }
                 });
 }
@@ -166,8 +167,9 @@ void SchedulerPlacement::perform(core::ReleaseLease&) {
 }
 
 void SchedulerPlacement::perform(core::Log& effect) {
-  auto& out = effect.level == core::LogLevel::warning ? std::cerr : std::cout;
-  out << "backend: " << effect.text << std::endl;
+  if (effect.level == core::LogLevel::info) return logging::info(effect.text);
+  // A failing server or store can make many in a second: a few lines and a count.
+  logging::limited(logging::Level::warning, "control-plane warnings", effect.text);
 }
 
 void SchedulerPlacement::perform(core::Count& effect) { control_metrics_.count(effect); }

@@ -8,6 +8,7 @@
 #include "network/host_port.h"
 #include "server/backend/fleet_description.h"
 #include "server/backend/room_id.h"
+#include "logging/log.h"
 
 namespace chat {
 
@@ -78,7 +79,7 @@ void SchedulerPlacement::run(const core::Event& event) {
   control_metrics_.lease_held(core_.manages_fleet());
   if (!options_.check_invariants) return;
   for (const auto& violation : core_.scheduler().check_invariants()) {
-    std::cerr << "backend: scheduler invariant broken: " << violation << "\n";
+    logging::error("scheduler invariant broken: " + violation);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "server/common/http_util.h"
+#include "logging/log.h"
 
 namespace chat::web {
 
@@ -232,7 +233,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
     if (ec) {
       // e.g. out of file descriptors: keep serving the connections we have,
       // and try again a little later rather than spinning.
-      std::cerr << "accept: " << ec.message() << "\n";
+      logging::limited(logging::Level::error, "accept failures", "accept: " + ec.message());
       if (options_.on_dropped) options_.on_dropped("accept_failed");
       retry_timer_.expires_after(std::chrono::milliseconds(100));
       retry_timer_.async_wait(

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <thread>
 #include <vector>
+#include "logging/log.h"
 
 namespace chat {
 
@@ -33,9 +34,9 @@ void run_guarded(boost::asio::io_context& io, std::string_view name) {
       io.run();
       return;  // stopped, or out of work
     } catch (const std::exception& error) {
-      std::cerr << name << ": a handler failed and was dropped: " << error.what() << std::endl;
+      logging::error("a handler failed and was dropped: " + std::string(error.what()));
     } catch (...) {
-      std::cerr << name << ": a handler failed and was dropped" << std::endl;
+      logging::error("a handler failed and was dropped");
     }
   }
 }

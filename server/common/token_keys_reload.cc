@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "server/common/command_line.h"
+#include "logging/log.h"
 
 namespace chat {
 
@@ -26,18 +27,17 @@ void TokenKeysReload::wait() {
 
 void TokenKeysReload::reload() {
   if (keys_file_.empty()) {
-    std::cerr << name_ << ": SIGHUP: no JWT_KEYS_FILE to read again (JWT_SECRET is fixed)"
-              << std::endl;
+    logging::warning("SIGHUP: no JWT_KEYS_FILE to read again (JWT_SECRET is fixed)");
     return;
   }
   auto read = token_keys("", keys_file_, "");
   if (auto* problem = std::get_if<std::string>(&read)) {
-    std::cerr << name_ << ": SIGHUP: keys kept as they were: " << *problem << std::endl;
+    logging::error("SIGHUP: keys kept as they were: " + *problem);
     return;
   }
   const auto& keys = std::get<jwt::Keys>(read);
-  std::cout << name_ << ": SIGHUP: " << keys.size() << " token keys read from " << keys_file_
-            << "; signing with " << keys.front().id << std::endl;
+  logging::info("SIGHUP: " + std::to_string(keys.size()) + " token keys read from " + keys_file_ +
+                "; signing with " + keys.front().id);
   keys_->replace(std::move(std::get<jwt::Keys>(read)));
 }
 

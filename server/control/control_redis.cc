@@ -24,7 +24,6 @@ void ControlRedis::start() {
   net::dispatch(strand_, [self = shared_from_this()] {
     history::RedisConnectionOptions connection;
     connection.url = self->options_.url;
-    connection.log_prefix = "backend";
     connection.role = "shared state (directory, fleet, lease)";
     connection.when_down =
         "the fleet lease lapses and rooms placed by other backends cannot be looked up here "

@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <iostream>
+#include "logging/log.h"
 
 namespace chat::control {
 
@@ -101,8 +102,8 @@ void FleetLease::try_acquire() {
                    // Counted from the request: the lease may have started that early.
                    self->renewed_at_ = asked;
                  }
-                 std::cout << "backend: took the fleet lease (fencing token " << *token
-                           << "): this replica runs the autoscaler" << std::endl;
+                 logging::info("took the fleet lease (fencing token " + std::to_string(*token) +
+                               "): this replica runs the autoscaler");
                  if (self->gained_) self->gained_(static_cast<std::uint64_t>(*token));
                });
 }
@@ -141,8 +142,8 @@ void FleetLease::lose(const std::string& why) {
     state_.held = false;
     ++state_.losses;
   }
-  std::cerr << "backend: lost the fleet lease (" << why
-            << "); this replica stops starting and stopping servers" << std::endl;
+  logging::warning("lost the fleet lease (" + std::string(why) +
+                   "); this replica stops starting and stopping servers");
   if (lost_) lost_();
 }
 

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <mutex>
 #include <utility>
+#include "logging/log.h"
 
 namespace chat::history {
 
@@ -236,9 +237,8 @@ void RedisConnection::log_in(const redisReply* reply, std::string_view what) {
   auto refusal = std::string(what) + reply_text(reply);
   if (refusal == last_refusal_logged_) return;
   last_refusal_logged_ = refusal;
-  std::cerr << (options_.log_prefix + ": " + options_.role + " " + options_.url.to_string() +
-                " refused " +
-                std::string(what) + ": " + reply_text(reply) + "; check the --redis URL\n");
+  logging::error(options_.role + " " + options_.url.to_string() + " refused " +
+                 std::string(what) + ": " + reply_text(reply) + "; check the --redis URL");
 }
 
 void RedisConnection::on_lost(const std::string& reason) { retry_later(reason); }
@@ -328,13 +328,17 @@ void RedisConnection::report(bool up, const std::string& reason) {
   if (reported_up_ == up) return;
   bool first = !reported_up_.has_value();
   reported_up_ = up;
-  std::string line = options_.log_prefix + ": " + options_.role + " " + options_.url.to_string();
+  std::string line = options_.role + " " + options_.url.to_string();
   if (up) {
     line += first ? " up" : " up again";
   } else {
     line += " down (" + reason + "); " + options_.when_down;
   }
-  std::cerr << line + "\n";
+  if (up) {
+    logging::info(line);
+  } else {
+    logging::warning(line);
+  }
   if (on_state_) on_state_(up);
 }
 

@@ -35,8 +35,6 @@ struct RedisConnectionOptions {
   // After a lost connection or a failed attempt: 100 ms, doubling, at most 2 s.
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{2000};
-  // Who speaks in the log lines ("session: history store ... down").
-  std::string log_prefix = "session";
   // What this connection is for, in those lines, and what a loss of it means.
   std::string role = "history store";
   std::string when_down = "chat goes on from memory";

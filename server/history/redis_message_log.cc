@@ -13,6 +13,7 @@
 
 #include "server/history/history_metrics.h"
 #include "server/history/redis_connection.h"
+#include "logging/log.h"
 
 namespace chat::history {
 
@@ -82,8 +83,7 @@ class RedisMessageLog::Core : public std::enable_shared_from_this<Core> {
     connection_ = std::make_shared<RedisConnection>(
         strand,
         RedisConnectionOptions{.url = options_.url,
-                               .connect_timeout = options_.connect_timeout,
-                               .log_prefix = options_.log_prefix},
+                               .connect_timeout = options_.connect_timeout},
         [weak = weak_from_this()](bool is_up) {
           if (auto self = weak.lock()) self->on_state(is_up);
         });
@@ -198,8 +198,7 @@ class RedisMessageLog::Core : public std::enable_shared_from_this<Core> {
     std::string error(reply.str ? std::string_view(reply.str, reply.len) : std::string_view());
     if (error == last_error_logged_) return;
     last_error_logged_ = error;
-    std::cerr << (options_.log_prefix + ": history store " + options_.url.to_string() +
-                  " refused an append: " + error + "\n");
+    logging::error("history store " + options_.url.to_string() + " refused an append: " + error);
   }
 
   // Completions run from a handler of their own, never from inside hiredis

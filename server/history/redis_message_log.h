@@ -48,7 +48,6 @@ struct RedisMessageLogOptions {
   // while requests are being made (an idle silent connection harms none).
   std::chrono::milliseconds silence_max{10000};
   std::chrono::milliseconds connect_timeout{1000};
-  std::string log_prefix = "session";  // "session: history store ... down (...)"
 };
 
 class RedisMessageLog final : public MessageLog {

@@ -33,7 +33,6 @@ void BM_PipelinedAppends(benchmark::State& state) {
     RedisMessageLogOptions options;
     options.url = redis.url();
     options.timeout = std::chrono::seconds(10);  // measure throughput, not timeouts
-    options.log_prefix = "benchmark";
     RedisMessageLog log(io.get_executor(), options, registry);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (!log.up()) {

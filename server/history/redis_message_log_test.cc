@@ -106,7 +106,6 @@ class RedisMessageLogTest : public ::testing::Test {
   RedisMessageLogOptions options() {
     RedisMessageLogOptions options;
     options.url = redis_.url();
-    options.log_prefix = "test";
     return options;
   }
 
@@ -297,7 +296,7 @@ TEST_F(RedisMessageLogTest, KeyExpiresRetentionAfterTheLastMessage) {
 }
 
 TEST_F(RedisMessageLogTest, RedisKilledFailsThenRestartedStoresAgain) {
-  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
   auto& log = start_up(options());
   ASSERT_EQ(append_and_wait(log, "r", message("u", "", "before")), AppendResult::stored);
 
@@ -320,12 +319,12 @@ TEST_F(RedisMessageLogTest, RedisKilledFailsThenRestartedStoresAgain) {
   EXPECT_EQ(loaded.messages[0].text, "after");
 
   log_.reset();
-  auto said = ::testing::internal::GetCapturedStderr();
+  auto said = ::testing::internal::GetCapturedStdout();
   auto url = redis_.url().to_string();
-  EXPECT_NE(said.find("test: history store " + url + " up\n"), std::string::npos) << said;
-  EXPECT_NE(said.find("test: history store " + url + " down ("), std::string::npos) << said;
+  EXPECT_NE(said.find("history store " + url + " up\n"), std::string::npos) << said;
+  EXPECT_NE(said.find("history store " + url + " down ("), std::string::npos) << said;
   EXPECT_NE(said.find("); chat goes on from memory\n"), std::string::npos) << said;
-  EXPECT_NE(said.find("test: history store " + url + " up again\n"), std::string::npos) << said;
+  EXPECT_NE(said.find("history store " + url + " up again\n"), std::string::npos) << said;
   // Once a change, not once a retry or a failed append.
   auto count = [&](const std::string& what) {
     std::size_t n = 0;
@@ -441,7 +440,7 @@ TEST_F(RedisMessageLogTest, FailsAtOnceBeyondTheUnansweredBound) {
 }
 
 TEST_F(RedisMessageLogTest, AConnectionSilentTooLongIsMadeAgain) {
-  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
   auto options = this->options();
   options.timeout = 100ms;
   options.silence_max = 500ms;
@@ -460,7 +459,7 @@ TEST_F(RedisMessageLogTest, AConnectionSilentTooLongIsMadeAgain) {
   }));
   ASSERT_TRUE(wait_for([&] { return log.up(); }));
   log_.reset();
-  auto said = ::testing::internal::GetCapturedStderr();
+  auto said = ::testing::internal::GetCapturedStdout();
   EXPECT_NE(said.find("down (no answer for 500 ms)"), std::string::npos) << said;
   EXPECT_NE(said.find("up again"), std::string::npos) << said;
 }
@@ -534,12 +533,11 @@ TEST(RedisMessageLogAuth, GivesThePasswordAndSaysWhenItIsRefused) {
     ASSERT_TRUE(wait_for([&] { return log.up(); }));
     EXPECT_EQ(append(log), AppendResult::stored);
   }
-  ::testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
   {
     prometheus::Registry other;
     RedisMessageLogOptions options;
     options.url = *RedisUrl::parse("redis://:wrong@127.0.0.1:" + std::to_string(redis.port()));
-    options.log_prefix = "test";
     RedisMessageLog log(io.get_executor(), options, other);
     EXPECT_EQ(append(log), AppendResult::failed);
     // Refused (AUTH, then PING), closed, connected again and refused again:
@@ -552,7 +550,7 @@ TEST(RedisMessageLogAuth, GivesThePasswordAndSaysWhenItIsRefused) {
     ASSERT_TRUE(wait_for([&] { return error_replies() >= 3; }));
     EXPECT_FALSE(log.up()) << "up means Redis answers";
   }
-  auto said = ::testing::internal::GetCapturedStderr();
+  auto said = ::testing::internal::GetCapturedStdout();
   EXPECT_NE(said.find("refused the password (AUTH)"), std::string::npos) << said;
   EXPECT_NE(said.find("down (Redis answered PING with NOAUTH"), std::string::npos) << said;
   EXPECT_EQ(said.find("wrong"), std::string::npos) << "never the password: " << said;

@@ -11,6 +11,7 @@
 #include "server/common/operator_endpoints.h"
 #include "server/session/room_drain.h"
 #include "server/session/room_reserve.h"
+#include "logging/log.h"
 
 namespace chat {
 
@@ -108,15 +109,14 @@ void AdminRoutes::drain(web::Request request, web::Respond respond) {
   DrainDeadlines deadlines{
       config.history_timeout + std::chrono::seconds(1),
       std::chrono::duration_cast<std::chrono::milliseconds>(config.shutdown_grace)};
-  std::cout << "session: draining: moving " << hub_->rooms().room_count() << " rooms away"
-            << std::endl;
+  logging::info("draining: moving " + std::to_string(hub_->rooms().room_count()) + " rooms away");
   drain_rooms(executor_, hub_, CloseReason::room_moving, deadlines,
               [request = std::move(request), respond](DrainOutcome outcome) {
                 boost::json::array rooms;
                 for (auto& room : outcome.rooms) rooms.emplace_back(room);
-                std::cout << "session: drained " << rooms.size() << " rooms (" << outcome.unstored
-                          << " messages unstored, " << outcome.connections_left
-                          << " connections left)" << std::endl;
+                logging::info("drained " + std::to_string(rooms.size()) + " rooms (" +
+                              std::to_string(outcome.unstored) + " messages unstored, " +
+                              std::to_string(outcome.connections_left) + " connections left)");
                 respond(web::json_response(request, http::status::ok,
                                            {{"rooms", std::move(rooms)},
                                             {"unstored", outcome.unstored},

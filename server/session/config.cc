@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "server/common/tokens.h"
+#include "logging/log_flags.h"
 
 namespace chat {
 
@@ -109,6 +110,7 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
       ->check(CLI::Range(1, 365 * 86400));
   add_admission_flags(app, config.admission_flags);
   add_trace_recording_flags(app, config.record_trace);
+  logging::add_log_flags(app, config.log);
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
   auto keys = token_keys(config.jwt_secret, config.jwt_keys_file, "the backend and you");
   if (auto* problem = std::get_if<std::string>(&keys)) return ExitNow{2, "session: " + *problem + "\n"};

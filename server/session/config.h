@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "server/common/admission.h"
+#include "logging/log.h"
 #include "server/common/command_line.h"
 #include "server/common/tokens.h"
 #include "server/common/trace_recording.h"
@@ -71,6 +72,7 @@ struct SessionConfig {
   std::chrono::milliseconds history_timeout{500};     // slower than this: chat goes on from memory
   std::chrono::seconds history_retention{24 * 3600};  // after a room's last message
   TraceRecordingFlags record_trace;  // joins, leaves, message sizes, for //trace:merge
+  logging::Options log;              // --log-level, --log-format
 };
 
 // Parses flags over the environment over the defaults. Prints nothing: the

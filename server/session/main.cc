@@ -18,6 +18,7 @@
 #include "server/session/room_drain.h"
 #include "server/session/session_hub.h"
 #include "server/session/session_routes.h"
+#include "logging/log.h"
 
 namespace {
 
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   auto parsed = parse_session_config(argc, argv);
   if (const auto* exit_now = std::get_if<ExitNow>(&parsed)) return report(*exit_now);
   auto& settings = std::get<SessionConfig>(parsed);
+  logging::configure("session", settings.log);
   // Descriptors: a few for connections still in their handshake (short), the
   // rest for WebSockets (see SessionRoutes::check_upgrade).
   const std::size_t descriptors = connections_within(raise_open_files_limit());
@@ -68,7 +70,7 @@ int main(int argc, char** argv) {
   hub->record_trace_to(start_trace_recording(config.record_trace, config.token_keys->get()->front().secret,
                                              std::chrono::seconds(1), hub->metrics().registry(),
                                              recording_error));
-  if (!recording_error.empty()) return std::cerr << "session: " << recording_error << "\n", 1;
+  if (!recording_error.empty()) return logging::error(recording_error), 1;
   SessionRoutes routes(hub);
 
   web::ServerOptions options;
@@ -88,18 +90,19 @@ int main(int argc, char** argv) {
     server.start();
     admin_server.start();
   } catch (const std::exception& e) {
-    std::cerr << "session: " << e.what() << "\n";
+    logging::error(e.what());
     return 1;
   }
-  std::cout << "session: listening on " << config.address << ":" << server.port() << " as "
-            << config.advertised_host << " (" << config.threads << " threads, " << config.rooms_max
-            << " rooms of " << config.room_limits.users_max << " users)" << std::endl;
-  std::cout << "session: admin on http://" << config.admin_address << ":" << admin_server.port()
-            << " (/status, /metrics, POST /drain)" << std::endl;
+  logging::info("listening on " + config.address + ":" + std::to_string(server.port()) + " as " +
+                config.advertised_host + " (" + std::to_string(config.threads) + " threads, " +
+                std::to_string(config.rooms_max) + " rooms of " +
+                std::to_string(config.room_limits.users_max) + " users)");
+  logging::info("admin on http://" + config.admin_address + ":" +
+                std::to_string(admin_server.port()) + " (/status, /metrics, POST /drain)");
   if (config.redis) {
-    std::cout << "session: history in " << config.redis->to_string() << std::endl;
+    logging::info("history in " + config.redis->to_string());
   } else {
-    std::cout << "session: no --redis: history is kept in memory only" << std::endl;
+    logging::info("no --redis: history is kept in memory only");
   }
 
   net::steady_timer sweep_timer(io);
@@ -114,8 +117,8 @@ int main(int argc, char** argv) {
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     keys_reload.stop();
-    std::cout << "session: signal " << signal << ", draining " << hub->session_count()
-              << " connections" << std::endl;
+    logging::info("signal " + std::to_string(signal) + ", draining " +
+                  std::to_string(hub->session_count()) + " connections");
     server.stop_accepting();
     admin_server.stop_accepting();
     sweep_timer.cancel();
@@ -129,6 +132,6 @@ int main(int argc, char** argv) {
   });
 
   run_io_threads(io, config.threads, "session");
-  std::cout << "session: stopped" << std::endl;
+  logging::info("stopped");
   return 0;
 }
