@@ -165,7 +165,7 @@ std::optional<std::string> settle(BackendConfig& c, const char* argv0) {
     }
   }
   if (!c.redis_url.empty()) {
-    auto url = history::RedisUrl::parse(c.redis_url);
+    auto url = redis::RedisUrl::parse(c.redis_url);
     if (!url) return "--redis: " + url.error();
     c.redis = std::move(url).value();
   }

@@ -14,7 +14,7 @@
 #include "server/common/command_line.h"
 #include "server/common/tokens.h"
 #include "server/common/trace_recording.h"
-#include "server/history/redis_url.h"
+#include "server/redis/redis_url.h"
 
 namespace chat {
 
@@ -79,7 +79,7 @@ struct BackendConfig {
   // room directory, the fleet's members and the fleet lease in this Redis.
   // Unset: this backend is the only one (its table is the directory).
   std::string redis_url;                   // env REDIS_URL
-  std::optional<history::RedisUrl> redis;  // the above, parsed
+  std::optional<redis::RedisUrl> redis;  // the above, parsed
   std::string redis_prefix = "chat:";      // of every key the backends share
   std::string replica_id;                  // default: <hostname>-<pid>
   std::chrono::milliseconds lease_ttl{3000};

@@ -22,7 +22,7 @@ ControlRedis::~ControlRedis() = default;
 
 void ControlRedis::start() {
   net::dispatch(strand_, [self = shared_from_this()] {
-    history::RedisConnectionOptions connection;
+    redis::RedisConnectionOptions connection;
     connection.url = self->options_.url;
     connection.role = "shared state (directory, fleet, lease)";
     connection.when_down =
@@ -30,7 +30,7 @@ void ControlRedis::start() {
         "until it is back";
     std::weak_ptr<ControlRedis> weak = self;
     self->connection_ =
-        std::make_shared<history::RedisConnection>(self->strand_, connection, [weak](bool up) {
+        std::make_shared<redis::RedisConnection>(self->strand_, connection, [weak](bool up) {
           if (auto alive = weak.lock()) alive->up_ = up;
         });
     self->connection_->start();

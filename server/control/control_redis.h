@@ -1,6 +1,6 @@
 // The backend's one connection to the Redis that holds the control plane's
 // shared state (the room directory, the fleet's members, the lease), when
-// the backend runs with --redis. The connection is history's RedisConnection
+// the backend runs with --redis. The connection is server/redis's RedisConnection
 // (hiredis on Asio, pipelined, reconnecting); this wraps it so any thread
 // may send a command, and drops it when Redis stops answering, so callers
 // are told "no answer" within a bound instead of waiting for TCP to give up.
@@ -15,13 +15,13 @@
 #include <string>
 #include <vector>
 
-#include "server/history/redis_connection.h"
-#include "server/history/redis_url.h"
+#include "server/redis/redis_connection.h"
+#include "server/redis/redis_url.h"
 
 namespace chat::control {
 
 struct ControlRedisOptions {
-  history::RedisUrl url;
+  redis::RedisUrl url;
   // Every key starts with it ("chat:"), so several chats can share a Redis.
   std::string key_prefix = "chat:";
   // A command unanswered this long drops the connection (its callers get
@@ -31,9 +31,9 @@ struct ControlRedisOptions {
 
 class ControlRedis : public std::enable_shared_from_this<ControlRedis> {
  public:
-  using Strand = history::RedisConnection::Strand;
+  using Strand = redis::RedisConnection::Strand;
   // The reply, valid only during the call; null when Redis did not answer.
-  using ReplyHandler = history::RedisConnection::ReplyHandler;
+  using ReplyHandler = redis::RedisConnection::ReplyHandler;
 
   static std::shared_ptr<ControlRedis> create(boost::asio::any_io_executor executor,
                                               ControlRedisOptions options);
@@ -58,7 +58,7 @@ class ControlRedis : public std::enable_shared_from_this<ControlRedis> {
 
   Strand strand_;
   const ControlRedisOptions options_;
-  std::shared_ptr<history::RedisConnection> connection_;
+  std::shared_ptr<redis::RedisConnection> connection_;
   boost::asio::steady_timer watchdog_;
   std::atomic<bool> up_{false};
   bool stopped_ = false;

@@ -11,7 +11,7 @@
 #include "server/control/directory.h"
 #include "server/control/fleet_members.h"
 #include "server/control/lease.h"
-#include "server/history/testing/redis_server.h"
+#include "server/redis/testing/redis_server.h"
 
 namespace chat::control {
 namespace {
@@ -51,7 +51,7 @@ class ControlTest : public ::testing::Test {
     return wait_for(future);
   }
 
-  history::testing::RedisServer redis_server_;
+  redis::testing::RedisServer redis_server_;
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
       io_.get_executor()};

@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "server/history/history_metrics.h"
-#include "server/history/redis_connection.h"
+#include "server/redis/redis_connection.h"
 #include "logging/log.h"
 
 namespace chat::history {
@@ -80,9 +80,9 @@ class RedisMessageLog::Core : public std::enable_shared_from_this<Core> {
   }
 
   void start() {
-    connection_ = std::make_shared<RedisConnection>(
+    connection_ = std::make_shared<redis::RedisConnection>(
         strand,
-        RedisConnectionOptions{.url = options_.url,
+        redis::RedisConnectionOptions{.url = options_.url,
                                .connect_timeout = options_.connect_timeout},
         [weak = weak_from_this()](bool is_up) {
           if (auto self = weak.lock()) self->on_state(is_up);
@@ -309,7 +309,7 @@ class RedisMessageLog::Core : public std::enable_shared_from_this<Core> {
   std::mutex metrics_mutex_;  // uncontended but for the destructor's detach_metrics()
   bool metrics_detached_ = false;
   boost::asio::steady_timer sweep_timer_;
-  std::shared_ptr<RedisConnection> connection_;
+  std::shared_ptr<redis::RedisConnection> connection_;
   std::deque<Request> pending_;
   std::uint64_t first_id_ = 0;  // the id of pending_.front()
   bool flush_posted_ = false;

@@ -27,13 +27,13 @@
 #include <memory>
 #include <string>
 
-#include "server/history/redis_url.h"
+#include "server/redis/redis_url.h"
 #include "server/room/message_log.h"
 
 namespace chat::history {
 
 struct RedisMessageLogOptions {
-  RedisUrl url;
+  redis::RedisUrl url;
   // An append or load not answered within this is timed_out (loads: failed).
   std::chrono::milliseconds timeout{500};
   // A room's log expires this long after its last message.

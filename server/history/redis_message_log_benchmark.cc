@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "server/history/redis_message_log.h"
-#include "server/history/testing/redis_server.h"
+#include "server/redis/testing/redis_server.h"
 
 namespace chat::history {
 namespace {
@@ -24,7 +24,7 @@ namespace {
 void BM_PipelinedAppends(benchmark::State& state) {
   const auto batch = static_cast<int>(state.range(0));
   const auto text_bytes = static_cast<std::size_t>(state.range(1));
-  testing::RedisServer redis;
+  redis::testing::RedisServer redis;
   boost::asio::io_context io;
   auto work = boost::asio::make_work_guard(io);
   std::thread runner([&io] { io.run(); });

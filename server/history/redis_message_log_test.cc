@@ -19,13 +19,13 @@
 #include <thread>
 #include <vector>
 
-#include "server/history/testing/redis_server.h"
+#include "server/redis/testing/redis_server.h"
 
 namespace chat::history {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::RedisServer;
+using redis::testing::RedisServer;
 
 // Far beyond what anything here takes on a loaded machine: tests wait for
 // conditions up to this, never for fixed times.
@@ -366,7 +366,7 @@ TEST_F(RedisMessageLogTest, StartsWhileRedisIsDownAndConnectsWhenItComes) {
 TEST_F(RedisMessageLogTest, ConnectsByNameTryingEachAddress) {
   // localhost may name ::1 before 127.0.0.1, where this Redis listens.
   auto options = this->options();
-  options.url = *RedisUrl::parse("redis://localhost:" + std::to_string(redis_.port()));
+  options.url = *redis::RedisUrl::parse("redis://localhost:" + std::to_string(redis_.port()));
   auto& log = start_up(options);
   EXPECT_EQ(append_and_wait(log, "r", message("u", "", "x")), AppendResult::stored);
 }
@@ -528,7 +528,7 @@ TEST(RedisMessageLogAuth, GivesThePasswordAndSaysWhenItIsRefused) {
   };
   {
     RedisMessageLogOptions options;
-    options.url = *RedisUrl::parse("redis://:s3cret@127.0.0.1:" + std::to_string(redis.port()));
+    options.url = *redis::RedisUrl::parse("redis://:s3cret@127.0.0.1:" + std::to_string(redis.port()));
     RedisMessageLog log(io.get_executor(), options, registry);
     ASSERT_TRUE(wait_for([&] { return log.up(); }));
     EXPECT_EQ(append(log), AppendResult::stored);
@@ -537,7 +537,7 @@ TEST(RedisMessageLogAuth, GivesThePasswordAndSaysWhenItIsRefused) {
   {
     prometheus::Registry other;
     RedisMessageLogOptions options;
-    options.url = *RedisUrl::parse("redis://:wrong@127.0.0.1:" + std::to_string(redis.port()));
+    options.url = *redis::RedisUrl::parse("redis://:wrong@127.0.0.1:" + std::to_string(redis.port()));
     RedisMessageLog log(io.get_executor(), options, other);
     EXPECT_EQ(append(log), AppendResult::failed);
     // Refused (AUTH, then PING), closed, connected again and refused again:

@@ -130,7 +130,7 @@ ParsedConfig<SessionConfig> parse_session_config(int argc, const char* const* ar
   }
   config.admission = std::get<AdmissionOptions>(admission);
   if (!redis_url.empty()) {
-    auto redis = history::RedisUrl::parse(redis_url);
+    auto redis = redis::RedisUrl::parse(redis_url);
     if (!redis) return ExitNow{2, "session: --redis (REDIS_URL): " + redis.error() + "\n"};
     config.redis = std::move(*redis);
   }

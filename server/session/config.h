@@ -13,7 +13,7 @@
 #include "server/common/command_line.h"
 #include "server/common/tokens.h"
 #include "server/common/trace_recording.h"
-#include "server/history/redis_url.h"
+#include "server/redis/redis_url.h"
 #include "server/room/limits.h"
 
 namespace chat {
@@ -68,7 +68,7 @@ struct SessionConfig {
   AdmissionOptions admission;  // the flags above, parsed
   // Rooms' history in Redis (docs/PROTOCOL.md, History): unset, nothing is
   // stored and a room placed again starts empty (the seed's behaviour).
-  std::optional<history::RedisUrl> redis;             // --redis / env REDIS_URL
+  std::optional<redis::RedisUrl> redis;             // --redis / env REDIS_URL
   std::chrono::milliseconds history_timeout{500};     // slower than this: chat goes on from memory
   std::chrono::seconds history_retention{24 * 3600};  // after a room's last message
   TraceRecordingFlags record_trace;  // joins, leaves, message sizes, for //trace:merge

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "server/history/redis_url.h"
+#include "server/redis/redis_url.h"
 
-namespace chat::history::testing {
+namespace chat::redis::testing {
 
 class RedisServer {
  public:
@@ -50,4 +50,4 @@ class RedisServer {
   std::string output_path_;  // what redis-server printed, for a failure's message
 };
 
-}  // namespace chat::history::testing
+}  // namespace chat::redis::testing

@@ -1,4 +1,4 @@
-#include "server/history/testing/redis_server.h"
+#include "server/redis/testing/redis_server.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -22,7 +22,7 @@
 
 extern char** environ;
 
-namespace chat::history::testing {
+namespace chat::redis::testing {
 
 namespace {
 
@@ -193,4 +193,4 @@ std::string RedisServer::command(const std::vector<std::string>& args) const {
   return "reply type " + std::to_string(reply->type);
 }
 
-}  // namespace chat::history::testing
+}  // namespace chat::redis::testing

@@ -1,4 +1,4 @@
-#include "server/history/redis_connection.h"
+#include "server/redis/redis_connection.h"
 
 #include <signal.h>
 
@@ -11,7 +11,7 @@
 #include <utility>
 #include "logging/log.h"
 
-namespace chat::history {
+namespace chat::redis {
 
 namespace {
 
@@ -342,4 +342,4 @@ void RedisConnection::report(bool up, const std::string& reason) {
   if (on_state_) on_state_(up);
 }
 
-}  // namespace chat::history
+}  // namespace chat::redis

@@ -9,7 +9,7 @@
 #include "network/host_port.h"
 #include "network/result.h"
 
-namespace chat::history {
+namespace chat::redis {
 
 struct RedisUrl {
   static constexpr std::uint16_t default_port = 6379;
@@ -29,4 +29,4 @@ struct RedisUrl {
   static network::Result<RedisUrl> parse(std::string_view text);
 };
 
-}  // namespace chat::history
+}  // namespace chat::redis

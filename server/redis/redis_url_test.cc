@@ -1,8 +1,8 @@
-#include "server/history/redis_url.h"
+#include "server/redis/redis_url.h"
 
 #include <gtest/gtest.h>
 
-namespace chat::history {
+namespace chat::redis {
 namespace {
 
 TEST(RedisUrl, HostAndPort) {
@@ -90,4 +90,4 @@ TEST(RedisUrl, RefusalsNeverShowThePassword) {
 }
 
 }  // namespace
-}  // namespace chat::history
+}  // namespace chat::redis

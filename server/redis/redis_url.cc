@@ -1,9 +1,9 @@
-#include "server/history/redis_url.h"
+#include "server/redis/redis_url.h"
 
 #include <charconv>
 #include <optional>
 
-namespace chat::history {
+namespace chat::redis {
 
 namespace {
 
@@ -119,4 +119,4 @@ R RedisUrl::parse(std::string_view text) {
   return url;
 }
 
-}  // namespace chat::history
+}  // namespace chat::redis

@@ -23,9 +23,9 @@
 #include <string_view>
 #include <vector>
 
-#include "server/history/redis_url.h"
+#include "server/redis/redis_url.h"
 
-namespace chat::history {
+namespace chat::redis {
 
 struct RedisConnectionOptions {
   RedisUrl url;
@@ -116,4 +116,4 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   std::string last_refusal_logged_;
 };
 
-}  // namespace chat::history
+}  // namespace chat::redis
