@@ -5,6 +5,7 @@
 
 #include "server/common/http_util.h"
 #include "server/common/operator_endpoints.h"
+#include "network/percent_encoding.h"
 
 namespace chat {
 
@@ -42,7 +43,7 @@ std::optional<std::string> drain_target(std::string_view path) {
   if (path.size() <= prefix.size() + suffix.size()) return std::nullopt;
   auto id = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
   if (id.find('/') != std::string_view::npos) return std::nullopt;
-  auto decoded = web::percent_decode(id);
+  auto decoded = network::percent_decode(id);
   if (!decoded || decoded->empty()) return std::nullopt;
   return decoded;
 }

@@ -3,6 +3,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include "network/percent_encoding.h"
 
 namespace chat::web {
 
@@ -77,26 +78,6 @@ std::optional<std::string_view> bearer_token(const Request& request) {
 
 std::string_view target_path(std::string_view target) { return target.substr(0, target.find('?')); }
 
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
-        !std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      return std::nullopt;
-    }
-    unsigned byte = 0;
-    std::from_chars(text.data() + i + 1, text.data() + i + 3, byte, 16);  // two hex digits
-    out.push_back(static_cast<char>(byte));
-    i += 2;
-  }
-  return out;
-}
-
 std::optional<std::string> query_parameter(std::string_view target, std::string_view name) {
   auto question = target.find('?');
   if (question == std::string_view::npos) return std::nullopt;
@@ -111,7 +92,7 @@ std::optional<std::string> query_parameter(std::string_view target, std::string_
       for (char& c : value) {
         if (c == '+') c = ' ';  // form encoding in queries
       }
-      return percent_decode(value);
+      return network::percent_decode(value);
     }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);

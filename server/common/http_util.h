@@ -46,8 +46,6 @@ std::optional<std::string_view> bearer_token(const Request& request);
 std::string_view target_path(std::string_view target);
 // One query parameter, percent-decoded; nullopt when absent or badly encoded.
 std::optional<std::string> query_parameter(std::string_view target, std::string_view name);
-// Percent-decoding ('+' is left alone: it is not a space in paths).
-std::optional<std::string> percent_decode(std::string_view text);
 
 // CORS headers that let a page from any origin call the API (as the seed's cors()).
 void allow_any_origin(Response& response);

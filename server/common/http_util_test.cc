@@ -16,21 +16,6 @@ Request with_authorization(std::string value) {
   return request;
 }
 
-TEST(PercentDecode, DecodesEscapesAndLeavesPlusAlone) {
-  EXPECT_EQ(percent_decode("a%20b"), "a b");
-  EXPECT_EQ(percent_decode("%41%7a%7A"), "Azz");
-  EXPECT_EQ(percent_decode("a+b"), "a+b");  // '+' is a space only in queries
-  EXPECT_EQ(percent_decode("%e2%82%ac"), "\xe2\x82\xac");
-  EXPECT_EQ(percent_decode(""), "");
-  EXPECT_EQ(percent_decode("%00"), std::string(1, '\0'));
-}
-
-TEST(PercentDecode, RefusesBrokenEscapes) {
-  for (const char* text : {"%", "%4", "a%", "%zz", "%4g", "%%41", "%-1", "% 1"}) {
-    EXPECT_EQ(percent_decode(text), std::nullopt) << text;
-  }
-}
-
 TEST(QueryParameter, FindsDecodesAndTellsAbsentFromEmpty) {
   EXPECT_EQ(query_parameter("/?token=abc", "token"), "abc");
   EXPECT_EQ(query_parameter("/?a=1&token=x%2By+z&b=2", "token"), "x+y z");

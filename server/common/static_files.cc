@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "server/common/http_util.h"
+#include "network/percent_encoding.h"
 
 namespace chat::web {
 
@@ -42,7 +43,7 @@ std::string_view mime_type(const fs::path& path) {
 // The file a request target names, or nullopt when it names none (or would
 // leave the root: "..", encoded or not, NUL bytes, symlinks pointing out).
 std::optional<fs::path> StaticFiles::resolve(std::string_view target) const {
-  auto decoded = percent_decode(target_path(target));
+  auto decoded = network::percent_decode(target_path(target));
   if (!decoded || decoded->empty() || decoded->front() != '/' ||
       decoded->find('\0') != std::string::npos || decoded->find('\\') != std::string::npos) {
     return std::nullopt;

@@ -35,7 +35,5 @@ class AdminApi {
   network::HttpClient client_;
 };
 
-// A path segment with everything but letters, digits and "-._~" percent-encoded.
-std::string encode_path_segment(const std::string& segment);
 
 }  // namespace chat::ctl

@@ -10,6 +10,7 @@
 #include "server/ctl/admin_api.h"
 #include "server/ctl/ctl_args.h"
 #include "server/ctl/fleet_view.h"
+#include "network/percent_encoding.h"
 
 namespace {
 
@@ -46,7 +47,7 @@ int run(const FleetCommand& command) {
 int run(const DrainCommand& command) {
   AdminApi api(command.admin);
   const std::string& id = command.server_id;
-  auto answer = api.call("POST", "/api/fleet/servers/" + encode_path_segment(id) + "/drain");
+  auto answer = api.call("POST", "/api/fleet/servers/" + network::percent_encode(id) + "/drain");
   if (auto* exit = std::get_if<CtlExit>(&answer)) return stop(*exit);
   const auto& begun = std::get<AdminAnswer>(answer);
   if (begun.status == 404) {

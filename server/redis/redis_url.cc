@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <optional>
+#include "network/percent_encoding.h"
 
 namespace chat::redis {
 
@@ -22,29 +23,6 @@ std::string shown(std::string_view text) {
   auto at = text.rfind('@');
   if (at == std::string_view::npos || !text.starts_with(scheme)) return quoted(text);
   return quoted(std::string(scheme) + "...@" + std::string(text.substr(at + 1)));
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decoded(std::string_view text) {
-  std::string decoded;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      decoded += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;  // fewer than two digits follow
-    int high = hex_value(text[i + 1]), low = hex_value(text[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    decoded += static_cast<char>(high * 16 + low);
-    i += 2;
-  }
-  return decoded;
 }
 
 std::optional<int> parse_database(std::string_view text) {
@@ -83,8 +61,8 @@ R RedisUrl::parse(std::string_view text) {
       return R::failure("the part before '@' in " + shown(text) +
                         " is user:password or :password (a colon is missing)");
     }
-    auto username = percent_decoded(userinfo.substr(0, colon));
-    auto password = percent_decoded(userinfo.substr(colon + 1));
+    auto username = network::percent_decode(userinfo.substr(0, colon));
+    auto password = network::percent_decode(userinfo.substr(colon + 1));
     if (!username || !password) {
       return R::failure("a '%' in the user or password of " + shown(text) +
                         " starts no escape like %40: write '%25' for a '%'");

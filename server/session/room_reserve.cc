@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "server/common/http_util.h"
+#include "network/percent_encoding.h"
 
 namespace chat {
 
@@ -50,7 +51,7 @@ std::optional<std::string> reserve_target(std::string_view path) {
   if (path.size() < prefix.size() + suffix.size()) return std::nullopt;
   auto id = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
   if (id.find('/') != std::string_view::npos) return std::nullopt;
-  auto decoded = web::percent_decode(id);
+  auto decoded = network::percent_decode(id);
   return decoded ? decoded : std::string();  // "" is refused below as a bad id
 }
 
