@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <map>
 
+#include "metrics/families.h"
 #include "metrics/followed_counter.h"
 #include "metrics/metrics.h"
 
@@ -21,80 +22,44 @@ struct MetricsServer::Impl : std::enable_shared_from_this<MetricsServer::Impl> {
       : engine(engine),
         acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"),
                                    static_cast<unsigned short>(port))),
-        bots(prometheus::BuildGauge()
-                 .Name("loadgen_bots_connected")
-                 .Help("Bots joined to a room now.")
-                 .Register(metrics.registry())
-                 .Add({})),
-        sent(prometheus::BuildCounter()
-                 .Name("loadgen_messages_sent_total")
-                 .Help("Chat messages sent by bots.")
-                 .Register(metrics.registry())
-                 .Add({})),
-        delivered(prometheus::BuildCounter()
-                      .Name("loadgen_messages_delivered_total")
-                      .Help("Chat messages received by bots (one per member).")
-                      .Register(metrics.registry())
-                      .Add({})),
-        missing(prometheus::BuildGauge()
-                    .Name("loadgen_deliveries_missing")
-                    .Help("Deliveries lost so far: messages a joined member skipped over and "
-                          "never received (and, once the run ends, never received at all).")
-                    .Register(metrics.registry())
-                    .Add({})),
-        outstanding(prometheus::BuildGauge()
-                        .Name("loadgen_deliveries_outstanding")
-                        .Help("Deliveries still owed to joined members: in flight, or lost.")
-                        .Register(metrics.registry())
-                        .Add({})),
-        duplicates(prometheus::BuildGauge()
-                       .Name("loadgen_deliveries_duplicate")
-                       .Help("Deliveries of a message a member had already received (v2).")
-                       .Register(metrics.registry())
-                       .Add({})),
-        lost(prometheus::BuildGauge()
-                 .Name("loadgen_messages_lost")
-                 .Help("Acknowledged messages some member skipped over and (once the run "
-                       "ends) never received (v2).")
-                 .Register(metrics.registry())
-                 .Add({})),
-        history_missing(prometheus::BuildGauge()
-                            .Name("loadgen_history_missing")
-                            .Help("Messages acknowledged before the fault missing from a "
-                                  "snapshot after it (failover; the worst snapshot of each room).")
-                            .Register(metrics.registry())
-                            .Add({})),
-        reconnecting(prometheus::BuildGauge()
-                         .Name("loadgen_bots_reconnecting")
-                         .Help("Bots that lost their connection and are not back in their room "
-                               "yet (v2).")
-                         .Register(metrics.registry())
-                         .Add({})),
-        reconnects(prometheus::BuildCounter()
-                       .Name("loadgen_reconnects_total")
-                       .Help("Bots back in their room after a lost connection (v2).")
-                       .Register(metrics.registry())
-                       .Add({})),
-        resent(prometheus::BuildCounter()
-                   .Name("loadgen_messages_resent_total")
-                   .Help("Unacknowledged messages sent again after a reconnect (v2).")
-                   .Register(metrics.registry())
-                   .Add({})),
-        reconnect_time(prometheus::BuildHistogram()
-                           .Name("loadgen_reconnect_seconds")
-                           .Help("From a lost connection to being back in the room with a "
-                                 "snapshot (v2).")
-                           .Register(metrics.registry())
-                           .Add({}, prometheus::Histogram::BucketBoundaries{
-                                        0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60})),
-        errors(prometheus::BuildCounter()
-                   .Name("loadgen_errors_total")
-                   .Help("Errors by kind.")
-                   .Register(metrics.registry())),
-        latency(prometheus::BuildHistogram()
-                    .Name("loadgen_delivery_latency_seconds")
-                    .Help("From a bot's send to another member's receipt.")
-                    .Register(metrics.registry())
+        bots(metrics::gauge(metrics.registry(), "loadgen_bots_connected",
+                            "Bots joined to a room now.")),
+        sent(metrics::counter(metrics.registry(), "loadgen_messages_sent_total",
+                              "Chat messages sent by bots.")),
+        delivered(metrics::counter(metrics.registry(), "loadgen_messages_delivered_total",
+                                   "Chat messages received by bots (one per member).")),
+        missing(metrics::gauge(metrics.registry(), "loadgen_deliveries_missing",
+                               "Deliveries lost so far: messages a joined member skipped over and "
+                               "never received (and, once the run ends, never received at all).")),
+        outstanding(metrics::gauge(metrics.registry(), "loadgen_deliveries_outstanding",
+                                   "Deliveries still owed to joined members: in flight, or lost.")),
+        duplicates(metrics::gauge(metrics.registry(), "loadgen_deliveries_duplicate",
+                                  "Deliveries of a message a member had already received (v2).")),
+        lost(metrics::gauge(metrics.registry(), "loadgen_messages_lost",
+                            "Acknowledged messages some member skipped over and (once the run "
+                            "ends) never received (v2).")),
+        history_missing(
+            metrics::gauge(metrics.registry(), "loadgen_history_missing",
+                           "Messages acknowledged before the fault missing from a "
+                           "snapshot after it (failover; the worst snapshot of each room).")),
+        reconnecting(
+            metrics::gauge(metrics.registry(), "loadgen_bots_reconnecting",
+                           "Bots that lost their connection and are not back in their room "
+                           "yet (v2).")),
+        reconnects(metrics::counter(metrics.registry(), "loadgen_reconnects_total",
+                                    "Bots back in their room after a lost connection (v2).")),
+        resent(metrics::counter(metrics.registry(), "loadgen_messages_resent_total",
+                                "Unacknowledged messages sent again after a reconnect (v2).")),
+        reconnect_time(
+            metrics::histogram_family(metrics.registry(), "loadgen_reconnect_seconds",
+                                      "From a lost connection to being back in the room with a "
+                                      "snapshot (v2).")
+                .Add({}, prometheus::Histogram::BucketBoundaries{0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20,
+                                                                 30, 60})),
+        errors(
+            metrics::counter_family(metrics.registry(), "loadgen_errors_total", "Errors by kind.")),
+        latency(metrics::histogram_family(metrics.registry(), "loadgen_delivery_latency_seconds",
+                                          "From a bot's send to another member's receipt.")
                     .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.005,
                                                                      0.01, 0.02, 0.05, 0.1, 0.2,
                                                                      0.5, 1, 2, 5, 10})) {}

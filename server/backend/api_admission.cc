@@ -1,5 +1,6 @@
 #include "server/backend/api_admission.h"
 
+#include "metrics/families.h"
 #include "server/common/http_util.h"
 
 namespace chat {
@@ -21,10 +22,9 @@ ApiAdmission::ApiAdmission(ApiLimits limits, AdmissionOptions options,
                            prometheus::Registry& registry)
     : limits_(limits),
       options_(std::move(options)),
-      refusals_(prometheus::BuildCounter()
-                    .Name("chat_backend_admission_refusals_total")
-                    .Help("API requests refused with 429 by admission control, by limit.")
-                    .Register(registry)),
+      refusals_(
+          metrics::counter_family(registry, "chat_backend_admission_refusals_total",
+                                  "API requests refused with 429 by admission control, by limit.")),
       logins_per_ip_(limits.logins_per_ip_per_minute, options_.keys_max,
                      refusals_of(refusals_, "logins_per_ip"), "logins from this address"),
       logins_per_user_(limits.logins_per_user_per_minute, options_.keys_max,

@@ -4,6 +4,7 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>
 
+#include "metrics/families.h"
 #include "network/host_port.h"
 #include "server/backend/room_id.h"
 #include "server/backend/user_id.h"
@@ -23,14 +24,11 @@ ApiRoutes::ApiRoutes(TokenPolicy tokens, RoomPlacement& placement, web::StaticFi
       files_(std::move(files)),
       options_(options),
       admission_(options.limits, options.admission, metrics.registry()),
-      requests_(prometheus::BuildCounter()
-                    .Name("chat_backend_http_requests_total")
-                    .Help("HTTP requests answered, by route and status code.")
-                    .Register(metrics.registry())),
-      request_seconds_(prometheus::BuildHistogram()
-                           .Name("chat_backend_http_request_seconds")
-                           .Help("Time to answer an HTTP request, by route.")
-                           .Register(metrics.registry())) {}
+      requests_(metrics::counter_family(metrics.registry(), "chat_backend_http_requests_total",
+                                        "HTTP requests answered, by route and status code.")),
+      request_seconds_(metrics::histogram_family(metrics.registry(),
+                                                 "chat_backend_http_request_seconds",
+                                                 "Time to answer an HTTP request, by route.")) {}
 
 namespace {
 

@@ -3,8 +3,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <iostream>
 
-#include "server/backend/room_id.h"
 #include "logging/log.h"
+#include "metrics/families.h"
+#include "server/backend/room_id.h"
 
 namespace chat {
 
@@ -66,24 +67,21 @@ HathoraRoomsPlacement::HathoraRoomsPlacement(net::io_context& io, HathoraRoomsOp
                                              metrics::Metrics& metrics)
     : io_(io),
       options_(std::move(options)),
-      calls_(prometheus::BuildCounter()
-                 .Name("chat_backend_hathora_calls_total")
-                 .Help("Calls of Hathora's rooms API, retries included, by call (create, "
-                       "connection_info, destroy) and result (ok, not_found, rate_limited, "
-                       "unauthorized, refused, server_error, unreachable).")
-                 .Register(metrics.registry())),
-      call_seconds_(prometheus::BuildHistogram()
-                        .Name("chat_backend_hathora_call_seconds")
-                        .Help("Time Hathora's rooms API took to answer one call, by call.")
-                        .Register(metrics.registry())),
-      create_seconds_(prometheus::BuildHistogram()
-                          .Name("chat_backend_hathora_room_start_seconds")
-                          .Help("Time from POST /api/rooms to the new room's connection info: "
-                                "Hathora's create, and a process start when no process had a "
-                                "free room slot.")
-                          .Register(metrics.registry())
-                          .Add({}, prometheus::Histogram::BucketBoundaries{0.05, 0.1, 0.25, 0.5, 1,
-                                                                           2, 5, 10, 20, 30, 60})),
+      calls_(metrics::counter_family(
+          metrics.registry(), "chat_backend_hathora_calls_total",
+          "Calls of Hathora's rooms API, retries included, by call (create, "
+          "connection_info, destroy) and result (ok, not_found, rate_limited, "
+          "unauthorized, refused, server_error, unreachable).")),
+      call_seconds_(
+          metrics::histogram_family(metrics.registry(), "chat_backend_hathora_call_seconds",
+                                    "Time Hathora's rooms API took to answer one call, by call.")),
+      create_seconds_(
+          metrics::histogram_family(metrics.registry(), "chat_backend_hathora_room_start_seconds",
+                                    "Time from POST /api/rooms to the new room's connection info: "
+                                    "Hathora's create, and a process start when no process had a "
+                                    "free room slot.")
+              .Add({}, prometheus::Histogram::BucketBoundaries{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10,
+                                                               20, 30, 60})),
       api_(io.get_executor(), options_.api,
            [this](std::string_view call, Outcome outcome, std::chrono::duration<double> took) {
              observe_call(call, outcome, took);

@@ -1,59 +1,53 @@
 #include "server/backend/scheduler_exporter.h"
 
+#include "metrics/families.h"
 #include "metrics/metrics.h"
 
 namespace chat {
-namespace {
-
-template <typename Builder>
-auto& family(Builder builder, prometheus::Registry& registry, const char* name, const char* help) {
-  return builder.Name(name).Help(help).Register(registry);
-}
-
-}  // namespace
 
 SchedulerExporter::SchedulerExporter(prometheus::Registry& registry, const std::string& policy)
-    : placements_(family(prometheus::BuildCounter(), registry, "chat_scheduler_placements_total",
-                         "Room placements, by policy and result.")),
-      servers_(family(prometheus::BuildGauge(), registry, "chat_scheduler_servers",
-                      "Session servers known to the scheduler, by state.")),
-      scale_events_(family(prometheus::BuildCounter(), registry,
-                           "chat_scheduler_scale_events_total",
-                           "Session servers started (out) and stopped when idle (in).")),
-      rooms_freed_(family(prometheus::BuildCounter(), registry, "chat_scheduler_rooms_freed_total",
-                          "Room slots freed, by reason.")),
-      server_failures_(family(prometheus::BuildCounter(), registry,
-                              "chat_scheduler_server_failures_total",
-                              "Session servers lost: declared gone after failed status polls "
-                              "(stopped_answering), at once when a client could not reach one "
-                              "and a probe failed (probe_failed), or never ready in time "
-                              "(start_timed_out).")),
-      drains_(family(prometheus::BuildCounter(), registry, "chat_scheduler_drains_total",
-                     "Drains of session servers: begun (by an operator or the autoscaler), "
-                     "begun_for_defrag (of those, by the autoscaler), done (the server handed "
-                     "its rooms over and was stopped), cancelled (it could not drain), "
-                     "abandoned (it was lost mid-drain).")),
-      rooms_moved_by_drain_(family(prometheus::BuildCounter(), registry,
-                                   "chat_scheduler_drained_rooms_total",
-                                   "Rooms of drained servers: moved (placed elsewhere), left "
-                                   "(no slot anywhere: placed on their next look-up).")),
-      rooms_(family(prometheus::BuildGauge(), registry, "chat_scheduler_rooms",
-                    "Rooms in the scheduler's table.")
+    : placements_(metrics::counter_family(registry, "chat_scheduler_placements_total",
+                                          "Room placements, by policy and result.")),
+      servers_(metrics::gauge_family(registry, "chat_scheduler_servers",
+                                     "Session servers known to the scheduler, by state.")),
+      scale_events_(
+          metrics::counter_family(registry, "chat_scheduler_scale_events_total",
+                                  "Session servers started (out) and stopped when idle (in).")),
+      rooms_freed_(metrics::counter_family(registry, "chat_scheduler_rooms_freed_total",
+                                           "Room slots freed, by reason.")),
+      server_failures_(
+          metrics::counter_family(registry, "chat_scheduler_server_failures_total",
+                                  "Session servers lost: declared gone after failed status polls "
+                                  "(stopped_answering), at once when a client could not reach one "
+                                  "and a probe failed (probe_failed), or never ready in time "
+                                  "(start_timed_out).")),
+      drains_(metrics::counter_family(
+          registry, "chat_scheduler_drains_total",
+          "Drains of session servers: begun (by an operator or the autoscaler), "
+          "begun_for_defrag (of those, by the autoscaler), done (the server handed "
+          "its rooms over and was stopped), cancelled (it could not drain), "
+          "abandoned (it was lost mid-drain).")),
+      rooms_moved_by_drain_(
+          metrics::counter_family(registry, "chat_scheduler_drained_rooms_total",
+                                  "Rooms of drained servers: moved (placed elsewhere), left "
+                                  "(no slot anywhere: placed on their next look-up).")),
+      rooms_(
+          metrics::gauge_family(registry, "chat_scheduler_rooms", "Rooms in the scheduler's table.")
+              .Add({})),
+      users_(metrics::gauge_family(registry, "chat_scheduler_users",
+                                   "Users in rooms, as the session servers report them.")
                  .Add({})),
-      users_(family(prometheus::BuildGauge(), registry, "chat_scheduler_users",
-                    "Users in rooms, as the session servers report them.")
-                 .Add({})),
-      free_slots_(family(prometheus::BuildGauge(), registry, "chat_scheduler_free_room_slots",
-                         "Free room slots on ready session servers.")
+      free_slots_(metrics::gauge_family(registry, "chat_scheduler_free_room_slots",
+                                        "Free room slots on ready session servers.")
                       .Add({})),
-      placement_seconds_(family(prometheus::BuildHistogram(), registry,
-                                "chat_scheduler_placement_seconds",
-                                "Time to place a room, including waiting for a server.")
-                             .Add({{"policy", policy}}, metrics::latency_buckets())),
-      fleet_start_seconds_(family(prometheus::BuildHistogram(), registry,
-                                  "chat_scheduler_fleet_start_seconds",
-                                  "Time from asking the fleet for a server to it being ready.")
-                               .Add({}, metrics::latency_buckets())),
+      placement_seconds_(
+          metrics::histogram_family(registry, "chat_scheduler_placement_seconds",
+                                    "Time to place a room, including waiting for a server.")
+              .Add({{"policy", policy}}, metrics::latency_buckets())),
+      fleet_start_seconds_(
+          metrics::histogram_family(registry, "chat_scheduler_fleet_start_seconds",
+                                    "Time from asking the fleet for a server to it being ready.")
+              .Add({}, metrics::latency_buckets())),
       placed_(placements_.Add({{"policy", policy}, {"result", "placed"}})),
       waiting_(placements_.Add({{"policy", policy}, {"result", "waiting"}})),
       no_capacity_(placements_.Add({{"policy", policy}, {"result", "no_capacity"}})),

@@ -4,6 +4,7 @@
 
 #include <boost/beast/http/field.hpp>
 
+#include "metrics/families.h"
 #include "server/common/http_util.h"
 
 namespace chat::web {
@@ -19,12 +20,10 @@ Response metrics_response(const Request& request, metrics::Metrics& metrics) {
 }
 
 prometheus::Family<prometheus::Counter>& dropped_connections(metrics::Metrics& metrics) {
-  return prometheus::BuildCounter()
-      .Name("chat_http_dropped_connections_total")
-      .Help(
-          "Connections a listener dropped or held off on its own, by reason (timeout, "
-          "body_too_large, headers_too_large, malformed, at_capacity, accept_failed).")
-      .Register(metrics.registry());
+  return metrics::counter_family(
+      metrics.registry(), "chat_http_dropped_connections_total",
+      "Connections a listener dropped or held off on its own, by reason (timeout, "
+      "body_too_large, headers_too_large, malformed, at_capacity, accept_failed).");
 }
 
 std::function<void(std::string_view reason)> count_dropped(

@@ -2,6 +2,8 @@
 
 #include <prometheus/counter.h>
 
+#include "metrics/families.h"
+
 namespace chat {
 
 void add_trace_recording_flags(CLI::App& app, TraceRecordingFlags& flags) {
@@ -23,11 +25,10 @@ std::shared_ptr<trace::Recorder> start_trace_recording(const TraceRecordingFlags
                                                        prometheus::Registry& registry,
                                                        std::string& error) {
   if (flags.file.empty()) return nullptr;
-  auto& events = prometheus::BuildCounter()
-                     .Name("chat_trace_events_total")
-                     .Help("Events recorded for --record-trace: written, or dropped (the "
-                           "recorder's buffer was full, or the disk refused them)")
-                     .Register(registry);
+  auto& events =
+      metrics::counter_family(registry, "chat_trace_events_total",
+                              "Events recorded for --record-trace: written, or dropped (the "
+                              "recorder's buffer was full, or the disk refused them)");
   trace::RecorderOptions options;
   options.path = flags.file;
   options.file_bytes_max = flags.file_bytes_max;

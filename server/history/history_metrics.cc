@@ -1,23 +1,22 @@
 #include "server/history/history_metrics.h"
 
+#include "metrics/families.h"
+
 namespace chat::history {
 
 namespace {
 
 prometheus::Family<prometheus::Counter>& appends_family(prometheus::Registry& registry) {
-  return prometheus::BuildCounter()
-      .Name("chat_history_appends_total")
-      .Help(
-          "Messages appended to the history store, by result: stored, failed (Redis down or "
-          "an error), timed_out (no answer within --history-timeout).")
-      .Register(registry);
+  return metrics::counter_family(
+      registry, "chat_history_appends_total",
+      "Messages appended to the history store, by result: stored, failed (Redis down or "
+      "an error), timed_out (no answer within --history-timeout).");
 }
 
 prometheus::Family<prometheus::Counter>& loads_family(prometheus::Registry& registry) {
-  return prometheus::BuildCounter()
-      .Name("chat_history_loads_total")
-      .Help("Room histories read from the history store, by result: ok, failed.")
-      .Register(registry);
+  return metrics::counter_family(
+      registry, "chat_history_loads_total",
+      "Room histories read from the history store, by result: ok, failed.");
 }
 
 // 100 µs (Redis on loopback) to 1 s (twice the default timeout).
@@ -36,15 +35,11 @@ HistoryMetrics::HistoryMetrics(prometheus::Registry& registry)
       appends_timed_out(appends.Add({{"result", "timed_out"}})),
       loads_ok(loads.Add({{"result", "ok"}})),
       loads_failed(loads.Add({{"result", "failed"}})),
-      store_up(prometheus::BuildGauge()
-                   .Name("chat_history_store_up")
-                   .Help("1 while the session server is connected to its history store (Redis).")
-                   .Register(registry)
-                   .Add({})),
-      append_seconds(prometheus::BuildHistogram()
-                         .Name("chat_history_append_seconds")
-                         .Help("Time from a message's append to Redis storing it.")
-                         .Register(registry)
+      store_up(
+          metrics::gauge(registry, "chat_history_store_up",
+                         "1 while the session server is connected to its history store (Redis).")),
+      append_seconds(metrics::histogram_family(registry, "chat_history_append_seconds",
+                                               "Time from a message's append to Redis storing it.")
                          .Add({}, append_buckets())) {}
 
 prometheus::Counter& HistoryMetrics::appended(AppendResult result) {
