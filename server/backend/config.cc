@@ -198,7 +198,6 @@ std::optional<std::string> settle(BackendConfig& c, const char* argv0) {
 
 ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   BackendConfig config;
-  config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App app{"Backend: login, room creation and room lookup for the chat (stateless)."};
   app.option_defaults()->always_capture_default();
   app.add_option("--address", config.address, "Address to listen on");
@@ -222,7 +221,8 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   app.add_option("--static-dir", config.static_dir,
                  "Folder of the web client's build, served at / (empty: none)")
       ->envname("STATIC_DIR");
-  app.add_option("--threads", config.threads, "I/O threads")->check(CLI::Range(1, 256));
+  app.add_option("--threads", config.threads, "I/O threads (0: one per core)")
+      ->check(CLI::Range(0, 256));
   app.add_option("--body-bytes-max", config.body_bytes_max, "Largest request body accepted")
       ->check(CLI::Range(256, 1 << 20));
   int http_timeout = static_cast<int>(config.http_timeout.count());
@@ -243,6 +243,9 @@ ParsedConfig<BackendConfig> parse_backend_config(int argc, char** argv) {
   add_trace_recording_flags(app, config.record_trace);
   logging::add_log_flags(app, config.log);
   if (auto exit_now = parse_command_line(app, argc, argv)) return *exit_now;
+  if (config.threads == 0) {
+    config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
   config.user_token_lifetime = std::chrono::hours(user_hours);
   config.session_token_lifetime = std::chrono::seconds(session_seconds);
   config.failover_probe_timeout = std::chrono::milliseconds(seconds.probe_timeout_ms);

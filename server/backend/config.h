@@ -47,7 +47,7 @@ struct BackendConfig {
   // SIGHUP from the keys file.
   std::shared_ptr<TokenKeys> token_keys;
   std::string static_dir;  // env STATIC_DIR: the web client
-  int threads = 2;
+  int threads = 0;  // 0: one per core
   std::size_t body_bytes_max = 4 * 1024;
   std::chrono::seconds http_timeout{30};  // to send a whole request (a slow one is dropped)
   std::size_t user_id_chars_max = 32;
