@@ -116,6 +116,9 @@ fi
 (cd client-web && npm run build --silent) >"$LOGS/client-build.log" 2>&1 || {
   tail -30 "$LOGS/client-build.log"; record "client-web build" 0 1; }
 
+echo "test: the docs (links, flags, docs/SETTINGS.md against the binaries)"
+node_tests "docs" tests node --test --test-concurrency=1 docs/
+
 echo "test: unit and property tests (Bazel)"
 bazel_tests "bazel test" --test_output=errors
 # A bounded run of the fault exploration, through the command researchers

@@ -44,37 +44,22 @@ ControlCore::ControlCore(ControlOptions options, sched::RoomIdGenerator room_ids
   options_.placement_attempts = std::max(1, options_.placement_attempts);
 }
 
-// A waiting room is on a starting server (or being placed by a start), so
-// only events that start, fail, free, move or forget servers or rooms can
-// settle it. Requests and reservation answers touch their own room, and
-// polls never see a starting server, except a report that lists a room the
-// table holds on another server (another backend's placement), which may
-// claim it. Checking every waiter after every event would cost a look-up
-// each, on every event of a large fleet.
-bool ControlCore::may_settle_waiters(const Event& event) const {
-  if (const auto* polled = std::get_if<Polled>(&event)) {
-    const auto* report = std::get_if<sched::StatusReport>(&polled->result);
-    if (report == nullptr) return false;
-    const auto reporter = polled->server_key != 0 ? std::optional(polled->server_key)
-                                                  : scheduler_.key_of(polled->server_id);
-    const auto& rooms = scheduler_.rooms();
-    for (const auto& room : report->rooms) {
-      const sched::RoomRecord* held =
-          room.key != sched::kNoRoomKey ? rooms.find(room.key) : rooms.find(room.room_id);
-      if (held != nullptr && held->id != room.room_id) held = rooms.find(room.room_id);
-      if (held != nullptr && (!reporter || held->server != *reporter)) return true;
-    }
-    return false;
+// A report can settle a waiting room only by listing a room the table holds
+// on another server (another backend's placement), which it may claim: see
+// may_settle_kind for the rest.
+bool ControlCore::may_settle_waiters(const Polled& polled) const {
+  const auto* report = std::get_if<sched::StatusReport>(&polled.result);
+  if (report == nullptr) return false;
+  const auto reporter = polled.server_key != 0 ? std::optional(polled.server_key)
+                                               : scheduler_.key_of(polled.server_id);
+  const auto& rooms = scheduler_.rooms();
+  for (const auto& room : report->rooms) {
+    const sched::RoomRecord* held =
+        room.key != sched::kNoRoomKey ? rooms.find(room.key) : rooms.find(room.room_id);
+    if (held != nullptr && held->id != room.room_id) held = rooms.find(room.room_id);
+    if (held != nullptr && (!reporter || held->server != *reporter)) return true;
   }
-  return std::holds_alternative<ServerStarted>(event) ||
-         std::holds_alternative<ServerStartFailed>(event) ||
-         std::holds_alternative<Tick>(event) || std::holds_alternative<Probed>(event) ||
-         std::holds_alternative<DrainConfirmed>(event) ||
-         std::holds_alternative<DrainFailed>(event) ||
-         std::holds_alternative<MembersRead>(event) ||
-         std::holds_alternative<AdoptionFailed>(event) ||
-         std::holds_alternative<DirectoryRead>(event) ||
-         std::holds_alternative<DirectoryMoved>(event);
+  return false;
 }
 
 Effects ControlCore::handle(sched::Millis now, const Event& event) {
@@ -84,13 +69,7 @@ Effects ControlCore::handle(sched::Millis now, const Event& event) {
 }
 
 void ControlCore::handle(sched::Millis now, const Event& event, Effects& out) {
-  out_ = &out;
-  now_ = std::max(now_, now);
-  // Judged before: a report's claim of a room is visible only beforehand.
-  const bool may_settle = !waiters_.empty() && may_settle_waiters(event);
-  std::visit([this](const auto& e) { on(e); }, event);
-  if (may_settle) wake_waiters();
-  out_ = nullptr;
+  std::visit([&](const auto& e) { handle(now, e, out); }, event);
 }
 
 std::size_t ControlCore::requests_pending() const {
@@ -102,6 +81,11 @@ std::size_t ControlCore::requests_pending() const {
 }
 
 std::string ControlCore::admin_host(const sched::ServerId& id, const std::string& host) const {
+  return admin_host_of(id, host);
+}
+
+const std::string& ControlCore::admin_host_of(const sched::ServerId& id,
+                                              const std::string& host) const {
   auto it = members_.find(id);
   return it != members_.end() && !it->second.admin_host.empty() ? it->second.admin_host : host;
 }
@@ -169,9 +153,15 @@ void ControlCore::on(const Polled& event) {
   if (stopped_) return;
   std::visit(Overloaded{
                  [&](const sched::StatusReport& report) {
-                   if (given_up_.contains(event.server_id)) return;
-                   if (event.server_key != 0 && scheduler_.server_id(event.server_key) != nullptr &&
-                       *scheduler_.server_id(event.server_key) == event.server_id) {
+                   // The poller's key, if it still names this server: no hash of the id.
+                   const sched::ServerId* keyed =
+                       event.server_key != 0 ? scheduler_.server_id(event.server_key) : nullptr;
+                   const bool by_key = keyed != nullptr && *keyed == event.server_id;
+                   if (by_key ? given_up(event.server_key, event.server_id)
+                              : given_up_.contains(event.server_id)) {
+                     return;
+                   }
+                   if (by_key) {
                      scheduler_.on_status(event.server_key, report, now_);
                    } else {
                      scheduler_.on_status(event.server_id, report, now_);
@@ -200,8 +190,18 @@ void ControlCore::stop_given_up(const sched::ServerId& id) {
   auto server = scheduler_.server(id);
   if (!server || server->state != sched::ServerState::gone) return;
   if (!given_up_.insert(id).second) return;
+  given_up_by_key_.clear();  // worked out again from given_up_ as keys report
   log(LogLevel::warning, "session server " + id + " given up on; stopping it");
   fleet_effects_.stop_server(id);
+}
+
+// given_up_.contains(id), for the server registered under `key`, worked out
+// once a key until given_up_ grows (a key names one id for good).
+bool ControlCore::given_up(sched::ServerKey key, const sched::ServerId& id) {
+  if (key >= given_up_by_key_.size()) given_up_by_key_.resize(key + 1, 0);
+  std::uint8_t& known = given_up_by_key_[key];
+  if (known == 0) known = given_up_.contains(id) ? 2 : 1;
+  return known == 2;
 }
 
 void ControlCore::on(const ServerStarted& event) {

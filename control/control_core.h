@@ -14,12 +14,15 @@
 // replicas.cc (the lease, the fleet's members, the shortage hand-off).
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "control/effects.h"
@@ -52,6 +55,10 @@ class ControlCore {
   // appends what to do to `out`, in the order it must be done.
   void handle(sched::Millis now, const Event& event, Effects& out);
   Effects handle(sched::Millis now, const Event& event);
+  // The same for an event of a known kind, not wrapped in an Event: the
+  // simulator feeds millions, and wrapping each cost a copy and a visit.
+  template <class E>
+  void handle(sched::Millis now, const E& event, Effects& out);
 
   // Views, for GET /api/fleet, metrics and checks.
   const sched::Scheduler& scheduler() const { return scheduler_; }
@@ -112,11 +119,16 @@ class ControlCore {
     out_->emplace_back(std::in_place_type<std::decay_t<T>>, std::forward<T>(effect));
   }
   void log(LogLevel level, std::string text) { emit(Log{level, std::move(text)}); }
-  void count(Counter counter, std::string label = {}) {
-    emit(Count{counter, std::move(label)});
+  void count(Counter counter, const char* label = "") { emit(Count{counter, label}); }
+  // The reply is built in its place in `out_` from the result: an answer is
+  // not moved through a Reply and an Answer on its way there.
+  template <class Result>
+  void answer(RequestId request, Result&& result) {
+    out_->emplace_back(std::in_place_type<Answer>, request, std::forward<Result>(result));
   }
-  void answer(RequestId request, Reply reply) { emit(Answer{request, std::move(reply)}); }
   std::string admin_host(const sched::ServerView& server) const;
+  // admin_host's, not copied: the caller copies it where it goes.
+  const std::string& admin_host_of(const sched::ServerId& id, const std::string& host) const;
 
   // create.cc
   struct PendingCreate {
@@ -128,8 +140,9 @@ class ControlCore {
     std::string host;           // of its server, as the placement answered
     sched::ServerId server_id;  // where its reservation is asked
   };
-  void place_new_room(RequestId request);
-  void reserve(RequestId request);
+  // `create` is creates_'s record for `request`.
+  void place_new_room(RequestId request, PendingCreate& create);
+  void reserve(RequestId request, PendingCreate& create);
   void finish_create(RequestId request, CreateRoomResult result);
   void continue_create(RequestId request, const FindRoomResult& found);
   struct Unjoined {
@@ -166,7 +179,24 @@ class ControlCore {
   void learn_host(const DirectoryEntry& entry);
   // Answers the waiting requests whose rooms have settled.
   void wake_waiters();
-  bool may_settle_waiters(const Event& event) const;
+  // A waiting room is on a starting server (or being placed by a start), so
+  // only events that start, fail, free, move or forget servers or rooms can
+  // settle it. Requests and reservation answers touch their own room, and
+  // polls never see a starting server (but see may_settle_waiters(Polled)).
+  // Checking every waiter after every event would cost a look-up each, on
+  // every event of a large fleet.
+  template <class E>
+  static constexpr bool may_settle_kind =
+      std::is_same_v<E, ServerStarted> || std::is_same_v<E, ServerStartFailed> ||
+      std::is_same_v<E, Tick> || std::is_same_v<E, Probed> || std::is_same_v<E, DrainConfirmed> ||
+      std::is_same_v<E, DrainFailed> || std::is_same_v<E, MembersRead> ||
+      std::is_same_v<E, AdoptionFailed> || std::is_same_v<E, DirectoryRead> ||
+      std::is_same_v<E, DirectoryMoved>;
+  template <class E>
+  bool may_settle_waiters(const E&) const {
+    return may_settle_kind<E>;
+  }
+  bool may_settle_waiters(const Polled& event) const;
   // Writes the room's move from `from` to where the table has it now.
   void publish_moved(RequestId request, const sched::RoomId& room_id,
                      const sched::ServerId& from);
@@ -192,6 +222,8 @@ class ControlCore {
 
   void forget_members();
   void stop_given_up(const sched::ServerId& id);
+  // given_up_.contains(id) for the server the table has under `key`.
+  bool given_up(sched::ServerKey key, const sched::ServerId& id);
 
   ControlOptions options_;
   FleetEffects fleet_effects_;  // before scheduler_, which holds a reference to it
@@ -204,6 +236,9 @@ class ControlCore {
   std::unordered_map<sched::ServerId, Member> members_;
 
   std::unordered_map<RequestId, PendingCreate> creates_;
+  // The last creation answered, kept to hold the next: a node allocated and
+  // freed for every room created added up.
+  std::unordered_map<RequestId, PendingCreate>::node_type spare_create_;
   std::map<RequestId, PendingFind> finds_;  // waiting for the directory
   // Waiting for a starting server: look-ups, and creations (in creates_ too).
   struct Waiter {
@@ -238,7 +273,11 @@ class ControlCore {
 
   // Gone servers the holder had the fleet stop: their late reports are not
   // followed, so none comes back to life.
-  std::set<sched::ServerId> given_up_;
+  std::unordered_set<sched::ServerId> given_up_;
+  // The same by the table's key, for the reports that carry one: every poll
+  // asks, and with thousands of servers given up a day a hash of the id
+  // each time added up. 0: not worked out yet, 1: not given up, 2: given up.
+  std::vector<std::uint8_t> given_up_by_key_;
 
   bool lease_held_ = false;
   std::uint64_t fencing_token_ = 0;
@@ -256,5 +295,16 @@ class ControlCore {
   // Holder: rooms written to the directory as confirmed by their server.
   std::unordered_map<sched::RoomId, sched::ServerId> confirmed_;
 };
+
+template <class E>
+void ControlCore::handle(sched::Millis now, const E& event, Effects& out) {
+  out_ = &out;
+  now_ = std::max(now_, now);
+  // Judged before: a report's claim of a room is visible only beforehand.
+  const bool may_settle = !waiters_.empty() && may_settle_waiters(event);
+  on(event);
+  if (may_settle) wake_waiters();
+  out_ = nullptr;
+}
 
 }  // namespace core

@@ -35,13 +35,25 @@ void ControlCore::on(const CreateRoom& event) {
                                                           unjoined.oldest_freed_in}});
     }
   }
-  creates_[event.request] =
-      PendingCreate{event.creator, event.unjoined_rooms_max > 0, options_.placement_attempts};
-  place_new_room(event.request);
+  PendingCreate pending{event.creator, event.unjoined_rooms_max > 0, options_.placement_attempts};
+  PendingCreate* create = nullptr;
+  if (spare_create_.empty()) {
+    create = &(creates_[event.request] = std::move(pending));
+  } else {
+    // The record of the last creation answered, reused: no allocation.
+    spare_create_.key() = event.request;
+    spare_create_.mapped() = std::move(pending);
+    auto added = creates_.insert(std::move(spare_create_));
+    if (!added.inserted) {  // an id already pending: replaced, as creates_[] would
+      added.position->second = std::move(added.node.mapped());
+      spare_create_ = std::move(added.node);
+    }
+    create = &added.position->second;
+  }
+  place_new_room(event.request, *create);
 }
 
-void ControlCore::place_new_room(RequestId request) {
-  PendingCreate& create = creates_.at(request);
+void ControlCore::place_new_room(RequestId request, PendingCreate& create) {
   auto result = scheduler_.create_room(now_);
   if (auto* full = std::get_if<sched::NoCapacity>(&result)) {
     report_shortage();
@@ -51,14 +63,14 @@ void ControlCore::place_new_room(RequestId request) {
                     whole_seconds_at_least_one(full->retry_after)});
   }
   if (auto* placed = std::get_if<sched::Placed>(&result)) {
-    create.room_id = placed->room_id;
+    create.room_id = std::move(placed->room_id);
     create.room_key = placed->key;
-    create.host = placed->host;
+    create.host = std::move(placed->host);
     if (create.capped) unjoined_by_creator_[create.creator].push_back(create.room_id);
-    return reserve(request);
+    return reserve(request, create);
   }
   // On a starting server: reserved once it is up (continue_create).
-  create.room_id = std::get<sched::Waiting>(result).room_id;
+  create.room_id = std::move(std::get<sched::Waiting>(result).room_id);
   create.room_key = std::get<sched::Waiting>(result).key;
   if (create.capped) unjoined_by_creator_[create.creator].push_back(create.room_id);
   waiters_[request] = Waiter{create.room_id, now_ + options_.start_wait_max, create.room_key};
@@ -68,8 +80,9 @@ void ControlCore::place_new_room(RequestId request) {
 // The room a creation waited for has settled.
 void ControlCore::continue_create(RequestId request, const FindRoomResult& found) {
   if (auto* at = std::get_if<RoomAt>(&found)) {
-    creates_.at(request).host = at->host;
-    return reserve(request);
+    PendingCreate& create = creates_.at(request);
+    create.host = at->host;
+    return reserve(request, create);
   }
   if (auto* no_server = std::get_if<NoServerNow>(&found)) return finish_create(request, *no_server);
   // Freed while its server started (it failed, and nothing else had room).
@@ -78,8 +91,7 @@ void ControlCore::continue_create(RequestId request, const FindRoomResult& found
 }
 
 // The room's server as the placement named it (by key: no look-up by id).
-void ControlCore::reserve(RequestId request) {
-  PendingCreate& create = creates_.at(request);
+void ControlCore::reserve(RequestId request, PendingCreate& create) {
   const auto& rooms = scheduler_.rooms();
   const sched::RoomRecord* room = rooms.find(create.room_key);
   if (room == nullptr || room->id != create.room_id) room = rooms.find(create.room_id);
@@ -89,9 +101,12 @@ void ControlCore::reserve(RequestId request) {
                                               std::chrono::seconds(1)});
   }
   create.server_id = *server_id;
-  emit(Reserve{request, create.room_id, create.server_id, admin_host(create.server_id, create.host),
-               std::chrono::duration_cast<std::chrono::seconds>(
-                   scheduler_.config().join_deadline)});
+  // Built next to its place in out_, and moved in once.
+  out_->emplace_back(
+      std::in_place_type<Reserve>,
+      Reserve{request, create.room_id, create.server_id,
+              admin_host_of(create.server_id, create.host),
+              std::chrono::duration_cast<std::chrono::seconds>(scheduler_.config().join_deadline)});
 }
 
 void ControlCore::on(const ReservationAnswered& event) {
@@ -103,9 +118,12 @@ void ControlCore::on(const ReservationAnswered& event) {
       std::holds_alternative<NoReservations>(outcome)) {
     count(Counter::reservations,
           std::holds_alternative<Reserved>(outcome) ? "reserved" : "unsupported");
-    auto server = scheduler_.server(create.server_id);
-    if (!options_.replicated || !server) {
-      return finish_create(event.request, RoomCreated{create.room_id, create.room_key});
+    // Only replicated backends need the server's view (a copy of its id and
+    // host): a single backend answers at once.
+    auto server = options_.replicated ? scheduler_.server(create.server_id) : std::nullopt;
+    if (!server) {
+      return finish_create(event.request, CreateRoomResult(std::in_place_type<RoomCreated>,
+                                                           RoomCreated{create.room_id, create.room_key}));
     }
     // Written before it is handed out: any backend then finds it. Until
     // someone joins: the entry of a room nobody joins goes by itself.
@@ -126,7 +144,7 @@ void ControlCore::on(const ReservationAnswered& event) {
     scheduler_.on_unreachable(create.server_id, now_);
     stop_given_up(create.server_id);
   }
-  if (--create.attempts_left > 0) return place_new_room(event.request);
+  if (--create.attempts_left > 0) return place_new_room(event.request, create);
   report_shortage();
   finish_create(event.request, NoServerNow{"The session servers tried are full; try again soon",
                                            std::chrono::seconds(1)});
@@ -151,7 +169,7 @@ void ControlCore::on(const DirectoryPlaced& event) {
 }
 
 void ControlCore::finish_create(RequestId request, CreateRoomResult result) {
-  creates_.erase(request);
+  if (auto done = creates_.extract(request); !done.empty()) spare_create_ = std::move(done);
   waiters_.erase(request);
   answer(request, std::move(result));
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -15,6 +16,13 @@ namespace core {
 
 using Reply = std::variant<CreateRoomResult, FindRoomResult, DrainResult>;
 struct Answer {
+  Answer() = default;
+  // Built from any of the results in its place (clang before 16 has no
+  // parenthesised aggregate initialisation, which emplace_back needs).
+  template <class Result>
+  Answer(RequestId request_id, Result&& result)
+      : request(request_id), reply(std::forward<Result>(result)) {}
+
   RequestId request = kNoRequest;
   Reply reply;
 };
@@ -106,9 +114,11 @@ enum class Counter {
   failover_probes_skipped,  // reason: in_flight, too_soon
   lease_acquisitions,       // no label
 };
+// The label is one of the literals listed above: a pointer, not a string,
+// as one is counted on every creation and the simulator makes millions.
 struct Count {
   Counter counter = Counter::reservations;
-  std::string label;
+  const char* label = "";
 };
 
 using Effect =

@@ -48,7 +48,11 @@ void ControlCore::on(const FindRoom& event) {
 std::optional<FindRoomResult> ControlCore::settle(const sched::RoomId& room_id,
                                                  sched::RoomKey hint) {
   auto result = scheduler_.lookup(room_id, now_, hint);
-  if (auto* ready = std::get_if<sched::RoomReady>(&result)) return RoomAt{ready->host};
+  if (auto* ready = std::get_if<sched::RoomReady>(&result)) {
+    // Moved once, into its place: each move of a short string copies it.
+    return std::optional<FindRoomResult>(std::in_place, std::in_place_type<RoomAt>,
+                                         RoomAt{std::move(ready->host)});
+  }
   if (std::holds_alternative<sched::UnknownRoom>(result)) return RoomUnknown{};
   if (auto* unavailable = std::get_if<sched::RoomUnavailable>(&result)) {
     return NoServerNow{"The room's session server is gone and no other has room; try again soon",

@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <optional>
 #include <set>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -37,7 +36,7 @@ class CandidateIndex {
 
   bool empty() const { return list_.empty(); }
   std::size_t size() const { return list_.size(); }
-  bool contains(ServerKey key) const { return position_.count(key) != 0; }
+  bool contains(ServerKey key) const { return key < position_.size() && position_[key] != 0; }
   // Free slots summed over all candidates, kept as servers change.
   long long free_slots_total() const { return free_slots_total_; }
 
@@ -55,16 +54,32 @@ class CandidateIndex {
   std::optional<Candidate> next_after(ServerKey key) const;
 
  private:
-  Candidate candidate(ServerKey key) const { return list_[position_.at(key)]; }
+  Candidate candidate(ServerKey key) const { return list_[position_.at(key) - 1]; }
   void require(bool kept, const char* order) const;
   void check_sizes(ServerKey changed) const;  // O(1) checks after every change
 
   CandidateOrders orders_;
 
-  std::vector<Candidate> list_;                          // dense, for O(1) random picks
-  std::unordered_map<ServerKey, std::size_t> position_;  // key -> index in list_
-  std::set<std::pair<int, ServerKey>> by_free_slots_;    // (free slots, key)
-  std::set<ServerKey> by_key_;                           // registration order
+  // Puts `value` into an order, in a node of one erased before if there is
+  // one (see spare_*); keeps the node of one erased for that.
+  template <class Set>
+  static void insert(Set& order, std::vector<typename Set::node_type>& spare,
+                     typename Set::value_type value);
+  template <class Set>
+  static void keep(std::vector<typename Set::node_type>& spare, typename Set::node_type node);
+
+  std::vector<Candidate> list_;  // dense, for O(1) random picks
+  // Index in list_ + 1 by key, 0 for a server that is not a candidate. Keys
+  // are the scheduler's registration numbers (dense from 1): an array is a
+  // load where a hash map was a hash, a division and a node per server.
+  std::vector<std::uint32_t> position_;
+  std::set<std::pair<int, ServerKey>> by_free_slots_;  // (free slots, key)
+  std::set<ServerKey> by_key_;                         // registration order
+  // Nodes taken out of the orders (a few), reused by the next insertions:
+  // servers fill and free slots on every placement and report, and a node
+  // freed and allocated again each time was most of the index's cost.
+  std::vector<std::set<std::pair<int, ServerKey>>::node_type> spare_by_free_slots_;
+  std::vector<std::set<ServerKey>::node_type> spare_by_key_;
   long long free_slots_total_ = 0;
 };
 

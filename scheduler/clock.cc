@@ -1,5 +1,6 @@
 #include "scheduler/clock.h"
 
+#include <charconv>
 #include <cstdio>
 #include <memory>
 
@@ -7,7 +8,15 @@ namespace sched {
 
 RoomIdGenerator sequential_room_ids(std::string prefix) {
   auto next = std::make_shared<std::uint64_t>(0);
-  return [prefix = std::move(prefix), next] { return prefix + std::to_string(++*next); };
+  // Written into one string, not concatenated from two: one id per room.
+  return [prefix = std::move(prefix), next] {
+    char digits[20];
+    const auto end = std::to_chars(digits, digits + sizeof digits, ++*next).ptr;
+    RoomId id;
+    id.reserve(prefix.size() + static_cast<std::size_t>(end - digits));
+    id.append(prefix).append(digits, end);
+    return id;
+  };
 }
 
 RoomIdGenerator seeded_room_ids(std::uint64_t seed) {

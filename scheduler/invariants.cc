@@ -36,7 +36,7 @@ std::vector<std::string> Scheduler::check_invariants() const {
          std::to_string(rooms_.size()));
   }
   std::size_t indexed_rooms = 0;
-  for (const auto& [key, ids] : rooms_.by_server()) indexed_rooms += ids.size();
+  for (const auto& ids : rooms_.by_server()) indexed_rooms += ids.size();
   if (indexed_rooms != rooms_.size()) {
     fail("per-server room lists hold " + std::to_string(indexed_rooms) + " rooms, the table " +
          std::to_string(rooms_.size()));

@@ -42,22 +42,6 @@ RoomRecord* RoomTable::find(const RoomId& id) {
   return const_cast<RoomRecord*>(static_cast<const RoomTable&>(*this).find(id));
 }
 
-const RoomRecord* RoomTable::find(RoomKey key) const {
-  const std::uint32_t index = slot_of(key);
-  if (index >= slots_.size()) return nullptr;
-  const Slot& slot = slots_[index];
-  return slot.live && slot.record.key == key ? &slot.record : nullptr;
-}
-
-RoomRecord* RoomTable::find(RoomKey key) {
-  return const_cast<RoomRecord*>(static_cast<const RoomTable&>(*this).find(key));
-}
-
-RoomRecord* RoomTable::find(const RoomId& id, RoomKey hint) {
-  RoomRecord* room = hint == kNoRoomKey ? nullptr : find(hint);
-  return room != nullptr && room->id == id ? room : find(id);
-}
-
 RoomRecord& RoomTable::place(const RoomId& id, ServerKey server, Millis now) {
   RoomRecord* room = try_place(id, server, now);
   SCHED_CHECK(room != nullptr, "placing room " + id + ", which the table already holds");
@@ -79,7 +63,13 @@ RoomRecord* RoomTable::try_place(const RoomId& id, ServerKey server, Millis now)
   Slot& slot = slots_[index];
   ++slot.generation;  // from 1: no key is kNoRoomKey
   const RoomKey key = (RoomKey{slot.generation} << 32) | index;
-  slot.record = RoomRecord{id, server, RoomState::placed, now, 0, key};
+  // Field by field: the id is copied into the slot's string, not moved there.
+  slot.record.id = id;
+  slot.record.server = server;
+  slot.record.state = RoomState::placed;
+  slot.record.since = now;
+  slot.record.reported_in = 0;
+  slot.record.key = key;
   slot.live = true;
   const std::size_t mask = ids_.size() - 1;
   std::size_t at = hash & mask;
@@ -121,17 +111,12 @@ void RoomTable::erase(RoomKey key) {
   free_slots_.push_back(slot_of(key));
 }
 
-const std::vector<RoomKey>& RoomTable::rooms_on(ServerKey server) const {
-  static const std::vector<RoomKey> none;
-  auto found = by_server_.find(server);
-  return found == by_server_.end() ? none : found->second;
-}
-
 std::uint32_t RoomTable::position_on_server(const RoomRecord& room) const {
   return slots_[slot_of(room.key)].position;
 }
 
 void RoomTable::attach(Slot& slot) {
+  if (slot.record.server >= by_server_.size()) by_server_.resize(slot.record.server + 1);
   std::vector<RoomKey>& keys = by_server_[slot.record.server];
   slot.position = static_cast<std::uint32_t>(keys.size());
   keys.push_back(slot.record.key);
@@ -141,11 +126,10 @@ void RoomTable::detach(Slot& slot) {
   // Every room in the table is in its server's list, at its position: the
   // two change together.
   const RoomRecord& room = slot.record;
-  auto found = by_server_.find(room.server);
-  SCHED_CHECK(found != by_server_.end(), "room " + room.id + " is on server key " +
-                                             std::to_string(room.server) +
-                                             ", which has no room list");
-  std::vector<RoomKey>& keys = found->second;
+  SCHED_CHECK(room.server < by_server_.size(), "room " + room.id + " is on server key " +
+                                                   std::to_string(room.server) +
+                                                   ", which has no room list");
+  std::vector<RoomKey>& keys = by_server_[room.server];
   SCHED_CHECK(slot.position < keys.size() && keys[slot.position] == room.key,
               "room " + room.id + " is not where it should be in the room list of server key " +
                   std::to_string(room.server));
@@ -153,8 +137,8 @@ void RoomTable::detach(Slot& slot) {
   keys[slot.position] = keys.back();
   slots_[slot_of(keys.back())].position = slot.position;
   keys.pop_back();
-  // Drop empty lists so a fleet that churns through servers does not grow the map.
-  if (keys.empty()) by_server_.erase(found);
+  // A list emptied is freed, as its server may be gone for good.
+  if (keys.empty()) std::vector<RoomKey>().swap(keys);
 }
 
 }  // namespace sched

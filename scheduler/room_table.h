@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "scheduler/types.h"
@@ -44,11 +43,21 @@ class RoomTable {
   const RoomRecord* find(const RoomId& id) const;
   RoomRecord* find(const RoomId& id);
   // By key: nullptr for a key whose room has been freed.
-  const RoomRecord* find(RoomKey key) const;
-  RoomRecord* find(RoomKey key);
+  const RoomRecord* find(RoomKey key) const {
+    const std::uint32_t index = slot_of(key);
+    if (index >= slots_.size()) return nullptr;
+    const Slot& slot = slots_[index];
+    return slot.live && slot.record.key == key ? &slot.record : nullptr;
+  }
+  RoomRecord* find(RoomKey key) {
+    return const_cast<RoomRecord*>(static_cast<const RoomTable&>(*this).find(key));
+  }
   // The key if it still names `id`, else a search by id: callers holding a
   // key from an earlier answer skip the hash of the id.
-  RoomRecord* find(const RoomId& id, RoomKey hint);
+  RoomRecord* find(const RoomId& id, RoomKey hint) {
+    RoomRecord* room = hint == kNoRoomKey ? nullptr : find(hint);
+    return room != nullptr && room->id == id ? room : find(id);
+  }
   bool contains(const RoomId& id) const { return find(id) != nullptr; }
 
   // Puts a new room (an id the table does not hold) on `server`, `placed`.
@@ -61,7 +70,9 @@ class RoomTable {
 
   // The keys of the rooms on `server`, in no particular order. Changing the
   // table invalidates the reference: copy it to erase or move while looping.
-  const std::vector<RoomKey>& rooms_on(ServerKey server) const;
+  const std::vector<RoomKey>& rooms_on(ServerKey server) const {
+    return server < by_server_.size() ? by_server_[server] : kNoRooms;
+  }
   int count_on(ServerKey server) const { return static_cast<int>(rooms_on(server).size()); }
   std::size_t size() const { return live_; }
   bool empty() const { return live_ == 0; }
@@ -73,9 +84,8 @@ class RoomTable {
       if (slot.live) visit(slot.record);
     }
   }
-  const std::unordered_map<ServerKey, std::vector<RoomKey>>& by_server() const {
-    return by_server_;
-  }
+  // By server key (a key without rooms has an empty list).
+  const std::vector<std::vector<RoomKey>>& by_server() const { return by_server_; }
   // Where the room sits in its server's list: for the invariant checker.
   std::uint32_t position_on_server(const RoomRecord& room) const;
 
@@ -109,8 +119,13 @@ class RoomTable {
   std::vector<IdEntry> ids_;               // a power of two, at most 3/4 used
   std::size_t live_ = 0;
   std::size_t erased_ = 0;
-  // The reverse index, so reconciling one server's report touches only its rooms.
-  std::unordered_map<ServerKey, std::vector<RoomKey>> by_server_;
+  // The reverse index, so reconciling one server's report touches only its
+  // rooms. By key: server keys are the scheduler's registration numbers
+  // (dense from 1), and rooms_on() is asked on every placement, report and
+  // tick, where a hash map cost a hash, a division and a probe. It grows by
+  // one empty list per server ever registered.
+  std::vector<std::vector<RoomKey>> by_server_;
+  inline static const std::vector<RoomKey> kNoRooms{};
 };
 
 }  // namespace sched

@@ -1,5 +1,6 @@
 // tick(): the autoscaler's periodic work. The rules (how many, whether one
 // may stop) are in autoscaler.cc; this file applies them to the fleet.
+#include <optional>
 #include <vector>
 
 #include "scheduler/check.h"
@@ -74,10 +75,14 @@ void Scheduler::drop_old_orphans(Millis now) {
 }
 
 void Scheduler::stop_idle_servers(Millis now, FleetActions& actions) {
-  FleetNumbers fleet = fleet_numbers();
+  // Counted once a server has been idle long enough (most ticks none has),
+  // before anything changes: the same numbers as counted on entry.
+  std::optional<FleetNumbers> counted;
   while (!idle_.empty()) {
     const auto [empty_since, key] = *idle_.begin();
     if (now - empty_since < config_.autoscaler.idle_before_stop) break;
+    if (!counted) counted = fleet_numbers();
+    FleetNumbers& fleet = *counted;
     ServerRecord& server = servers_.at(key);
     SCHED_CHECK(server.idle && server.state == ServerState::ready && rooms_.count_on(key) == 0,
                 "the idle index lists " + describe(server) + " with " +
@@ -99,6 +104,7 @@ void Scheduler::stop_idle_servers(Millis now, FleetActions& actions) {
 // After stop_idle_servers, so the numbers it decides on are the fleet that
 // stays. Scans every server, but only once per defrag_interval at most.
 void Scheduler::drain_to_defragment(Millis now, FleetActions& actions) {
+  if (config_.autoscaler.defrag_max_rooms <= 0) return;  // off: not worth counting the fleet
   const FleetNumbers fleet = fleet_numbers();
   const std::optional<Millis> since_last =
       last_defrag_ ? std::optional<Millis>(now - *last_defrag_) : std::nullopt;

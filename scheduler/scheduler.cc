@@ -41,15 +41,13 @@ CreateResult Scheduler::create_room(Millis now) {
   }
   check_takes_room(*server);
   const RoomRecord& room = place_new_room(server->key, now);
-  RoomId room_id = room.id;
-  const RoomKey key = room.key;
-  reindex(*server, now);
+  reindex(*server, now);  // changes no room: `room` stays where it is
   if (server->state == ServerState::ready) {
     ++counters_.create.placed;
-    return Placed{std::move(room_id), server->host, key};
+    return Placed{room.id, server->host, room.key};
   }
   ++counters_.create.waiting;
-  return Waiting{std::move(room_id), key};
+  return Waiting{room.id, room.key};
 }
 
 LookupResult Scheduler::lookup(const RoomId& room_id, Millis now, RoomKey hint) {
@@ -189,9 +187,10 @@ void Scheduler::reindex(ServerRecord& server, Millis now) {
   server.held_elsewhere =
       std::max(0, std::min(server.held_elsewhere, server.room_capacity - rooms));
   candidates_.set_free_slots(server.key, ready ? free_slots(server) : 0);
+  // The sets are small and usually empty: a look into an empty one is skipped.
   if (server.state == ServerState::starting) {
     starting_.insert(server.key);
-  } else {
+  } else if (!starting_.empty()) {
     starting_.erase(server.key);
   }
   // Another backend's reservations there: not idle, whatever this table says.
@@ -213,7 +212,7 @@ void Scheduler::reindex(ServerRecord& server, Millis now) {
   server.idle = idle;
   if (server.state == ServerState::gone && rooms > 0) {
     gone_with_rooms_.insert(server.key);
-  } else {
+  } else if (!gone_with_rooms_.empty()) {
     gone_with_rooms_.erase(server.key);
   }
 }

@@ -239,6 +239,8 @@ class Scheduler {
                           const ReportedIds& all_reported, ReportTally& tally, Millis now);
   RoomRecord* claim_room(ServerRecord& server, const RoomReport& reported,
                          const ReportedIds& all_reported, Millis now);
+  RoomRecord* claim_room_from(ServerRecord& server, const RoomReport& reported, RoomRecord* room,
+                              const ReportedIds& all_reported, Millis now);
   bool make_room_for_reported(ServerRecord& server, const ReportedIds& all_reported);
   void reconcile_unreported(ServerRecord& server, std::uint64_t generation, Millis now);
   void declare_gone(ServerRecord& server, Millis now);
@@ -264,6 +266,8 @@ class Scheduler {
   std::unordered_map<ServerId, ServerKey> keys_;
   ServerKey next_key_ = 1;
   std::uint64_t report_generation_ = 0;  // one per on_status call
+  // reconcile_unreported's list, kept for its capacity: no allocation per report.
+  std::vector<RoomKey> rooms_to_free_;
   RoomTable rooms_;
 
   // Indexes over servers_, all maintained by reindex() alone.

@@ -1,7 +1,7 @@
 // A calendar queue for events pushed in time order's wake: each push is at
-// or after the time of the last pop (the synthetic generator's queue is
-// like that). Pops come out in (time, push order), exactly as from
-// EventQueue, so swapping one for the other changes no workload.
+// or after the time of the last pop (the synthetic generator's queue and the
+// simulator's own are like that). Pops come out in (time, push order),
+// exactly as from EventQueue, so swapping one for the other changes no run.
 //
 // Why: at a million rooms a day the generator holds ~200k pending joins and
 // leaves, and a heap that large costs a cache miss per level on every pop.
@@ -9,10 +9,18 @@
 // a bucket is sorted once when time reaches it, and the few events further
 // ahead wait in an EventQueue. Push and pop are O(1) amortised plus the
 // bucket's sort.
+//
+// A bucket is a list of small fixed-size chunks from one pool, not a vector
+// of its own: a vector per bucket grew by doubling from nothing (a few
+// allocations and copies per second of the day's events) and was freed when
+// read, which cost the generator as much as its sorting. Chunks go back to
+// the pool when their bucket is read, so a run allocates only while the
+// number of pending events grows, and an idle bucket holds no memory.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -46,18 +54,34 @@ class BucketQueue {
       far_.push(time_ms, std::move(item));
       return;
     }
-    ++in_ring_;
-    std::vector<Item>& target = ring_[bucket & kMask];
     if (bucket == cursor_) {
-      // The bucket being read is sorted from head_ on: keep it so. Later
-      // sequence numbers go after every equal time.
+      // Before every event left in the bucket (the usual case: an event for
+      // now): into the place of the one read last.
+      if (head_ > 0 && (head_ == current_.size() || time_ms < current_[head_].time_ms)) {
+        ++in_ring_;
+        current_[--head_] = std::move(item);
+        return;
+      }
+      // The bucket being read is sorted from head_ on: kept so, the event
+      // going after every equal time (later sequence numbers go last), if few
+      // events are left in it; else it waits in the heap too. Inserting into
+      // a large bucket moved the rest of it along each time: at a million
+      // rooms a day (two events for the current second each) a tenth of the run.
+      if (current_.size() - head_ > kInsertedBefore) {
+        far_.push(time_ms, std::move(item));
+        return;
+      }
       const auto at = std::upper_bound(
-          target.begin() + static_cast<std::ptrdiff_t>(head_), target.end(), time_ms,
+          current_.begin() + static_cast<std::ptrdiff_t>(head_), current_.end(), time_ms,
           [](std::int64_t time, const Item& other) { return time < other.time_ms; });
-      target.insert(at, std::move(item));
-    } else {
-      target.push_back(std::move(item));
+      ++in_ring_;
+      current_.insert(at, std::move(item));
+      return;
     }
+    ++in_ring_;
+    Bucket& target = ring_[bucket & kMask];
+    if (target.last == nullptr || target.last->count == kChunkItems) add_chunk(target);
+    target.last->items[target.last->count++] = std::move(item);
   }
 
   bool empty() const { return size_ == 0; }
@@ -75,7 +99,7 @@ class BucketQueue {
     const Item* ring = ring_front();
     Item item;
     if (ring != nullptr && (far_.empty() || !far_before(*ring))) {
-      item = std::move(ring_[cursor_ & kMask][head_++]);
+      item = std::move(current_[head_++]);
       --in_ring_;
     } else {
       item = far_.pop().payload;
@@ -92,12 +116,45 @@ class BucketQueue {
   static constexpr int kShift = 10;  // 1,024 ms a bucket
   static constexpr std::size_t kBuckets = std::size_t{1} << 16;
   static constexpr std::int64_t kMask = static_cast<std::int64_t>(kBuckets) - 1;
+  // Items a chunk holds: a bucket wastes at most a chunk less one item.
+  static constexpr std::uint32_t kChunkItems = 8;
+  static constexpr std::uint32_t kBlockChunks = 1024;  // chunks allocated at once
+  // At most this many events moved to insert one into the bucket being read.
+  static constexpr std::size_t kInsertedBefore = 16;
 
   struct Item {
     std::int64_t time_ms = 0;
     std::uint64_t sequence = 0;
     Payload payload{};
   };
+  struct Chunk {
+    Item items[kChunkItems];
+    std::uint32_t count = 0;
+    Chunk* next = nullptr;
+  };
+  // A bucket not being read: its chunks, filled in order.
+  struct Bucket {
+    Chunk* first = nullptr;
+    Chunk* last = nullptr;
+  };
+
+  // A chunk from the pool (or a new block) at the end of the bucket's list.
+  void add_chunk(Bucket& bucket) {
+    Chunk* chunk = free_chunk_;
+    if (chunk != nullptr) {
+      free_chunk_ = chunk->next;
+      chunk->count = 0;
+      chunk->next = nullptr;
+    } else {
+      if (blocks_.empty() || used_in_block_ == kBlockChunks) {
+        blocks_.push_back(std::make_unique<Chunk[]>(kBlockChunks));
+        used_in_block_ = 0;
+      }
+      chunk = &blocks_.back()[used_in_block_++];
+    }
+    (bucket.last == nullptr ? bucket.first : bucket.last->next) = chunk;
+    bucket.last = chunk;
+  }
 
   // The far queue's top is before `ring` in (time, sequence) order.
   bool far_before(const Item& ring) {
@@ -109,29 +166,44 @@ class BucketQueue {
   // The earliest event in the ring, its bucket sorted; nullptr if none.
   const Item* ring_front() {
     while (in_ring_ > 0) {
-      std::vector<Item>& current = ring_[cursor_ & kMask];
-      if (head_ < current.size()) return &current[head_];
+      if (head_ < current_.size()) return &current_[head_];
       move_cursor_to(cursor_ + 1);
     }
     return nullptr;
   }
 
+  // The bucket's items move to current_ (kept: it holds a bucket's worth
+  // again and again), its chunks back to the pool, and are sorted there.
   void move_cursor_to(std::int64_t bucket) {
-    // Freed, not just cleared: a bucket fills with a second's worth of the
-    // day's events, and 65,536 buckets keeping their peak would hold them all.
-    std::vector<Item>().swap(ring_[cursor_ & kMask]);
+    current_.clear();
     head_ = 0;
     cursor_ = bucket;
-    std::vector<Item>& next = ring_[cursor_ & kMask];
-    std::sort(next.begin(), next.end(), [](const Item& a, const Item& b) {
+    Bucket& next = ring_[cursor_ & kMask];
+    for (Chunk* chunk = next.first; chunk != nullptr;) {
+      for (std::uint32_t i = 0; i < chunk->count; ++i)
+        current_.push_back(std::move(chunk->items[i]));
+      Chunk* following = chunk->next;
+      chunk->next = free_chunk_;
+      free_chunk_ = chunk;
+      chunk = following;
+    }
+    next = Bucket{};
+    std::sort(current_.begin(), current_.end(), [](const Item& a, const Item& b) {
       return a.time_ms != b.time_ms ? a.time_ms < b.time_ms : a.sequence < b.sequence;
     });
   }
 
-  std::vector<std::vector<Item>> ring_;
-  EventQueue<Item> far_;     // beyond the ring; its own order agrees with ours
-  std::int64_t cursor_ = 0;  // the bucket being read
-  std::size_t head_ = 0;     // the next item in it
+  std::vector<Bucket> ring_;
+  // Every bucket's chunks, and the free ones, in blocks that never move: a
+  // vector of chunks doubling as the queue grew copied it all, and held the
+  // old copy and the new at once (tens of MB at a million rooms a day).
+  std::vector<std::unique_ptr<Chunk[]>> blocks_;
+  std::uint32_t used_in_block_ = 0;  // chunks handed out from blocks_.back()
+  Chunk* free_chunk_ = nullptr;      // the free chunks, linked by `next`
+  std::vector<Item> current_;        // the bucket being read, sorted from head_ on
+  EventQueue<Item> far_;             // beyond the ring; its own order agrees with ours
+  std::int64_t cursor_ = 0;          // the bucket being read
+  std::size_t head_ = 0;             // the next item in current_
   std::size_t in_ring_ = 0;
   std::size_t size_ = 0;
   std::size_t size_max_;

@@ -22,11 +22,11 @@ std::string check_fleet(const SimFleet& fleet) {
     if (static_cast<int>(server.rooms.size()) > fleet.config().rooms_per_server_max) {
       return server.id + " holds " + std::to_string(server.rooms.size()) + " rooms";
     }
-    if (server.status.rooms.size() != server.rooms.size()) {
-      return server.id + ": status lists " + std::to_string(server.status.rooms.size()) +
+    if (server.status().rooms.size() != server.rooms.size()) {
+      return server.id + ": status lists " + std::to_string(server.status().rooms.size()) +
              " rooms, the server holds " + std::to_string(server.rooms.size());
     }
-    for (const sched::RoomReport& room : server.status.rooms) {
+    for (const sched::RoomReport& room : server.status().rooms) {
       if (room.users > fleet.config().users_per_room_max || room.users <= 0) {
         return server.id + " room " + room.room_id + " has " + std::to_string(room.users) +
                " users";

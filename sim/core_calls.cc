@@ -21,19 +21,24 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 
-bool Simulator::ask(const core::Event& request, core::RequestId id, PendingRequest pending) {
-  asking_ = id;
+template <class Request>
+bool Simulator::ask(const Request& request, PendingRequest pending, SimulatedRoom& room,
+                    SimulatedUser* user) {
+  asking_ = request.request;
   asking_for_ = pending;
+  asking_room_ = &room;
+  asking_user_ = user;
   answered_at_once_ = false;
   drive(request);
   asking_ = 0;
-  if (!answered_at_once_) pending_.emplace(id, pending);
+  if (!answered_at_once_) pending_.emplace(request.request, pending);
   return answered_at_once_;
 }
 
-void Simulator::drive(const core::Event& event) {
+template <class E>
+void Simulator::drive(const E& event) {
   if (driving_) {  // an effect's result: fed after the effects before it
-    inbox_.push_back(event);
+    inbox_.emplace_back(event);
     return;
   }
   driving_ = true;
@@ -45,7 +50,15 @@ void Simulator::drive(const core::Event& event) {
   driving_ = false;
 }
 
-void Simulator::feed(const core::Event& event) {
+void Simulator::after_scheduler_call() {
+  if (config_.check_every > 0 && ++calls_since_check_ >= config_.check_every) {
+    calls_since_check_ = 0;
+    check_due_ = true;  // checked between steps, when the books balance
+  }
+}
+
+template <class E>
+void Simulator::feed(const E& event) {
   effects_.clear();
   core_.handle(clock_.now(), event, effects_);
   after_scheduler_call();
@@ -59,10 +72,10 @@ void Simulator::perform(core::Effect& effect) {
           [this](core::Answer& answer) {
             if (answer.request == asking_) {
               answered_at_once_ = true;
-              return answered(asking_for_, answer.reply, true);
+              return answered_at_once(answer.reply);
             }
             auto node = pending_.extract(answer.request);
-            if (!node.empty()) answered(node.mapped(), answer.reply, false);
+            if (!node.empty()) answered(node.mapped(), answer.reply);
           },
           [this](core::WakeAt& wake) {
             queue_.push(wake.at.count(), SimEvent{SimEventKind::core_wake, 0, wake.request, 0});
@@ -102,7 +115,15 @@ void Simulator::perform(core::Effect& effect) {
       effect);
 }
 
-void Simulator::answered(const PendingRequest& pending, const core::Reply& reply, bool at_once) {
+void Simulator::answered_at_once(core::Reply& reply) {
+  if (asking_for_.creates) {
+    return on_create_answer(*asking_room_, std::get<core::CreateRoomResult>(reply));
+  }
+  on_lookup_answer(asking_for_.id, *asking_user_, *asking_room_,
+                   std::get<core::FindRoomResult>(reply));
+}
+
+void Simulator::answered(const PendingRequest& pending, core::Reply& reply) {
   if (pending.creates) {
     SimulatedRoom* room = rooms_.find(pending.id);
     if (room == nullptr) return;
@@ -110,11 +131,21 @@ void Simulator::answered(const PendingRequest& pending, const core::Reply& reply
   }
   SimulatedUser* user = users_.find(pending.id);
   if (user == nullptr || user->retry_token != pending.token) return;  // left, or moved on
-  if (!at_once && user->phase != UserPhase::waiting && user->phase != UserPhase::reconnecting) {
-    return;
-  }
-  on_lookup_answer(pending.id, *user, rooms_.at(user->room),
-                   std::get<core::FindRoomResult>(reply));
+  if (user->phase != UserPhase::waiting && user->phase != UserPhase::reconnecting) return;
+  on_lookup_answer(pending.id, *user, rooms_.at(user->room), std::get<core::FindRoomResult>(reply));
 }
+
+// The requests the simulator asks, and the other kinds it drives (users.cc,
+// failover.cc, fleet_events.cc, simulator.cc); those of this file's effects
+// follow from perform().
+template bool Simulator::ask(const core::CreateRoom&, PendingRequest, SimulatedRoom&,
+                             SimulatedUser*);
+template bool Simulator::ask(const core::FindRoom&, PendingRequest, SimulatedRoom&, SimulatedUser*);
+template void Simulator::drive(const core::ServerStarted&);
+template void Simulator::drive(const core::Polled&);
+template void Simulator::drive(const core::Tick&);
+template void Simulator::drive(const core::WakeUp&);
+template void Simulator::drive(const core::DrainConfirmed&);
+template void Simulator::drive(const core::DrainFailed&);
 
 }  // namespace sim

@@ -50,8 +50,8 @@ void Simulator::reconnect(std::uint64_t user_id, SimulatedUser& user, SimulatedR
     unreachable = fleet_.at(static_cast<std::uint32_t>(user.unreachable_server)).host;
   }
   const core::RequestId id = next_request();
-  if (ask(core::FindRoom{id, room.scheduler_id, std::move(unreachable), room.scheduler_key}, id,
-          PendingRequest{false, user_id, ++user.retry_token})) {
+  if (ask(core::FindRoom{id, room.scheduler_id, std::move(unreachable), room.scheduler_key},
+          PendingRequest{false, user_id, ++user.retry_token}, room, &user)) {
     return;
   }
   watch_if_placed(room);  // placed again on a starting server: answered once it is up
@@ -116,7 +116,7 @@ void Simulator::on_drain_confirm(std::uint32_t index) {
   // has joined it yet: those whose users are reconnecting, and those the
   // scheduler still held although their last user left during the drain
   // (its reports are not followed meanwhile).
-  const std::vector<sched::RoomKey> moved = scheduler().rooms().rooms_on(server.scheduler_key);
+  const std::vector<sched::RoomKey> moved = scheduler().rooms().rooms_on(server.poll.server_key);
   drive(core::DrainConfirmed{server.id, {}, 0});
   placements_watched_.insert(placements_watched_.end(), moved.begin(), moved.end());
 }

@@ -11,7 +11,7 @@ void Simulator::on_server_ready(std::uint32_t index) {
   SimServer& server = fleet_.at(index);
   server.poll_order = ++servers_became_ready_;
   drive(core::ServerStarted{{server.id, server.host, server.host, 0}});
-  server.scheduler_key = scheduler().key_of(server.id).value_or(0);
+  server.poll.server_key = scheduler().key_of(server.id).value_or(0);
 }
 
 void Simulator::on_server_crash(std::uint32_t index) {
@@ -65,7 +65,8 @@ void Simulator::add_unjoined_placements(std::vector<std::uint32_t>& round) {
 
 void Simulator::poll_round() {
   ++poll_rounds_;
-  std::vector<std::uint32_t> round = fleet_.take_report_due();
+  std::vector<std::uint32_t>& round = poll_round_servers_;
+  fleet_.take_report_due(round);
   if (config_.report_every_poll) {
     for (std::uint32_t index = 0; index < fleet_.size(); ++index) {
       SimServer& server = fleet_.at(index);
@@ -89,11 +90,9 @@ void Simulator::poll_round() {
     if (server.phase == ServerPhase::running) {
       if (!server.report_due) continue;
       server.report_due = false;
-      // The report is lent to the core for the call, not copied: the core
-      // keeps nothing of it, and a large fleet's reports add up.
-      core::Event polled = core::Polled{server.id, std::move(server.status), server.scheduler_key};
-      drive(polled);
-      server.status = std::move(std::get<sched::StatusReport>(std::get<core::Polled>(polled).result));
+      // Fed as the server keeps it: the core keeps nothing of it, and a
+      // large fleet's reports add up.
+      drive(server.poll);
     } else if (server.phase == ServerPhase::crashed) {
       if (server.report_due) {
         server.report_due = false;  // marked before it crashed: its place is the crashed list's
@@ -116,13 +115,6 @@ void Simulator::poll_round() {
 void Simulator::tick() {
   drive(core::Tick{});  // its drains come back as DrainSession effects
   queue_.push(now_ms() + config_.tick_interval_ms, SimEvent{SimEventKind::tick});
-}
-
-void Simulator::after_scheduler_call() {
-  if (config_.check_every > 0 && ++calls_since_check_ >= config_.check_every) {
-    calls_since_check_ = 0;
-    check_due_ = true;  // checked between steps, when the books balance
-  }
 }
 
 bool Simulator::lower_bound_must_hold() const {

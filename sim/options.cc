@@ -36,27 +36,13 @@ void add_sweep_options(CLI::App& app, Options& o) {
                  "Placement policies to compare, comma-separated (default: all of " +
                      join(sched::policy_names()) + ")")
       ->delimiter(',');
-  app.add_option("--spare", o.spare_room_slots,
-                 "Spare room slots the autoscaler keeps free, comma-separated values to sweep")
-      ->delimiter(',')
-      ->capture_default_str();
-  app.add_option("--idle-timeout", o.idle_timeouts_s,
-                 "Seconds a server stays empty before it is stopped, values to sweep")
-      ->delimiter(',')
-      ->capture_default_str();
-  app.add_option("--defrag-max-rooms", o.defrag_max_rooms,
-                 "Defragmentation: drain a server holding at most this many rooms when they fit "
-                 "elsewhere; values to sweep (0: off; any other value also runs 0, to compare)")
-      ->delimiter(',')
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
 }
 
 // Names on the command line, Failover values in Options.
 void add_failover_option(CLI::App& app, std::vector<std::string>& names) {
   app.add_option("--failover", names,
                  "What users of a crashed server do, values to sweep: leave (lost); polls "
-                 "(reconnect; the server is gone after --failed-polls polls); probe (reconnect "
+                 "(reconnect; the server is gone after --failed-polls-before-gone polls); probe (reconnect "
                  "and report the host, which a probe marks gone at once)")
       ->delimiter(',')
       ->capture_default_str()
@@ -64,34 +50,11 @@ void add_failover_option(CLI::App& app, std::vector<std::string>& names) {
 }
 
 void add_scheduler_options(CLI::App& app, Options& o) {
-  app.add_option("--rooms-per-server", o.rooms_per_server, "Room slots a server has")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  // The backend's flags, names and defaults (control/settings_flags.h).
+  core::add_settings_flags(app, o.control, &o.sweep);
   app.add_option("--users-per-room", o.users_per_room, "Users a room admits")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_option("--min-servers", o.min_servers, "Servers kept running even when idle")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--max-servers", o.max_servers, "The fleet's limit; past it creations are refused")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--start-timeout", o.start_timeout_s,
-                 "Seconds after which a server still starting is given up")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--join-deadline", o.join_deadline_s,
-                 "Seconds a placed room keeps its slot before its first user arrives")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--failed-polls", o.failed_polls_before_gone,
-                 "Unanswered polls before a server is declared gone")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--defrag-interval-s", o.defrag_interval_s,
-                 "Seconds between two drains the defrag policy begins")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
 }
 
 void add_fleet_options(CLI::App& app, Options& o) {
@@ -106,10 +69,6 @@ void add_fleet_options(CLI::App& app, Options& o) {
                  "Crashes per server-hour (exponential time to failure); 0: none")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--poll-interval-ms", o.poll_interval_ms,
-                 "How often the backend polls each server's status")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
   app.add_option("--tick-interval-ms", o.tick_interval_ms, "How often the scheduler ticks")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -119,12 +78,8 @@ void add_fleet_options(CLI::App& app, Options& o) {
       ->check(CLI::PositiveNumber);
   app.add_flag("--retry-unavailable", o.retry_unavailable,
                "A client told its room is unavailable (its server gone, no slot anywhere) asks "
-               "again after the answer's Retry-After (--retry-after-s) until it gets in or "
+               "again after the answer's Retry-After (--retry-after) until it gets in or "
                "leaves; without it the join is refused at once");
-  app.add_option("--retry-after-s", o.retry_after_s,
-                 "Retry-After the scheduler answers when no server has a slot")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
   app.add_option("--start-delay-file", o.start_delay_file,
                  "Draw server start-ups from this file instead of --start-delay-ms-min/max: "
                  "seconds one a line, or Prometheus text with a histogram's _bucket lines "
@@ -132,7 +87,7 @@ void add_fleet_options(CLI::App& app, Options& o) {
       ->check(CLI::ExistingFile);
   app.add_option("--start-failure-rate", o.start_failure_rate,
                  "Share of server starts that fail (never answer; the scheduler gives up after "
-                 "--start-timeout)")
+                 "--server-start-timeout)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--reconnect-delay-ms", o.reconnect_delay_ms,
@@ -254,7 +209,7 @@ std::variant<Options, int> parse_options(int argc, char** argv) {
     options.failovers.push_back(*failover_from_string(name));  // IsMember checked it
   }
   // Without a run that does not defragment there is nothing to compare with.
-  std::vector<int>& defrag = options.defrag_max_rooms;
+  std::vector<int>& defrag = options.sweep.defrag_max_rooms;
   std::sort(defrag.begin(), defrag.end());
   defrag.erase(std::unique(defrag.begin(), defrag.end()), defrag.end());
   if (defrag.empty() || defrag.front() != 0) defrag.insert(defrag.begin(), 0);
@@ -332,18 +287,14 @@ std::string describe_workload(const Options& o) {
 SimConfig make_sim_config(const Options& o, std::uint64_t seed, const SweepPoint& point) {
   SimConfig config;
   config.seed = seed;
-  sched::SchedulerConfig& scheduler = config.scheduler;
-  scheduler.policy = point.policy;
-  scheduler.room_capacity = o.rooms_per_server;
-  scheduler.join_deadline = std::chrono::seconds(o.join_deadline_s);
-  scheduler.failed_polls_before_gone = o.failed_polls_before_gone;
-  scheduler.autoscaler.min_servers = o.min_servers;
-  scheduler.autoscaler.max_servers = o.max_servers;
-  scheduler.autoscaler.spare_room_slots = point.spare_room_slots;
-  scheduler.autoscaler.idle_before_stop = std::chrono::seconds(point.idle_timeout_s);
-  scheduler.autoscaler.start_timeout = std::chrono::seconds(o.start_timeout_s);
-  scheduler.autoscaler.defrag_max_rooms = point.defrag_max_rooms;
-  scheduler.autoscaler.defrag_interval = std::chrono::seconds(o.defrag_interval_s);
+  core::ControlSettings settings = o.control;
+  settings.spare_room_slots = point.spare_room_slots;
+  settings.idle_before_stop = std::chrono::seconds(point.idle_timeout_s);
+  settings.defrag_max_rooms = point.defrag_max_rooms;
+  const core::ControlOptions control = core::control_options(settings);
+  config.scheduler = control.scheduler;
+  config.scheduler.policy = point.policy;
+  config.placement_attempts = control.placement_attempts;
   config.fleet.start_delay_ms_min = o.start_delay_ms_min;
   config.fleet.start_delay_ms_max = o.start_delay_ms_max;
   if (o.start_delays) {
@@ -353,11 +304,10 @@ SimConfig make_sim_config(const Options& o, std::uint64_t seed, const SweepPoint
   }
   config.fleet.start_failure_rate = o.start_failure_rate;
   config.retry_unavailable = o.retry_unavailable;
-  config.scheduler.retry_after = std::chrono::seconds(o.retry_after_s);
   config.fleet.crashes_per_server_hour = o.crashes_per_server_hour;
-  config.fleet.rooms_per_server_max = o.rooms_per_server;
+  config.fleet.rooms_per_server_max = o.control.rooms_per_server;
   config.fleet.users_per_room_max = o.users_per_room;
-  config.poll_interval_ms = o.poll_interval_ms;
+  config.poll_interval_ms = o.control.poll_interval.count();
   config.tick_interval_ms = o.tick_interval_ms;
   config.lookup_retry_ms = o.lookup_retry_ms;
   config.failover = point.failover;

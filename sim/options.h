@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "control/settings_flags.h"
 #include "sim/explore.h"
 #include "sim/simulator.h"
 #include "sim/start_delays.h"
@@ -26,32 +27,26 @@ struct Options {
 
   // The sweep: every combination runs on the same workload and seed.
   std::vector<std::string> policies;  // empty: every registered policy
-  std::vector<int> spare_room_slots{0};
-  std::vector<std::int64_t> idle_timeouts_s{300};
-  // Defragmentation (scheduler/README.md): 0 is off. Any value above 0 also
-  // runs 0, so that the report can say what defragmentation saves.
-  std::vector<int> defrag_max_rooms{0};
+  // Spare slots, idle time and defragmentation to sweep (each list starts
+  // with the backend's default). Defragmentation (scheduler/README.md): 0 is
+  // off; any value above 0 also runs 0, so that the report can say what
+  // defragmentation saves.
+  core::SettingsSweep sweep;
   std::vector<Failover> failovers{Failover::leave};
 
-  // The scheduler and the autoscaler.
-  int rooms_per_server = 10;
+  // The scheduler, the autoscaler and the core, with the backend's defaults
+  // (the swept ones are overridden by each point of the sweep).
+  core::ControlSettings control;
   int users_per_room = 100;
-  int min_servers = 0;
-  int max_servers = 10'000;
-  std::int64_t start_timeout_s = 180;
-  std::int64_t join_deadline_s = 60;
-  int failed_polls_before_gone = 3;
-  std::int64_t defrag_interval_s = 60;
 
-  // The simulated fleet and the backend's loops.
+  // The simulated fleet and the backend's loops. Start-ups stay under the
+  // backend's --server-start-timeout (30 s).
   std::int64_t start_delay_ms_min = 5'000;
-  std::int64_t start_delay_ms_max = 30'000;
+  std::int64_t start_delay_ms_max = 25'000;
   double crashes_per_server_hour = 0.02;
-  std::int64_t poll_interval_ms = 1'000;
   std::int64_t tick_interval_ms = 1'000;
   std::int64_t lookup_retry_ms = 500;
   bool retry_unavailable = false;
-  std::int64_t retry_after_s = 5;
   std::string start_delay_file;
   std::shared_ptr<const StartDelayDistribution> start_delays;  // read from the file
   double start_failure_rate = 0;

@@ -13,11 +13,12 @@ enum class SimEventKind : std::uint8_t {
   lookup_retry,   // a user told "starting", or reconnecting, asks again
   drain_confirm,  // a server asked to drain has closed its clients and stored its history
   core_wake,      // a request's deadline in the control core (WakeAt): `user` is its id
+  grace_ended,    // an emptied room's slot grace is over: its server reports again
 };
 
 struct SimEvent {
   SimEventKind kind = SimEventKind::tick;
-  std::uint32_t server = 0;  // server_ready, server_crash, drain_confirm: the fleet's index
+  std::uint32_t server = 0;  // server_ready, server_crash, drain_confirm, grace_ended: the fleet's index
   std::uint64_t user = 0;    // lookup_retry; core_wake: the request id
   std::uint32_t token = 0;   // lookup_retry: stale when the user's token moved on
 };

@@ -1,12 +1,11 @@
 #include "sim/sim_fleet.h"
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 namespace sim {
 
-SimFleet::SimFleet(FleetConfig config, std::uint64_t seed, EventQueue<SimEvent>& queue,
+SimFleet::SimFleet(FleetConfig config, std::uint64_t seed, BucketQueue<SimEvent>& queue,
                    const sched::ManualClock& clock)
     : config_(config), rng_(seed), queue_(queue), clock_(clock) {}
 
@@ -16,7 +15,8 @@ std::optional<sched::ServerId> SimFleet::start_server() {
   SimServer& server = servers_.emplace_back();
   server.id = "s" + std::to_string(index + 1);
   server.host = server.id + ":8000";
-  server.status.host = server.host;
+  server.poll.server_id = server.id;
+  server.status().host = server.host;
   ++servers_in_use_;
 
   const std::int64_t now_ms = clock_.now().count();
@@ -52,14 +52,14 @@ void SimFleet::stop_server(const sched::ServerId& id) {
   if (!index) throw std::logic_error("scheduler stopped unknown server " + id);
   SimServer& server = servers_[*index];
   if (server.phase != ServerPhase::starting && server.phase != ServerPhase::running) return;
-  for (const sched::RoomReport& room : server.status.rooms) users_lost_to_stops_ += room.users;
+  for (const sched::RoomReport& room : server.status().rooms) users_lost_to_stops_ += room.users;
   leave_service(server, ServerPhase::stopped);
 }
 
 void SimFleet::leave_service(SimServer& server, ServerPhase phase) {
   server.phase = phase;
   server.rooms.clear();
-  server.status.rooms.clear();
+  server.status().rooms.clear();
   --servers_in_use_;
 }
 
@@ -77,7 +77,7 @@ std::vector<HostedRoom> SimFleet::crash(std::uint32_t index) {
   if (server.phase != ServerPhase::starting && server.phase != ServerPhase::running) return {};
   std::vector<HostedRoom> lost;
   for (std::size_t i = 0; i < server.rooms.size(); ++i) {
-    lost.push_back({server.rooms[i], server.status.rooms[i].users});
+    lost.push_back({server.rooms[i], server.status().rooms[i].users});
   }
   leave_service(server, ServerPhase::crashed);
   ++crashes_;
@@ -87,17 +87,17 @@ std::vector<HostedRoom> SimFleet::crash(std::uint32_t index) {
 void SimFleet::begin_drain(std::uint32_t index) {
   SimServer& server = servers_[index];
   server.draining = true;
-  server.status.draining = true;
+  server.status().draining = true;
 }
 
 std::vector<HostedRoom> SimFleet::close_for_drain(std::uint32_t index) {
   SimServer& server = servers_[index];
   std::vector<HostedRoom> closed;
   for (std::size_t i = 0; i < server.rooms.size(); ++i) {
-    closed.push_back({server.rooms[i], server.status.rooms[i].users});
+    closed.push_back({server.rooms[i], server.status().rooms[i].users});
   }
   server.rooms.clear();
-  server.status.rooms.clear();
+  server.status().rooms.clear();
   mark_report_due(index);
   return closed;
 }
@@ -120,13 +120,13 @@ JoinOutcome SimFleet::join(std::uint32_t index, std::uint64_t room,
     }
     position = static_cast<int>(server.rooms.size());
     server.rooms.push_back(room);
-    server.status.rooms.push_back({scheduler_id, 0, key});
+    server.status().rooms.push_back(sched::RoomReport{scheduler_id, 0, key});
     // A room appeared: the scheduler learns it is joined. Users coming and
     // going in a room that stays occupied change nothing the scheduler
     // decides on (only its users gauge), so they do not make a report due.
     mark_report_due(index);
   }
-  int& users = server.status.rooms[position].users;
+  int& users = server.status().rooms[position].users;
   if (users >= config_.users_per_room_max) return JoinOutcome::room_full;
   ++users;
   return JoinOutcome::joined;
@@ -136,15 +136,15 @@ int SimFleet::leave(std::uint32_t index, std::uint64_t room) {
   SimServer& server = servers_[index];
   const int position = find_room(server, room);
   if (position < 0) return 0;
-  const int left = --server.status.rooms[position].users;
+  const int left = --server.status().rooms[position].users;
   if (left <= 0) {
     mark_report_due(index);  // the room is gone: the scheduler frees its slot
     // The last room takes its place, in both lists (the report's order, as
     // before, so the scheduler sees the same reports).
     server.rooms[position] = server.rooms.back();
     server.rooms.pop_back();
-    server.status.rooms[position] = std::move(server.status.rooms.back());
-    server.status.rooms.pop_back();
+    server.status().rooms[position] = std::move(server.status().rooms.back());
+    server.status().rooms.pop_back();
   }
   return left;
 }
@@ -152,21 +152,27 @@ int SimFleet::leave(std::uint32_t index, std::uint64_t room) {
 int SimFleet::users_in(std::uint32_t index, std::uint64_t room) const {
   const SimServer& server = servers_[index];
   const int position = find_room(server, room);
-  return position < 0 ? 0 : server.status.rooms[position].users;
+  return position < 0 ? 0 : server.status().rooms[position].users;
 }
 
 namespace {
 
-// "s<n><suffix>" -> n - 1, if n names one of `count` servers.
+// "s<n><suffix>" -> n - 1, if n names one of `count` servers. By hand: a
+// host is parsed on every join, and std::from_chars cost twice this.
 std::optional<std::uint32_t> parse_index(std::string_view text, std::string_view suffix,
                                          std::size_t count) {
   if (text.size() < 2 || text[0] != 's') return std::nullopt;
-  std::uint32_t number = 0;
-  const char* last = text.data() + text.size();
-  const auto [end, error] = std::from_chars(text.data() + 1, last, number);
-  if (error != std::errc() || number == 0 || number > count) return std::nullopt;
-  if (std::string_view(end, last - end) != suffix) return std::nullopt;
-  return number - 1;
+  std::size_t number = 0;
+  std::size_t end = 1;
+  for (; end < text.size() && text[end] >= '0' && text[end] <= '9'; ++end) {
+    number = number * 10 + static_cast<std::size_t>(text[end] - '0');
+    if (number > count) return std::nullopt;  // also before it could overflow
+  }
+  if (end == 1 || number == 0 || text.size() - end != suffix.size()) return std::nullopt;
+  for (std::size_t i = 0; i < suffix.size(); ++i) {
+    if (text[end + i] != suffix[i]) return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(number - 1);
 }
 
 }  // namespace
@@ -187,10 +193,9 @@ void SimFleet::mark_report_due(std::uint32_t index) {
   report_due_.push_back(index);
 }
 
-std::vector<std::uint32_t> SimFleet::take_report_due() {
-  std::vector<std::uint32_t> due;
-  due.swap(report_due_);
-  return due;
+void SimFleet::take_report_due(std::vector<std::uint32_t>& round) {
+  round.swap(report_due_);
+  report_due_.clear();
 }
 
 }  // namespace sim

@@ -12,10 +12,11 @@
 #include <string_view>
 #include <vector>
 
+#include "control/events.h"
 #include "scheduler/clock.h"
 #include "scheduler/fleet_provider.h"
 #include "scheduler/scheduler.h"
-#include "sim/event_queue.h"
+#include "sim/bucket_queue.h"
 #include "sim/random.h"
 #include "sim/sim_event.h"
 #include "sim/start_delays.h"
@@ -57,17 +58,20 @@ struct SimServer {
   sched::ServerId id;
   std::string host;
   ServerPhase phase = ServerPhase::starting;
-  // The rooms it holds: rooms[i] (the workload's id) is status.rooms[i] (the
-  // scheduler's id, with its users). At most rooms_per_server_max, so a scan
-  // is cheap. The status is the server's GET /status answer, kept up to date
-  // at every join and leave, so that a poll copies nothing.
+  // The rooms it holds: rooms[i] (the workload's id) is status().rooms[i]
+  // (the scheduler's id, with its users). At most rooms_per_server_max, so a
+  // scan is cheap.
   std::vector<std::uint64_t> rooms;
-  sched::StatusReport status;
+  // Its GET /status answer, kept up to date at every join and leave, inside
+  // the event the backend's poller would feed the control core (with the
+  // server's id, and its key once ready): a poll builds and copies nothing.
+  core::Polled poll;
+  sched::StatusReport& status() { return std::get<sched::StatusReport>(poll.result); }
+  const sched::StatusReport& status() const { return std::get<sched::StatusReport>(poll.result); }
   // Something changed since its last report (SimFleet::mark_report_due).
   bool report_due = false;
   // When it became ready, counted: the backend polls servers in this order.
   std::uint64_t poll_order = 0;
-  sched::ServerKey scheduler_key = 0;  // once ready: polls report by key
   int polls_unanswered = 0;
   bool draining = false;  // asked to drain: refuses new clients until stopped
 };
@@ -76,7 +80,7 @@ enum class JoinOutcome : std::uint8_t { joined, room_full, server_full, server_d
 
 class SimFleet final : public sched::FleetProvider {
  public:
-  SimFleet(FleetConfig config, std::uint64_t seed, EventQueue<SimEvent>& queue,
+  SimFleet(FleetConfig config, std::uint64_t seed, BucketQueue<SimEvent>& queue,
            const sched::ManualClock& clock);
 
   std::optional<sched::ServerId> start_server() override;
@@ -107,7 +111,7 @@ class SimFleet final : public sched::FleetProvider {
   int users_in(std::uint32_t index, std::uint64_t room) const;
 
   // The server's GET /status (valid until its rooms next change).
-  const sched::StatusReport& status(std::uint32_t index) const { return servers_[index].status; }
+  const sched::StatusReport& status(std::uint32_t index) const { return servers_[index].status(); }
   // nullopt for a host this fleet never handed out.
   std::optional<std::uint32_t> index_of_host(const std::string& host) const;
   std::optional<std::uint32_t> index_of_id(std::string_view id) const;
@@ -116,7 +120,9 @@ class SimFleet final : public sched::FleetProvider {
   // just started. The servers marked since the last take_report_due(), each
   // once, in no particular order: polls touch only them, not the whole fleet.
   void mark_report_due(std::uint32_t index);
-  std::vector<std::uint32_t> take_report_due();
+  // Moves them into `round` (cleared first). Both lists keep their capacity:
+  // a poll round a second allocates nothing.
+  void take_report_due(std::vector<std::uint32_t>& round);
 
   SimServer& at(std::uint32_t index) { return servers_[index]; }
   const SimServer& at(std::uint32_t index) const { return servers_[index]; }
@@ -137,7 +143,7 @@ class SimFleet final : public sched::FleetProvider {
 
   FleetConfig config_;
   Rng rng_;
-  EventQueue<SimEvent>& queue_;
+  BucketQueue<SimEvent>& queue_;
   const sched::ManualClock& clock_;
   std::vector<SimServer> servers_;  // index i is server "s<i+1>"
   std::vector<std::uint32_t> report_due_;

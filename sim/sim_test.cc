@@ -394,14 +394,14 @@ TEST(Options, ReturnsTheExitCodeForHelpAndBadUsage) {
   ASSERT_TRUE(std::holds_alternative<Options>(parsed));
   EXPECT_EQ(std::get<Options>(parsed).seed, 7u);
   EXPECT_EQ(std::get<Options>(parsed).policies, std::vector<std::string>{"best-fit"});
-  EXPECT_EQ(std::get<Options>(parsed).defrag_max_rooms, std::vector<int>{0});
+  EXPECT_EQ(std::get<Options>(parsed).sweep.defrag_max_rooms, std::vector<int>{0});
   EXPECT_EQ(std::get<Options>(parsed).failovers, std::vector<Failover>{Failover::leave});
 }
 
 TEST(Options, DefragAlwaysRunsWithoutItTooAndFailoverTakesItsThreeNames) {
   const auto parsed = parse({"--defrag-max-rooms=3,2", "--failover=polls,probe"});
   ASSERT_TRUE(std::holds_alternative<Options>(parsed));
-  EXPECT_EQ(std::get<Options>(parsed).defrag_max_rooms, (std::vector<int>{0, 2, 3}));
+  EXPECT_EQ(std::get<Options>(parsed).sweep.defrag_max_rooms, (std::vector<int>{0, 2, 3}));
   EXPECT_EQ(std::get<Options>(parsed).failovers,
             (std::vector<Failover>{Failover::polls, Failover::probe}));
   EXPECT_EQ(std::get<int>(parse({"--failover=maybe"})), 1);
@@ -419,7 +419,7 @@ TEST(Reports, TheTableSaysWhatDefragmentationSaves) {
   const std::string text = table.str();
   EXPECT_NE(text.find("defrag failover"), std::string::npos) << text;
   EXPECT_NE(text.find("defragmentation, against the same run without it:\n"
-                      "  least-loaded spare=0 idle=300s defrag=2 failover=probe: server-hours "),
+                      "  least-loaded spare=0 idle=60s defrag=2 failover=probe: server-hours "),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("rooms cut off by crashes"), std::string::npos) << text;
@@ -476,10 +476,10 @@ TEST(Replications, TheTablePairsEachPolicyWithTheFirst) {
   write_csv(csv, result);
   const std::string text = table.str();
   EXPECT_NE(text.find("2 replications"), std::string::npos) << text;
-  EXPECT_NE(text.find("best-fit spare=0 idle=300s  minus  least-loaded spare=0 idle=300s"),
+  EXPECT_NE(text.find("best-fit spare=0 idle=60s  minus  least-loaded spare=0 idle=60s"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("random spare=0 idle=300s  minus  least-loaded spare=0 idle=300s"),
+  EXPECT_NE(text.find("random spare=0 idle=60s  minus  least-loaded spare=0 idle=60s"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("  server-hours "), std::string::npos) << text;
@@ -491,7 +491,7 @@ TEST(Replications, TheTablePairsEachPolicyWithTheFirst) {
 
 TEST(Models, FailedStartsAreGivenUpOnAndTheirRoomsPlacedAgain) {
   const auto parsed = parse({"--policies=best-fit", "--duration-s=3600", "--rooms-per-hour=300",
-                             "--start-failure-rate=0.3", "--start-timeout=60", "--check-every=1"});
+                             "--start-failure-rate=0.3", "--server-start-timeout=60", "--check-every=1"});
   const SweepResult result = run_sweep(std::get<Options>(parsed), 4, false);
   ASSERT_EQ(result.runs.size(), 1u);
   const RunReport& run = result.runs[0];

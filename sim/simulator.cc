@@ -35,7 +35,8 @@ RunReport::Downtime downtime(std::vector<std::int64_t>& ms) {
 std::int64_t drain_ms(const SimConfig& config) {
   const auto& autoscaler = config.scheduler.autoscaler;
   return autoscaler.idle_before_stop.count() + autoscaler.start_timeout.count() +
-         config.scheduler.join_deadline.count() + config.fleet.start_delay_ms_max +
+         config.scheduler.join_deadline.count() + config.scheduler.empty_room_grace.count() +
+         config.fleet.start_delay_ms_max +
          10 * (config.poll_interval_ms + config.tick_interval_ms) + 60'000;
 }
 
@@ -49,6 +50,7 @@ core::ControlOptions core_options(const SimConfig& config, SimFleet& fleet) {
   // A creation waits for its server as long as a start may take, as the
   // backend's does (both are --server-start-timeout there).
   options.start_wait_max = config.scheduler.autoscaler.start_timeout;
+  options.placement_attempts = config.placement_attempts;
   return options;
 }
 
@@ -81,8 +83,9 @@ RunReport Simulator::run(const ProgressFn& progress) {
     bool have_next = workload_.next(next);
     std::int64_t end_ms = have_next ? -1 : drain_ms(config_);
     while (report_.failure.kind == FailureKind::none) {
-      const bool from_workload = have_next && next.time_ms <= queue_.top_time_ms();
-      const std::int64_t at_ms = from_workload ? next.time_ms : queue_.top_time_ms();
+      const std::int64_t queue_ms = queue_.top_time_ms();
+      const bool from_workload = have_next && next.time_ms <= queue_ms;
+      const std::int64_t at_ms = from_workload ? next.time_ms : queue_ms;
       if (end_ms >= 0 && at_ms > end_ms) break;
       timeline_.advance_to(at_ms);
       clock_.set(sched::Millis{at_ms});
@@ -159,6 +162,8 @@ void Simulator::step(const SimEvent& event) {
       return on_drain_confirm(event.server);
     case SimEventKind::core_wake:
       return drive(core::WakeUp{event.user});
+    case SimEventKind::grace_ended:
+      return fleet_.mark_report_due(event.server);
   }
 }
 

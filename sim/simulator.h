@@ -14,8 +14,8 @@
 
 #include "control/control_core.h"
 #include "scheduler/scheduler.h"
+#include "sim/bucket_queue.h"
 #include "sim/checker.h"
-#include "sim/event_queue.h"
 #include "sim/flat_map.h"
 #include "sim/run_report.h"
 #include "sim/sim_event.h"
@@ -28,6 +28,7 @@ namespace sim {
 struct SimConfig {
   std::uint64_t seed = 1;  // the master seed: every component's derives from it
   sched::SchedulerConfig scheduler;
+  int placement_attempts = 3;  // the core's: servers tried for one new room
   FleetConfig fleet;
   std::int64_t poll_interval_ms = 1'000;  // the backend polls each server's status
   std::int64_t tick_interval_ms = 1'000;  // Scheduler::tick
@@ -101,16 +102,26 @@ class Simulator {
     std::uint64_t id = 0;      // the workload's room (creates) or user (look-ups)
     std::uint32_t token = 0;   // look-ups: the user's retry token when asked
   };
-  // Asks the core. Its answer goes to on_create_answer or on_lookup_answer
-  // whenever it comes: true when it came at once (the usual case).
-  bool ask(const core::Event& request, core::RequestId id, PendingRequest pending);
+  // Asks the core (a CreateRoom, or a FindRoom for `user`). Its answer goes
+  // to on_create_answer or on_lookup_answer whenever it comes: true when it
+  // came at once (the usual case).
+  template <class Request>
+  bool ask(const Request& request, PendingRequest pending, SimulatedRoom& room,
+           SimulatedUser* user = nullptr);
   // Feeds one event and performs its effects, and theirs, until none is left.
-  void drive(const core::Event& event);
-  void feed(const core::Event& event);
+  // E is the kind of event, fed as it is (core::Event only for the results
+  // effects bring back): wrapping every request and report in an Event cost
+  // a copy and a visit each. Instantiated in core_calls.cc for each kind.
+  template <class E>
+  void drive(const E& event);
+  template <class E>
+  void feed(const E& event);
   void perform(core::Effect& effect);
-  // `at_once`: answered within ask(), before the asker moved on.
-  void answered(const PendingRequest& pending, const core::Reply& reply, bool at_once);
-  void on_create_answer(SimulatedRoom& room, const core::CreateRoomResult& result);
+  // Answered within ask(), before the asker moved on.
+  void answered_at_once(core::Reply& reply);
+  // Answered later (the room's server was starting).
+  void answered(const PendingRequest& pending, core::Reply& reply);
+  void on_create_answer(SimulatedRoom& room, core::CreateRoomResult& result);
   void on_lookup_answer(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
                         const core::FindRoomResult& result);
   core::RequestId next_request() { return ++requests_made_; }
@@ -162,7 +173,9 @@ class Simulator {
   SimConfig config_;
   Workload& workload_;
   sched::ManualClock clock_;
-  EventQueue<SimEvent> queue_;
+  // Every push is at or after the last pop, as a calendar queue needs: a
+  // heap cost a sift through every server's pending crash on each pop.
+  BucketQueue<SimEvent> queue_;
   SimFleet fleet_;
   core::ControlCore core_;
   core::Effects effects_;         // reused: no allocation per call
@@ -171,6 +184,11 @@ class Simulator {
   core::RequestId requests_made_ = 0;
   core::RequestId asking_ = 0;  // the request ask() is waiting on
   PendingRequest asking_for_;
+  // Its room and user (look-ups), as ask() had them: rooms_ and users_ take
+  // no insertion while the core is driven (only workload events add to
+  // them), so an answer within ask() finds both here, not by a look-up.
+  SimulatedRoom* asking_room_ = nullptr;
+  SimulatedUser* asking_user_ = nullptr;
   bool answered_at_once_ = false;
   std::unordered_map<core::RequestId, PendingRequest> pending_;
   Timeline timeline_;
@@ -195,6 +213,7 @@ class Simulator {
   std::uint64_t calls_since_check_ = 0;
   bool check_due_ = false;
   std::uint64_t poll_rounds_ = 0;
+  std::vector<std::uint32_t> poll_round_servers_;  // poll_round's, kept for its capacity
 };
 
 }  // namespace sim

@@ -23,9 +23,9 @@ std::unique_ptr<Workload> make_workload(const Options& options, std::uint64_t se
 std::vector<SweepPoint> sweep_points(const Options& options) {
   std::vector<SweepPoint> points;
   for (const std::string& policy : options.policies) {
-    for (int spare : options.spare_room_slots) {
-      for (std::int64_t idle_s : options.idle_timeouts_s) {
-        for (int defrag : options.defrag_max_rooms) {
+    for (int spare : options.sweep.spare_room_slots) {
+      for (std::int64_t idle_s : options.sweep.idle_before_stop_s) {
+        for (int defrag : options.sweep.defrag_max_rooms) {
           for (Failover failover : options.failovers) {
             points.push_back({policy, spare, idle_s, defrag, failover});
           }

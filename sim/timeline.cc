@@ -9,21 +9,12 @@ Timeline::Timeline(int rooms_per_server, std::int64_t sample_interval_ms, std::s
       sample_interval_ms_(std::max<std::int64_t>(1, sample_interval_ms)),
       samples_max_(samples_max) {}
 
-void Timeline::set(int servers_in_use, int active_rooms) {
-  servers_ = servers_in_use;
-  lower_bound_ = (active_rooms + rooms_per_server_ - 1) / rooms_per_server_;
-}
-
-void Timeline::advance_to(std::int64_t now_ms) {
-  if (now_ms <= last_ms_) return;
-  const auto held_ms = static_cast<double>(now_ms - last_ms_);
-  server_ms_ += servers_ * held_ms;
-  gap_ms_ += (servers_ - lower_bound_) * held_ms;
+void Timeline::note_state(std::int64_t now_ms) {
   servers_peak_ = std::max(servers_peak_, servers_);
   lower_bound_peak_ = std::max(lower_bound_peak_, lower_bound_);
   gap_worst_ = std::max(gap_worst_, servers_ - lower_bound_);
   note_sample(last_ms_, now_ms);
-  last_ms_ = now_ms;
+  noted_ = true;
 }
 
 // Every interval the held state overlaps gets its maximum, so a short peak
@@ -40,13 +31,14 @@ void Timeline::note_sample(std::int64_t from_ms, std::int64_t to_ms) {
     samples_[i].servers = std::max(samples_[i].servers, servers_);
     samples_[i].lower_bound = std::max(samples_[i].lower_bound, lower_bound_);
   }
+  if (!samples_.empty()) last_sample_end_ms_ = samples_.back().time_ms + sample_interval_ms_;
 }
 
 void Timeline::finish(RunReport& report) const {
-  report.server_seconds = server_ms_ / 1e3;
+  report.server_seconds = static_cast<double>(server_ms_) / 1e3;
   report.servers_peak = servers_peak_;
   report.lower_bound_peak = lower_bound_peak_;
-  report.gap_mean = last_ms_ > 0 ? gap_ms_ / static_cast<double>(last_ms_) : 0;
+  report.gap_mean = last_ms_ > 0 ? static_cast<double>(gap_ms_) / static_cast<double>(last_ms_) : 0;
   report.gap_worst = gap_worst_;
   report.samples = samples_;
 }

@@ -16,7 +16,7 @@ void Simulator::on_create(const WorkloadEvent& event) {
   SimulatedRoom& room = *entry;
   room.created_ms = now_ms();
   const core::RequestId id = next_request();
-  if (ask(core::CreateRoom{id, {}, 0}, id, PendingRequest{true, event.room, 0})) return;
+  if (ask(core::CreateRoom{id, {}, 0}, PendingRequest{true, event.room, 0}, room)) return;
   // Placed on a starting server: POST /api/rooms answers once it is up.
   room.create_pending = true;
   room.waiting_for_start = true;
@@ -24,10 +24,10 @@ void Simulator::on_create(const WorkloadEvent& event) {
   ++report_.rooms_waited;
 }
 
-void Simulator::on_create_answer(SimulatedRoom& room, const core::CreateRoomResult& result) {
+void Simulator::on_create_answer(SimulatedRoom& room, core::CreateRoomResult& result) {
   const bool was_pending = std::exchange(room.create_pending, false);
-  if (const auto* created = std::get_if<core::RoomCreated>(&result)) {
-    room.scheduler_id = created->room_id;
+  if (auto* created = std::get_if<core::RoomCreated>(&result)) {
+    room.scheduler_id = std::move(created->room_id);  // the answer is the simulator's now
     room.scheduler_key = created->key;
     placements_watched_.push_back(room.scheduler_key);
     if (!was_pending) ++report_.rooms_created;
@@ -62,8 +62,8 @@ void Simulator::try_join(std::uint64_t user_id, SimulatedUser& user, SimulatedRo
   // The creator has no room id yet: ask again shortly.
   if (room.create_pending) return wait_and_retry(user_id, user, room, config_.lookup_retry_ms);
   const core::RequestId id = next_request();
-  if (ask(core::FindRoom{id, room.scheduler_id, std::nullopt, room.scheduler_key}, id,
-          PendingRequest{false, user_id, ++user.retry_token})) {
+  if (ask(core::FindRoom{id, room.scheduler_id, std::nullopt, room.scheduler_key},
+          PendingRequest{false, user_id, ++user.retry_token}, room, &user)) {
     return;
   }
   // Its server is starting: the look-up is answered once it is up.
@@ -119,7 +119,11 @@ void Simulator::stop_waiting(SimulatedUser& user, SimulatedRoom& room) {
 
 void Simulator::enter_server(std::uint64_t user_id, SimulatedUser& user, SimulatedRoom& room,
                              const std::string& host) {
-  const std::optional<std::uint32_t> index = fleet_.index_of_host(host);
+  // Most joins are to a room already live on a server: its host, not parsed.
+  const std::optional<std::uint32_t> index =
+      room.hosted_on >= 0 && fleet_.at(static_cast<std::uint32_t>(room.hosted_on)).host == host
+          ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(room.hosted_on))
+          : fleet_.index_of_host(host);
   if (!index) return fail(FailureKind::correctness, "scheduler named unknown host " + host);
   if (room.hosted_on >= 0 && room.hosted_on != *index) {
     return fail(FailureKind::correctness, "room " + room.scheduler_id + " sent to " + host +
@@ -211,6 +215,13 @@ void Simulator::on_leave(const WorkloadEvent& event) {
       members.pop_back();
     }
     if (fleet_.leave(room->hosted_on, user->room) == 0) {
+      // The scheduler keeps the emptied room's slot for the grace, and frees
+      // it at the first report after: polls skip servers with nothing new.
+      const auto grace = config_.scheduler.empty_room_grace.count();
+      if (grace > 0) {
+        queue_.push(now_ms() + grace,
+                    SimEvent{SimEventKind::grace_ended, static_cast<std::uint32_t>(room->hosted_on)});
+      }
       room->hosted_on = -1;
       update_activity(*room);
       // The server drops an empty room and the scheduler frees its slot; a

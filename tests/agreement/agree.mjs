@@ -37,10 +37,10 @@ const DEFAULTS = {
   'users-per-room': 100,
   'min-servers': 1,
   'max-servers': 10,
-  spare: 0,
-  'idle-timeout': 60,
+  'spare-room-slots': 0,
+  'idle-before-stop': 60,
   'join-deadline': 60,
-  'start-timeout': 30,
+  'server-start-timeout': 30,
   'poll-interval-ms': 1000,
   // The simulator's client asks again this soon when told its room's server
   // is starting; a real look-up waits for the server instead, so: small.
@@ -52,11 +52,12 @@ const DEFAULTS = {
 };
 
 const USAGE = `usage: agree.mjs --trace FILE [--speed N] [--policy P] [--rooms-per-server N]
-    [--users-per-room N] [--min-servers N] [--max-servers N] [--spare N]
-    [--idle-timeout S] [--join-deadline S] [--start-timeout S] [--poll-interval-ms MS]
+    [--users-per-room N] [--min-servers N] [--max-servers N] [--spare-room-slots N]
+    [--idle-before-stop S] [--join-deadline S] [--server-start-timeout S]
+    [--poll-interval-ms MS]
     [--lookup-retry-ms MS] [--seed N] [--sample-ms MS] [--out DIR] [--json FILE]
 Durations are the trace's (the simulator's); the real backend gets them divided
-by --speed, so idle-timeout, join-deadline and start-timeout must be multiples
+by --speed, so idle-before-stop, join-deadline and server-start-timeout must be multiples
 of it. BIN: the built binaries (default: bazel-bin). Defaults: ${JSON.stringify(DEFAULTS)}`;
 
 function parseArgs(argv) {
@@ -71,9 +72,9 @@ function parseArgs(argv) {
     if (Number.isNaN(options[name])) throw new Error(`--${name}: not a number: ${value}`);
   }
   if (!options.trace) throw new Error('--trace FILE is required');
-  for (const name of ['idle-timeout', 'join-deadline', 'start-timeout']) {
+  for (const name of ['idle-before-stop', 'join-deadline', 'server-start-timeout']) {
     const wall = options[name] / options.speed;
-    if (!Number.isInteger(wall) || (wall < 1 && name !== 'idle-timeout')) {
+    if (!Number.isInteger(wall) || (wall < 1 && name !== 'idle-before-stop')) {
       throw new Error(`--${name} ${options[name]} s at --speed ${options.speed} is ${wall} s for ` +
         'the real backend, which takes whole seconds: make it a multiple of the speed');
     }
@@ -160,8 +161,12 @@ function simulate(bin, options, startDelayMs, dir) {
   const args = [`--seed=${options.seed}`, `--trace=${options.trace}`, `--policies=${options.policy}`,
     `--rooms-per-server=${options['rooms-per-server']}`, `--users-per-room=${options['users-per-room']}`,
     `--min-servers=${options['min-servers']}`, `--max-servers=${options['max-servers']}`,
-    `--spare=${options.spare}`, `--idle-timeout=${options['idle-timeout']}`,
-    `--join-deadline=${options['join-deadline']}`, `--start-timeout=${options['start-timeout']}`,
+    `--spare-room-slots=${options['spare-room-slots']}`,
+    `--idle-before-stop=${options['idle-before-stop']}`,
+    `--join-deadline=${options['join-deadline']}`,
+    `--server-start-timeout=${options['server-start-timeout']}`,
+    // As the real backend below is told: an emptied room frees its slot at once.
+    '--empty-room-grace=0',
     `--poll-interval-ms=${options['poll-interval-ms']}`,
     `--tick-interval-ms=${options['poll-interval-ms']}`,
     `--lookup-retry-ms=${options['lookup-retry-ms']}`,
@@ -309,12 +314,13 @@ async function replayForReal(bin, options, windowMs, dir) {
     `--session-binary=${bin.session}`, `--policy=${options.policy}`,
     `--rooms-per-server=${options['rooms-per-server']}`,
     `--min-servers=${options['min-servers']}`, `--max-servers=${options['max-servers']}`,
-    `--spare-room-slots=${options.spare}`, `--idle-before-stop=${options['idle-timeout'] / speed}`,
+    `--spare-room-slots=${options['spare-room-slots']}`,
+    `--idle-before-stop=${options['idle-before-stop'] / speed}`,
     `--join-deadline=${options['join-deadline'] / speed}`,
-    `--server-start-timeout=${options['start-timeout'] / speed}`,
+    `--server-start-timeout=${options['server-start-timeout'] / speed}`,
     `--poll-interval-ms=${Math.round(options['poll-interval-ms'] / speed)}`,
-    // The scheduler in the simulator frees an emptied room at once (its
-    // default grace, 0), and its servers keep no emptied room: so here too.
+    // The simulated servers keep no emptied room, and the simulator above
+    // frees its slot at once: so here too.
     '--empty-room-grace=0', '--session-arg=--empty-room-ttl=0',
     `--session-arg=--users-per-room-max=${options['users-per-room']}`,
     // The replay sends the trace's messages --speed times faster.
@@ -472,7 +478,7 @@ function explain(rows, real, options) {
   if (off('server_seconds')) {
     notes.push(`server-seconds: the replay ran a median ${Math.round(real.replay_lag_ms)} ms ` +
       '(trace time) behind the trace, each join paying a log-in, a look-up and a connection the ' +
-      'simulator does not; servers stop --idle-timeout after the last poll that saw them empty ' +
+      'simulator does not; servers stop --idle-before-stop after the last poll that saw them empty ' +
       `(real polls every ${Math.round(options['poll-interval-ms'] / options.speed)} ms wall)`);
   }
   if (off('rooms_waited')) {
@@ -504,9 +510,9 @@ function printReport({ options, input, rows, notes, real, simArgs, windowMs }) {
   out.push(`agreement: ${options.trace}: ${input.length} events, ${rooms} rooms, ${duration.toFixed(1)} s`);
   out.push(`settings: speed ${options.speed}x, policy ${options.policy}, ` +
     `${options['rooms-per-server']} rooms a server, ${options['min-servers']} to ` +
-    `${options['max-servers']} servers, spare ${options.spare}, idle timeout ` +
-    `${options['idle-timeout']} s, join deadline ${options['join-deadline']} s, start timeout ` +
-    `${options['start-timeout']} s, poll ${options['poll-interval-ms']} ms (trace time)`);
+    `${options['max-servers']} servers, spare ${options['spare-room-slots']}, idle timeout ` +
+    `${options['idle-before-stop']} s, join deadline ${options['join-deadline']} s, start timeout ` +
+    `${options['server-start-timeout']} s, poll ${options['poll-interval-ms']} ms (trace time)`);
   out.push(`measured: ${real.starts} real starts, mean ${Math.round(real.start_delay_ms)} ms (trace ` +
     `time) -> the simulator's start-up delay; replay lag p50 ${Math.round(real.replay_lag_ms)} ms; ` +
     `compared over ${Math.round(windowMs / 1000)} s`);
@@ -554,7 +560,7 @@ async function main() {
     // Its start-ups are half the start timeout, longer than any real one
     // here, so that the window (which grows with the longest start-up)
     // covers the final run's.
-    const first = simulate(bin, options, options['start-timeout'] * 500, dir);
+    const first = simulate(bin, options, options['server-start-timeout'] * 500, dir);
     const windowMs = first.report.simulated_ms;
     console.error(`agree: replaying for real at ${options.speed}x: ${(windowMs / options.speed / 1000).toFixed(1)} s (out: ${dir})`);
     const real = await replayForReal(bin, options, windowMs, dir);

@@ -32,8 +32,8 @@ test('agree.mjs reports every figure for both sides on a tiny trace', { timeout:
   fs.writeFileSync(trace, tinyTrace());
   const out = path.join(dir, 'run');
   const result = spawnSync('node', [path.join(here, 'agree.mjs'), '--trace', trace, '--out', out,
-    '--speed', '10', '--rooms-per-server', '2', '--max-servers', '5', '--idle-timeout', '10',
-    '--join-deadline', '10', '--start-timeout', '10'], { encoding: 'utf8', timeout: 230000 });
+    '--speed', '10', '--rooms-per-server', '2', '--max-servers', '5', '--idle-before-stop', '10',
+    '--join-deadline', '10', '--server-start-timeout', '10'], { encoding: 'utf8', timeout: 230000 });
   assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
 
   const report = result.stdout;
