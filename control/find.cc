@@ -49,7 +49,8 @@ std::optional<FindRoomResult> ControlCore::settle(const sched::RoomId& room_id,
                                                  sched::RoomKey hint) {
   auto result = scheduler_.lookup(room_id, now_, hint);
   if (auto* ready = std::get_if<sched::RoomReady>(&result)) {
-    // Moved once, into its place: each move of a short string copies it.
+    // Into its place, not through a FindRoomResult: each move of a short
+    // string copies it.
     return std::optional<FindRoomResult>(std::in_place, std::in_place_type<RoomAt>,
                                          RoomAt{std::move(ready->host)});
   }
